@@ -1,0 +1,5 @@
+// stsrelay: an outbound SMTP relay that enforces MTA-STS (RFC 8461) and reports with TLS-RPT
+// (RFC 8460). All commands live in src/app/cli.cpp.
+#include "src/app/cli.hpp"
+
+int main(int argc, char** argv) { return stsrelay::app::run_cli(argc, argv); }
