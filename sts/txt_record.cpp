@@ -1,0 +1,145 @@
+// RFC 8461 §3.1 ABNF, which this file implements clause by clause:
+//
+//   sts-text-record = sts-version 1*(sts-field-delim sts-field) [sts-field-delim]
+//   sts-field       = sts-id / sts-extension
+//   sts-field-delim = *WSP ";" *WSP
+//   sts-version     = %s"v=STSv1"
+//   sts-id          = %s"id=" 1*32(ALPHA / DIGIT)
+//   sts-extension   = sts-ext-name "=" sts-ext-value
+//   sts-ext-name    = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+//   sts-ext-value   = 1*(%x21-3A / %x3C / %x3E-7E)
+//
+// Choices where the RFC is silent (each pinned by a row of tests/unit/sts/txt_record_test.cpp):
+// - A repeated `id` keeps its first value, as §3.2 prescribes for repeated policy fields.
+// - Trailing whitespace after the last field is accepted: it carries no meaning and rejecting it
+//   would turn a published policy into "no policy" (choose what protects mail).
+#include "sts/txt_record.hpp"
+
+#include <optional>
+
+#include "sts/printable.hpp"
+
+namespace stsrelay::sts {
+namespace {
+
+constexpr std::string_view kVersion = "v=STSv1";
+constexpr std::size_t kMaxIdLength = 32;
+constexpr std::size_t kMaxExtNameLength = 32;
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+// sts-ext-value: printable ASCII except SP, "=" and ";".
+bool is_ext_value_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u >= 0x21 && u <= 0x7e && c != '=' && c != ';';
+}
+
+bool is_ext_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxExtNameLength || !is_alnum(name.front())) return false;
+  for (char c : name) {
+    if (!is_alnum(c) && c != '_' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_sts_record(std::string_view text) {
+  // §3.1: "records that do not begin with "v=STSv1;" are discarded". The version token must end
+  // there: "v=STSv10" is another version, while "v=STSv1 ;" is the same one with the optional
+  // whitespace of sts-field-delim, and a bare "v=STSv1" is ours but malformed (no id).
+  if (!text.starts_with(kVersion)) return false;
+  if (text.size() == kVersion.size()) return true;
+  char next = text[kVersion.size()];
+  return next == ';' || is_wsp(next);
+}
+
+TxtParseResult parse_txt_record(std::string_view text) {
+  if (!is_sts_record(text)) return TxtMalformed{"does not begin with v=STSv1"};
+  std::string_view rest = text.substr(kVersion.size());
+  std::optional<std::string> id;
+  bool any_field = false;
+  for (;;) {
+    // sts-field-delim = *WSP ";" *WSP
+    std::size_t i = 0;
+    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    if (i == rest.size()) break;  // trailing whitespace: accepted (see header comment)
+    if (rest[i] != ';') {
+      return TxtMalformed{"expected ';' between fields at \"" + printable(rest.substr(i)) + "\""};
+    }
+    ++i;
+    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    rest = rest.substr(i);
+    if (rest.empty()) break;  // [sts-field-delim] at the end: a trailing ";" is allowed
+    std::size_t end = 0;
+    while (end < rest.size() && rest[end] != ';' && !is_wsp(rest[end])) ++end;
+    std::string_view field = rest.substr(0, end);
+    rest = rest.substr(end);
+    std::size_t eq = field.find('=');
+    if (eq == std::string_view::npos) {
+      return TxtMalformed{"field without '=': \"" + printable(field) + "\""};
+    }
+    std::string_view name = field.substr(0, eq);
+    std::string_view value = field.substr(eq + 1);
+    any_field = true;
+    if (name == "id") {  // %s"id=": the name is case-sensitive
+      if (value.empty()) return TxtMalformed{"id is empty"};
+      if (value.size() > kMaxIdLength) {
+        return TxtMalformed{"id longer than 32 characters: \"" + printable(value) + "\""};
+      }
+      for (char c : value) {
+        if (!is_alnum(c)) {
+          return TxtMalformed{"id has a character other than a letter or digit: \"" +
+                              printable(value) + "\""};
+        }
+      }
+      if (!id) id = std::string(value);
+      continue;
+    }
+    // Extension fields are allowed and ignored, but must still be well-formed.
+    if (!is_ext_name(name)) {
+      return TxtMalformed{"invalid field name: \"" + printable(name) + "\""};
+    }
+    if (value.empty()) return TxtMalformed{"empty value for field " + std::string(name)};
+    for (char c : value) {
+      if (!is_ext_value_char(c)) {
+        return TxtMalformed{"invalid character in value of field " + std::string(name)};
+      }
+    }
+  }
+  if (!any_field && !id) return TxtMalformed{"id missing (no field after v=STSv1)"};
+  if (!id) return TxtMalformed{"id missing"};
+  return TxtOk{std::move(*id)};
+}
+
+TxtParseResult parse_txt_records(const std::vector<TxtRecord>& records) {
+  std::optional<std::string> found;
+  std::size_t count = 0;
+  for (const TxtRecord& record : records) {
+    std::string joined;
+    for (const std::string& s : record) joined += s;
+    if (!is_sts_record(joined)) continue;  // §3.1: other TXT records of the name are discarded
+    ++count;
+    if (!found) found = std::move(joined);
+  }
+  if (count == 0) return TxtNoRecord{};
+  if (count > 1) return TxtMultiple{count};
+  return parse_txt_record(*found);
+}
+
+std::string describe(const TxtParseResult& result) {
+  struct Visitor {
+    std::string operator()(const TxtOk& ok) const { return "ok id=" + ok.id; }
+    std::string operator()(const TxtNoRecord&) const { return "no v=STSv1 record"; }
+    std::string operator()(const TxtMultiple& m) const {
+      return "multiple v=STSv1 records (" + std::to_string(m.count) + ")";
+    }
+    std::string operator()(const TxtMalformed& m) const { return "malformed: " + m.reason; }
+  };
+  return std::visit(Visitor{}, result);
+}
+
+}  // namespace stsrelay::sts
