@@ -1,0 +1,56 @@
+"""A test certificate authority made with openssl at test time (notes/test-servers.md).
+
+TestCA(dir) creates an EC P-256 CA; issue() makes a server leaf for some DNS names and IP
+addresses, signed by that CA. The relay under test or a test server is given the leaf's chain
+(leaf + CA) and key; clients trust ca_pem.
+"""
+
+import os
+from dataclasses import dataclass
+
+from procs import run
+
+
+@dataclass
+class Leaf:
+    name: str
+    key: str    # PEM private key
+    cert: str   # PEM leaf certificate only
+    chain: str  # PEM leaf followed by the CA certificate: what a server presents
+
+
+class TestCA:
+    def __init__(self, directory, subject="Test CA"):
+        self.directory = directory
+        os.makedirs(directory, exist_ok=True)
+        self.key = os.path.join(directory, "ca.key")
+        self.pem = os.path.join(directory, "ca.pem")
+        run(["openssl", "req", "-x509", "-new", "-newkey", "ec",
+             "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", self.key, "-out", self.pem, "-days", "3650", "-subj", f"/CN={subject}",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"], check=True)
+
+    def issue(self, name, dns_names=(), ip_addresses=(), days=365):
+        """A server certificate for `name` (also its first subjectAltName) plus any other DNS
+        names and IP addresses, valid from now for `days`."""
+        base = os.path.join(self.directory, name.replace("*", "_wild"))
+        sans = [f"DNS:{n}" for n in (name, *dns_names)] + [f"IP:{a}" for a in ip_addresses]
+        ext = base + ".ext"
+        with open(ext, "w") as f:
+            f.write("[v3]\n"
+                    f"subjectAltName={','.join(sans)}\n"
+                    "extendedKeyUsage=serverAuth\n"
+                    "keyUsage=critical,digitalSignature\n"
+                    "basicConstraints=critical,CA:FALSE\n")
+        key, csr, cert, chain = (base + s for s in (".key", ".csr", ".pem", ".chain.pem"))
+        run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={name}"], check=True)
+        run(["openssl", "x509", "-req", "-in", csr, "-CA", self.pem, "-CAkey", self.key,
+             "-CAcreateserial", "-out", cert, "-days", str(days), "-extfile", ext,
+             "-extensions", "v3"], check=True)
+        with open(chain, "w") as out:
+            for part in (cert, self.pem):
+                with open(part) as f:
+                    out.write(f.read())
+        return Leaf(name=name, key=key, cert=cert, chain=chain)

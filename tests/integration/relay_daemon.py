@@ -1,0 +1,168 @@
+"""The stsrelay daemon under test: its TOML configuration, its process and its CLI.
+
+StsRelay(workdir, config) writes `workdir/stsrelay.toml` (state_dir = workdir/state) from the
+defaults below merged with `config` (a dict of TOML tables), runs `$STSRELAY_BIN serve --config
+...` with its output in `workdir/stsrelay.log`, and waits until every listen address accepts.
+The CLI (`queue list --json`, `queue show`, `passwd`) runs against the same configuration.
+"""
+
+import json
+import os
+import re
+import signal
+
+from procs import ServerProcess, is_listening, parse_host_port, run, sanitizer_reports, wait_until
+
+START_TIMEOUT = 30  # seconds; a sanitizer build starts in well under one
+CLI_TIMEOUT = 30
+
+
+def relay_binary():
+    path = os.environ.get("STSRELAY_BIN")
+    if not path:
+        raise RuntimeError("STSRELAY_BIN is not set: it names the stsrelay binary under test "
+                           "(ctest sets it to the build's stsrelay)")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"STSRELAY_BIN={path} is not an executable file")
+    return path
+
+
+# --- TOML ---------------------------------------------------------------------------------------
+
+def _toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def toml_dumps(tables):
+    """{'server': {'listen': [...]}, 'sts': {'override': {...}}} -> TOML text. Nested dicts become
+    sub-tables ([sts.override]); keys that are not bare words are quoted."""
+    def key(k):
+        return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k)
+
+    out = []
+
+    def emit(path, table):
+        scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
+        out.append(f"[{'.'.join(key(p) for p in path)}]")
+        out.extend(f"{key(k)} = {_toml_value(v)}" for k, v in scalars.items())
+        out.append("")
+        for k, v in table.items():
+            if isinstance(v, dict):
+                emit(path + [k], v)
+
+    for name, table in tables.items():
+        emit([name], table)
+    return "\n".join(out)
+
+
+def merge(base, extra):
+    """A copy of `base` with `extra` merged in, table by table."""
+    merged = dict(base)
+    for k, v in (extra or {}).items():
+        if isinstance(v, dict) and isinstance(merged.get(k), dict):
+            merged[k] = merge(merged[k], v)
+        else:
+            merged[k] = v
+    return merged
+
+
+# --- The daemon -----------------------------------------------------------------------------------
+
+class StsRelay:
+    HOSTNAME = "relay.test"
+
+    def __init__(self, workdir, config=None, tls=None):
+        """`config`: TOML tables merged over the defaults. `tls`: a certs.Leaf whose chain and key
+        the server presents for STARTTLS."""
+        self.workdir = workdir
+        self.binary = relay_binary()
+        self.state_dir = os.path.join(workdir, "state")
+        self.config_path = os.path.join(workdir, "stsrelay.toml")
+        defaults = {
+            "server": {"listen": ["127.0.0.1:2525"], "hostname": self.HOSTNAME},
+            "queue": {"state_dir": self.state_dir},
+            "log": {"level": "debug"},
+        }
+        if tls is not None:
+            defaults["server"].update(tls_cert=tls.chain, tls_key=tls.key)
+        self.config = merge(defaults, config)
+        os.makedirs(workdir, exist_ok=True)
+        with open(self.config_path, "w") as f:
+            f.write(toml_dumps(self.config))
+        self.process = ServerProcess(
+            "stsrelay", [self.binary, "serve", "--config", self.config_path],
+            os.path.join(workdir, "stsrelay.log"), cwd=workdir)
+
+    # Where clients connect: the first listen address.
+    @property
+    def host(self):
+        return parse_host_port(self.config["server"]["listen"][0])[0]
+
+    @property
+    def port(self):
+        return parse_host_port(self.config["server"]["listen"][0])[1]
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def start(self, timeout=START_TIMEOUT):
+        """Starts the daemon and waits until every listen address accepts connections."""
+        self.process.start()
+        addresses = [parse_host_port(a) for a in self.config["server"]["listen"]]
+
+        def ready():
+            if not self.process.running:
+                raise RuntimeError(f"stsrelay exited with status {self.process.returncode} "
+                                   f"before listening:\n{self.process.log_tail()}")
+            return all(is_listening(h, p) for h, p in addresses)
+
+        wait_until(ready, timeout, what=f"stsrelay to listen on {addresses}")
+        return self
+
+    def stop(self, timeout=20):
+        """SIGTERM and wait: the daemon's exit status (None if it had to be killed)."""
+        return self.process.stop(timeout)
+
+    def kill(self, sig=signal.SIGKILL, timeout=10):
+        """Sends `sig` and waits for the daemon to exit; returns its exit status."""
+        return self.process.kill(sig, timeout)
+
+    def restart(self, timeout=START_TIMEOUT):
+        if self.process.running:
+            self.stop()
+        return self.start(timeout)
+
+    def log_text(self):
+        return self.process.log_text()
+
+    def sanitizer_reports(self):
+        return sanitizer_reports(self.log_text())
+
+    # --- CLI ---------------------------------------------------------------------------------
+
+    def cli(self, *args, input=None, check=True, config=True):
+        argv = [self.binary, *args] + (["--config", self.config_path] if config else [])
+        return run(argv, timeout=CLI_TIMEOUT, input=input, check=check)
+
+    def queue_list(self):
+        """`stsrelay queue list --json`: a list of messages, each a dict with id, sender,
+        received_at, size and recipients (address, state, attempts, next_attempt_at,
+        last_reply)."""
+        return json.loads(self.cli("queue", "list", "--json").stdout)
+
+    def queue_show(self, queue_id):
+        """`stsrelay queue show ID` as text (envelope and the stored header section)."""
+        return self.cli("queue", "show", queue_id).stdout
+
+    def add_user(self, user, password, users_file):
+        """`stsrelay passwd USER --file F`, the password on standard input."""
+        self.cli("passwd", user, "--file", users_file, input=password + "\n", config=False)
