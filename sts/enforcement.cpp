@@ -1,0 +1,164 @@
+#include "sts/enforcement.hpp"
+
+#include "sts/mx_match.hpp"
+#include "sts/printable.hpp"
+
+namespace stsrelay::sts {
+
+std::string_view to_string(LocalEnforcement e) {
+  switch (e) {
+    case LocalEnforcement::policy: return "policy";
+    case LocalEnforcement::testing: return "testing";
+    case LocalEnforcement::off: return "off";
+  }
+  return "policy";
+}
+
+std::optional<LocalEnforcement> parse_local_enforcement(std::string_view token) {
+  if (token == "policy") return LocalEnforcement::policy;
+  if (token == "testing") return LocalEnforcement::testing;
+  if (token == "off") return LocalEnforcement::off;
+  return std::nullopt;
+}
+
+std::string_view to_string(Level level) {
+  switch (level) {
+    case Level::opportunistic: return "opportunistic";
+    case Level::report_only: return "report-only";
+    case Level::enforce: return "enforce";
+  }
+  return "opportunistic";
+}
+
+std::string_view to_string(Action action) {
+  switch (action) {
+    case Action::proceed: return "proceed";
+    case Action::abandon_host: return "abandon-host";
+    case Action::proceed_but_report: return "proceed-but-report";
+  }
+  return "proceed";
+}
+
+std::optional<ResultType> tls_failure_type(const TlsOutcome& t) {
+  if (!t.offered_starttls) return ResultType::starttls_not_supported;
+  // A handshake that did not complete has no certificate verdict to report.
+  if (!t.handshake_ok) return ResultType::validation_failure;
+  if (t.expired) return ResultType::certificate_expired;
+  if (!t.chain_verified) return ResultType::certificate_not_trusted;
+  if (!t.host_matched) return ResultType::certificate_host_mismatch;
+  return std::nullopt;
+}
+
+Decision::Decision(Level level, std::shared_ptr<const Policy> policy, bool lowered_locally)
+    : level_(level), policy_(std::move(policy)), lowered_locally_(lowered_locally) {}
+
+std::optional<Mode> Decision::published_mode() const {
+  if (!policy_) return std::nullopt;
+  return policy_->mode;
+}
+
+Verdict Decision::apply(std::optional<ResultType> failure, std::string reason,
+                        std::string enhanced_code) const {
+  Verdict v;
+  v.result = failure;
+  v.reason = std::move(reason);
+  if (!failure) return v;
+  switch (level_) {
+    case Level::enforce:
+      v.action = Action::abandon_host;
+      v.enhanced_code = std::move(enhanced_code);
+      break;
+    case Level::report_only: v.action = Action::proceed_but_report; break;
+    case Level::opportunistic: v.action = Action::proceed; break;
+  }
+  return v;
+}
+
+Verdict Decision::permits_mx(std::string_view mx_host) const {
+  // Opportunistic: no policy applies, so no MX can be "unlisted".
+  if (level_ == Level::opportunistic || !policy_) return Verdict{};
+  if (mx_matches_any(mx_host, policy_->mx)) return Verdict{};
+  // §4.1: an MX that matches no pattern is not a valid candidate. RFC 8460 has no result type
+  // of its own for it; §4.3.1 "validation-failure" is the general one.
+  return apply(ResultType::validation_failure, "not listed in the policy", "4.7.5");
+}
+
+Verdict Decision::judge(const TlsOutcome& tls) const {
+  std::optional<ResultType> failure = tls_failure_type(tls);
+  if (!failure) return Verdict{};
+  std::string reason;
+  switch (*failure) {
+    case ResultType::starttls_not_supported: reason = "STARTTLS not offered"; break;
+    case ResultType::certificate_expired: reason = "certificate expired"; break;
+    case ResultType::certificate_not_trusted: reason = "certificate not trusted"; break;
+    case ResultType::certificate_host_mismatch:
+      reason = "certificate does not name the MX host";
+      break;
+    default: reason = "TLS handshake failed"; break;
+  }
+  if (!tls.openssl_reason.empty() && *failure != ResultType::starttls_not_supported) {
+    reason += " (" + printable(tls.openssl_reason, 120) + ")";
+  }
+  // RFC 3463 §3.8: X.7.4 "security features not supported" for a missing STARTTLS, X.7.5
+  // "cryptographic failure" for everything the certificate or handshake got wrong.
+  std::string code = *failure == ResultType::starttls_not_supported ? "4.7.4" : "4.7.5";
+  return apply(failure, std::move(reason), std::move(code));
+}
+
+Verdict session_verdict(const Verdict& before_connect, const Verdict& after_starttls) {
+  if (before_connect.action == Action::abandon_host || before_connect.result) {
+    return before_connect;
+  }
+  return after_starttls;
+}
+
+Decision decide(std::shared_ptr<const Policy> policy, LocalEnforcement global,
+                std::optional<LocalEnforcement> domain_override) {
+  // Local control is applied last; a per-domain override replaces the global setting.
+  const LocalEnforcement local = domain_override.value_or(global);
+  if (local == LocalEnforcement::off || !policy) {
+    return Decision(Level::opportunistic, nullptr, false);
+  }
+  switch (policy->mode) {
+    case Mode::none: return Decision(Level::opportunistic, std::move(policy), false);
+    case Mode::testing: return Decision(Level::report_only, std::move(policy), false);
+    case Mode::enforce:
+      if (local == LocalEnforcement::testing) {
+        return Decision(Level::report_only, std::move(policy), true);
+      }
+      return Decision(Level::enforce, std::move(policy), false);
+  }
+  return Decision(Level::opportunistic, nullptr, false);
+}
+
+std::string DeferReply::to_string() const {
+  return std::to_string(code) + " " + enhanced_code + " " + text;
+}
+
+DeferReply defer_reply(std::string_view domain, std::span<const HostVerdict> hosts) {
+  // One SMTP reply line holds 512 octets (RFC 5321 §4.5.3.1.5); keep the text well under it.
+  constexpr std::size_t kMaxText = 400;
+  DeferReply reply;
+  std::string common;
+  bool mixed = false;
+  std::string text = "MTA-STS policy of " + printable(domain, 253) +
+                     " (enforce) allows no delivery now";
+  std::string detail;
+  for (const HostVerdict& h : hosts) {
+    if (h.verdict.action != Action::abandon_host) continue;
+    if (common.empty()) {
+      common = h.verdict.enhanced_code;
+    } else if (common != h.verdict.enhanced_code) {
+      mixed = true;
+    }
+    detail += (detail.empty() ? ": " : "; ") + printable(h.host, 253) + ": " + h.verdict.reason;
+  }
+  if (detail.empty()) detail = ": no MX host to try";
+  reply.enhanced_code = (mixed || common.empty()) ? "4.7.5" : common;
+  text += detail;
+  if (text.size() > kMaxText) text = text.substr(0, kMaxText - 3) + "...";
+  reply.text = std::move(text);
+  return reply;
+}
+
+}  // namespace stsrelay::sts

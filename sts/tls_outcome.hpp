@@ -1,0 +1,27 @@
+// What happened to TLS on one SMTP connection, as MTA-STS judges it (RFC 8461 §4). The SMTP
+// client's own TlsResult (src/net) is mapped to this plain struct by the delivery glue, so that
+// sts/ stays free of OpenSSL and of the client's types.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sts/result_type.hpp"
+
+namespace stsrelay::sts {
+
+struct TlsOutcome {
+  bool offered_starttls = false;  // EHLO listed STARTTLS and it was accepted with 220
+  bool handshake_ok = false;      // the TLS handshake completed
+  bool chain_verified = false;    // PKIX chain to a trusted root (RFC 8461 §4.2)
+  bool host_matched = false;      // a SAN names the MX host (RFC 8461 §4.2, RFC 6125)
+  bool expired = false;           // the leaf (or a chain certificate) is outside its validity
+  std::string openssl_reason;     // e.g. "certificate has expired", for logs and TLS-RPT
+};
+
+// The RFC 8460 §4.3.1 result type of a failed negotiation, or nullopt when TLS is fully
+// verified. Order: no STARTTLS; handshake failure; expired (more specific than untrusted, and
+// OpenSSL reports one or the other for an expired leaf); untrusted chain; wrong host name.
+std::optional<ResultType> tls_failure_type(const TlsOutcome& outcome);
+
+}  // namespace stsrelay::sts
