@@ -1,0 +1,72 @@
+// Incremental reader of the DATA section (RFC 5321 §4.1.1.4, §4.5.2), bytes in, one message out.
+//
+// - The data ends only at CRLF "." CRLF, where the first CRLF is a real one (or the CRLF of the
+//   DATA command itself, so "\r\n.\r\n" right away is an empty-line message and ".\r\n" an
+//   empty one).
+// - Dot-unstuffing: a line starting with "." loses that first "." (§4.5.2).
+// - SMTP smuggling defence: a bare LF or a bare CR anywhere (including "\n.\n", "\r.\r",
+//   "\n.\r\n", "\r\n.\n", "\r\n.\r" followed by anything but LF) marks the whole message
+//   as refused. Such sequences never end the data: the reader keeps consuming until the real
+//   CRLF.CRLF (or the connection closes), so whatever was smuggled behind them is swallowed
+//   as part of the refused message and never runs as commands.
+// - Text lines longer than 1000 octets including CRLF (§4.5.3.1.6) and messages larger than
+//   the size limit are refused after the end of data; counting goes on, storing stops, so
+//   memory stays bounded by the size limit.
+// Which error wins when several happen: bare CR/LF, then size, then line length.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace stsrelay::smtp {
+
+enum class DataError {
+  none,
+  bare_cr_lf,     // 554 5.6.0 Message contains bare CR or LF
+  too_big,        // 552 5.3.4 Message size exceeds fixed maximum message size
+  line_too_long,  // 500 5.5.2 Line too long (RFC 5321 §4.5.3.1.6)
+};
+
+enum class DataStatus { need_more, complete, rejected };
+
+struct DataFeed {
+  DataStatus status = DataStatus::need_more;
+  std::size_t consumed = 0;  // octets of the input used; the rest belongs to the next command
+};
+
+class DataReader {
+ public:
+  explicit DataReader(std::uint64_t max_size, std::size_t max_line = kMaxTextLine);
+
+  DataFeed feed(std::string_view bytes);
+
+  DataError error() const;
+  // Octets of the message after unstuffing, including those not stored past the limit.
+  std::uint64_t size() const { return size_; }
+  // The message (every line ending CRLF); empty after an error.
+  std::string take_message() { return std::move(message_); }
+
+  static constexpr std::size_t kMaxTextLine = 1000;
+
+ private:
+  enum class State { line_start, dot, dot_cr, in_line, cr };
+  void emit(std::string_view s);
+  void emit(char c) { emit(std::string_view(&c, 1)); }
+  void bare();
+  void count(std::size_t n);
+
+  std::uint64_t max_size_;
+  std::size_t max_line_;
+  State state_ = State::line_start;
+  std::size_t line_len_ = 0;
+  std::uint64_t size_ = 0;
+  bool bare_ = false;
+  bool too_big_ = false;
+  bool line_too_long_ = false;
+  bool finished_ = false;
+  std::string message_;
+};
+
+}  // namespace stsrelay::smtp
