@@ -1,0 +1,68 @@
+// The production Resolver: c-ares driven by an Asio io_context, with a TTL cache.
+//
+// Nothing blocks a thread: c-ares' sockets are watched with posix::stream_descriptor waits and
+// its retransmission clock with a steady_timer (ARES_OPT_SOCK_STATE_CB, ares_process_fd,
+// ares_timeout). Queries go to `servers` (delivery.dns_servers) or, when that is empty, to the
+// nameservers of `resolv_conf` (default /etc/resolv.conf). Raw answers are decoded by
+// dns_message so that TTLs, CNAME chains and the SOA of negative answers are known.
+//
+// Threads: every c-ares call, the cache and the socket watchers live on one strand of the
+// given executor; resolve_* may be called from any thread (they post to the strand), and
+// callbacks run on that strand. Identical queries in flight at once share one network query.
+// Destroy the resolver from its strand or when the io_context no longer runs; queries still
+// outstanding then complete with a temporary failure ("resolver closed").
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "src/core/clock.hpp"
+#include "src/core/result.hpp"
+#include "src/net/dns_cache.hpp"
+#include "src/net/dns_resolver.hpp"
+#include "src/net/dns_servers.hpp"
+
+namespace stsrelay::net {
+
+struct ResolverSettings {
+  std::vector<DnsServer> servers;  // empty: the nameservers of resolv_conf
+  std::string resolv_conf;         // empty: c-ares' default, /etc/resolv.conf
+  std::chrono::milliseconds timeout{3000};  // per try, doubled by c-ares per round
+  int tries = 3;
+  DnsCacheLimits cache;
+};
+
+class CaresResolver final : public Resolver {
+ public:
+  // Fails (ErrorKind::invalid) when c-ares cannot be set up with these settings.
+  static core::Result<std::unique_ptr<CaresResolver>> create(boost::asio::any_io_executor ex,
+                                                             ResolverSettings settings,
+                                                             const core::Clock& clock);
+  ~CaresResolver() override;
+
+  void resolve_a(std::string name, Callback<IpAddress> done) override;
+  void resolve_aaaa(std::string name, Callback<IpAddress> done) override;
+  void resolve_mx(std::string name, Callback<MxRecord> done) override;
+  void resolve_txt(std::string name, Callback<TxtRecord> done) override;
+  void resolve_tlsa(std::string name, Callback<TlsaRecord> done) override;
+
+  // Counters for tests and metrics (read them on the strand or after the io_context stopped).
+  struct Stats {
+    std::uint64_t queries_sent = 0;  // network queries, CNAME re-queries included
+    std::uint64_t cache_hits = 0;
+    std::uint64_t coalesced = 0;     // requests that joined a query already in flight
+  };
+  Stats stats() const;
+
+  class Impl;
+
+ private:
+  explicit CaresResolver(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace stsrelay::net

@@ -1,0 +1,92 @@
+#include "src/net/dns_types.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace stsrelay::net {
+
+std::string_view to_string(RecordType type) {
+  switch (type) {
+    case RecordType::a: return "A";
+    case RecordType::cname: return "CNAME";
+    case RecordType::soa: return "SOA";
+    case RecordType::mx: return "MX";
+    case RecordType::txt: return "TXT";
+    case RecordType::aaaa: return "AAAA";
+    case RecordType::tlsa: return "TLSA";
+  }
+  return "TYPE?";
+}
+
+std::string_view to_string(DnsStatus status) {
+  switch (status) {
+    case DnsStatus::answer: return "answer";
+    case DnsStatus::nodata: return "nodata";
+    case DnsStatus::nxdomain: return "nxdomain";
+    case DnsStatus::temporary: return "temporary";
+  }
+  return "unknown";
+}
+
+IpAddress IpAddress::v4(std::array<std::uint8_t, 4> b) {
+  IpAddress a;
+  a.family = IpFamily::v4;
+  std::memcpy(a.bytes.data(), b.data(), 4);
+  return a;
+}
+
+IpAddress IpAddress::v6(const std::array<std::uint8_t, 16>& b) {
+  IpAddress a;
+  a.family = IpFamily::v6;
+  a.bytes = b;
+  return a;
+}
+
+bool IpAddress::parse(std::string_view text, IpAddress& out) {
+  if (text.size() >= INET6_ADDRSTRLEN) return false;
+  char buf[INET6_ADDRSTRLEN] = {};
+  std::memcpy(buf, text.data(), text.size());
+  IpAddress a;
+  if (inet_pton(AF_INET, buf, a.bytes.data()) == 1) {
+    a.family = IpFamily::v4;
+  } else if (inet_pton(AF_INET6, buf, a.bytes.data()) == 1) {
+    a.family = IpFamily::v6;
+  } else {
+    return false;
+  }
+  out = a;
+  return true;
+}
+
+std::string IpAddress::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(family == IpFamily::v4 ? AF_INET : AF_INET6, bytes.data(), buf, sizeof buf);
+  return buf;
+}
+
+std::string normalize_dns_name(std::string_view name) {
+  if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool is_valid_query_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (++label > 63) {
+      return false;
+    }
+  }
+  return label > 0;
+}
+
+}  // namespace stsrelay::net

@@ -1,0 +1,23 @@
+// resolve_delivery_targets: the MX lookup and the address lookups of every MX host of a
+// recipient domain, as one coroutine for the delivery engine. The ordering and failure rules
+// are the pure ones of mx_plan.hpp; this file only asks the Resolver (address lookups of all
+// hosts run at once).
+#pragma once
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "src/net/dns_resolver.hpp"
+#include "src/net/mx_plan.hpp"
+
+namespace stsrelay::net {
+
+// The hosts and addresses to try for `domain` in order, or the classified failure: permanent
+// (5.1.2 NXDOMAIN, 5.1.10 null MX, 5.4.4 no usable host) or temporary (4.4.3). `pick` orders
+// equal MX preferences (random_pick() in production).
+boost::asio::awaitable<DeliveryRoute> resolve_delivery_targets(Resolver& resolver,
+                                                               std::string domain,
+                                                               PickIndex pick = random_pick());
+
+}  // namespace stsrelay::net
