@@ -1,0 +1,147 @@
+"""Accept-rate benchmark of stsrelay against Postfix, and stsrelay's memory with idle connections.
+
+Run through tests/bench/run, which puts it in a network namespace of its own (`ip netns add`) and
+gives it a release build. For each message size (1 KiB, 100 KiB) and number of concurrent clients
+(1, 10, 50), Postfix's smtp-source sends a fixed number of messages (one per connection, one
+recipient) to stsrelay and to a private Postfix relay on the same machine, both keeping their
+queue durable (stsrelay: SQLite, synchronous=FULL; Postfix: fsync'd queue files), and the rates
+in messages per second are printed with their ratio. Then 5,000 idle connections are opened to
+a fresh stsrelay and its resident memory is read from /proc.
+
+It prints figures and asserts nothing about time; each step has a bound.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+from idle_connections import open_idle_connections, rss_kib  # noqa: E402
+from postfix_instance import PostfixRelay  # noqa: E402
+from relay_daemon import StsRelay  # noqa: E402
+
+STSRELAY_PORT = 2525
+POSTFIX_PORT = 2526
+SIZES = [(1024, "1 KiB"), (100 * 1024, "100 KiB")]
+CLIENTS = [1, 10, 50]
+# Messages per run: enough for a few seconds at the rates seen on a 2-core machine.
+MESSAGES = {1024: {1: 1000, 10: 4000, 50: 8000}, 100 * 1024: {1: 400, 10: 1500, 50: 3000}}
+RUN_TIMEOUT = 240  # seconds for one smtp-source run
+IDLE_CONNECTIONS = 5000
+PER_SOURCE = 100   # idle connections per client address: the default max_connections_per_ip
+
+
+def smtp_source(port, clients, messages, size):
+    """Messages per second of one smtp-source run, or None (with a note) when it failed."""
+    argv = ["smtp-source", "-s", str(clients), "-m", str(messages), "-l", str(size),
+            "-M", "client.bench.test", "-f", "bench@example.org", "-t", "rcpt@example.com",
+            f"127.0.0.1:{port}"]
+    started = time.monotonic()
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"  smtp-source to port {port} did not finish in {RUN_TIMEOUT}s", flush=True)
+        return None
+    elapsed = time.monotonic() - started
+    if result.returncode != 0:
+        print(f"  smtp-source to port {port} failed: {result.stderr.strip()[-300:]}", flush=True)
+        return None
+    return messages / elapsed
+
+
+def fmt_rate(rate):
+    return f"{rate:10.1f}" if rate is not None else f"{'failed':>10}"
+
+
+def accept_rates(workdir, scale):
+    relay = StsRelay(os.path.join(workdir, "stsrelay"), {
+        "server": {"listen": [f"127.0.0.1:{STSRELAY_PORT}"], "max_connections": 2000},
+        "log": {"level": "info"},
+    })
+    postfix = PostfixRelay(os.path.join(workdir, "postfix"), f"127.0.0.1:{POSTFIX_PORT}")
+    postfix.configure()
+    relay.start()
+    postfix.start()
+    try:
+        # Warm-up: first connections, process pools, page cache.
+        smtp_source(STSRELAY_PORT, 10, 100, 1024)
+        smtp_source(POSTFIX_PORT, 10, 100, 1024)
+        expected = {"stsrelay": 100, "postfix": 100}
+
+        print(f"{'size':>8} {'clients':>7} {'messages':>8} {'stsrelay/s':>10} "
+              f"{'postfix/s':>10} {'ratio':>6}", flush=True)
+        for size, label in SIZES:
+            for clients in CLIENTS:
+                messages = max(clients, int(MESSAGES[size][clients] * scale))
+                ours = smtp_source(STSRELAY_PORT, clients, messages, size)
+                theirs = smtp_source(POSTFIX_PORT, clients, messages, size)
+                expected["stsrelay"] += messages if ours is not None else 0
+                expected["postfix"] += messages if theirs is not None else 0
+                ratio = f"{ours / theirs:6.2f}" if ours and theirs else f"{'-':>6}"
+                print(f"{label:>8} {clients:7d} {messages:8d} {fmt_rate(ours)} "
+                      f"{fmt_rate(theirs)} {ratio}", flush=True)
+
+        # Every message counted as accepted must be in the queue of the server that took it.
+        stored = {"stsrelay": len(relay.queue_list()), "postfix": postfix.queued_count()}
+        for name in ("stsrelay", "postfix"):
+            print(f"{name}: {stored[name]} messages queued, {expected[name]} sent "
+                  f"({'all stored' if stored[name] >= expected[name] else 'MISSING'})")
+    finally:
+        postfix.stop()
+        status = relay.stop()
+        if status != 0:
+            print(f"stsrelay exited with status {status}; log: {relay.process.log_tail(20)}")
+
+
+def idle_memory(workdir):
+    sources = (IDLE_CONNECTIONS + PER_SOURCE - 1) // PER_SOURCE
+    relay = StsRelay(os.path.join(workdir, "stsrelay-idle"), {
+        "server": {"listen": [f"127.0.0.1:{STSRELAY_PORT}"],
+                   "max_connections": IDLE_CONNECTIONS + 100,
+                   "max_connections_per_ip": PER_SOURCE},
+        "log": {"level": "warn"},
+    })
+    relay.start()
+    sockets = []
+    try:
+        before = rss_kib(relay.pid)
+        sockets = open_idle_connections("127.0.0.1", STSRELAY_PORT, IDLE_CONNECTIONS,
+                                        PER_SOURCE)
+        held = rss_kib(relay.pid)
+        print(f"stsrelay RSS: {before / 1024:.1f} MiB with no connection, "
+              f"{held / 1024:.1f} MiB with {len(sockets)} idle connections "
+              f"(from {sources} client addresses; "
+              f"{(held - before) / len(sockets):.1f} KiB per connection)", flush=True)
+    finally:
+        for s in sockets:
+            s.close()
+        relay.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply the number of messages per run (e.g. 0.1 for a quick run)")
+    parser.add_argument("--skip-rates", action="store_true")
+    parser.add_argument("--skip-idle", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="stsrelay-bench-") as workdir:
+        os.chmod(workdir, 0o755)  # Postfix's daemons run as the postfix user and must get in
+        print(f"stsrelay: {os.environ.get('STSRELAY_BIN')}; "
+              f"{subprocess.run(['postconf', '-d', 'mail_version'], capture_output=True, text=True).stdout.strip()}; "
+              f"{os.cpu_count()} CPUs", flush=True)
+        print("smtp-source, one message per connection, one recipient; both queues durable",
+              flush=True)
+        if not args.skip_rates:
+            accept_rates(workdir, args.scale)
+        if not args.skip_idle:
+            idle_memory(workdir)
+
+
+if __name__ == "__main__":
+    main()
