@@ -26,7 +26,7 @@ struct Outcome {
 Outcome run(std::string_view in, std::size_t step) {
   constexpr std::uint64_t kMaxBody = 4096;
   ResponseHeadParser parser(2048, 20);
-  Outcome out{ResponseHeadParser::State::need_more};
+  Outcome out{ResponseHeadParser::State::need_more, BodyState::need_more, 0, {}};
   std::size_t pos = 0;
   while (pos < in.size() && out.head_state == ResponseHeadParser::State::need_more) {
     std::size_t n = std::min(step, in.size() - pos);
