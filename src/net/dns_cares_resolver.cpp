@@ -51,7 +51,7 @@ DnsAnswer answer_from_status(int status, int timeouts) {
     }
     case ARES_ETIMEOUT:
       return temporary("timeout after " + std::to_string(timeouts) + " tries");
-    case ARES_ECONNREFUSED: return temporary("connection refused by the DNS server");
+    case ARES_ECONNREFUSED: return temporary("DNS server unreachable (connection refused)");
     case ARES_ESERVFAIL: return temporary("SERVFAIL");
     case ARES_EREFUSED: return temporary("REFUSED");
     case ARES_EFORMERR: return temporary("FORMERR");
@@ -90,7 +90,10 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     opts.sock_state_cb_data = this;
     opts.timeout = static_cast<int>(settings_.timeout.count());
     opts.tries = settings_.tries;
-    opts.flags = ARES_FLAG_EDNS;
+    // NOCHECKRESP: c-ares 1.18 would try the next server on SERVFAIL/REFUSED and then report
+    // only ECONNREFUSED; we want the server's RCODE in the reason an administrator reads.
+    // Timeouts and connection errors still move on to the next server.
+    opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
     opts.ednspsz = kEdnsPayload;
     std::string resolv_conf = settings_.resolv_conf;
     if (!resolv_conf.empty()) {
