@@ -204,10 +204,13 @@ asio::awaitable<HttpsResult> HttpsClient::Impl::run(HttpsRequest request) {
   }
 
   const HttpProtocol protocol = negotiated_protocol(*stream);
-  HttpsResult result =
-      protocol == HttpProtocol::h2
-          ? co_await exchange_h2(*stream, *url, request, settings_.user_agent)
-          : co_await exchange_http1(*stream, *url, request, settings_.user_agent);
+  // Two statements, not `?:`: GCC 12 mishandles co_await inside a conditional expression.
+  HttpsResult result = HttpsError{HttpsErrorKind::protocol, false, "no exchange"};
+  if (protocol == HttpProtocol::h2) {
+    result = co_await exchange_h2(*stream, *url, request, settings_.user_agent);
+  } else {
+    result = co_await exchange_http1(*stream, *url, request, settings_.user_agent);
+  }
   const bool fired = watchdog.fired();
   watchdog.disarm();
   boost::system::error_code ignored;
