@@ -1,0 +1,36 @@
+// What a server offers, read from its EHLO reply (RFC 5321 §4.1.1.1: the first line is the
+// greeting, each further line one keyword with optional parameters). Keywords are
+// case-insensitive (§4.1.1.1: ehlo-keyword). After HELO, nothing is offered.
+//   PIPELINING (RFC 2920), SIZE [n] (RFC 1870 §4), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531),
+//   STARTTLS (RFC 3207), DSN (RFC 3461), ENHANCEDSTATUSCODES (RFC 2034), CHUNKING (RFC 3030),
+//   AUTH mechanisms (RFC 4954, also the pre-standard "AUTH=" form).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtp/reply.hpp"
+
+namespace stsrelay::smtp {
+
+struct Capabilities {
+  bool esmtp = false;  // the server answered EHLO (false after a fallback to HELO)
+  bool pipelining = false;
+  bool size = false;                       // SIZE was listed
+  std::optional<std::uint64_t> size_limit;  // its fixed maximum; none for "SIZE" or "SIZE 0"
+  bool eightbitmime = false;
+  bool smtputf8 = false;
+  bool starttls = false;
+  bool dsn = false;
+  bool enhanced_status_codes = false;
+  bool chunking = false;
+  std::vector<std::string> auth;      // mechanisms, upper case, in the server's order
+  std::vector<std::string> keywords;  // every keyword, upper case, for logs
+};
+
+// `reply` is a 250 reply to EHLO.
+Capabilities parse_ehlo(const Reply& reply);
+
+}  // namespace stsrelay::smtp

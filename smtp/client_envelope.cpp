@@ -1,0 +1,86 @@
+#include "smtp/client_envelope.hpp"
+
+#include "smtp/text.hpp"
+
+namespace stsrelay::smtp {
+namespace {
+
+std::string_view header_section(std::string_view content) {
+  if (content.rfind("\r\n", 0) == 0) return {};
+  const std::size_t end = content.find("\r\n\r\n");
+  return end == std::string_view::npos ? content : content.substr(0, end + 2);
+}
+
+std::string notify_value(std::uint8_t notify) {
+  if (notify & core::kNotifyNever) return "NEVER";
+  std::string out;
+  auto add = [&](std::uint8_t flag, const char* word) {
+    if (notify & flag) out += (out.empty() ? "" : ",") + std::string(word);
+  };
+  add(core::kNotifySuccess, "SUCCESS");
+  add(core::kNotifyFailure, "FAILURE");
+  add(core::kNotifyDelay, "DELAY");
+  return out;
+}
+
+}  // namespace
+
+MessageTraits describe_message(const core::Envelope& envelope, std::string_view content) {
+  MessageTraits t;
+  t.size = content.size();
+  t.eight_bit = has_non_ascii(content);
+  bool addresses_utf8 = has_non_ascii(envelope.sender);
+  for (const auto& r : envelope.recipients) addresses_utf8 = addresses_utf8 || has_non_ascii(r.address);
+  // RFC 6531 §3.4: what "needs" SMTPUTF8 is a non-ASCII address or UTF-8 in the header
+  // section of a message submitted with SMTPUTF8; an all-ASCII message that merely carried the
+  // parameter does not.
+  t.needs_smtputf8 =
+      addresses_utf8 || (envelope.smtputf8 && has_non_ascii(header_section(content)));
+  return t;
+}
+
+std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits) {
+  if (caps.size_limit && traits.size > *caps.size_limit) {
+    return make_reply(552, "5.3.4",
+                      "message size " + std::to_string(traits.size) +
+                          " exceeds the fixed maximum " + std::to_string(*caps.size_limit) +
+                          " of the receiving server");
+  }
+  if (traits.needs_smtputf8 && !caps.smtputf8) {
+    return make_reply(553, "5.6.7",
+                      "the message needs SMTPUTF8, which the receiving server does not offer");
+  }
+  if (traits.eight_bit && !caps.eightbitmime) {
+    return make_reply(554, "5.6.3",
+                      "the message has 8-bit data and the receiving server does not offer "
+                      "8BITMIME");
+  }
+  return std::nullopt;
+}
+
+std::string mail_from_command(const core::Envelope& envelope, const Capabilities& caps,
+                              const MessageTraits& traits) {
+  std::string out = "MAIL FROM:<" + envelope.sender + ">";
+  if (caps.size) out += " SIZE=" + std::to_string(traits.size);
+  if (caps.eightbitmime && (traits.eight_bit || envelope.body == core::BodyType::eight_bit_mime)) {
+    out += " BODY=8BITMIME";
+  }
+  if (caps.smtputf8 && traits.needs_smtputf8) out += " SMTPUTF8";
+  if (caps.dsn) {
+    if (envelope.ret == core::DsnRet::full) out += " RET=FULL";
+    if (envelope.ret == core::DsnRet::hdrs) out += " RET=HDRS";
+    if (!envelope.envid.empty()) out += " ENVID=" + envelope.envid;
+  }
+  return out + "\r\n";
+}
+
+std::string rcpt_to_command(const core::EnvelopeRecipient& recipient, const Capabilities& caps) {
+  std::string out = "RCPT TO:<" + recipient.address + ">";
+  if (caps.dsn) {
+    if (recipient.notify != 0) out += " NOTIFY=" + notify_value(recipient.notify);
+    if (!recipient.orcpt.empty()) out += " ORCPT=" + recipient.orcpt;
+  }
+  return out + "\r\n";
+}
+
+}  // namespace stsrelay::smtp
