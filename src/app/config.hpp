@@ -1,0 +1,107 @@
+// The configuration as one typed struct: every key of DESIGN.md's "Configuration (TOML)" and
+// the extras of the application, with their defaults here and nowhere else. The daemon swaps
+// the whole struct on SIGHUP. Parsing (config_parser.hpp) fills it from TOML, validation
+// (config_validate.hpp) checks what a value's type cannot say.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "src/core/logging.hpp"
+#include "sts/enforcement.hpp"
+
+namespace stsrelay::app {
+
+struct ServerConfig {
+  std::vector<std::string> listen{"127.0.0.1:2525"};  // "ip:port", "[v6]:port"
+  std::string hostname = "localhost";  // greeting, Received:, default HELO name
+  std::string tls_cert;                // PEM chain; STARTTLS when cert and key are set
+  std::string tls_key;
+  std::uint64_t max_message_size = 36700160;
+  std::uint64_t max_recipients = 1000;
+  std::uint64_t max_connections = 1000;
+  std::uint64_t max_connections_per_ip = 100;
+  // RFC 5321 §4.5.3.2.7 and §4.5.3.2.5: a server should wait at least 5 minutes for a command
+  // and for each chunk of DATA.
+  std::chrono::seconds command_timeout{300};
+  std::chrono::seconds data_timeout{300};
+  std::uint64_t max_auth_failures = 3;  // per connection, then 421 and close
+
+  friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
+};
+
+struct RelayConfig {
+  std::vector<std::string> allow_networks{"127.0.0.0/8", "::1/128"};  // relay without AUTH
+  std::string auth_users_file;  // user:hash lines; AUTH offered after STARTTLS when set
+
+  friend bool operator==(const RelayConfig&, const RelayConfig&) = default;
+};
+
+struct QueueConfig {
+  std::string state_dir = "var";  // queue.db, sts.db, tlsrpt.db; relative to the working dir
+  std::vector<std::chrono::seconds> retry_schedule{
+      std::chrono::seconds{300}, std::chrono::seconds{600}, std::chrono::seconds{1200},
+      std::chrono::seconds{2400}, std::chrono::seconds{3600}};  // the last step repeats
+  std::chrono::seconds max_lifetime{5 * 86400};  // then a DSN bounce
+
+  friend bool operator==(const QueueConfig&, const QueueConfig&) = default;
+};
+
+struct DeliveryConfig {
+  std::string helo_name;                 // empty: server.hostname
+  std::vector<std::string> dns_servers;  // "ip", "ip:port", "[v6]:port"; empty: resolv.conf
+  std::string ca_file;                   // empty: the system trust store
+  std::uint64_t concurrency = 200;
+  std::uint64_t per_domain_concurrency = 20;
+  bool dry_run = false;
+
+  friend bool operator==(const DeliveryConfig&, const DeliveryConfig&) = default;
+};
+
+struct StsConfig {
+  sts::LocalEnforcement enforcement = sts::LocalEnforcement::policy;
+  std::chrono::seconds fetch_timeout{60};
+  std::uint64_t max_policy_size = 65536;
+  // [sts.override]: normalised domain (lower case, A-labels, no trailing dot) -> local mode.
+  std::map<std::string, sts::LocalEnforcement> overrides;
+
+  friend bool operator==(const StsConfig&, const StsConfig&) = default;
+};
+
+struct TlsrptConfig {
+  bool enabled = true;
+  // RFC 8460 §4.4 organization-name and contact-info, and the submitter of the report
+  // e-mail (§5.3); empty until the administrator names them.
+  std::string organization_name;
+  std::string contact_info;
+  std::string submitter;
+  std::chrono::minutes send_at{30};  // after 00:00 UTC, for the day that just ended
+  std::string dkim_selector = "tlsrpt";  // RFC 8460 §5.3: reports are DKIM-signed
+  std::string dkim_key_file;             // PEM private key, RSA or Ed25519
+
+  friend bool operator==(const TlsrptConfig&, const TlsrptConfig&) = default;
+};
+
+struct LogConfig {
+  std::string level = "info";  // spdlog level name
+  core::LogFormat format = core::LogFormat::text;
+
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
+};
+
+struct Config {
+  ServerConfig server;
+  RelayConfig relay;
+  QueueConfig queue;
+  DeliveryConfig delivery;
+  StsConfig sts;
+  TlsrptConfig tlsrpt;
+  LogConfig log;
+
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+}  // namespace stsrelay::app

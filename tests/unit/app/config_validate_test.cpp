@@ -1,0 +1,145 @@
+// Table tests of configuration validation: what the type of a value cannot say. Every message
+// names the key and its line (or only the file, when the key took its default).
+#include "src/app/config_validate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace stsrelay::app {
+namespace {
+
+struct Row {
+  const char* name;
+  std::string text;
+  std::string error;    // empty: valid; otherwise the whole message ...
+  bool prefix = false;  // ... or its beginning (the rest comes from the address parsers)
+};
+
+TEST(ValidateConfig, Table) {
+  const std::string tls = "tls_cert = \"c.pem\"\ntls_key = \"k.pem\"\n";
+  const std::vector<Row> rows = {
+      {"defaults", "", ""},
+      {"IPv6 listener and port 0", "[server]\nlisten = [\"[::1]:0\", \"0.0.0.0:25\"]\n", ""},
+      {"localhost listener", "[server]\nlisten = [\"localhost:2525\"]\n", ""},
+      {"TLS and AUTH", "[server]\n" + tls + "[relay]\nauth_users_file = \"users\"\n", ""},
+      {"empty relay networks (AUTH only)", "[relay]\nallow_networks = []\n", ""},
+      {"single host network", "[relay]\nallow_networks = [\"192.0.2.7\"]\n", ""},
+      {"DNS servers", "[delivery]\ndns_servers = [\"192.0.2.53\", \"[2001:db8::53]:5353\"]\n",
+       ""},
+      // server.listen
+      {"no listener", "[server]\nlisten = []\n",
+       "test.toml:2: server.listen: expected at least one address"},
+      {"listener without port", "[server]\nlisten = [\"127.0.0.1\"]\n",
+       "test.toml:2: server.listen[0]: ", true},
+      {"listener with a host name", "[server]\nlisten = [\n  \"127.0.0.1:25\",\n  \"mx.example.com:25\"\n]\n",
+       "test.toml:4: server.listen[1]: ", true},
+      {"IPv6 listener without brackets", "[server]\nlisten = [\"::1:25\"]\n",
+       "test.toml:2: server.listen[0]: ", true},
+      {"listener port out of range", "[server]\nlisten = [\"127.0.0.1:65536\"]\n",
+       "test.toml:2: server.listen[0]: ", true},
+      {"listener twice", "[server]\nlisten = [\"127.0.0.1:25\", \"localhost:25\"]\n",
+       "test.toml:2: server.listen[1]: \"localhost:25\" is listed twice"},
+      // server.hostname
+      {"hostname with a space", "[server]\nhostname = \"relay example\"\n",
+       "test.toml:2: server.hostname: expected a host name, got \"relay example\" (", true},
+      {"empty hostname", "[server]\nhostname = \"\"\n",
+       "test.toml:2: server.hostname: expected a host name, got \"\" (", true},
+      // TLS material comes in pairs.
+      {"certificate without key", "[server]\ntls_cert = \"c.pem\"\n",
+       "test.toml:2: server.tls_cert: is set but server.tls_key is empty: set both (STARTTLS) "
+       "or neither"},
+      {"key without certificate", "[server]\n\ntls_key = \"k.pem\"\n",
+       "test.toml:3: server.tls_key: is set but server.tls_cert is empty: set both (STARTTLS) "
+       "or neither"},
+      {"AUTH users without TLS", "[relay]\nauth_users_file = \"users\"\n",
+       "test.toml:2: relay.auth_users_file: needs server.tls_cert and server.tls_key: AUTH is "
+       "offered only after STARTTLS"},
+      // Limits.
+      {"per-IP limit over the total", "[server]\nmax_connections = 50\n",
+       "test.toml: server.max_connections_per_ip: must not exceed server.max_connections (50)"},
+      {"zero command timeout", "[server]\ncommand_timeout = \"0s\"\n",
+       "test.toml:2: server.command_timeout: must not be zero"},
+      {"zero data timeout", "[server]\ndata_timeout = \"0m\"\n",
+       "test.toml:2: server.data_timeout: must not be zero"},
+      {"too many AUTH failures", "[server]\nmax_auth_failures = 101\n",
+       "test.toml:2: server.max_auth_failures: expected at most 100, got 101"},
+      // relay.allow_networks
+      {"network with host bits", "[relay]\nallow_networks = [\"127.0.0.0/8\", \"10.0.0.1/8\"]\n",
+       "test.toml:2: relay.allow_networks[1]: ", true},
+      {"network prefix too long", "[relay]\nallow_networks = [\"::1/129\"]\n",
+       "test.toml:2: relay.allow_networks[0]: ", true},
+      {"network that is a name", "[relay]\nallow_networks = [\"localhost\"]\n",
+       "test.toml:2: relay.allow_networks[0]: ", true},
+      // [queue]
+      {"empty state_dir", "[queue]\nstate_dir = \"\"\n",
+       "test.toml:2: queue.state_dir: expected a directory, got \"\""},
+      {"empty retry schedule", "[queue]\nretry_schedule = []\n",
+       "test.toml:2: queue.retry_schedule: expected at least one duration"},
+      {"zero retry step", "[queue]\nretry_schedule = [\"5m\", \"0s\"]\n",
+       "test.toml:2: queue.retry_schedule[1]: must not be zero"},
+      {"zero lifetime", "[queue]\nmax_lifetime = \"0d\"\n",
+       "test.toml:2: queue.max_lifetime: must not be zero"},
+      // [delivery]
+      {"bad HELO name", "[delivery]\nhelo_name = \"-bad-\"\n",
+       "test.toml:2: delivery.helo_name: expected a host name, got \"-bad-\" (", true},
+      {"DNS server that is a name", "[delivery]\ndns_servers = [\"ns.example.com\"]\n",
+       "test.toml:2: delivery.dns_servers[0]: ", true},
+      {"per-domain concurrency over the total", "[delivery]\nconcurrency = 10\n",
+       "test.toml: delivery.per_domain_concurrency: must not exceed delivery.concurrency (10)"},
+      // [sts], [tlsrpt], [log]
+      {"zero fetch timeout", "[sts]\nfetch_timeout = \"0s\"\n",
+       "test.toml:2: sts.fetch_timeout: must not be zero"},
+      {"submitter that is not a domain", "[tlsrpt]\nsubmitter = \"example org\"\n",
+       "test.toml:2: tlsrpt.submitter: expected a domain name, got \"example org\" (", true},
+      {"empty DKIM selector", "[tlsrpt]\ndkim_selector = \"\"\n",
+       "test.toml:2: tlsrpt.dkim_selector: expected a DKIM selector (LDH labels), got \"\" (",
+       true},
+      {"log level", "[log]\nlevel = \"verbose\"\n",
+       "test.toml:2: log.level: expected one of \"trace\", \"debug\", \"info\", \"warn\", "
+       "\"error\", \"critical\" or \"off\", got \"verbose\""},
+      // All problems at once, in file order.
+      {"several problems in file order",
+       "[log]\nlevel = \"loud\"\n[server]\ntls_key = \"k.pem\"\ncommand_timeout = \"0s\"\n",
+       "test.toml:2: log.level: expected one of \"trace\", \"debug\", \"info\", \"warn\", "
+       "\"error\", \"critical\" or \"off\", got \"loud\"\n"
+       "test.toml:4: server.tls_key: is set but server.tls_cert is empty: set both (STARTTLS) "
+       "or neither\n"
+       "test.toml:5: server.command_timeout: must not be zero"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    auto parsed = parse_config(row.text, "test.toml");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    auto valid = validate_config(*parsed);
+    if (row.error.empty()) {
+      EXPECT_TRUE(valid.ok()) << valid.error().message;
+      continue;
+    }
+    ASSERT_FALSE(valid.ok());
+    EXPECT_EQ(valid.error().kind, core::ErrorKind::invalid);
+    const std::string& message = valid.error().message;
+    if (row.prefix) {
+      EXPECT_TRUE(message.starts_with(row.error)) << message;
+      EXPECT_EQ(message.find('\n'), std::string::npos) << "one problem expected: " << message;
+      EXPECT_GT(message.size(), row.error.size()) << "the reason is missing";
+    } else {
+      EXPECT_EQ(message, row.error);
+    }
+  }
+}
+
+TEST(IsLogLevel, SpdlogNames) {
+  for (std::string_view name : {"trace", "debug", "info", "warn", "warning", "error",
+                                "critical", "off"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(is_log_level(name));
+  }
+  for (std::string_view name : {"", "INFO", "verbose", "fatal", "err"}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(is_log_level(name));
+  }
+}
+
+}  // namespace
+}  // namespace stsrelay::app
