@@ -2,7 +2,9 @@
 // asio::use_awaitable)`, or any other completion token. The completion runs on the caller's
 // associated executor (for a coroutine: its own executor or strand), not on the resolver's. It
 // is always posted, never run inside the initiating call, even when a Resolver (a fake, a cache
-// hit) answers at once.
+// hit) answers at once. A plain function object has no associated executor and so completes
+// on Asio's system executor (another thread); pass a token bound to an executor instead
+// (asio::bind_executor) when that matters.
 #pragma once
 
 #include <memory>
