@@ -4,11 +4,15 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "smtp/message_sink.hpp"
 #include "smtp/server_settings.hpp"
+#include "src/core/clock.hpp"
 #include "src/core/result.hpp"
 
 namespace boost::asio { class io_context; }
@@ -20,11 +24,15 @@ struct ServerCounters {
   std::uint64_t connections_total = 0;
   std::uint64_t messages_accepted = 0;
   std::uint64_t messages_rejected = 0;
+  std::uint64_t connections_refused = 0;  // over max_connections / max_connections_per_ip
 };
 
 class Server {
  public:
   Server(boost::asio::io_context& io, ServerSettings settings, MessageSink& sink);
+  // The same with the clock used for Received: dates (tests pass a FakeClock).
+  Server(boost::asio::io_context& io, ServerSettings settings, MessageSink& sink,
+         const core::Clock& clock);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -38,11 +46,17 @@ class Server {
   // old settings stay in force.
   core::Status reload(ServerSettings settings);
 
-  // Stops accepting, lets sessions finish the transaction in progress for up to `grace`, then
-  // closes the rest with 421 4.3.2; calls `done` once every session has ended.
+  // Stops accepting; sessions waiting for a command get 421 4.3.2 and close; sessions in DATA
+  // or storing finish that transaction (a store already handed to the sink is always awaited)
+  // for up to `grace`, then are closed. Calls `done` once every session has ended. The
+  // Server, the sink and the io_context must outlive that call.
   void async_stop(std::chrono::milliseconds grace, std::function<void()> done);
 
+  // Thread-safe.
   ServerCounters counters() const;
+
+  // The addresses actually bound, e.g. "127.0.0.1:41234" for a "127.0.0.1:0" listener.
+  std::vector<std::string> local_endpoints() const;
 
  private:
   struct Impl;

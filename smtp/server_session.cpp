@@ -1,0 +1,295 @@
+#include "smtp/server_session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "smtp/await_callback.hpp"
+#include "smtp/received_header.hpp"
+#include "src/core/logging.hpp"
+
+namespace stsrelay::smtp {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// RFC 4954 §4: the AUTH command line (with its initial response) may be 12288 octets; the
+// 512-octet limit of ordinary commands is applied by ServerProtocol.
+constexpr std::size_t kMaxAuthLine = 12288;
+// Reads while receiving DATA use a larger buffer than command reads, only for that time.
+constexpr std::size_t kDataBuffer = 64 * 1024;
+// The last reply before closing (421 after a timeout or at shutdown) gets a short bound: a
+// client that does not read is not waited for again.
+constexpr std::chrono::seconds kFinalWriteTimeout{10};
+
+ProtocolContext make_context(const ServerConfig& cfg, const std::string& client_ip) {
+  const ServerSettings& s = cfg.settings;
+  ProtocolContext ctx;
+  ctx.hostname = s.hostname;
+  ctx.client_ip = client_ip;
+  ctx.relay_allowed = cfg.relay_networks.contains(client_ip);
+  ctx.tls_available = cfg.tls != nullptr;
+  ctx.auth_available = cfg.users && !cfg.users->empty();
+  ctx.max_message_size = s.max_message_size;
+  ctx.max_recipients = s.max_recipients;
+  ctx.max_auth_failures = s.max_auth_failures;
+  ctx.max_bad_commands = s.max_bad_commands;
+  return ctx;
+}
+
+std::string hex(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%llX", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<ServerShared> shared, std::shared_ptr<const ServerConfig> config,
+                 asio::ip::tcp::socket socket, std::string client_ip, std::uint64_t id)
+    : shared_(std::move(shared)),
+      config_(std::move(config)),
+      stream_(std::move(socket)),
+      client_ip_(std::move(client_ip)),
+      id_(id),
+      protocol_(make_context(*config_, client_ip_)),
+      lines_(kMaxAuthLine),
+      timer_(stream_.get_executor()) {}
+
+void Session::start() {
+  auto self = shared_from_this();
+  asio::co_spawn(timer_.get_executor(), [self]() { return self->watchdog(); }, asio::detached);
+  asio::co_spawn(timer_.get_executor(), [self]() { return self->run(); }, asio::detached);
+}
+
+void Session::request_stop() {
+  asio::post(timer_.get_executor(), [self = shared_from_this()]() {
+    self->stop_requested_ = true;
+    if (self->waiting_for_command_) self->stream_.cancel();
+  });
+}
+
+void Session::force_close() {
+  asio::post(timer_.get_executor(), [self = shared_from_this()]() {
+    self->stop_requested_ = true;
+    self->stream_.close();
+  });
+}
+
+void Session::arm(std::chrono::seconds timeout) {
+  timed_out_ = false;
+  deadline_ = Clock::now() + timeout;
+  // Moving the deadline earlier wakes the watchdog (its wait is cancelled) so it re-arms.
+  if (deadline_ < timer_.expiry()) timer_.expires_at(deadline_);
+}
+
+asio::awaitable<void> Session::watchdog() {
+  auto self = shared_from_this();
+  while (!finished_) {
+    timer_.expires_at(deadline_);
+    error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (finished_) break;
+    if (Clock::now() >= deadline_) {
+      timed_out_ = true;
+      disarm();
+      stream_.cancel();
+    }
+  }
+}
+
+asio::awaitable<bool> Session::flush(std::chrono::seconds timeout) {
+  if (out_.empty()) co_return true;
+  error_code ec;
+  arm(timeout);
+  co_await stream_.write(asio::buffer(out_), ec);
+  disarm();
+  out_.clear();
+  co_return !ec;
+}
+
+asio::awaitable<bool> Session::read_more(char* buf, std::size_t size, std::size_t& n,
+                                         std::chrono::seconds timeout) {
+  error_code ec;
+  arm(timeout);
+  n = co_await stream_.read_some(asio::buffer(buf, size), ec);
+  disarm();
+  if (ec) n = 0;
+  co_return !ec;
+}
+
+asio::awaitable<void> Session::run() {
+  auto self = shared_from_this();
+  const ServerSettings& s = config_->settings;
+  spdlog::debug("smtp: session {} connect from [{}]", id_, client_ip_);
+  queue(protocol_.greeting());
+  bool alive = co_await flush(s.command_timeout);
+  while (alive) {
+    if (lines_.has_line()) {
+      if (stop_requested_) {
+        queue(protocol_.shutdown_reply());
+        break;
+      }
+      std::optional<Line> line = lines_.next();
+      if (!line) continue;
+      alive = co_await perform(protocol_.on_line(*line));
+      continue;
+    }
+    // RFC 2920 §3.1: the replies of a pipelined group go out together, once no further
+    // complete command is waiting in the input buffer.
+    if (!co_await flush(s.command_timeout)) break;
+    if (stop_requested_) {
+      queue(protocol_.shutdown_reply());
+      break;
+    }
+    std::size_t n = 0;
+    waiting_for_command_ = true;
+    bool ok = co_await read_more(buf_.data(), buf_.size(), n, s.command_timeout);
+    waiting_for_command_ = false;
+    if (!ok) {
+      if (timed_out_) {
+        spdlog::info("smtp: session {} [{}] timeout waiting for a command", id_, client_ip_);
+        queue(protocol_.timeout_reply());
+      } else if (stop_requested_) {
+        queue(protocol_.shutdown_reply());
+      }
+      break;
+    }
+    lines_.append(std::string_view(buf_.data(), n));
+  }
+  co_await flush(std::min(s.command_timeout, kFinalWriteTimeout));
+  stream_.close();
+  finished_ = true;
+  timer_.cancel();
+  spdlog::debug("smtp: session {} [{}] closed", id_, client_ip_);
+  shared_->release(client_ip_, id_);
+}
+
+asio::awaitable<bool> Session::perform(Step step) {
+  for (const Reply& r : step.replies) queue(r);
+  switch (step.action) {
+    case Action::none:
+      co_return true;
+    case Action::close:
+      co_return false;
+    case Action::start_tls:
+      co_return co_await start_tls();
+    case Action::read_data:
+      co_return co_await receive_data();
+    case Action::verify_auth:
+      co_return co_await verify_auth();
+    case Action::store_message:
+      break;  // only on_data() asks for it, and receive_data() handles that
+  }
+  co_return false;
+}
+
+asio::awaitable<bool> Session::start_tls() {
+  const ServerSettings& s = config_->settings;
+  if (!co_await flush(s.command_timeout)) co_return false;
+  // RFC 3207 §4.2 (and CVE-2011-0411): whatever the client sent after STARTTLS in the clear
+  // is discarded, never executed inside the TLS session.
+  lines_.clear();
+  error_code ec;
+  arm(s.command_timeout);
+  co_await stream_.handshake(*config_->tls, ec);
+  disarm();
+  if (ec) {
+    spdlog::info("smtp: session {} [{}] TLS handshake failed: {}", id_, client_ip_,
+                 timed_out_ ? std::string("timeout") : ec.message());
+    co_return false;  // no reply is possible without a working TLS layer
+  }
+  co_return co_await perform(protocol_.on_tls_started(stream_.tls_summary()));
+}
+
+asio::awaitable<bool> Session::receive_data() {
+  const ServerSettings& s = config_->settings;
+  if (!co_await flush(s.command_timeout)) co_return false;  // the 354 and earlier replies
+  DataReader reader(s.max_message_size);
+  const std::string early = lines_.take_rest();  // data pipelined right behind DATA
+  DataFeed feed = reader.feed(early);
+  if (feed.status != DataStatus::need_more) {
+    lines_.append(std::string_view(early).substr(feed.consumed));
+  } else {
+    std::vector<char> buf(kDataBuffer);
+    while (feed.status == DataStatus::need_more) {
+      std::size_t n = 0;
+      if (!co_await read_more(buf.data(), buf.size(), n, s.data_timeout)) {
+        if (timed_out_) {
+          spdlog::info("smtp: session {} [{}] timeout during DATA", id_, client_ip_);
+          queue(protocol_.timeout_reply());
+        }
+        co_return false;
+      }
+      std::string_view chunk(buf.data(), n);
+      feed = reader.feed(chunk);
+      if (feed.status != DataStatus::need_more) lines_.append(chunk.substr(feed.consumed));
+    }
+  }
+  Step step = protocol_.on_data(reader.error());
+  if (step.action != Action::store_message) {
+    shared_->messages_rejected++;
+    if (!step.replies.empty()) {
+      spdlog::info("smtp: session {} [{}] message refused after DATA: {}", id_, client_ip_,
+                   summary(step.replies.front()));
+    }
+    co_return co_await perform(std::move(step));
+  }
+  co_return co_await store_message(reader.take_message());
+}
+
+asio::awaitable<bool> Session::verify_auth() {
+  bool ok = co_await verify_password(shared_->auth_pool.get_executor(), config_->users,
+                                     protocol_.pending_auth());
+  if (!ok) spdlog::info("smtp: session {} [{}] authentication failed", id_, client_ip_);
+  co_return co_await perform(protocol_.on_auth_verified(ok));
+}
+
+asio::awaitable<bool> Session::store_message(std::string message) {
+  ++transactions_;
+  const core::Envelope& env = protocol_.envelope();
+  ReceivedInfo info;
+  info.helo = env.client_helo;
+  info.client_ip = client_ip_;
+  info.hostname = config_->settings.hostname;
+  info.protocol = std::string(protocol_.protocol_name());
+  info.tls = env.tls;
+  info.id = shared_->id_prefix + hex(id_) + "." + std::to_string(transactions_);
+  if (env.recipients.size() == 1) info.recipient = env.recipients.front().address;
+  std::string content = format_received(info, shared_->clock.now());
+  content += message;
+  message.clear();
+  message.shrink_to_fit();
+  const std::uint64_t size = content.size();
+
+  core::Result<std::string> result = co_await store_in(shared_->sink, env, std::move(content));
+  if (result.ok()) {
+    shared_->messages_accepted++;
+    log_accepted(result.value(), size);
+  } else {
+    shared_->messages_rejected++;
+    spdlog::warn("smtp: session {} [{}] storing the message failed ({}): {}", id_, client_ip_,
+                 core::to_string(result.error().kind), result.error().message);
+  }
+  co_return co_await perform(protocol_.on_stored(result));
+}
+
+void Session::log_accepted(const std::string& queue_id, std::uint64_t size) const {
+  const core::Envelope& env = protocol_.envelope();
+  core::mail_log().info(
+      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}",
+      core::log_value(queue_id), size, core::log_value("<" + env.sender + ">"),
+      env.recipients.size(), core::log_value("[" + client_ip_ + "]"),
+      core::log_value(env.client_helo), core::log_value(env.tls.empty() ? "none" : env.tls),
+      core::log_value(env.auth_user.empty() ? "-" : env.auth_user));
+}
+
+}  // namespace stsrelay::smtp

@@ -1,0 +1,117 @@
+// A MessageSink for the server tests: stores messages in memory and calls `done` from its own
+// worker thread, as the queue's writer thread does. Can hold stores pending, or fail them.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "smtp/message_sink.hpp"
+
+namespace stsrelay::smtp::testing {
+
+class FakeSink final : public MessageSink {
+ public:
+  struct Stored {
+    core::Envelope envelope;
+    std::string content;
+  };
+
+  FakeSink() : worker_([this] { run(); }) {}
+  ~FakeSink() override {
+    {
+      std::lock_guard lock(mu_);
+      quit_ = true;
+      held_ = false;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+
+  void store(core::Envelope envelope, std::string content,
+             std::function<void(core::Result<std::string>)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back({{std::move(envelope), std::move(content)}, std::move(done)});
+      ++received_;
+    }
+    cv_.notify_all();
+  }
+
+  // Stores wait until release() (shutdown while a store is in flight).
+  void hold() {
+    std::lock_guard lock(mu_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      held_ = false;
+    }
+    cv_.notify_all();
+  }
+  void fail_with(core::Error e) {
+    std::lock_guard lock(mu_);
+    failure_ = std::move(e);
+  }
+
+  std::vector<Stored> stored() const {
+    std::lock_guard lock(mu_);
+    return stored_;
+  }
+  std::size_t received() const {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+  std::thread::id worker_id() const { return worker_.get_id(); }
+  std::vector<std::thread::id> callback_threads() const {
+    std::lock_guard lock(mu_);
+    return callback_threads_;
+  }
+
+ private:
+  struct Job {
+    Stored message;
+    std::function<void(core::Result<std::string>)> done;
+  };
+
+  void run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return quit_ || (!held_ && !jobs_.empty()); });
+      if (jobs_.empty() && quit_) return;
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      std::optional<core::Error> failure = failure_;
+      std::string id;
+      if (!failure) {
+        id = "Q" + std::to_string(stored_.size() + 1);
+        stored_.push_back(std::move(job.message));
+      }
+      callback_threads_.push_back(std::this_thread::get_id());
+      lock.unlock();
+      if (failure) {
+        job.done(*failure);
+      } else {
+        job.done(id);
+      }
+      lock.lock();
+    }
+  }
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  std::vector<Stored> stored_;
+  std::vector<std::thread::id> callback_threads_;
+  std::optional<core::Error> failure_;
+  std::size_t received_ = 0;
+  bool held_ = false;
+  bool quit_ = false;
+  std::thread worker_;
+};
+
+}  // namespace stsrelay::smtp::testing
