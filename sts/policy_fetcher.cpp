@@ -16,14 +16,14 @@ void log_outcome(const std::string& domain, const PolicyFetchResult& result) {
   if (result.ok()) {
     const FetchedPolicy& p = result.value();
     spdlog::debug("mta-sts policy fetched domain={} mode={} max_age={} mx={} protocol={} peer={}",
-                  core::log_value(domain), to_string(p.policy.mode), p.policy.max_age, p.policy.mx.size(),
-                  to_string(p.protocol), p.peer);
+                  core::log_value(domain), to_string(p.policy.mode), p.policy.max_age,
+                  p.policy.mx.size(), to_string(p.protocol), p.peer);
     return;
   }
   const PolicyFetchFailure& f = result.failure();
   spdlog::warn("mta-sts policy fetch failed domain={} reason={} result_type={} detail={}",
-               core::log_value(domain),
-               to_string(f.error), to_string(f.result_type), core::log_value(f.detail));
+               core::log_value(domain), to_string(f.error), to_string(f.result_type),
+               core::log_value(f.detail));
 }
 
 }  // namespace

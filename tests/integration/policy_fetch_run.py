@@ -41,7 +41,8 @@ BIG_POLICY = GOOD_POLICY + "".join(f"x-pad{i}: {'p' * 100}\r\n" for i in range(7
 PLAIN = 'types { } default_type "text/plain";'
 # sub_filter rewrites the body, so nginx drops Content-Length and sends HTTP/1.1 chunked (and
 # HTTP/2 DATA without content-length).
-STREAMED = PLAIN + " sub_filter 'enforce' 'enforce'; sub_filter_types text/plain; sub_filter_once off;"
+STREAMED = (PLAIN + " sub_filter 'enforce' 'enforce'; sub_filter_types text/plain;"
+            " sub_filter_once off;")
 
 # domain -> (address, certificate kind, location body)
 SITES = {
