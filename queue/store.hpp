@@ -1,10 +1,23 @@
 // The durable queue (SQLite `queue.db`): messages with their envelope and body, and one row per
-// recipient with its delivery state. WAL mode, synchronous=FULL.
+// recipient with its delivery state. WAL mode, synchronous=FULL (queue/schema.hpp).
 //
 // Store is the daemon's handle: one writer thread owns the write connection and commits every
 // enqueue that is waiting in one transaction (group commit); each caller is told only after that
 // transaction committed. Reader is for the CLI and tools: its own connection, safe while the
 // daemon runs.
+//
+// Choices this file pins down:
+// - Group commit: the writer takes everything waiting (at most OpenOptions::max_batch_operations
+//   operations and max_batch_bytes of content) into one transaction. When that transaction
+//   fails, it is rolled back as a whole and each operation is retried alone in its own
+//   transaction, so one message that cannot be stored (too big for the quota) does not fail the
+//   others. A message is never half-stored: its row and its recipients commit together or not.
+// - No "in flight" state on disk: recipients being delivered stay queued/deferred on disk and
+//   are leased in the Store's memory. When the process dies, the leases die with it and those
+//   recipients are due again at the next start; a delivery may then be repeated, never lost.
+// - Purging, like Postfix: a message leaves the queue once no recipient is pending. Messages
+//   with a `dry-run` recipient are kept for OpenOptions::dry_run_retention after their last
+//   change so that `stsrelay queue list` shows what a dry run would have done.
 #pragma once
 
 #include <cstdint>
@@ -16,16 +29,19 @@
 #include <string_view>
 #include <vector>
 
+#include "queue/open_options.hpp"
 #include "src/core/clock.hpp"
 #include "src/core/envelope.hpp"
 #include "src/core/result.hpp"
 
 namespace stsrelay::queue {
 
-// The states a recipient is in, as `stsrelay queue list` shows them.
+// The states a recipient is in, as `stsrelay queue list` shows them. queued and deferred are
+// pending (due at next_attempt_at); delivered, bounced and dry_run are final.
 enum class RecipientState { queued, deferred, delivered, bounced, dry_run };
 std::string_view to_string(RecipientState state);  // "queued" ... "dry-run"
 std::optional<RecipientState> parse_recipient_state(std::string_view text);
+bool is_pending(RecipientState state);
 
 struct RecipientRecord {
   std::int64_t id = 0;
@@ -36,6 +52,7 @@ struct RecipientRecord {
   std::string last_reply;            // e.g. "451 4.7.5 mx.example.com: certificate not trusted"
   std::uint8_t notify = 0;           // core::NotifyFlag bits
   std::string orcpt;
+  std::int64_t updated_at = 0;  // unix seconds of the last change
 };
 
 struct MessageRecord {
@@ -52,33 +69,54 @@ struct MessageDetail {
   std::string headers;      // the header section of the stored content
 };
 
+// Counters for tests and metrics; they only grow.
+struct StoreStats {
+  std::uint64_t transactions = 0;    // write transactions committed by the writer thread
+  std::uint64_t enqueued = 0;        // messages committed
+  std::uint64_t enqueue_failed = 0;  // messages whose `done` got an error
+  std::uint64_t batch_retries = 0;   // failed group transactions retried one operation at a time
+  std::uint64_t purged = 0;          // messages removed because no recipient was left pending
+};
+
 class Store {
  public:
   // Opens (creating if needed) the database at `path`, applies the schema, and makes recipients
   // that were in flight when a previous daemon died due again. Starts the writer thread.
   static core::Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
                                                     core::Clock& clock);
+  static core::Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
+                                                    core::Clock& clock,
+                                                    const OpenOptions& options);
   virtual ~Store() = default;
 
   // Queues one message. `done` runs on the writer thread after the transaction holding it
-  // committed (with the new queue id), or failed (ErrorKind::no_space when the disk is full).
+  // committed (with the new queue id), or failed (ErrorKind::no_space when the disk is full,
+  // ErrorKind::invalid for an envelope without recipients, ErrorKind::temporary after close()).
+  // received_at is the clock's time when enqueue() is called.
   virtual void enqueue(core::Envelope envelope, std::string content,
                        std::function<void(core::Result<std::string>)> done) = 0;
 
   // Finishes what is waiting, then stops the writer thread. Called by the destructor too.
   virtual void close() = 0;
+
+  virtual StoreStats stats() const = 0;
 };
 
 class Reader {
  public:
+  // The clock gives `now` for retry() and flush(); the first form uses the system clock.
   static core::Result<std::unique_ptr<Reader>> open(const std::filesystem::path& path);
+  static core::Result<std::unique_ptr<Reader>> open(const std::filesystem::path& path,
+                                                     core::Clock& clock,
+                                                     const OpenOptions& options = {});
   virtual ~Reader() = default;
 
+  // Every message in arrival order, with all its recipients (final ones too, until purged).
   virtual core::Result<std::vector<MessageRecord>> list() = 0;
-  virtual core::Result<MessageDetail> show(std::string_view id) = 0;
-  virtual core::Status remove(std::string_view id) = 0;   // not_found when absent
-  virtual core::Status retry(std::string_view id) = 0;    // deferred/queued recipients due now
-  virtual core::Result<int> flush() = 0;                  // all pending due now; count
+  virtual core::Result<MessageDetail> show(std::string_view id) = 0;  // not_found when absent
+  virtual core::Status remove(std::string_view id) = 0;  // not_found when absent
+  virtual core::Status retry(std::string_view id) = 0;  // its pending recipients due now
+  virtual core::Result<int> flush() = 0;  // all pending due now; count of recipients
 };
 
 }  // namespace stsrelay::queue

@@ -1,0 +1,285 @@
+#include "queue/queue_sql.hpp"
+
+#include <map>
+
+namespace stsrelay::queue {
+namespace {
+
+constexpr std::string_view kInsertMessage =
+    "INSERT INTO messages (id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
+    "auth_user, tls, received_at, size, content) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+constexpr std::string_view kInsertRecipient =
+    "INSERT INTO recipients (message_seq, position, address, domain, notify, orcpt, state, "
+    "attempts, next_attempt_at, last_reply, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, ?7, '', ?7)";
+
+// The columns of a message row, in the order read_message_row expects.
+#define STSRELAY_MESSAGE_COLUMNS                                                              \
+  "seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, auth_user, tls, " \
+  "received_at, size"
+
+constexpr std::string_view kMessageById =
+    "SELECT " STSRELAY_MESSAGE_COLUMNS " FROM messages WHERE id = ?1";
+constexpr std::string_view kMessageBySeq =
+    "SELECT " STSRELAY_MESSAGE_COLUMNS " FROM messages WHERE seq = ?1";
+constexpr std::string_view kAllMessages =
+    "SELECT " STSRELAY_MESSAGE_COLUMNS " FROM messages ORDER BY seq";
+
+#define STSRELAY_RECIPIENT_COLUMNS \
+  "id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, updated_at"
+
+constexpr std::string_view kRecipientsOf =
+    "SELECT " STSRELAY_RECIPIENT_COLUMNS " FROM recipients WHERE message_seq = ?1 "
+    "ORDER BY position";
+constexpr std::string_view kAllRecipients =
+    "SELECT " STSRELAY_RECIPIENT_COLUMNS ", message_seq FROM recipients "
+    "ORDER BY message_seq, position";
+
+MessageRow read_message_row(const Statement& stmt) {
+  MessageRow row;
+  row.seq = stmt.column_int(0);
+  row.id = stmt.column_text(1);
+  row.envelope.sender = stmt.column_text(2);
+  row.envelope.envid = stmt.column_text(3);
+  row.envelope.ret = static_cast<core::DsnRet>(stmt.column_int(4));
+  row.envelope.body = static_cast<core::BodyType>(stmt.column_int(5));
+  row.envelope.smtputf8 = stmt.column_int(6) != 0;
+  row.envelope.client_address = stmt.column_text(7);
+  row.envelope.client_helo = stmt.column_text(8);
+  row.envelope.auth_user = stmt.column_text(9);
+  row.envelope.tls = stmt.column_text(10);
+  row.received_at = stmt.column_int(11);
+  row.size = stmt.column_int(12);
+  return row;
+}
+
+core::Result<RecipientRecord> read_recipient(const Statement& stmt) {
+  RecipientRecord r;
+  r.id = stmt.column_int(0);
+  r.address = stmt.column_text(1);
+  const std::string state = stmt.column_text(2);
+  auto parsed = parse_recipient_state(state);
+  // The CHECK constraint keeps other words out; a file edited by hand could still hold one.
+  if (!parsed) return core::Error::permanent("recipient " + std::to_string(r.id) +
+                                             ": unknown state '" + state + "'");
+  r.state = *parsed;
+  r.attempts = static_cast<int>(stmt.column_int(3));
+  r.next_attempt_at = stmt.column_int(4);
+  r.last_reply = stmt.column_text(5);
+  r.notify = static_cast<std::uint8_t>(stmt.column_int(6));
+  r.orcpt = stmt.column_text(7);
+  r.updated_at = stmt.column_int(8);
+  return r;
+}
+
+template <class Key>
+core::Result<MessageRow> load_row(StatementCache& sql, std::string_view query, Key key,
+                                  std::string_view what) {
+  auto stmt = sql.get(query);
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, key);
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  if (!*row) return core::Error::not_found("no message " + std::string(what) + " in the queue");
+  MessageRow result = read_message_row(**stmt);
+  (*stmt)->reset();  // ends the statement's read snapshot now rather than at its next use
+  return result;
+}
+
+}  // namespace
+
+core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view id,
+                                          const core::Envelope& envelope,
+                                          std::string_view content, std::int64_t received_at) {
+  auto message = sql.get(kInsertMessage);
+  if (!message) return message.error();
+  const core::Envelope& e = envelope;
+  (*message)
+      ->bind(1, id)
+      .bind(2, e.sender)
+      .bind(3, e.envid)
+      .bind(4, static_cast<std::int64_t>(e.ret))
+      .bind(5, static_cast<std::int64_t>(e.body))
+      .bind(6, std::int64_t{e.smtputf8 ? 1 : 0})
+      .bind(7, e.client_address)
+      .bind(8, e.client_helo)
+      .bind(9, e.auth_user)
+      .bind(10, e.tls)
+      .bind(11, received_at)
+      .bind(12, static_cast<std::int64_t>(content.size()))
+      .bind_blob(13, content);
+  auto inserted = (*message)->run();
+  if (!inserted) return inserted.error();
+  const std::int64_t seq = sql.db().last_insert_rowid();
+
+  auto recipient = sql.get(kInsertRecipient);
+  if (!recipient) return recipient.error();
+  std::int64_t position = 0;
+  for (const auto& r : e.recipients) {
+    (*recipient)->reset();
+    (*recipient)
+        ->bind(1, seq)
+        .bind(2, position++)
+        .bind(3, r.address)
+        .bind(4, recipient_domain(r.address))
+        .bind(5, std::int64_t{r.notify})
+        .bind(6, r.orcpt)
+        .bind(7, received_at);
+    auto added = (*recipient)->run();
+    if (!added) return added.error();
+  }
+  return seq;
+}
+
+core::Result<MessageRow> load_message_row(StatementCache& sql, std::string_view id) {
+  return load_row(sql, kMessageById, id, id);
+}
+
+core::Result<MessageRow> load_message_row(StatementCache& sql, std::int64_t seq) {
+  return load_row(sql, kMessageBySeq, seq, "#" + std::to_string(seq));
+}
+
+core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql,
+                                                           std::int64_t seq) {
+  auto stmt = sql.get(kRecipientsOf);
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, seq);
+  std::vector<RecipientRecord> recipients;
+  for (;;) {
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto r = read_recipient(**stmt);
+    if (!r) {
+      (*stmt)->reset();
+      return r.error();
+    }
+    recipients.push_back(std::move(*r));
+  }
+  return recipients;
+}
+
+core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql) {
+  // Two ordered scans merged by seq, rather than one query per message: `queue list` on a
+  // large queue stays two statements.
+  std::vector<MessageRecord> messages;
+  std::map<std::int64_t, std::size_t> index_of_seq;
+  {
+    auto stmt = sql.get(kAllMessages);
+    if (!stmt) return stmt.error();
+    for (;;) {
+      auto row = (*stmt)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      MessageRow m = read_message_row(**stmt);
+      index_of_seq.emplace(m.seq, messages.size());
+      messages.push_back(MessageRecord{std::move(m.id), std::move(m.envelope.sender),
+                                       m.received_at, m.size, {}});
+    }
+  }
+  auto stmt = sql.get(kAllRecipients);
+  if (!stmt) return stmt.error();
+  for (;;) {
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto r = read_recipient(**stmt);
+    if (!r) {
+      (*stmt)->reset();
+      return r.error();
+    }
+    // A message committed between the two scans has recipients but no entry: left out, as
+    // if the listing had been taken a moment earlier.
+    auto found = index_of_seq.find((*stmt)->column_int(9));
+    if (found != index_of_seq.end()) messages[found->second].recipients.push_back(std::move(*r));
+  }
+  return messages;
+}
+
+core::Result<std::string> load_content(StatementCache& sql, std::int64_t seq) {
+  auto stmt = sql.get("SELECT content FROM messages WHERE seq = ?1");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, seq);
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  if (!*row) return core::Error::not_found("no message #" + std::to_string(seq) + " in the queue");
+  std::string content = (*stmt)->column_text(0);
+  (*stmt)->reset();
+  return content;
+}
+
+core::Result<bool> delete_message(StatementCache& sql, std::string_view id) {
+  auto stmt = sql.get("DELETE FROM messages WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, id);
+  auto done = (*stmt)->run();
+  if (!done) return done.error();
+  return sql.db().changes() > 0;
+}
+
+core::Result<std::int64_t> make_due(StatementCache& sql, std::optional<std::int64_t> seq,
+                                    std::int64_t now) {
+  // Only recipients not yet due move: one already due keeps its earlier time, so its place in
+  // the due order (oldest first) is kept.
+  auto stmt = sql.get(
+      "UPDATE recipients SET next_attempt_at = ?1, updated_at = ?1 "
+      "WHERE state IN ('queued', 'deferred') AND next_attempt_at > ?1 "
+      "AND (?2 IS NULL OR message_seq = ?2)");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, now);
+  if (seq) (*stmt)->bind(2, *seq);
+  auto done = (*stmt)->run();
+  if (!done) return done.error();
+  return sql.db().changes();
+}
+
+core::Result<std::int64_t> purge_finished(StatementCache& sql,
+                                          const std::optional<std::vector<std::int64_t>>& seqs,
+                                          std::int64_t dry_run_cutoff) {
+  // A message goes when no recipient is pending and, if one ended in dry-run, when the last
+  // change is older than the retention. Recipients follow through ON DELETE CASCADE.
+  constexpr std::string_view kPurgeOne =
+      "DELETE FROM messages WHERE seq = ?1 AND NOT EXISTS ("
+      "  SELECT 1 FROM recipients r WHERE r.message_seq = messages.seq"
+      "  AND (r.state IN ('queued', 'deferred')"
+      "       OR (r.state = 'dry-run' AND r.updated_at >= ?2)))";
+  constexpr std::string_view kPurgeAll =
+      "DELETE FROM messages WHERE NOT EXISTS ("
+      "  SELECT 1 FROM recipients r WHERE r.message_seq = messages.seq"
+      "  AND (r.state IN ('queued', 'deferred')"
+      "       OR (r.state = 'dry-run' AND r.updated_at >= ?1)))";
+  if (!seqs) {
+    auto stmt = sql.get(kPurgeAll);
+    if (!stmt) return stmt.error();
+    (*stmt)->bind(1, dry_run_cutoff);
+    auto done = (*stmt)->run();
+    if (!done) return done.error();
+    return sql.db().changes();
+  }
+  std::int64_t purged = 0;
+  auto stmt = sql.get(kPurgeOne);
+  if (!stmt) return stmt.error();
+  for (std::int64_t seq : *seqs) {
+    (*stmt)->reset();
+    (*stmt)->bind(1, seq).bind(2, dry_run_cutoff);
+    auto done = (*stmt)->run();
+    if (!done) return done.error();
+    purged += sql.db().changes();
+  }
+  return purged;
+}
+
+std::string recipient_domain(std::string_view address) {
+  // The last '@': a quoted local part may hold one ("a@b"@example.com).
+  const auto at = address.rfind('@');
+  if (at == std::string_view::npos) return {};
+  std::string domain(address.substr(at + 1));
+  for (char& c : domain) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return domain;
+}
+
+}  // namespace stsrelay::queue

@@ -1,0 +1,126 @@
+#include "queue/schema.hpp"
+
+#include <string>
+
+namespace stsrelay::queue {
+namespace {
+
+// Version 1.
+//
+// messages.content is the last column: SQLite reads a row's columns only up to the last one a
+// query asks for, so listing messages never touches the overflow pages of large bodies.
+// `seq` (the rowid) orders messages by arrival and is what recipients point at; `id` is the
+// queue id users see.
+//
+// recipients.state holds the words `stsrelay queue list` prints, so the file is readable with
+// the sqlite3 shell. There is no "in flight" state on disk: a recipient being delivered stays
+// queued/deferred with its old next_attempt_at, and the lease lives in the Store's memory; so
+// when the daemon dies mid-delivery, the recipient is simply due again at the next start.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE messages (
+  seq             INTEGER PRIMARY KEY,
+  id              TEXT    NOT NULL UNIQUE,
+  sender          TEXT    NOT NULL,
+  envid           TEXT    NOT NULL,
+  ret             INTEGER NOT NULL,
+  body            INTEGER NOT NULL,
+  smtputf8        INTEGER NOT NULL,
+  client_address  TEXT    NOT NULL,
+  client_helo     TEXT    NOT NULL,
+  auth_user       TEXT    NOT NULL,
+  tls             TEXT    NOT NULL,
+  received_at     INTEGER NOT NULL,
+  size            INTEGER NOT NULL,
+  content         BLOB    NOT NULL
+);
+
+CREATE TABLE recipients (
+  id               INTEGER PRIMARY KEY,
+  message_seq      INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
+  position         INTEGER NOT NULL,
+  address          TEXT    NOT NULL,
+  domain           TEXT    NOT NULL,
+  notify           INTEGER NOT NULL,
+  orcpt            TEXT    NOT NULL,
+  state            TEXT    NOT NULL
+                   CHECK (state IN ('queued', 'deferred', 'delivered', 'bounced', 'dry-run')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  last_reply       TEXT    NOT NULL DEFAULT '',
+  updated_at       INTEGER NOT NULL
+);
+
+CREATE INDEX recipients_by_message ON recipients(message_seq, position);
+
+-- "What is due now, earliest first": a partial index holding only recipients still pending, so
+-- its size follows the live queue, not the delivered history.
+CREATE INDEX recipients_due ON recipients(next_attempt_at, message_seq)
+  WHERE state IN ('queued', 'deferred');
+
+PRAGMA user_version = 1;
+)sql";
+
+core::Status apply_pragmas(Db& db, const OpenOptions& options) {
+  // 16 KiB pages: message bodies are blobs of kilobytes to megabytes, and larger pages mean
+  // fewer overflow pages and WAL frames per message (measured with tests/bench/queue_bench).
+  // Takes effect only while the file is still empty (before WAL mode is set); a no-op later.
+  auto page_size = db.exec("PRAGMA page_size = 16384");
+  if (!page_size) return page_size.error();
+  auto mode = Statement::prepare(db, "PRAGMA journal_mode = WAL");
+  if (!mode) return mode.error();
+  auto row = mode->step();
+  if (!row) return row.error();
+  const std::string journal = *row ? mode->column_text(0) : std::string();
+  if (journal != "wal") {
+    return core::Error::permanent(db.path().string() + ": cannot use WAL mode (journal_mode=" +
+                                  journal + ")");
+  }
+  std::string pragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; ";
+  pragmas += "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count()) + "; ";
+  // Keeps the -wal file from staying as large as the biggest burst once checkpointed.
+  pragmas += "PRAGMA journal_size_limit = 67108864; ";
+  if (options.max_page_count) {
+    pragmas += "PRAGMA max_page_count = " + std::to_string(*options.max_page_count) + "; ";
+  }
+  return db.exec(pragmas);
+}
+
+core::Status check_version(const Db& db, std::int64_t version) {
+  if (version == kSchemaVersion) return core::Ok{};
+  return core::Error::permanent(db.path().string() + ": schema version " +
+                                std::to_string(version) + " is not " +
+                                std::to_string(kSchemaVersion) + ", the one this stsrelay knows");
+}
+
+core::Status ensure_schema(Db& db) {
+  auto version = db.query_int("PRAGMA user_version");
+  if (!version) return version.error();
+  if (*version != 0) return check_version(db, *version);
+  // Two processes may create the file at once (the daemon and the CLI): the write lock taken by
+  // BEGIN IMMEDIATE makes one of them wait, and it then finds the schema in place.
+  auto tx = Transaction::begin(db);
+  if (!tx) return tx.error();
+  version = db.query_int("PRAGMA user_version");
+  if (!version) return version.error();
+  if (*version != 0) return check_version(db, *version);
+  auto created = db.exec(kSchemaV1);
+  if (!created) return created.error();
+  return tx->commit();
+}
+
+}  // namespace
+
+core::Result<Db> open_queue_db(const std::filesystem::path& path, const OpenOptions& options) {
+  auto db = Db::open(path, /*create=*/true);
+  if (!db) return db.error();
+  // busy_timeout first: switching to WAL needs a lock another process may hold for a moment.
+  auto busy = db->exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count()));
+  if (!busy) return busy.error();
+  auto pragmas = apply_pragmas(*db, options);
+  if (!pragmas) return pragmas.error();
+  auto schema = ensure_schema(*db);
+  if (!schema) return schema.error();
+  return db;
+}
+
+}  // namespace stsrelay::queue

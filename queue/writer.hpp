@@ -1,0 +1,108 @@
+// The Store's writer thread: the only code that writes queue.db in the daemon. Callers submit
+// operations; the thread takes everything waiting (bounded by OpenOptions) into one transaction
+// (group commit), commits, and only then calls each operation's `done`. SQLite's
+// synchronous=FULL in WAL mode fsyncs the log at COMMIT, so `done(ok)` means "on disk".
+//
+// When a group transaction fails, it is rolled back whole and every operation in it is retried
+// alone, so one operation that cannot succeed (a message larger than the quota) fails by itself.
+//
+// While idle the thread looks at PRAGMA data_version, which changes when another connection
+// (the CLI) committed, and sweeps finished messages now and then (see Writer::idle()).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "queue/open_options.hpp"
+#include "queue/queue_id.hpp"
+#include "queue/sqlite_db.hpp"
+#include "queue/store.hpp"
+#include "src/core/clock.hpp"
+#include "src/core/envelope.hpp"
+#include "src/core/result.hpp"
+
+namespace stsrelay::queue {
+
+struct EnqueueOp {
+  core::Envelope envelope;
+  std::string content;
+  std::int64_t received_at = 0;
+  std::function<void(core::Result<std::string>)> done;
+  std::string id;  // assigned inside the transaction
+};
+
+using WriteOp = std::variant<EnqueueOp>;
+
+// What a committed transaction changed, for the Store's bookkeeping (leases, wake-ups).
+struct CommitSummary {
+  std::size_t new_messages = 0;                // messages (and notices) now due
+  std::vector<std::int64_t> settled_recipients;  // recipients whose results were recorded
+};
+
+class Writer {
+ public:
+  struct Hooks {
+    // On the writer thread, after a commit and before the operations' `done` callbacks.
+    std::function<void(const CommitSummary&)> after_commit;
+    // On the writer thread, when another connection committed a change (PRAGMA data_version).
+    std::function<void()> external_change;
+  };
+
+  // Takes the already opened write connection and starts the thread.
+  Writer(Db db, core::Clock& clock, const OpenOptions& options, Hooks hooks);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Queues an operation; after close() its `done` gets ErrorKind::temporary at once.
+  void submit(WriteOp op);
+  // Runs what is waiting, then joins the thread. Idempotent.
+  void close();
+
+  StoreStats stats() const;
+
+ private:
+  void run();
+  void take_batch(std::vector<WriteOp>& batch);
+  void execute(std::vector<WriteOp>& batch);
+  core::Status run_transaction(std::vector<WriteOp*>& ops, CommitSummary& summary);
+  core::Status apply(EnqueueOp& op, CommitSummary& summary);
+  void complete(WriteOp& op);
+  void fail(WriteOp& op, const core::Error& error);
+  void idle();
+  core::Status sweep_finished(std::int64_t now);
+
+  Db db_;
+  StatementCache sql_;
+  core::Clock& clock_;
+  OpenOptions options_;
+  Hooks hooks_;
+  QueueIdGenerator ids_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<WriteOp> queue_;
+  bool closing_ = false;
+
+  std::int64_t data_version_ = 0;
+  std::int64_t last_sweep_ = 0;
+
+  std::atomic<std::uint64_t> transactions_{0};
+  std::atomic<std::uint64_t> enqueued_{0};
+  std::atomic<std::uint64_t> enqueue_failed_{0};
+  std::atomic<std::uint64_t> batch_retries_{0};
+  std::atomic<std::uint64_t> purged_{0};
+
+  std::thread thread_;
+};
+
+}  // namespace stsrelay::queue
