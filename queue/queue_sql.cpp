@@ -198,16 +198,54 @@ core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql) 
   return messages;
 }
 
-core::Result<std::string> load_content(StatementCache& sql, std::int64_t seq) {
-  auto stmt = sql.get("SELECT content FROM messages WHERE seq = ?1");
+template <class Key>
+core::Result<std::string> load_content_where(StatementCache& sql, std::string_view query, Key key,
+                                             std::string_view what) {
+  auto stmt = sql.get(query);
   if (!stmt) return stmt.error();
-  (*stmt)->bind(1, seq);
+  (*stmt)->bind(1, key);
   auto row = (*stmt)->step();
   if (!row) return row.error();
-  if (!*row) return core::Error::not_found("no message #" + std::to_string(seq) + " in the queue");
+  if (!*row) return core::Error::not_found("no message " + std::string(what) + " in the queue");
   std::string content = (*stmt)->column_text(0);
   (*stmt)->reset();
   return content;
+}
+
+core::Result<std::string> load_content(StatementCache& sql, std::int64_t seq) {
+  return load_content_where(sql, "SELECT content FROM messages WHERE seq = ?1", seq,
+                            "#" + std::to_string(seq));
+}
+
+core::Result<std::string> load_content(StatementCache& sql, std::string_view id) {
+  return load_content_where(sql, "SELECT content FROM messages WHERE id = ?1", id, id);
+}
+
+core::Result<std::optional<std::int64_t>> record_result(StatementCache& sql,
+                                                        const RecipientResult& result,
+                                                        std::int64_t now) {
+  // A final state has no next attempt; the due index only holds pending rows anyway.
+  const std::int64_t next =
+      result.state == RecipientState::deferred ? result.next_attempt_at : 0;
+  auto stmt = sql.get(
+      "UPDATE recipients SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3, "
+      "last_reply = ?4, updated_at = ?5 "
+      "WHERE id = ?1 AND state IN ('queued', 'deferred') RETURNING message_seq");
+  if (!stmt) return stmt.error();
+  (*stmt)
+      ->bind(1, result.recipient_id)
+      .bind(2, to_string(result.state))
+      .bind(3, next)
+      .bind(4, result.last_reply)
+      .bind(5, now);
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  std::optional<std::int64_t> seq;
+  if (*row) seq = (*stmt)->column_int(0);
+  // Runs the statement to its end: an UPDATE ... RETURNING finishes its work only then.
+  auto finished = (*stmt)->run();
+  if (!finished) return finished.error();
+  return seq;
 }
 
 core::Result<bool> delete_message(StatementCache& sql, std::string_view id) {

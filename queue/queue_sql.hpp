@@ -30,6 +30,12 @@ core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view 
                                           const core::Envelope& envelope,
                                           std::string_view content, std::int64_t received_at);
 
+// Writes one delivery result if the recipient is still pending. Returns the seq of its message,
+// or nothing when no pending recipient had that id (deleted, or final already).
+core::Result<std::optional<std::int64_t>> record_result(StatementCache& sql,
+                                                        const RecipientResult& result,
+                                                        std::int64_t now);
+
 // The message with this queue id; not_found when absent.
 core::Result<MessageRow> load_message_row(StatementCache& sql, std::string_view id);
 core::Result<MessageRow> load_message_row(StatementCache& sql, std::int64_t seq);
@@ -41,6 +47,7 @@ core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql, 
 core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql);
 
 core::Result<std::string> load_content(StatementCache& sql, std::int64_t seq);
+core::Result<std::string> load_content(StatementCache& sql, std::string_view id);
 
 // Deletes the message with this id and its recipients; false when there was none.
 core::Result<bool> delete_message(StatementCache& sql, std::string_view id);

@@ -20,6 +20,7 @@
 //   change so that `stsrelay queue list` shows what a dry run would have done.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -72,10 +73,49 @@ struct MessageDetail {
 // Counters for tests and metrics; they only grow.
 struct StoreStats {
   std::uint64_t transactions = 0;    // write transactions committed by the writer thread
-  std::uint64_t enqueued = 0;        // messages committed
+  std::uint64_t enqueued = 0;        // messages committed (notices from record() included)
   std::uint64_t enqueue_failed = 0;  // messages whose `done` got an error
   std::uint64_t batch_retries = 0;   // failed group transactions retried one operation at a time
   std::uint64_t purged = 0;          // messages removed because no recipient was left pending
+  std::uint64_t results_recorded = 0;  // recipient results committed
+  std::uint64_t record_failed = 0;     // record() calls whose `done` got an error
+};
+
+// Work for the delivery engine: the due recipients of one message in one recipient domain,
+// leased to the caller until their results are recorded or they are released.
+struct DeliveryJob {
+  std::string message_id;
+  std::string domain;  // lower case; "" for an address without a domain
+  // The message's envelope (sender, DSN parameters, client data); `recipients` holds only this
+  // job's recipients, in the same order as `recipients` below.
+  core::Envelope envelope;
+  std::vector<RecipientRecord> recipients;  // ids, attempts so far, notify, orcpt
+  std::int64_t received_at = 0;             // unix seconds, for max_lifetime
+  std::int64_t size = 0;
+};
+
+struct ClaimLimits {
+  std::size_t max_jobs = 100;
+  // RFC 5321 §4.5.3.1.8: servers must accept at least 100 recipients per transaction; larger
+  // groups are split into several jobs.
+  std::size_t max_recipients_per_job = 100;
+  // When set, only domains it accepts are claimed (e.g. per-domain concurrency is full).
+  std::function<bool(std::string_view domain)> accept_domain;
+};
+
+// The outcome of one delivery attempt for one recipient.
+struct RecipientResult {
+  std::int64_t recipient_id = 0;
+  RecipientState state = RecipientState::deferred;  // deferred, delivered, bounced or dry_run
+  std::int64_t next_attempt_at = 0;  // unix seconds; required for deferred, ignored otherwise
+  std::string last_reply;            // the remote reply or the local reason
+};
+
+// A message the queue itself originates (a DSN), stored in the same transaction as the
+// results that caused it.
+struct NewMessage {
+  core::Envelope envelope;
+  std::string content;
 };
 
 class Store {
@@ -100,6 +140,42 @@ class Store {
   virtual void close() = 0;
 
   virtual StoreStats stats() const = 0;
+
+  // ---- For the delivery engine ----
+
+  // Due recipients (next_attempt_at <= now, pending, not leased), earliest first, grouped by
+  // message and recipient domain. Every recipient returned is leased: no later claim_due
+  // returns it until record() committed its result or release() gave it back.
+  virtual core::Result<std::vector<DeliveryJob>> claim_due(core::SysTime now,
+                                                           const ClaimLimits& limits) = 0;
+  // Gives leased recipients back unchanged (an attempt that never started); due again at once.
+  virtual void release(const std::vector<std::int64_t>& recipient_ids) = 0;
+  // The stored content of a message; not_found once it was deleted (`stsrelay queue delete`).
+  virtual core::Result<std::string> load_content(std::string_view message_id) = 0;
+
+  // Records results through the writer thread (group commit with everything else waiting), and
+  // in the same transaction queues `notices` (DSNs) and purges messages with no recipient left
+  // pending. Only pending recipients change: a recipient deleted or already final meanwhile is
+  // left alone. `done` runs on the writer thread with the queue ids of the notices. After
+  // success the recipients' leases are gone; after a failure they stay leased, and the caller
+  // records again or calls release() (so a full disk cannot turn into a delivery loop).
+  virtual void record(std::vector<RecipientResult> results, std::vector<NewMessage> notices,
+                      std::function<void(core::Result<std::vector<std::string>>)> done) = 0;
+
+  // The earliest next_attempt_at of a pending recipient that is not leased; empty when none.
+  virtual core::Result<std::optional<core::SysTime>> next_due() = 0;
+
+  // Wake-ups for the scheduler. The work generation grows after every commit of the writer
+  // (new mail, notices, results), after release(), and when another connection (the CLI's
+  // retry, flush, delete) changed queue.db, seen through PRAGMA data_version (checked every
+  // OpenOptions::external_change_check while idle). The listener runs on the thread that made
+  // the change, so it must be quick (post to an executor, cancel a timer).
+  virtual void set_work_listener(std::function<void()> listener) = 0;
+  virtual std::uint64_t work_generation() const = 0;
+  // Blocks until the generation differs from `seen` or `max_wait` passed; true when it moved.
+  virtual bool wait_for_work(std::uint64_t seen, std::chrono::milliseconds max_wait) = 0;
+  // How many recipients are leased now.
+  virtual std::size_t leased() const = 0;
 };
 
 class Reader {

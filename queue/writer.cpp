@@ -25,9 +25,23 @@ std::size_t content_bytes(const WriteOp& op) {
     if constexpr (std::is_same_v<std::decay_t<decltype(o)>, EnqueueOp>) {
       return o.content.size();
     } else {
-      return 0;
+      std::size_t bytes = 0;
+      for (const auto& notice : o.notices) bytes += notice.content.size();
+      return bytes;
     }
   }, op);
+}
+
+core::Status check_result(const RecipientResult& r) {
+  if (is_pending(r.state) && r.state != RecipientState::deferred) {
+    return core::Error::invalid("queue: result for recipient " + std::to_string(r.recipient_id) +
+                                " must be deferred, delivered, bounced or dry-run");
+  }
+  if (r.state == RecipientState::deferred && r.next_attempt_at <= 0) {
+    return core::Error::invalid("queue: deferred recipient " + std::to_string(r.recipient_id) +
+                                " needs next_attempt_at");
+  }
+  return core::Ok{};
 }
 
 }  // namespace
@@ -79,6 +93,8 @@ StoreStats Writer::stats() const {
   s.enqueue_failed = enqueue_failed_.load();
   s.batch_retries = batch_retries_.load();
   s.purged = purged_.load();
+  s.results_recorded = results_recorded_.load();
+  s.record_failed = record_failed_.load();
   return s;
 }
 
@@ -124,6 +140,7 @@ void Writer::execute(std::vector<WriteOp>& batch) {
   CommitSummary summary;
   auto status = run_transaction(ops, summary);
   if (status) {
+    purged_.fetch_add(summary.purged);
     if (hooks_.after_commit) hooks_.after_commit(summary);
     for (auto* op : ops) complete(*op);
     return;
@@ -141,6 +158,7 @@ void Writer::execute(std::vector<WriteOp>& batch) {
     CommitSummary single;
     auto alone = run_transaction(one, single);
     if (alone) {
+      purged_.fetch_add(single.purged);
       if (hooks_.after_commit) hooks_.after_commit(single);
       complete(*op);
     } else {
@@ -173,6 +191,37 @@ core::Status Writer::apply(EnqueueOp& op, CommitSummary& summary) {
   return core::Ok{};
 }
 
+core::Status Writer::apply(RecordOp& op, CommitSummary& summary) {
+  for (const auto& r : op.results) {
+    auto valid = check_result(r);
+    if (!valid) return valid;
+  }
+  const std::int64_t now = core::to_unix(clock_.now());
+  std::vector<std::int64_t> touched;
+  for (const auto& r : op.results) {
+    auto seq = record_result(sql_, r, now);
+    if (!seq) return core::Error{seq.error().kind, "queue: record result: " + seq.error().message};
+    if (*seq) touched.push_back(**seq);
+  }
+  op.notice_ids.clear();
+  for (const auto& notice : op.notices) {
+    if (notice.envelope.recipients.empty()) {
+      return core::Error::invalid("queue: a notice needs at least one recipient");
+    }
+    std::string id = ids_.next(clock_.now());
+    auto seq = insert_message(sql_, id, notice.envelope, notice.content, now);
+    if (!seq) return core::Error{seq.error().kind, "queue: store notice: " + seq.error().message};
+    op.notice_ids.push_back(std::move(id));
+  }
+  // Postfix's rule: a message leaves the queue when no recipient is left to try.
+  auto purged = purge_finished(sql_, touched, now - options_.dry_run_retention.count());
+  if (!purged) return core::Error{purged.error().kind, "queue: purge: " + purged.error().message};
+  summary.purged += static_cast<std::uint64_t>(*purged);
+  summary.new_messages += op.notices.size();
+  for (const auto& r : op.results) summary.settled_recipients.push_back(r.recipient_id);
+  return core::Ok{};
+}
+
 void Writer::complete(WriteOp& op) {
   std::visit([&](auto& o) {
     using Op = std::decay_t<decltype(o)>;
@@ -181,6 +230,11 @@ void Writer::complete(WriteOp& op) {
       // The content is on disk; free it before the callback, which may take a while.
       std::string().swap(o.content);
       o.done(std::move(o.id));
+    } else {
+      enqueued_.fetch_add(o.notices.size());
+      results_recorded_.fetch_add(o.results.size());
+      o.notices.clear();
+      o.done(std::move(o.notice_ids));
     }
   }, op);
 }
@@ -190,6 +244,9 @@ void Writer::fail(WriteOp& op, const core::Error& error) {
     using Op = std::decay_t<decltype(o)>;
     if constexpr (std::is_same_v<Op, EnqueueOp>) {
       enqueue_failed_.fetch_add(1);
+      o.done(error);
+    } else {
+      record_failed_.fetch_add(1);
       o.done(error);
     }
   }, op);

@@ -40,12 +40,22 @@ struct EnqueueOp {
   std::string id;  // assigned inside the transaction
 };
 
-using WriteOp = std::variant<EnqueueOp>;
+// Per-recipient results plus notices (DSNs) to queue in the same transaction, so that a bounce
+// and its notice commit together or not at all.
+struct RecordOp {
+  std::vector<RecipientResult> results;
+  std::vector<NewMessage> notices;
+  std::function<void(core::Result<std::vector<std::string>>)> done;
+  std::vector<std::string> notice_ids;  // assigned inside the transaction
+};
+
+using WriteOp = std::variant<EnqueueOp, RecordOp>;
 
 // What a committed transaction changed, for the Store's bookkeeping (leases, wake-ups).
 struct CommitSummary {
   std::size_t new_messages = 0;                // messages (and notices) now due
   std::vector<std::int64_t> settled_recipients;  // recipients whose results were recorded
+  std::uint64_t purged = 0;                      // finished messages deleted
 };
 
 class Writer {
@@ -76,6 +86,7 @@ class Writer {
   void execute(std::vector<WriteOp>& batch);
   core::Status run_transaction(std::vector<WriteOp*>& ops, CommitSummary& summary);
   core::Status apply(EnqueueOp& op, CommitSummary& summary);
+  core::Status apply(RecordOp& op, CommitSummary& summary);
   void complete(WriteOp& op);
   void fail(WriteOp& op, const core::Error& error);
   void idle();
@@ -101,6 +112,8 @@ class Writer {
   std::atomic<std::uint64_t> enqueue_failed_{0};
   std::atomic<std::uint64_t> batch_retries_{0};
   std::atomic<std::uint64_t> purged_{0};
+  std::atomic<std::uint64_t> results_recorded_{0};
+  std::atomic<std::uint64_t> record_failed_{0};
 
   std::thread thread_;
 };

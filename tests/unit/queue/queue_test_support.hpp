@@ -82,6 +82,21 @@ inline core::Result<std::string> enqueue_and_wait(Store& store, core::Envelope e
   return future.get();
 }
 
+// Records results and waits (bounded) for the writer's answer.
+inline core::Result<std::vector<std::string>> record_and_wait(
+    Store& store, std::vector<RecipientResult> results, std::vector<NewMessage> notices = {}) {
+  auto promise = std::make_shared<std::promise<core::Result<std::vector<std::string>>>>();
+  auto future = promise->get_future();
+  store.record(std::move(results), std::move(notices),
+               [promise](core::Result<std::vector<std::string>> r) {
+                 promise->set_value(std::move(r));
+               });
+  if (future.wait_for(kWaitBound) != std::future_status::ready) {
+    return core::Error::temporary("test: no answer from the writer thread");
+  }
+  return future.get();
+}
+
 // Runs SQL on queue.db through a separate connection, as a tool or the CLI would.
 inline void exec_sql(const std::filesystem::path& db_path, const std::string& sql) {
   auto db = Db::open(db_path, false);
