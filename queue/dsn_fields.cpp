@@ -1,0 +1,93 @@
+#include "queue/dsn_fields.hpp"
+
+#include <algorithm>
+
+#include "queue/xtext.hpp"
+
+namespace stsrelay::queue {
+namespace {
+
+// Drops a trailing partial UTF-8 sequence left by cutting a string short.
+void trim_partial_utf8(std::string& s) {
+  while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xc0) == 0x80) s.pop_back();
+  if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xc0) s.pop_back();
+}
+
+}  // namespace
+
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string one_line(std::string_view text, bool allow_utf8) {
+  std::string out;
+  bool space = false;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\r' || c == '\n' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !allow_utf8)) {
+      out.push_back('?');
+    } else {
+      out.push_back(ch);
+    }
+  }
+  if (out.size() > kMaxFieldText) {
+    out.resize(kMaxFieldText);
+    trim_partial_utf8(out);
+  }
+  return out;
+}
+
+std::string cap_line(std::string line) {
+  constexpr std::size_t kMaxLine = 990;
+  if (line.size() <= kMaxLine) return line;
+  line.resize(kMaxLine);
+  trim_partial_utf8(line);
+  return line;
+}
+
+bool is_status_code(std::string_view s) {
+  if (s.size() < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.') return false;
+  std::size_t i = 2;
+  for (int part = 0; part < 2; ++part) {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || i - start > 3) return false;
+    if (part == 0) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  return i == s.size();
+}
+
+std::string address_field(std::string_view address, bool global) {
+  if (global && !is_ascii(address)) return "utf-8; " + one_line(address, true);
+  return "rfc822; " + one_line(address, false);
+}
+
+std::string original_recipient(std::string_view orcpt, bool global) {
+  const auto semi = orcpt.find(';');
+  if (semi == std::string_view::npos) return one_line(orcpt, global);
+  const std::string_view type = orcpt.substr(0, semi);
+  const std::string_view value = orcpt.substr(semi + 1);
+  const auto decoded = decode_xtext(value);
+  const bool usable = decoded && (global || is_ascii(*decoded));
+  return one_line(type, false) + "; " + one_line(usable ? *decoded : std::string(value), global);
+}
+
+std::string diagnostic_field(std::string_view diagnostic, bool global) {
+  const bool smtp = diagnostic.size() >= 3 &&
+                    std::all_of(diagnostic.begin(), diagnostic.begin() + 3,
+                                [](char c) { return c >= '0' && c <= '9'; }) &&
+                    (diagnostic.size() == 3 || diagnostic[3] == ' ' || diagnostic[3] == '-');
+  return (smtp ? "smtp; " : "X-Stsrelay; ") + one_line(diagnostic, global);
+}
+
+}  // namespace stsrelay::queue
