@@ -106,6 +106,11 @@ bool is_address_literal(std::string_view text) {
     // IPv6-address-literal = "IPv6:" IPv6-addr; inet_pton accepts exactly the full,
     // compressed and IPv4-embedded forms of RFC 5321 §4.1.3.
     std::string addr(body.substr(5));
+    // inet_pton reads a C string: check the characters first so that nothing after a NUL
+    // (or anything else) slips through.
+    for (char c : addr) {
+      if (!is_hex(c) && c != ':' && c != '.') return false;
+    }
     unsigned char buf[16];
     return addr.size() <= 45 && inet_pton(AF_INET6, addr.c_str(), buf) == 1;
   }
@@ -122,8 +127,13 @@ bool parse_domain(std::string_view text, bool smtputf8, std::string& out) {
     std::string_view label =
         text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (has_non_ascii(label)) {
-      // RFC 6531 §3.3: sub-domain =/ U-label; checked as a whole by libidn2 below.
-      if (!smtputf8 || label.empty()) return false;
+      // RFC 6531 §3.3: sub-domain =/ U-label; checked as a whole by libidn2 below. Its ASCII
+      // octets must still be letters, digits or hyphens (no NUL, no punctuation for UTS #46
+      // mapping to turn into something else).
+      if (!smtputf8) return false;
+      for (char c : label) {
+        if (!is_non_ascii(c) && !is_alnum(c) && c != '-') return false;
+      }
       non_ascii = true;
     } else if (!is_ldh_label(label)) {
       return false;
@@ -142,9 +152,14 @@ bool parse_domain(std::string_view text, bool smtputf8, std::string& out) {
                           reinterpret_cast<uint8_t**>(&ascii),
                           IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
   if (rc != IDN2_OK) return false;
-  out = to_lower_ascii(ascii);
+  std::string a_labels = to_lower_ascii(ascii);
   idn2_free(ascii);
-  return out.size() <= kMaxDomain;
+  // UTS #46 mapping can change the label structure (U+3002 becomes "."): the result must be a
+  // plain LDH domain in its own right.
+  std::string again;
+  if (has_non_ascii(a_labels) || !parse_domain(a_labels, false, again)) return false;
+  out = std::move(again);
+  return true;
 }
 
 PathResult parse_path(std::string_view text, PathKind kind, bool smtputf8) {

@@ -75,11 +75,15 @@ Step ServerProtocol::on_line(const Line& line) {
 }
 
 Step ServerProtocol::dispatch(const Line& line) {
-  // RFC 5321 §4.5.3.1.4: 512 octets including CRLF; §4.5.3.1.10: 500 "line too long".
-  if (line.too_long || line.octets > kMaxCommandLine) return one(500, "5.5.2", "Line too long");
+  // RFC 5321 §4.5.3.1.4: 512 octets including CRLF; §4.5.3.1.10: 500 "line too long". The
+  // AUTH command with its initial response may be longer (RFC 4954 §4: 12288 octets, which
+  // the line reader enforces for every line).
+  Command cmd = parse_command(line.text);
+  if (line.too_long || (line.octets > kMaxCommandLine && cmd.verb != Verb::auth)) {
+    return one(500, "5.5.2", "Line too long");
+  }
   // §2.3.8: lines end with CRLF; a bare LF is refused rather than guessed at.
   if (line.bare_lf) return one(500, "5.5.2", "Command line must end with CRLF");
-  Command cmd = parse_command(line.text);
   const std::string_view arg = cmd.argument;
   switch (cmd.verb) {
     case Verb::helo: return on_helo(arg, false);
@@ -202,6 +206,10 @@ Step ServerProtocol::on_data(DataError error) {
     case DataError::none:
       break;
     case DataError::bare_cr_lf:
+      // The choice for RFC 5321 §2.3.8 violations (SMTP smuggling): a permanent 554, "transaction
+      // failed", with RFC 3463 X.6.0 (other media error): the content, not the envelope or the
+      // protocol state, is at fault, and the client must not retry the same bytes. Pinned by
+      // ServerProtocol.Scenarios "data errors" and ServerTest.SmugglingAttempt...
       reset_transaction();
       return one(554, "5.6.0", "Message contains bare CR or LF");
     case DataError::too_big:
