@@ -1,4 +1,10 @@
-// The `stsrelay` command line (CLI11): serve, queue, policy, check, report, passwd, dkim.
+// The `stsrelay` command line (CLI11):
+//   stsrelay serve                     the daemon (daemon.hpp)
+//   stsrelay queue list [--json] | show ID [--json] | delete ID | retry ID | flush
+//   stsrelay passwd USER [--file F]    an entry for relay.auth_users_file
+//   stsrelay --version | --help
+// Every command takes --config FILE (default etc/stsrelay.toml), before or after its name.
+// Exit status: 0 success, 1 failure (not found, I/O), 2 bad usage or configuration.
 #pragma once
 
 namespace stsrelay::app {
