@@ -21,6 +21,7 @@ int run_cli(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(1);
 
+  add_serve_command(app, ctx);
   add_queue_commands(app, ctx);
   add_passwd_command(app, ctx);
 

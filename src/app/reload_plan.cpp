@@ -1,0 +1,21 @@
+#include "src/app/reload_plan.hpp"
+
+namespace stsrelay::app {
+
+ReloadPlan plan_reload(const Config& running, Config loaded) {
+  ReloadPlan plan;
+  // queue.db and the other state files stay open for the life of the process.
+  if (loaded.queue.state_dir != running.queue.state_dir) {
+    plan.restart_required.push_back("queue.state_dir");
+    loaded.queue.state_dir = running.queue.state_dir;
+  }
+  // Re-creating the loggers would pull them from under threads that are writing a line.
+  if (loaded.log.format != running.log.format) {
+    plan.restart_required.push_back("log.format");
+    loaded.log.format = running.log.format;
+  }
+  plan.next = std::move(loaded);
+  return plan;
+}
+
+}  // namespace stsrelay::app
