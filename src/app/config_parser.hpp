@@ -4,8 +4,9 @@
 // the syntax of typed strings (durations "30s"/"10m"/"1h"/"5d", send_at "HH:MM", enumerations,
 // [sts.override] domains). Checks between keys and of addresses live in config_validate.hpp.
 //
-// Every problem is one line: `file:line: dotted.key: expected ..., got ...`; all problems of
-// the text are reported at once, not only the first. A TOML syntax error is reported as
+// Every problem is one line: `file:line: dotted.key: expected ..., got ...` (an unknown key
+// says which known key it resembles, or lists them); all problems of the text are reported at
+// once, not only the first. A TOML syntax error is reported as
 // `file:line:column: <toml++'s description>`.
 #pragma once
 

@@ -37,6 +37,43 @@ std::string quote(std::string_view text) {
 
 std::uint32_t line_of(const toml::source_region& region) { return region.begin.line; }
 
+// Levenshtein distance, for "did you mean" on unknown keys (short strings only).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// What an unknown key should have been: the nearest known key when it is a likely typo
+// (at most 2 edits), otherwise the whole list.
+std::string unknown_key_hint(std::string_view key, const std::set<std::string, std::less<>>& known,
+                             std::string_view noun) {
+  std::string nearest;
+  std::size_t best = 3;
+  for (const auto& k : known) {
+    if (const std::size_t d = edit_distance(key, k); d < best) {
+      best = d;
+      nearest = k;
+    }
+  }
+  if (!nearest.empty()) return " (did you mean \"" + nearest + "\"?)";
+  std::string list;
+  for (const auto& k : known) {
+    list += list.empty() ? "" : ", ";
+    list += k;
+  }
+  return " (known " + std::string(noun) + ": " + list + ")";
+}
+
 }  // namespace
 
 std::string join_key(std::string_view path, std::string_view key) {
@@ -201,7 +238,11 @@ void TableReader::finish() {
     const std::uint32_t line = line_of(key.source());
     const std::string full = key_path(key.str());
     source_.note(full, line);
-    problems_.add(line, source_.problem(full, node.is_table() ? "unknown table" : "unknown key"));
+    const bool table = node.is_table();
+    problems_.add(line, source_.problem(full, (table ? "unknown table" : "unknown key") +
+                                                  unknown_key_hint(key.str(), taken_,
+                                                                   path_.empty() ? "tables"
+                                                                                 : "keys")));
   }
 }
 

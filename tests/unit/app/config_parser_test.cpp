@@ -29,13 +29,14 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:3:", true},
       {"syntax: bare string", "[log]\nlevel = info\n", "test.toml:2:", true},
       // Unknown keys anywhere.
-      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key"},
-      {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table"},
+      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, log, queue, relay, server, "
+       "sts, tlsrpt)"},
+      {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table (did you mean \"server\"?)"},
       {"unknown key in a table", "[server]\nmax_recipient = 10\n",
-       "test.toml:2: server.max_recipient: unknown key"},
-      {"unknown sub-table", "[sts.overrides]\n", "test.toml:1: sts.overrides: unknown table"},
+       "test.toml:2: server.max_recipient: unknown key (did you mean \"max_recipients\"?)"},
+      {"unknown sub-table", "[sts.overrides]\n", "test.toml:1: sts.overrides: unknown table (did you mean \"override\"?)"},
       {"quoted unknown key", "[log]\n\"the level\" = 1\n",
-       "test.toml:2: log.\"the level\": unknown key"},
+       "test.toml:2: log.\"the level\": unknown key (known keys: format, level)"},
       // Wrong type of a table.
       {"section as a value", "server = 5\n", "test.toml:1: server: expected a table, got 5"},
       {"section as array of tables", "[[server]]\n",
@@ -116,10 +117,10 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:1: server.hostname: expected a string, got 5"},
       // All problems at once, in the order of the file (not the order keys are read in).
       {"several problems in file order",
-       "[log]\nlevel = 3\n[server]\nmax_recipients = 0\nnope = 1\n",
+       "[log]\nlevel = 3\n[server]\nmax_recipients = 0\nhostnme = 1\n",
        "test.toml:2: log.level: expected a string, got 3\n"
        "test.toml:4: server.max_recipients: expected a positive integer, got 0\n"
-       "test.toml:5: server.nope: unknown key"},
+       "test.toml:5: server.hostnme: unknown key (did you mean \"hostname\"?)"},
   };
   for (const ErrorRow& row : rows) {
     SCOPED_TRACE(row.name);
