@@ -16,9 +16,12 @@ constexpr std::string_view kCrlf = "\r\n";
 std::string status_for(const DsnRecipient& r) {
   if (is_status_code(r.status)) return r.status;
   switch (r.action) {
-    case DsnAction::failed: return "5.0.0";
-    case DsnAction::delayed: return "4.0.0";
-    default: return "2.0.0";
+    case DsnAction::failed:
+      return "5.0.0";
+    case DsnAction::delayed:
+      return "4.0.0";
+    default:
+      return "2.0.0";
   }
 }
 
@@ -35,15 +38,19 @@ DsnAction report_kind(const std::vector<const DsnRecipient*>& rs) {
 
 std::string subject_for(DsnAction kind) {
   switch (kind) {
-    case DsnAction::failed: return "Undelivered Mail Returned to Sender";
-    case DsnAction::delayed: return "Delayed Mail (still being retried)";
-    default: return "Successful Mail Delivery Report";
+    case DsnAction::failed:
+      return "Undelivered Mail Returned to Sender";
+    case DsnAction::delayed:
+      return "Delayed Mail (still being retried)";
+    default:
+      return "Successful Mail Delivery Report";
   }
 }
 
 std::string human_part(const DsnInput& in, const std::vector<const DsnRecipient*>& rs,
                        bool global) {
-  std::string t = "This is the mail system at host " + one_line(in.reporting_mta, false) + ".\r\n\r\n";
+  std::string t =
+      "This is the mail system at host " + one_line(in.reporting_mta, false) + ".\r\n\r\n";
   if (any(rs, DsnAction::failed)) {
     t += "Your message could not be delivered to one or more recipients, and the relay has\r\n"
          "given up. The reason for each is below; the delivery report and the returned\r\n"
@@ -58,7 +65,8 @@ std::string human_part(const DsnInput& in, const std::vector<const DsnRecipient*
     t += "Your message was delivered to the recipients below that asked for a report.\r\n\r\n";
   }
   for (const auto* r : rs) {
-    std::string line = "<" + one_line(r->address, global) + ">: " + std::string(to_string(r->action));
+    std::string line =
+        "<" + one_line(r->address, global) + ">: " + std::string(to_string(r->action));
     if (r->action == DsnAction::delayed && r->will_retry_until) {
       line += " (retrying until " + format_mail_date(*r->will_retry_until) + ")";
     }
@@ -83,7 +91,9 @@ std::string status_part(const DsnInput& in, const std::vector<const DsnRecipient
   s += "Arrival-Date: " + format_mail_date(in.arrival) + "\r\n";
   for (const auto* r : rs) {
     s += "\r\n";
-    if (!r->orcpt.empty()) s += "Original-Recipient: " + original_recipient(r->orcpt, global) + "\r\n";
+    if (!r->orcpt.empty()) {
+      s += "Original-Recipient: " + original_recipient(r->orcpt, global) + "\r\n";
+    }
     s += "Final-Recipient: " + address_field(r->address, global) + "\r\n";
     s += "Action: " + std::string(to_string(r->action)) + "\r\n";
     s += "Status: " + status_for(*r) + "\r\n";
@@ -131,11 +141,16 @@ std::string pick_boundary(const DsnInput& in, const std::vector<std::string_view
 
 std::string_view to_string(DsnAction action) {
   switch (action) {
-    case DsnAction::failed: return "failed";
-    case DsnAction::delayed: return "delayed";
-    case DsnAction::delivered: return "delivered";
-    case DsnAction::relayed: return "relayed";
-    case DsnAction::expanded: return "expanded";
+    case DsnAction::failed:
+      return "failed";
+    case DsnAction::delayed:
+      return "delayed";
+    case DsnAction::delivered:
+      return "delivered";
+    case DsnAction::relayed:
+      return "relayed";
+    case DsnAction::expanded:
+      return "expanded";
   }
   return "failed";
 }
@@ -143,9 +158,12 @@ std::string_view to_string(DsnAction action) {
 bool wants_notice(std::uint8_t notify, DsnAction action) {
   if ((notify & core::kNotifyNever) != 0) return false;
   switch (action) {
-    case DsnAction::failed: return notify == 0 || (notify & core::kNotifyFailure) != 0;
-    case DsnAction::delayed: return (notify & core::kNotifyDelay) != 0;
-    default: return (notify & core::kNotifySuccess) != 0;
+    case DsnAction::failed:
+      return notify == 0 || (notify & core::kNotifyFailure) != 0;
+    case DsnAction::delayed:
+      return (notify & core::kNotifyDelay) != 0;
+    default:
+      return (notify & core::kNotifySuccess) != 0;
   }
 }
 

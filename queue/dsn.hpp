@@ -38,15 +38,15 @@ struct DsnRecipient {
   std::uint8_t notify = 0;  // core::NotifyFlag bits
   std::string orcpt;        // "addr-type;xtext" as given in ORCPT, empty when not given
   DsnAction action = DsnAction::failed;
-  std::string status;       // RFC 3463 code, e.g. "5.1.1"; empty: 5.0.0 / 4.0.0 / 2.0.0
-  std::string remote_mta;   // the MX host that answered, empty when none did
-  std::string diagnostic;   // the remote reply ("550 5.1.1 ...") or a local reason
+  std::string status;      // RFC 3463 code, e.g. "5.1.1"; empty: 5.0.0 / 4.0.0 / 2.0.0
+  std::string remote_mta;  // the MX host that answered, empty when none did
+  std::string diagnostic;  // the remote reply ("550 5.1.1 ...") or a local reason
   std::optional<core::SysTime> last_attempt;
   std::optional<core::SysTime> will_retry_until;  // for `delayed`
 };
 
 struct DsnInput {
-  core::Envelope envelope;  // of the original message
+  core::Envelope envelope;   // of the original message
   std::string_view content;  // the original message as stored
   std::string queue_id;      // of the original message
   std::vector<DsnRecipient> recipients;

@@ -37,8 +37,8 @@ std::string QueueIdGenerator::next(core::SysTime now) {
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const auto random_bits = static_cast<std::uint32_t>(random_());
-  return format_queue_id(static_cast<std::uint64_t>(std::max<std::int64_t>(millis, 0)),
-                         counter_++, random_bits);
+  return format_queue_id(static_cast<std::uint64_t>(std::max<std::int64_t>(millis, 0)), counter_++,
+                         random_bits);
 }
 
 }  // namespace stsrelay::queue

@@ -15,27 +15,23 @@ constexpr std::string_view kInsertRecipient =
     "attempts, next_attempt_at, last_reply, updated_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, ?7, '', ?7)";
 
-// The columns of a message row, in the order read_message_row expects.
-#define STSRELAY_MESSAGE_COLUMNS                                                              \
-  "seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, auth_user, tls, " \
-  "received_at, size"
-
+// The columns of a message row are in the order read_message_row expects, those of a recipient
+// in the order read_recipient expects.
 constexpr std::string_view kMessageById =
-    "SELECT " STSRELAY_MESSAGE_COLUMNS " FROM messages WHERE id = ?1";
+    "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
+    "auth_user, tls, received_at, size FROM messages WHERE id = ?1";
 constexpr std::string_view kMessageBySeq =
-    "SELECT " STSRELAY_MESSAGE_COLUMNS " FROM messages WHERE seq = ?1";
+    "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
+    "auth_user, tls, received_at, size FROM messages WHERE seq = ?1";
 constexpr std::string_view kAllMessages =
-    "SELECT " STSRELAY_MESSAGE_COLUMNS " FROM messages ORDER BY seq";
-
-#define STSRELAY_RECIPIENT_COLUMNS \
-  "id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, updated_at"
-
+    "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
+    "auth_user, tls, received_at, size FROM messages ORDER BY seq";
 constexpr std::string_view kRecipientsOf =
-    "SELECT " STSRELAY_RECIPIENT_COLUMNS " FROM recipients WHERE message_seq = ?1 "
-    "ORDER BY position";
+    "SELECT id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, "
+    "updated_at FROM recipients WHERE message_seq = ?1 ORDER BY position";
 constexpr std::string_view kAllRecipients =
-    "SELECT " STSRELAY_RECIPIENT_COLUMNS ", message_seq FROM recipients "
-    "ORDER BY message_seq, position";
+    "SELECT id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, "
+    "updated_at, message_seq FROM recipients ORDER BY message_seq, position";
 
 MessageRow read_message_row(const Statement& stmt) {
   MessageRow row;
@@ -62,8 +58,10 @@ core::Result<RecipientRecord> read_recipient(const Statement& stmt) {
   const std::string state = stmt.column_text(2);
   auto parsed = parse_recipient_state(state);
   // The CHECK constraint keeps other words out; a file edited by hand could still hold one.
-  if (!parsed) return core::Error::permanent("recipient " + std::to_string(r.id) +
-                                             ": unknown state '" + state + "'");
+  if (!parsed) {
+    return core::Error::permanent("recipient " + std::to_string(r.id) + ": unknown state '" +
+                                  state + "'");
+  }
   r.state = *parsed;
   r.attempts = static_cast<int>(stmt.column_int(3));
   r.next_attempt_at = stmt.column_int(4);
@@ -91,8 +89,8 @@ core::Result<MessageRow> load_row(StatementCache& sql, std::string_view query, K
 }  // namespace
 
 core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view id,
-                                          const core::Envelope& envelope,
-                                          std::string_view content, std::int64_t received_at) {
+                                          const core::Envelope& envelope, std::string_view content,
+                                          std::int64_t received_at) {
   auto message = sql.get(kInsertMessage);
   if (!message) return message.error();
   const core::Envelope& e = envelope;
@@ -141,8 +139,7 @@ core::Result<MessageRow> load_message_row(StatementCache& sql, std::int64_t seq)
   return load_row(sql, kMessageBySeq, seq, "#" + std::to_string(seq));
 }
 
-core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql,
-                                                           std::int64_t seq) {
+core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql, std::int64_t seq) {
   auto stmt = sql.get(kRecipientsOf);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, seq);
@@ -175,8 +172,8 @@ core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql) 
       if (!*row) break;
       MessageRow m = read_message_row(**stmt);
       index_of_seq.emplace(m.seq, messages.size());
-      messages.push_back(MessageRecord{std::move(m.id), std::move(m.envelope.sender),
-                                       m.received_at, m.size, {}});
+      messages.push_back(
+          MessageRecord{std::move(m.id), std::move(m.envelope.sender), m.received_at, m.size, {}});
     }
   }
   auto stmt = sql.get(kAllRecipients);
@@ -225,8 +222,7 @@ core::Result<std::optional<std::int64_t>> record_result(StatementCache& sql,
                                                         const RecipientResult& result,
                                                         std::int64_t now) {
   // A final state has no next attempt; the due index only holds pending rows anyway.
-  const std::int64_t next =
-      result.state == RecipientState::deferred ? result.next_attempt_at : 0;
+  const std::int64_t next = result.state == RecipientState::deferred ? result.next_attempt_at : 0;
   auto stmt = sql.get(
       "UPDATE recipients SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3, "
       "last_reply = ?4, updated_at = ?5 "

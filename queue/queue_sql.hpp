@@ -27,8 +27,8 @@ struct MessageRow {
 
 // Inserts a message and its recipients (all `queued`, due at received_at). Returns its seq.
 core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view id,
-                                          const core::Envelope& envelope,
-                                          std::string_view content, std::int64_t received_at);
+                                          const core::Envelope& envelope, std::string_view content,
+                                          std::int64_t received_at);
 
 // Writes one delivery result if the recipient is still pending. Returns the seq of its message,
 // or nothing when no pending recipient had that id (deleted, or final already).

@@ -100,8 +100,7 @@ core::Result<std::unique_ptr<Reader>> Reader::open(const std::filesystem::path& 
 }
 
 core::Result<std::unique_ptr<Reader>> Reader::open(const std::filesystem::path& path,
-                                                   core::Clock& clock,
-                                                   const OpenOptions& options) {
+                                                   core::Clock& clock, const OpenOptions& options) {
   auto db = open_queue_db(path, options);
   if (!db) return db.error();
   return std::unique_ptr<Reader>(std::make_unique<SqliteReader>(std::move(*db), clock));

@@ -16,8 +16,8 @@ core::SysTime next_attempt(const RetrySchedule& schedule, int attempts, core::Sy
   const double unit = std::isnan(random_unit) ? 0.5 : std::clamp(random_unit, 0.0, 1.0);
   const double jitter = std::clamp(schedule.jitter, 0.0, 1.0);
   const double factor = 1.0 + jitter * (2.0 * unit - 1.0);
-  const auto delay = std::max<std::int64_t>(
-      1, std::llround(static_cast<double>(base.count()) * factor));
+  const auto delay =
+      std::max<std::int64_t>(1, std::llround(static_cast<double>(base.count()) * factor));
   return now + std::chrono::seconds(delay);
 }
 

@@ -72,8 +72,8 @@ core::Status apply_pragmas(Db& db, const OpenOptions& options) {
   if (!row) return row.error();
   const std::string journal = *row ? mode->column_text(0) : std::string();
   if (journal != "wal") {
-    return core::Error::permanent(db.path().string() + ": cannot use WAL mode (journal_mode=" +
-                                  journal + ")");
+    return core::Error::permanent(db.path().string() +
+                                  ": cannot use WAL mode (journal_mode=" + journal + ")");
   }
   std::string pragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; ";
   pragmas += "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count()) + "; ";
@@ -87,9 +87,9 @@ core::Status apply_pragmas(Db& db, const OpenOptions& options) {
 
 core::Status check_version(const Db& db, std::int64_t version) {
   if (version == kSchemaVersion) return core::Ok{};
-  return core::Error::permanent(db.path().string() + ": schema version " +
-                                std::to_string(version) + " is not " +
-                                std::to_string(kSchemaVersion) + ", the one this stsrelay knows");
+  return core::Error::permanent(db.path().string() + ": schema version " + std::to_string(version) +
+                                " is not " + std::to_string(kSchemaVersion) +
+                                ", the one this stsrelay knows");
 }
 
 core::Status ensure_schema(Db& db) {

@@ -163,8 +163,7 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& pa
 }
 
 core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path,
-                                                 core::Clock& clock,
-                                                 const OpenOptions& options) {
+                                                 core::Clock& clock, const OpenOptions& options) {
   // Recipients that a previous process was delivering when it died need nothing here: leases
   // are never written to disk (see store.hpp), so they are queued/deferred and due already.
   auto write_db = open_queue_db(path, options);

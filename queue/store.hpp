@@ -2,9 +2,15 @@
 // recipient with its delivery state. WAL mode, synchronous=FULL (queue/schema.hpp).
 //
 // Store is the daemon's handle: one writer thread owns the write connection and commits every
-// enqueue that is waiting in one transaction (group commit); each caller is told only after that
-// transaction committed. Reader is for the CLI and tools: its own connection, safe while the
-// daemon runs.
+// enqueue (and every batch of delivery results) that is waiting in one transaction (group
+// commit); each caller is told only after that transaction committed. The delivery engine
+// claims due work from it (claim_due), reads content, and records results. Reader is for the
+// CLI and tools: its own connection, safe while the daemon runs; a running Store notices its
+// changes through PRAGMA data_version and wakes the scheduler.
+//
+// Threads: Store is safe to use from any thread. `done` callbacks run on the writer thread, one
+// after the other, so they must be quick (post the answer to an executor) and must not throw.
+// A Reader is used by one thread at a time.
 //
 // Choices this file pins down:
 // - Group commit: the writer takes everything waiting (at most OpenOptions::max_batch_operations
@@ -15,9 +21,11 @@
 // - No "in flight" state on disk: recipients being delivered stay queued/deferred on disk and
 //   are leased in the Store's memory. When the process dies, the leases die with it and those
 //   recipients are due again at the next start; a delivery may then be repeated, never lost.
-// - Purging, like Postfix: a message leaves the queue once no recipient is pending. Messages
-//   with a `dry-run` recipient are kept for OpenOptions::dry_run_retention after their last
-//   change so that `stsrelay queue list` shows what a dry run would have done.
+// - Purging, like Postfix: a message leaves the queue once no recipient is pending, in the
+//   same transaction as the result that finished it (and in a sweep at open and every ten
+//   minutes). Messages with a `dry-run` recipient are kept for OpenOptions::dry_run_retention
+//   after their last change so that `stsrelay queue list` shows what a dry run would have done.
+//   Until then, delivered and bounced recipients of a message still pending stay listed.
 #pragma once
 
 #include <chrono>
@@ -72,11 +80,11 @@ struct MessageDetail {
 
 // Counters for tests and metrics; they only grow.
 struct StoreStats {
-  std::uint64_t transactions = 0;    // write transactions committed by the writer thread
-  std::uint64_t enqueued = 0;        // messages committed (notices from record() included)
-  std::uint64_t enqueue_failed = 0;  // messages whose `done` got an error
-  std::uint64_t batch_retries = 0;   // failed group transactions retried one operation at a time
-  std::uint64_t purged = 0;          // messages removed because no recipient was left pending
+  std::uint64_t transactions = 0;      // write transactions committed by the writer thread
+  std::uint64_t enqueued = 0;          // messages committed (notices from record() included)
+  std::uint64_t enqueue_failed = 0;    // messages whose `done` got an error
+  std::uint64_t batch_retries = 0;     // failed group transactions retried one operation at a time
+  std::uint64_t purged = 0;            // messages removed because no recipient was left pending
   std::uint64_t results_recorded = 0;  // recipient results committed
   std::uint64_t record_failed = 0;     // record() calls whose `done` got an error
 };
@@ -123,10 +131,9 @@ class Store {
   // Opens (creating if needed) the database at `path`, applies the schema, and makes recipients
   // that were in flight when a previous daemon died due again. Starts the writer thread.
   static core::Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
-                                                    core::Clock& clock);
+                                                   core::Clock& clock);
   static core::Result<std::unique_ptr<Store>> open(const std::filesystem::path& path,
-                                                    core::Clock& clock,
-                                                    const OpenOptions& options);
+                                                   core::Clock& clock, const OpenOptions& options);
   virtual ~Store() = default;
 
   // Queues one message. `done` runs on the writer thread after the transaction holding it
@@ -183,16 +190,16 @@ class Reader {
   // The clock gives `now` for retry() and flush(); the first form uses the system clock.
   static core::Result<std::unique_ptr<Reader>> open(const std::filesystem::path& path);
   static core::Result<std::unique_ptr<Reader>> open(const std::filesystem::path& path,
-                                                     core::Clock& clock,
-                                                     const OpenOptions& options = {});
+                                                    core::Clock& clock,
+                                                    const OpenOptions& options = {});
   virtual ~Reader() = default;
 
   // Every message in arrival order, with all its recipients (final ones too, until purged).
   virtual core::Result<std::vector<MessageRecord>> list() = 0;
   virtual core::Result<MessageDetail> show(std::string_view id) = 0;  // not_found when absent
-  virtual core::Status remove(std::string_view id) = 0;  // not_found when absent
+  virtual core::Status remove(std::string_view id) = 0;               // not_found when absent
   virtual core::Status retry(std::string_view id) = 0;  // its pending recipients due now
-  virtual core::Result<int> flush() = 0;  // all pending due now; count of recipients
+  virtual core::Result<int> flush() = 0;                // all pending due now; count of recipients
 };
 
 }  // namespace stsrelay::queue

@@ -10,7 +10,7 @@
 namespace stsrelay::queue {
 namespace {
 
-// How often, at most, the idle writer sweeps the whole queue for finished messages. Messages
+// How often, at most, the writer sweeps the whole queue for finished messages. Messages
 // finished by recorded results are purged in the same transaction; this sweep only catches
 // dry-run messages whose retention ran out and anything the CLI left behind.
 constexpr std::int64_t kSweepIntervalSeconds = 600;
@@ -20,16 +20,16 @@ std::uint64_t random_seed() {
   return (std::uint64_t{device()} << 32) ^ device();
 }
 
+std::size_t content_bytes(const EnqueueOp& op) { return op.content.size(); }
+
+std::size_t content_bytes(const RecordOp& op) {
+  std::size_t bytes = 0;
+  for (const auto& notice : op.notices) bytes += notice.content.size();
+  return bytes;
+}
+
 std::size_t content_bytes(const WriteOp& op) {
-  return std::visit([](const auto& o) -> std::size_t {
-    if constexpr (std::is_same_v<std::decay_t<decltype(o)>, EnqueueOp>) {
-      return o.content.size();
-    } else {
-      std::size_t bytes = 0;
-      for (const auto& notice : o.notices) bytes += notice.content.size();
-      return bytes;
-    }
-  }, op);
+  return std::visit([](const auto& o) { return content_bytes(o); }, op);
 }
 
 core::Status check_result(const RecipientResult& r) {
@@ -110,13 +110,15 @@ void Writer::run() {
       if (queue_.empty()) {
         if (closing_) return;
         lock.unlock();
-        idle();
+        housekeeping();
         continue;
       }
       take_batch(batch);
     }
     execute(batch);
     batch.clear();
+    // A writer that is never idle still sweeps and still notices the CLI.
+    housekeeping();
   }
 }
 
@@ -223,36 +225,38 @@ core::Status Writer::apply(RecordOp& op, CommitSummary& summary) {
 }
 
 void Writer::complete(WriteOp& op) {
-  std::visit([&](auto& o) {
-    using Op = std::decay_t<decltype(o)>;
-    if constexpr (std::is_same_v<Op, EnqueueOp>) {
-      enqueued_.fetch_add(1);
-      // The content is on disk; free it before the callback, which may take a while.
-      std::string().swap(o.content);
-      o.done(std::move(o.id));
-    } else {
-      enqueued_.fetch_add(o.notices.size());
-      results_recorded_.fetch_add(o.results.size());
-      o.notices.clear();
-      o.done(std::move(o.notice_ids));
-    }
-  }, op);
+  std::visit([this](auto& o) { complete(o); }, op);
+}
+
+void Writer::complete(EnqueueOp& op) {
+  enqueued_.fetch_add(1);
+  // The content is on disk; free it before the callback, which may take a while.
+  std::string().swap(op.content);
+  op.done(std::move(op.id));
+}
+
+void Writer::complete(RecordOp& op) {
+  enqueued_.fetch_add(op.notices.size());
+  results_recorded_.fetch_add(op.results.size());
+  op.notices.clear();
+  op.done(std::move(op.notice_ids));
 }
 
 void Writer::fail(WriteOp& op, const core::Error& error) {
-  std::visit([&](auto& o) {
-    using Op = std::decay_t<decltype(o)>;
-    if constexpr (std::is_same_v<Op, EnqueueOp>) {
-      enqueue_failed_.fetch_add(1);
-      o.done(error);
-    } else {
-      record_failed_.fetch_add(1);
-      o.done(error);
-    }
-  }, op);
+  std::visit([&](auto& o) { fail(o, error); }, op);
 }
 
-void Writer::idle() {
+void Writer::fail(EnqueueOp& op, const core::Error& error) {
+  enqueue_failed_.fetch_add(1);
+  op.done(error);
+}
+
+void Writer::fail(RecordOp& op, const core::Error& error) {
+  record_failed_.fetch_add(1);
+  op.done(error);
+}
+
+void Writer::housekeeping() {
   // PRAGMA data_version changes when another connection committed since the last look; this
   // connection's own commits leave it alone.
   auto version = db_.query_int("PRAGMA data_version");

@@ -6,8 +6,9 @@
 // When a group transaction fails, it is rolled back whole and every operation in it is retried
 // alone, so one operation that cannot succeed (a message larger than the quota) fails by itself.
 //
-// While idle the thread looks at PRAGMA data_version, which changes when another connection
-// (the CLI) committed, and sweeps finished messages now and then (see Writer::idle()).
+// Between batches, and every OpenOptions::external_change_check while idle, the thread looks at
+// PRAGMA data_version, which changes when another connection (the CLI) committed, and sweeps
+// finished messages now and then (Writer::housekeeping()).
 #pragma once
 
 #include <atomic>
@@ -53,7 +54,7 @@ using WriteOp = std::variant<EnqueueOp, RecordOp>;
 
 // What a committed transaction changed, for the Store's bookkeeping (leases, wake-ups).
 struct CommitSummary {
-  std::size_t new_messages = 0;                // messages (and notices) now due
+  std::size_t new_messages = 0;                  // messages (and notices) now due
   std::vector<std::int64_t> settled_recipients;  // recipients whose results were recorded
   std::uint64_t purged = 0;                      // finished messages deleted
 };
@@ -88,8 +89,12 @@ class Writer {
   core::Status apply(EnqueueOp& op, CommitSummary& summary);
   core::Status apply(RecordOp& op, CommitSummary& summary);
   void complete(WriteOp& op);
+  void complete(EnqueueOp& op);
+  void complete(RecordOp& op);
   void fail(WriteOp& op, const core::Error& error);
-  void idle();
+  void fail(EnqueueOp& op, const core::Error& error);
+  void fail(RecordOp& op, const core::Error& error);
+  void housekeeping();
   core::Status sweep_finished(std::int64_t now);
 
   Db db_;

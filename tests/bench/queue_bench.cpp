@@ -33,8 +33,8 @@ struct Figures {
   std::uint64_t failures = 0;
 };
 
-Figures run(const std::filesystem::path& db, int producers, std::size_t body_bytes,
-            double seconds, std::size_t max_batch) {
+Figures run(const std::filesystem::path& db, int producers, std::size_t body_bytes, double seconds,
+            std::size_t max_batch) {
   std::filesystem::remove(db);
   std::filesystem::remove(db.string() + "-wal");
   std::filesystem::remove(db.string() + "-shm");
@@ -63,9 +63,8 @@ Figures run(const std::filesystem::path& db, int producers, std::size_t body_byt
     threads.emplace_back([&] {
       while (std::chrono::steady_clock::now() < stop) {
         std::promise<bool> acked;
-        (*store)->enqueue(envelope, content, [&](stsrelay::core::Result<std::string> r) {
-          acked.set_value(r.ok());
-        });
+        (*store)->enqueue(envelope, content,
+                          [&](stsrelay::core::Result<std::string> r) { acked.set_value(r.ok()); });
         if (!acked.get_future().get()) ++failures;
       }
     });
@@ -76,8 +75,7 @@ Figures run(const std::filesystem::path& db, int producers, std::size_t body_byt
   const auto stats = (*store)->stats();
   (*store)->close();
   return {static_cast<double>(stats.enqueued) / elapsed,
-          static_cast<double>(stats.transactions - transactions_before) / elapsed,
-          failures.load()};
+          static_cast<double>(stats.transactions - transactions_before) / elapsed, failures.load()};
 }
 
 }  // namespace
@@ -98,8 +96,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--producers" && i + 1 < argc) {
       only_producers = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr,
-                   "usage: %s [--seconds S] [--dir PATH] [--body BYTES] [--producers N]\n",
+      std::fprintf(stderr, "usage: %s [--seconds S] [--dir PATH] [--body BYTES] [--producers N]\n",
                    argv[0]);
       return 2;
     }
@@ -123,14 +120,12 @@ int main(int argc, char** argv) {
       for (std::size_t batch : {std::size_t{512}, std::size_t{1}}) {
         if (batch == 1 && (producers != 50 || one_case)) continue;
         const Figures f = run(db, producers, body, seconds, batch);
-        std::printf("%-9s %-6s %-8d %12.0f %12.0f %10.1f%s\n",
-                    (std::to_string(body / 1024) + "KiB").c_str(), batch == 1 ? "1" : "512",
-                    producers,
-                    f.messages_per_second, f.transactions_per_second,
-                    f.transactions_per_second > 0
-                        ? f.messages_per_second / f.transactions_per_second
-                        : 0.0,
-                    f.failures != 0 ? "  (failures!)" : "");
+        std::printf(
+            "%-9s %-6s %-8d %12.0f %12.0f %10.1f%s\n",
+            (std::to_string(body / 1024) + "KiB").c_str(), batch == 1 ? "1" : "512", producers,
+            f.messages_per_second, f.transactions_per_second,
+            f.transactions_per_second > 0 ? f.messages_per_second / f.transactions_per_second : 0.0,
+            f.failures != 0 ? "  (failures!)" : "");
         std::fflush(stdout);
       }
     }

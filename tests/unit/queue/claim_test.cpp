@@ -1,5 +1,7 @@
 // The Store's API for the delivery engine: claim_due, leases, record, release, next_due, and
 // the wake-ups.
+#include "queue/claim.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,7 +11,6 @@
 #include <thread>
 
 #include "fake_clock.hpp"
-#include "queue/claim.hpp"
 #include "queue/store.hpp"
 #include "queue_test_support.hpp"
 
@@ -48,7 +49,8 @@ struct Fixture {
     store = std::move(*opened);
   }
   std::int64_t now() const { return core::to_unix(clock.now()); }
-  std::string enqueue(core::Envelope e = sample_envelope(), std::string content = sample_content()) {
+  std::string enqueue(core::Envelope e = sample_envelope(),
+                      std::string content = sample_content()) {
     auto id = enqueue_and_wait(*store, std::move(e), std::move(content));
     if (!id) throw std::runtime_error(id.error().message);
     return *id;
@@ -112,7 +114,8 @@ TEST(Claim, DomainFilterAndRecipientsPerJob) {
   Fixture f;
   core::Envelope e = sample_envelope();
   e.recipients.clear();
-  for (int i = 0; i < 5; ++i) e.recipients.push_back({"u" + std::to_string(i) + "@a.example", 0, ""});
+  for (int i = 0; i < 5; ++i)
+    e.recipients.push_back({"u" + std::to_string(i) + "@a.example", 0, ""});
   e.recipients.push_back({"v@b.example", 0, ""});
   f.enqueue(e);
   ClaimLimits limits;
@@ -151,11 +154,20 @@ TEST(Claim, GroupJobsTable) {
     std::vector<std::pair<std::string, std::vector<std::int64_t>>> jobs;
   };
   const Row rows[] = {
-      {"by domain, first appearance order", 100, 10, {},
+      {"by domain, first appearance order",
+       100,
+       10,
+       {},
        {{"x.example", {1, 3}}, {"y.example", {2, 5}}, {"", {4}}}},
-      {"leased left out (order of first unleased appearance)", 100, 10, {1, 2},
+      {"leased left out (order of first unleased appearance)",
+       100,
+       10,
+       {1, 2},
        {{"x.example", {3}}, {"", {4}}, {"y.example", {5}}}},
-      {"split per job", 1, 10, {},
+      {"split per job",
+       1,
+       10,
+       {},
        {{"x.example", {1}}, {"x.example", {3}}, {"y.example", {2}}, {"y.example", {5}}, {"", {4}}}},
       {"room bounds the jobs", 100, 2, {}, {{"x.example", {1, 3}}, {"y.example", {2, 5}}}},
       {"all leased", 100, 10, {1, 2, 3, 4, 5}, {}},
@@ -164,8 +176,8 @@ TEST(Claim, GroupJobsTable) {
     SCOPED_TRACE(row.name);
     ClaimLimits limits;
     limits.max_recipients_per_job = row.per_job;
-    auto jobs = group_jobs(message, due, limits,
-                           [&](std::int64_t id) { return row.leased.contains(id); }, row.room);
+    auto jobs = group_jobs(
+        message, due, limits, [&](std::int64_t id) { return row.leased.contains(id); }, row.room);
     ASSERT_EQ(jobs.size(), row.jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       EXPECT_EQ(jobs[i].domain, row.jobs[i].first);
@@ -239,7 +251,8 @@ TEST(Claim, NoticesAreQueuedWithTheResults) {
   dsn_envelope.recipients = {{"alice@example.com", core::kNotifyNever, ""}};
   std::vector<RecipientResult> results;
   for (auto rid : ids) results.push_back({rid, RecipientState::bounced, 0, "550 5.1.1 unknown"});
-  auto recorded = record_and_wait(*f.store, results, {{dsn_envelope, "Subject: bounce\r\n\r\nx\r\n"}});
+  auto recorded =
+      record_and_wait(*f.store, results, {{dsn_envelope, "Subject: bounce\r\n\r\nx\r\n"}});
   ASSERT_TRUE(recorded) << recorded.error().message;
   ASSERT_EQ(recorded->size(), 1u);
   // The original is gone (all bounced), the notice is queued and due.
@@ -362,10 +375,10 @@ TEST(Claim, WorkGenerationMovesOnEnqueueRecordReleaseAndExternalChanges) {
   ASSERT_TRUE(jobs);
   const auto ids = ids_of(*jobs);
   seen = f.store->work_generation();
-  ASSERT_TRUE(record_and_wait(
-      *f.store, {{ids[0], RecipientState::deferred, f.now() + 3600, "451"},
-                 {ids[1], RecipientState::deferred, f.now() + 3600, "451"},
-                 {ids[2], RecipientState::deferred, f.now() + 3600, "451"}}));
+  ASSERT_TRUE(
+      record_and_wait(*f.store, {{ids[0], RecipientState::deferred, f.now() + 3600, "451"},
+                                 {ids[1], RecipientState::deferred, f.now() + 3600, "451"},
+                                 {ids[2], RecipientState::deferred, f.now() + 3600, "451"}}));
   EXPECT_NE(f.store->work_generation(), seen);
 
   // `stsrelay queue flush` from another process: seen through PRAGMA data_version.

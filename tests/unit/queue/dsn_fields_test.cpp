@@ -11,9 +11,9 @@ TEST(DsnFields, StatusCodes) {
     bool valid;
   };
   const Row rows[] = {
-      {"5.1.1", true},   {"4.7.5", true},    {"2.0.0", true},     {"5.1.10", true},
-      {"4.999.999", true}, {"3.0.0", false}, {"5.1", false},      {"5..1", false},
-      {"5.1.1 ", false}, {"5.1000.1", false}, {"", false},        {"5-1-1", false},
+      {"5.1.1", true},     {"4.7.5", true},     {"2.0.0", true}, {"5.1.10", true},
+      {"4.999.999", true}, {"3.0.0", false},    {"5.1", false},  {"5..1", false},
+      {"5.1.1 ", false},   {"5.1000.1", false}, {"", false},     {"5-1-1", false},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.code);
@@ -29,11 +29,16 @@ TEST(DsnFields, OneLineAndTypedFields) {
   };
   const Row rows[] = {
       {"folds breaks and runs of blanks", one_line("a\r\n  b\tc ", false), "a b c"},
-      {"controls become ?", one_line(std::string("a\x01" "b\x7f", 4), false), "a?b?"},
+      {"controls become ?",
+       one_line(std::string("a\x01"
+                            "b\x7f",
+                            4),
+                false),
+       "a?b?"},
       {"8-bit masked outside global", one_line("caf\xC3\xA9", false), "caf??"},
       {"8-bit kept in global", one_line("caf\xC3\xA9", true), "caf\xC3\xA9"},
-      {"cut on a character boundary",
-       one_line(std::string(899, 'a') + "\xC3\xA9", true), std::string(899, 'a')},
+      {"cut on a character boundary", one_line(std::string(899, 'a') + "\xC3\xA9", true),
+       std::string(899, 'a')},
       {"smtp reply", diagnostic_field("421 4.4.2 timeout", false), "smtp; 421 4.4.2 timeout"},
       {"bare code", diagnostic_field("554", false), "smtp; 554"},
       {"multi-line reply", diagnostic_field("550-a\r\n550 b", false), "smtp; 550-a 550 b"},

@@ -202,111 +202,161 @@ TEST(Dsn, NotifyRetAndFieldRules) {
                   envelope_with(original(), [](auto& e) { e.sender = ""; }),
                   {failed_bob()},
                   none});
-  rows.push_back({"NOTIFY=NEVER gets nothing", original(),
+  rows.push_back({"NOTIFY=NEVER gets nothing",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyNever; })},
                   none});
-  rows.push_back({"NEVER wins over other bits", original(),
-                  {with(failed_bob(), [](auto& r) {
-                     r.notify = core::kNotifyNever | core::kNotifyFailure;
-                   })},
-                  none});
-  rows.push_back({"NOTIFY=SUCCESS only: no failure report", original(),
+  rows.push_back(
+      {"NEVER wins over other bits",
+       original(),
+       {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyNever | core::kNotifyFailure; })},
+       none});
+  rows.push_back({"NOTIFY=SUCCESS only: no failure report",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.notify = core::kNotifySuccess; })},
                   none});
-  rows.push_back({"unspecified NOTIFY: no delay report", original(),
+  rows.push_back({"unspecified NOTIFY: no delay report",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.action = DsnAction::delayed; })},
                   none});
-  rows.push_back({"unspecified NOTIFY: no success report", original(),
+  rows.push_back({"unspecified NOTIFY: no success report",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.action = DsnAction::delivered; })},
                   none});
-  rows.push_back({"NOTIFY=FAILURE reports the failure", original(),
+  rows.push_back({"NOTIFY=FAILURE reports the failure",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyFailure; })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
-                   {"rfc822; bob@example.net"}, {{"action", "failed"}}}});
-  rows.push_back({"RET=FULL returns the message", original(core::DsnRet::full),
-                  {failed_bob()},
-                  {true, "Undelivered Mail Returned to Sender", "message/rfc822",
-                   {"rfc822; bob@example.net"}, {}}});
-  rows.push_back({"NOTIFY=DELAY reports a delay, headers only even with RET=FULL",
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
+                   {"rfc822; bob@example.net"},
+                   {{"action", "failed"}}}});
+  rows.push_back({"RET=FULL returns the message",
                   original(core::DsnRet::full),
-                  {with(failed_bob(), [](auto& r) {
-                     r.notify = core::kNotifyDelay | core::kNotifyFailure;
-                     r.action = DsnAction::delayed;
-                     r.status = "4.4.1";
-                     r.diagnostic = "connect to mx.example.net: connection refused";
-                     r.will_retry_until = core::from_unix(1'800'259'200);
-                   })},
-                  {true, "Delayed Mail (still being retried)", "text/rfc822-headers",
+                  {failed_bob()},
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "message/rfc822",
                    {"rfc822; bob@example.net"},
-                   {{"action", "delayed"},
-                    {"status", "4.4.1"},
-                    {"diagnostic-code", "X-Stsrelay; connect to mx.example.net: connection refused"},
-                    {"will-retry-until", "Mon, 18 Jan 2027 08:00:00 +0000"}}}});
-  rows.push_back({"NOTIFY=SUCCESS reports delivery with status 2.0.0 by default", original(),
-                  {with(failed_bob(), [](auto& r) {
-                     r.notify = core::kNotifySuccess;
-                     r.action = DsnAction::delivered;
-                     r.status = "";
-                     r.diagnostic = "250 2.0.0 Ok: queued as 4XyZ";
-                   })},
-                  {true, "Successful Mail Delivery Report", "text/rfc822-headers",
+                   {}}});
+  rows.push_back(
+      {"NOTIFY=DELAY reports a delay, headers only even with RET=FULL",
+       original(core::DsnRet::full),
+       {with(failed_bob(),
+             [](auto& r) {
+               r.notify = core::kNotifyDelay | core::kNotifyFailure;
+               r.action = DsnAction::delayed;
+               r.status = "4.4.1";
+               r.diagnostic = "connect to mx.example.net: connection refused";
+               r.will_retry_until = core::from_unix(1'800'259'200);
+             })},
+       {true,
+        "Delayed Mail (still being retried)",
+        "text/rfc822-headers",
+        {"rfc822; bob@example.net"},
+        {{"action", "delayed"},
+         {"status", "4.4.1"},
+         {"diagnostic-code", "X-Stsrelay; connect to mx.example.net: connection refused"},
+         {"will-retry-until", "Mon, 18 Jan 2027 08:00:00 +0000"}}}});
+  rows.push_back({"NOTIFY=SUCCESS reports delivery with status 2.0.0 by default",
+                  original(),
+                  {with(failed_bob(),
+                        [](auto& r) {
+                          r.notify = core::kNotifySuccess;
+                          r.action = DsnAction::delivered;
+                          r.status = "";
+                          r.diagnostic = "250 2.0.0 Ok: queued as 4XyZ";
+                        })},
+                  {true,
+                   "Successful Mail Delivery Report",
+                   "text/rfc822-headers",
                    {"rfc822; bob@example.net"},
-                   {{"action", "delivered"}, {"status", "2.0.0"},
+                   {{"action", "delivered"},
+                    {"status", "2.0.0"},
                     {"diagnostic-code", "smtp; 250 2.0.0 Ok: queued as 4XyZ"}}}});
-  rows.push_back({"only recipients that asked are reported", original(),
+  rows.push_back({"only recipients that asked are reported",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyNever; }),
                    with(failed_bob(), [](auto& r) { r.address = "carol@example.org"; }),
-                   with(failed_bob(), [](auto& r) {
-                     r.address = "dave@example.org";
-                     r.action = DsnAction::delayed;
-                   })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
-                   {"rfc822; carol@example.org"}, {}}});
-  rows.push_back({"ORCPT decoded", original(),
+                   with(failed_bob(),
+                        [](auto& r) {
+                          r.address = "dave@example.org";
+                          r.action = DsnAction::delayed;
+                        })},
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
+                   {"rfc822; carol@example.org"},
+                   {}}});
+  rows.push_back({"ORCPT decoded",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.orcpt = "rfc822;b+2Bx@example.net"; })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
                    {"rfc822; bob@example.net"},
                    {{"original-recipient", "rfc822; b+x@example.net"}}}});
-  rows.push_back({"ORCPT that is not xtext is reported as given", original(),
+  rows.push_back({"ORCPT that is not xtext is reported as given",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.orcpt = "rfc822;b+zz@example.net"; })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
                    {"rfc822; bob@example.net"},
                    {{"original-recipient", "rfc822; b+zz@example.net"}}}});
-  rows.push_back({"multi-line reply becomes one line", original(),
-                  {with(failed_bob(), [](auto& r) {
-                     r.diagnostic = "550-5.7.1 first line\r\n550 5.7.1 second line";
-                   })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"diagnostic-code", "smtp; 550-5.7.1 first line 550 5.7.1 second line"}}}});
-  rows.push_back({"no header injection through a reply", original(),
-                  {with(failed_bob(), [](auto& r) {
-                     r.diagnostic = "550 no\r\nX-Injected: yes\r\n\r\nAction: delivered";
-                   })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"action", "failed"},
-                    {"diagnostic-code", "smtp; 550 no X-Injected: yes Action: delivered"}}}});
-  rows.push_back({"very long address and reply are cut to fit a line", original(),
-                  {with(failed_bob(), [](auto& r) {
-                     r.address = std::string(1500, 'a') + "@example.net";
-                     r.diagnostic = "550 " + std::string(3000, 'x');
-                   })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
+  rows.push_back(
+      {"multi-line reply becomes one line",
+       original(),
+       {with(failed_bob(),
+             [](auto& r) { r.diagnostic = "550-5.7.1 first line\r\n550 5.7.1 second line"; })},
+       {true,
+        "Undelivered Mail Returned to Sender",
+        "text/rfc822-headers",
+        {"rfc822; bob@example.net"},
+        {{"diagnostic-code", "smtp; 550-5.7.1 first line 550 5.7.1 second line"}}}});
+  rows.push_back(
+      {"no header injection through a reply",
+       original(),
+       {with(failed_bob(),
+             [](auto& r) { r.diagnostic = "550 no\r\nX-Injected: yes\r\n\r\nAction: delivered"; })},
+       {true,
+        "Undelivered Mail Returned to Sender",
+        "text/rfc822-headers",
+        {"rfc822; bob@example.net"},
+        {{"action", "failed"},
+         {"diagnostic-code", "smtp; 550 no X-Injected: yes Action: delivered"}}}});
+  rows.push_back({"very long address and reply are cut to fit a line",
+                  original(),
+                  {with(failed_bob(),
+                        [](auto& r) {
+                          r.address = std::string(1500, 'a') + "@example.net";
+                          r.diagnostic = "550 " + std::string(3000, 'x');
+                        })},
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
                    {"rfc822; " + std::string(900, 'a')},
                    {{"diagnostic-code", "smtp; 550 " + std::string(896, 'x')}}}});
-  rows.push_back({"bad status code replaced by the class default", original(),
+  rows.push_back({"bad status code replaced by the class default",
+                  original(),
                   {with(failed_bob(), [](auto& r) { r.status = "5.1"; })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
-                   {"rfc822; bob@example.net"}, {{"status", "5.0.0"}}}});
-  rows.push_back({"no remote MTA, no attempt date", original(),
-                  {with(failed_bob(), [](auto& r) {
-                     r.remote_mta = "";
-                     r.last_attempt.reset();
-                     r.status = "5.1.2";
-                     r.diagnostic = "example.net: domain does not exist (NXDOMAIN)";
-                   })},
-                  {true, "Undelivered Mail Returned to Sender", "text/rfc822-headers",
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
+                   {"rfc822; bob@example.net"},
+                   {{"status", "5.0.0"}}}});
+  rows.push_back({"no remote MTA, no attempt date",
+                  original(),
+                  {with(failed_bob(),
+                        [](auto& r) {
+                          r.remote_mta = "";
+                          r.last_attempt.reset();
+                          r.status = "5.1.2";
+                          r.diagnostic = "example.net: domain does not exist (NXDOMAIN)";
+                        })},
+                  {true,
+                   "Undelivered Mail Returned to Sender",
+                   "text/rfc822-headers",
                    {"rfc822; bob@example.net"},
                    {{"status", "5.1.2"}, {"remote-mta", ""}, {"last-attempt-date", ""}}}});
 

@@ -37,8 +37,12 @@ TEST(QueueId, RecognisesOnlyTheCanonicalForm) {
     bool valid;
   };
   const Row rows[] = {
-      {"1MCC5RM0005TQKFF", true},   {"1mcc5rm0005tqkff", false}, {"1MCC5RM0005TQKF", false},
-      {"1MCC5RM0005TQKFFZ", false}, {"1MCC5RM0005TQKFI", false}, {"1MCC5RM0005TQKF/", false},
+      {"1MCC5RM0005TQKFF", true},
+      {"1mcc5rm0005tqkff", false},
+      {"1MCC5RM0005TQKF", false},
+      {"1MCC5RM0005TQKFFZ", false},
+      {"1MCC5RM0005TQKFI", false},
+      {"1MCC5RM0005TQKF/", false},
       {"", false},
   };
   for (const auto& row : rows) {

@@ -87,10 +87,9 @@ inline core::Result<std::vector<std::string>> record_and_wait(
     Store& store, std::vector<RecipientResult> results, std::vector<NewMessage> notices = {}) {
   auto promise = std::make_shared<std::promise<core::Result<std::vector<std::string>>>>();
   auto future = promise->get_future();
-  store.record(std::move(results), std::move(notices),
-               [promise](core::Result<std::vector<std::string>> r) {
-                 promise->set_value(std::move(r));
-               });
+  store.record(
+      std::move(results), std::move(notices),
+      [promise](core::Result<std::vector<std::string>> r) { promise->set_value(std::move(r)); });
   if (future.wait_for(kWaitBound) != std::future_status::ready) {
     return core::Error::temporary("test: no answer from the writer thread");
   }

@@ -1,10 +1,9 @@
-#include "queue/store.hpp"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "fake_clock.hpp"
+#include "queue/store.hpp"
 #include "queue_test_support.hpp"
 
 namespace stsrelay::queue {
@@ -105,7 +104,8 @@ TEST(Reader, RetryMakesOneMessageDueNowAndFlushAll) {
   exec_sql(dir.db(),
            "UPDATE recipients SET state = 'delivered', next_attempt_at = 0 "
            "WHERE address = 'bob@example.net' AND message_seq = "
-           "(SELECT seq FROM messages WHERE id = '" + ids[0] + "')");
+           "(SELECT seq FROM messages WHERE id = '" +
+               ids[0] + "')");
 
   auto reader = Reader::open(dir.db(), clock);
   ASSERT_TRUE(reader);
