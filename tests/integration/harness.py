@@ -11,20 +11,41 @@ test ends, stops them with SIGTERM and fails the test if a relay did not exit 0 
 reported an error. When a test fails, the relay's log is printed.
 """
 
+import itertools
 import os
+import re
 import sys
 import tempfile
 import unittest
 
 from certs import Leaf, TestCA  # noqa: F401  (re-exported for test files)
 from procs import ServerProcess, connect, run, sanitizer_reports, wait_until  # noqa: F401
-from relay_daemon import StsRelay, relay_binary  # noqa: F401
-from smtp_clients import (RawSmtp, Reply, client_tls_context, message_bytes,  # noqa: F401
-                          send_message, smtplib_client, swaks)
+from relay_daemon import StsRelay, add_user, relay_binary  # noqa: F401
+from smtp_clients import (ConnectionClosed, RawSmtp, Reply, client_tls_context,  # noqa: F401
+                          message_bytes, send_message, smtplib_client, swaks)
 
 # Addresses inside the namespace (netns_run adds 127.0.0.2 and up).
 ALLOWED_CLIENT = "127.0.0.1"
 OTHER_CLIENT = "127.0.0.2"
+
+# Recipient states of a message the relay holds and has not finished with.
+PENDING_STATES = ("queued", "deferred")
+
+
+def header_fields(header_section, name):
+    """The unfolded values of every `name:` field of a header section (RFC 5322 §2.2.3)."""
+    unfolded = re.sub(r"\r?\n[ \t]+", " ", header_section)
+    prefix = name.lower() + ":"
+    return [line[len(prefix):].strip() for line in unfolded.splitlines()
+            if line.lower().startswith(prefix)]
+
+
+def first_field_octets(header_section):
+    """Octets of the first header field of a section as stored, with CRLF line ends: the
+    Received: field the relay prepended, which the stored size counts."""
+    lines = header_section.splitlines()
+    field = [lines[0]] + list(itertools.takewhile(lambda l: l[:1] in (" ", "\t"), lines[1:]))
+    return sum(len(line.encode()) + 2 for line in field)
 
 
 class RelayTestCase(unittest.TestCase):

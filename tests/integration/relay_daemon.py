@@ -163,6 +163,19 @@ class StsRelay:
         """`stsrelay queue show ID` as text (envelope and the stored header section)."""
         return self.cli("queue", "show", queue_id).stdout
 
-    def add_user(self, user, password, users_file):
-        """`stsrelay passwd USER --file F`, the password on standard input."""
-        self.cli("passwd", user, "--file", users_file, input=password + "\n", config=False)
+    def stored_headers(self, queue_id):
+        """The header section of a queued message as `queue show` prints it, after the line
+        "headers:" (one header line per text line)."""
+        shown = self.queue_show(queue_id)
+        marker = "\nheaders:\n"
+        if marker not in shown:
+            raise AssertionError(f"no header section in `queue show {queue_id}`:\n{shown}")
+        return shown.split(marker, 1)[1]
+
+
+
+def add_user(users_file, user, password):
+    """`stsrelay passwd USER --file F`, the password on standard input: creates or updates the
+    user's entry in an `auth_users_file`."""
+    run([relay_binary(), "passwd", user, "--file", users_file], input=password + "\n",
+        timeout=CLI_TIMEOUT, check=True)

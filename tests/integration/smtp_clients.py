@@ -19,8 +19,9 @@ class SwaksResult:
     transcript: str
 
     def replies(self):
-        """The server's reply lines, in order ('<-', '<~' after TLS, '<**' for errors)."""
-        return [m.group(2) for m in re.finditer(r"^(<-|<~|<\*\*|<~\*\*)\s+(.*)$",
+        """The server's reply lines, in order: '<-' ('<~' inside TLS), and for an unexpected
+        reply '<**' ('<~*' inside TLS)."""
+        return [m.group(2) for m in re.finditer(r"^(<-|<~\*{0,2}|<\*{1,2})\s+(.*)$",
                                                 self.transcript, re.M)]
 
     def has_reply(self, pattern):
@@ -86,6 +87,7 @@ class RawSmtp:
 
     def __init__(self, port, host="127.0.0.1", source=None, timeout=10):
         self.sock = connect(host, port, source=source, timeout=timeout)
+        self.timeout = timeout
         self.buffer = b""
 
     def close(self):
@@ -134,6 +136,20 @@ class RawSmtp:
         """Wraps the connection in TLS (after a 220 reply to STARTTLS); returns the SSLSocket."""
         self.sock = context.wrap_socket(self.sock, server_hostname=server_hostname)
         return self.sock
+
+    def quiet_for(self, seconds):
+        """True when the server sends nothing (and does not close) for `seconds`."""
+        if self.buffer:
+            return False
+        self.sock.settimeout(seconds)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        finally:
+            self.sock.settimeout(self.timeout)
+        self.buffer += data
+        return False
 
     def closed_by_server(self, timeout=5):
         """True when the server has closed the connection (EOF or reset) within `timeout`."""
