@@ -27,16 +27,26 @@ struct PolicyFetchSettings {
 // The policy URL of a domain that is already normalised (domain_name.hpp).
 std::string policy_url(std::string_view domain);
 
-class PolicyFetcher {
+// What the policy resolver (policy_resolver.hpp) fetches through, so that its unit tests can
+// hold a fetch in flight or fail it on demand.
+class PolicySource {
  public:
   using Callback = std::function<void(PolicyFetchResult)>;
 
+  virtual ~PolicySource() = default;
+
+  // Returns at once; `done` runs exactly once, on a thread of the implementation's choice.
+  virtual void fetch_policy(std::string_view domain, Callback done) = 0;
+};
+
+class PolicyFetcher final : public PolicySource {
+ public:
   // `https` must outlive the fetcher and every fetch in flight.
   PolicyFetcher(net::HttpsFetcher& https, PolicyFetchSettings settings);
 
   // `domain` is normalised here (lower case, A-labels, no trailing dot). `done` runs once, on
   // the HTTPS client's thread.
-  void fetch_policy(std::string_view domain, Callback done);
+  void fetch_policy(std::string_view domain, Callback done) override;
 
  private:
   net::HttpsFetcher& https_;
