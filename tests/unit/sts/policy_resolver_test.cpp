@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fake_clock.hpp"
+#include "fake_policy_source.hpp"
 #include "fake_resolver.hpp"
 #include "sts/policy_parser.hpp"
 #include "sts/policy_resolver_await.hpp"
@@ -32,29 +33,7 @@ constexpr const char* kEnforce =
     "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: *.mx.example.com\nmax_age: 86400\n";
 constexpr const char* kTesting = "version: STSv1\nmode: testing\nmx: mx2.example.com\nmax_age: 86400\n";
 
-// Counts fetches; answers with `reply` at once, or holds them until complete() when `hold`.
-class FakeSource final : public PolicySource {
- public:
-  void fetch_policy(std::string_view domain, Callback done) override {
-    requests.emplace_back(domain);
-    if (hold) {
-      pending.push_back(std::move(done));
-    } else {
-      done(reply);
-    }
-  }
-  void complete(const PolicyFetchResult& r) {
-    auto waiting = std::move(pending);
-    pending.clear();
-    for (auto& done : waiting) done(r);
-  }
-
-  PolicyFetchResult reply = PolicyFetchFailure{FetchError::connect,
-                                               ResultType::sts_policy_fetch_error, "unset"};
-  bool hold = false;
-  std::vector<std::string> requests;
-  std::vector<Callback> pending;
-};
+using FakeSource = testing::FakePolicySource;
 
 PolicyFetchResult served(const char* text) {
   auto policy = parse_policy(text);
