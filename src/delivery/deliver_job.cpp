@@ -1,0 +1,312 @@
+// One delivery job (one message, one recipient domain): the route from DNS, then each address
+// of each MX in order (RFC 5321 §5.1) until every recipient is decided, then one log line per
+// recipient, the DSN for the bounced ones and one record() that stores both.
+//
+// GCC 12: no lambdas with init-captures and no co_await inside ?: in the coroutines below;
+// everything that builds a lambda is a plain function.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "queue/dsn.hpp"
+#include "src/core/logging.hpp"
+#include "src/delivery/agent_impl.hpp"
+#include "src/delivery/attempt_log.hpp"
+#include "src/delivery/fate.hpp"
+#include "src/delivery/record_await.hpp"
+#include "src/delivery/tls_policy.hpp"
+#include "src/net/mx_targets.hpp"
+
+namespace stsrelay::delivery {
+namespace asio = boost::asio;
+namespace {
+
+// Where a recipient's fate was decided, for its log line and DSN.
+struct Relay {
+  std::string host;
+  std::string ip;
+  TlsLogFields tls;
+  bool connected = false;  // false: relay=none
+};
+
+struct JobState {
+  queue::DeliveryJob job;
+  std::string content;
+  std::vector<RecipientFate> fates;  // per recipient of the job
+  std::vector<Relay> relays;
+  std::vector<std::size_t> pending;  // recipients still to decide (next host)
+};
+
+struct Opened {
+  PooledSession session;
+  std::optional<smtp::StepFailure> failure;
+  bool connected = false;  // a greeting was read
+};
+
+PoolLimits limits_of(const DeliverySettings& s) {
+  return {s.reuse_idle, s.reuse_max_transactions, s.reuse_max_idle_sessions};
+}
+
+smtp::ClientOptions client_options(const DeliverySettings& s,
+                                   std::shared_ptr<asio::ssl::context> tls,
+                                   const std::string& domain, const std::string& host,
+                                   bool starttls) {
+  smtp::ClientOptions o;
+  o.helo_name = s.helo_name;
+  o.mx_host = host;
+  o.tls_context = std::move(tls);
+  o.starttls = starttls;
+  o.tls_gate = [domain, host](const smtp::TlsStage& stage) {
+    return judge_tls(domain, host, stage);
+  };
+  // Nothing depends on QUIT's answer; keep a silent server from delaying a stop.
+  o.timeouts.quit = std::chrono::seconds(10);
+  return o;
+}
+
+core::Envelope envelope_for(const JobState& st) {
+  core::Envelope env = st.job.envelope;
+  env.recipients.clear();
+  for (std::size_t i : st.pending) env.recipients.push_back(st.job.envelope.recipients[i]);
+  return env;
+}
+
+// Stores the fates decided on `relay` (one per pending recipient, in order); recipients to be
+// tried on the next host stay pending.
+void apply(JobState& st, const std::vector<RecipientFate>& fates, const Relay& relay) {
+  std::vector<std::size_t> still;
+  for (std::size_t k = 0; k < st.pending.size() && k < fates.size(); ++k) {
+    const std::size_t i = st.pending[k];
+    st.fates[i] = fates[k];
+    st.relays[i] = relay;
+    if (fates[k].fate == Fate::next_host) still.push_back(i);
+  }
+  st.pending = std::move(still);
+}
+
+void apply_all(JobState& st, const RecipientFate& fate, const Relay& relay) {
+  apply(st, std::vector<RecipientFate>(st.pending.size(), fate), relay);
+}
+
+// A session that did not get as far as a greeting names the address in its reason, as the log
+// line then says relay=none.
+RecipientFate open_failure_fate(const smtp::StepFailure& failure, bool connected,
+                                const Relay& relay, std::uint16_t port, bool last) {
+  RecipientFate fate = fate_of(failure_of(failure), last);
+  if (!connected) {
+    fate.reply = relay.host + "[" + relay.ip + "]:" + std::to_string(port) + ": " + fate.reply;
+  }
+  return fate;
+}
+
+asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySettings& settings,
+                                     std::shared_ptr<asio::ssl::context> tls,
+                                     const std::string& domain, const std::string& host,
+                                     const std::string& ip) {
+  Opened out;
+  out.session.session = std::make_unique<smtp::ClientSession>(
+      impl.strand_, client_options(settings, tls, domain, host, true));
+  smtp::OpenOutcome o = co_await out.session.session->open(ip, settings.smtp_port);
+  const bool handshake_failed = o.tls.result && !o.tls.result->handshake_ok;
+  if (!o.ok() && handshake_failed && plaintext_retry_allowed(domain, host)) {
+    // RFC 7435 §4.2: a failed handshake under opportunistic TLS, so the same address again
+    // without STARTTLS.
+    spdlog::info("delivery: {}[{}]: TLS handshake failed ({}); trying again without STARTTLS",
+                 host, ip, o.tls.result->handshake_error);
+    out.session.session = std::make_unique<smtp::ClientSession>(
+        impl.strand_, client_options(settings, tls, domain, host, false));
+    o = co_await out.session.session->open(ip, settings.smtp_port);
+  }
+  out.connected = o.greeting.has_value();
+  out.session.tls = tls_log_fields(o.tls);
+  out.failure = o.failure;
+  co_return out;
+}
+
+// One address of one MX: decides what it can for the pending recipients.
+asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
+                                  const DeliverySettings& settings,
+                                  std::shared_ptr<asio::ssl::context> tls, std::string host,
+                                  std::string ip, bool last) {
+  Relay relay{host, ip, {}, false};
+  if (settings.dry_run) {
+    smtp::OpenOutcome o = co_await smtp::probe(
+        impl.strand_, client_options(settings, tls, st.job.domain, host, true), ip,
+        settings.smtp_port);
+    relay.tls = tls_log_fields(o.tls);
+    relay.connected = o.greeting.has_value();
+    if (o.ok()) {
+      apply_all(st, {Fate::dry_run, "2.0.0", "dry run: the host would have been sent the message"},
+                relay);
+    } else {
+      apply_all(st, open_failure_fate(*o.failure, relay.connected, relay, settings.smtp_port,
+                                      last),
+                relay);
+    }
+    co_return;
+  }
+
+  const std::string key = host + "[" + ip + "]";
+  const PoolLimits limits = limits_of(settings);
+  PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
+  bool reused = session.session != nullptr;
+  if (!reused) {
+    Opened opened = co_await open_session(impl, settings, tls, st.job.domain, host, ip);
+    relay.connected = opened.connected;
+    if (opened.failure) {
+      relay.tls = opened.session.tls;
+      apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
+                                      settings.smtp_port, last),
+                relay);
+      co_return;
+    }
+    session = std::move(opened.session);
+  }
+  relay.connected = true;
+  const core::Envelope envelope = envelope_for(st);
+  smtp::TransactionOutcome t = co_await session.session->send(envelope, st.content);
+  if (reused && t.failure && t.failure->phase == smtp::ClientPhase::rset) {
+    // The server closed the idle connection meanwhile: a new one to the same address.
+    spdlog::debug("delivery: {}: reused connection failed at RSET; connecting again", key);
+    Opened opened = co_await open_session(impl, settings, tls, st.job.domain, host, ip);
+    relay.connected = opened.connected;
+    if (opened.failure) {
+      relay.tls = opened.session.tls;
+      apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
+                                      settings.smtp_port, last),
+                relay);
+      co_return;
+    }
+    session = std::move(opened.session);
+    t = co_await session.session->send(envelope, st.content);
+  }
+  relay.tls = session.tls;
+  apply(st, transaction_fates(t, st.pending.size(), last), relay);
+  impl.quit_sessions(
+      impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
+}
+
+void log_attempt(const JobState& st, std::size_t i, const RecipientFate& fate,
+                 std::uint16_t port, double delay) {
+  const Relay& relay = st.relays[i];
+  AttemptLogLine line;
+  line.queue_id = st.job.message_id;
+  line.recipient = st.job.recipients[i].address;
+  line.relay_host = relay.connected ? relay.host : "none";
+  if (relay.connected) line.relay_ip = relay.ip;
+  line.relay_port = port;
+  line.delay_seconds = delay;
+  line.tls_version = relay.tls.version;
+  line.tls_verdict = relay.tls.verdict;
+  line.dsn = fate.dsn;
+  line.status = std::string(status_word(fate.fate));
+  line.reply = fate.reply;
+  core::mail_log().info(format_attempt(line));
+}
+
+std::vector<std::int64_t> recipient_ids(const queue::DeliveryJob& job) {
+  std::vector<std::int64_t> ids;
+  for (const auto& r : job.recipients) ids.push_back(r.id);
+  return ids;
+}
+
+// Results, log lines and DSN for every recipient, then one record().
+asio::awaitable<void> finish(std::shared_ptr<DeliveryAgent::Impl> self, JobState& st,
+                             const DeliverySettings& settings) {
+  const core::SysTime now = self->clock_.now();
+  const core::SysTime received = core::from_unix(st.job.received_at);
+  const double delay = std::chrono::duration<double>(now - received).count();
+  std::vector<queue::RecipientResult> results;
+  std::vector<queue::DsnRecipient> bounced;
+  for (std::size_t i = 0; i < st.job.recipients.size(); ++i) {
+    const auto& r = st.job.recipients[i];
+    const RecipientFate fate = expire(st.fates[i], received, settings.max_lifetime, now);
+    results.push_back(to_queue_result(r.id, fate, r.attempts, settings.retry_schedule, now,
+                                      jitter(*self)));
+    log_attempt(st, i, fate, settings.smtp_port, delay);
+    if (fate.fate == Fate::bounced) {
+      queue::DsnRecipient d;
+      d.address = r.address;
+      d.notify = r.notify;
+      d.orcpt = r.orcpt;
+      d.action = queue::DsnAction::failed;
+      d.status = fate.dsn;
+      if (st.relays[i].connected) d.remote_mta = st.relays[i].host;
+      d.diagnostic = fate.reply;
+      d.last_attempt = now;
+      bounced.push_back(std::move(d));
+    }
+  }
+  std::vector<queue::NewMessage> notices;
+  if (!bounced.empty()) {
+    queue::DsnInput input;
+    input.envelope = st.job.envelope;
+    input.content = st.content;
+    input.queue_id = st.job.message_id;
+    input.recipients = std::move(bounced);
+    input.reporting_mta = settings.reporting_mta;
+    input.arrival = received;
+    input.now = now;
+    if (auto dsn = queue::build_dsn(input)) notices.push_back(std::move(*dsn));
+  }
+  RecordAnswer answer = co_await await_record(self->store_, std::move(results), std::move(notices));
+  if (!answer) {
+    spdlog::error("delivery: {}: recording the results failed: {}; the recipients stay queued",
+                  st.job.message_id, answer.error().message);
+    self->store_.release(recipient_ids(st.job));
+  } else {
+    for (const auto& id : *answer) {
+      spdlog::info("delivery: {}: bounce notice queued as {}", st.job.message_id, id);
+    }
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job) {
+  const DeliverySettings settings = self->settings_;
+  const std::shared_ptr<asio::ssl::context> tls = self->tls_;
+  JobState st;
+  st.job = std::move(job);
+  const std::size_t n = st.job.recipients.size();
+  st.fates.assign(n, RecipientFate{Fate::deferred, "4.4.0", "no delivery target was tried"});
+  st.relays.assign(n, Relay{});
+  for (std::size_t i = 0; i < n; ++i) st.pending.push_back(i);
+
+  auto content = self->store_.load_content(st.job.message_id);
+  if (!content) {
+    if (content.error().kind != core::ErrorKind::not_found) {
+      spdlog::error("delivery: {}: reading the message failed: {}", st.job.message_id,
+                    content.error().message);
+    }
+    self->store_.release(recipient_ids(st.job));
+    co_return;
+  }
+  st.content = std::move(*content);
+
+  const net::DeliveryRoute route =
+      co_await net::resolve_delivery_targets(self->resolver_, st.job.domain);
+  if (!route.ok()) {
+    const net::RouteFailure& f = *route.failure;
+    Failure failure{Stage::dns, 0, f.dsn, f.text};
+    if (f.permanent) failure.reply_code = 550;
+    apply_all(st, fate_of(failure, true), Relay{});
+  } else {
+    for (std::size_t t = 0; t < route.targets.size() && !st.pending.empty(); ++t) {
+      const net::DeliveryTarget& target = route.targets[t];
+      for (std::size_t a = 0; a < target.addresses.size() && !st.pending.empty(); ++a) {
+        const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
+        co_await try_address(*self, st, settings, tls, target.host,
+                             target.addresses[a].to_string(), last);
+      }
+    }
+  }
+  co_await finish(self, st, settings);
+}
+
+}  // namespace stsrelay::delivery

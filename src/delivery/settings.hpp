@@ -1,0 +1,33 @@
+// What the delivery agent is told by the configuration ([delivery] and [queue]), as plain
+// values, so that src/delivery does not depend on src/app. The daemon fills it at start and on
+// every SIGHUP (DeliveryAgent::reconfigure).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "queue/retry_schedule.hpp"
+
+namespace stsrelay::delivery {
+
+struct DeliverySettings {
+  std::string helo_name;      // EHLO argument (delivery.helo_name, else server.hostname)
+  std::string reporting_mta;  // our name in DSNs (server.hostname)
+  std::string ca_file;        // empty: the system trust store
+  std::size_t concurrency = 200;            // jobs (SMTP sessions) at once
+  std::size_t per_domain_concurrency = 20;  // jobs per recipient domain at once
+  bool dry_run = false;                     // connect and judge TLS, send nothing
+  queue::RetrySchedule retry_schedule;
+  std::chrono::seconds max_lifetime{5 * 86400};
+  std::uint16_t smtp_port = 25;  // RFC 5321 §4.5.4: MX hosts are reached on port 25
+
+  // Connection reuse (issue 3): an idle session to one MX address waits this long for the next
+  // job to the same destination, and carries at most this many transactions.
+  std::chrono::seconds reuse_idle{5};
+  std::size_t reuse_max_transactions = 20;
+  std::size_t reuse_max_idle_sessions = 100;  // in total, so idle sockets stay bounded
+};
+
+}  // namespace stsrelay::delivery
