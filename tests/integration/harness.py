@@ -58,23 +58,27 @@ class RelayTestCase(unittest.TestCase):
         self.addCleanup(self._tmp.cleanup)
         self.workdir = self._tmp.name
         self._ca = None
+        self._relay_leaf = None
 
     @property
     def ca(self):
-        """The test CA, made on first use, with a leaf for the relay (relay.test, 127.0.0.1)."""
+        """The test CA, made on first use."""
         if self._ca is None:
             self._ca = TestCA(os.path.join(self.workdir, "ca"))
-            self.relay_leaf = self._ca.issue(StsRelay.HOSTNAME, ip_addresses=["127.0.0.1"])
         return self._ca
+
+    @property
+    def relay_leaf(self):
+        """The relay's certificate from the test CA: relay.test and 127.0.0.1."""
+        if self._relay_leaf is None:
+            self._relay_leaf = self.ca.issue(StsRelay.HOSTNAME, ip_addresses=["127.0.0.1"])
+        return self._relay_leaf
 
     def start_relay(self, config=None, tls=False, name="relay"):
         """Starts a daemon with `config` merged over the harness defaults; with tls=True it
-        presents the test CA's leaf for relay.test."""
-        leaf = None
-        if tls:
-            self.ca  # noqa: B018  (makes the CA and the leaf)
-            leaf = self.relay_leaf
-        relay = StsRelay(os.path.join(self.workdir, name), config, tls=leaf)
+        presents relay_leaf for STARTTLS."""
+        relay = StsRelay(os.path.join(self.workdir, name), config,
+                         tls=self.relay_leaf if tls else None)
         self.addCleanup(self._check_relay_stopped, relay)
         return relay.start()
 
