@@ -1,4 +1,5 @@
-// The daemon's wiring: configuration -> logging -> queue -> SMTP server -> signals. What each
+// The daemon's wiring: configuration -> logging -> queue -> SMTP server -> resolver and
+// delivery agent -> signals. What each
 // part does lives in its own module; this file only starts, reloads and stops them, in order.
 #include "src/app/daemon.hpp"
 
@@ -23,11 +24,14 @@
 #include "smtp/server.hpp"
 #include "src/app/cli_common.hpp"
 #include "src/app/config_load.hpp"
+#include "src/app/delivery_settings_map.hpp"
 #include "src/app/queue_sink.hpp"
 #include "src/app/reload_plan.hpp"
 #include "src/app/server_settings_map.hpp"
 #include "src/app/version.hpp"
 #include "src/core/logging.hpp"
+#include "src/delivery/delivery_agent.hpp"
+#include "src/net/dns_cares_resolver.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -120,12 +124,23 @@ class Daemon {
     store_ = std::move(*store);
     sink_ = std::make_unique<QueueSink>(*store_);
     server_ = std::make_unique<smtp::Server>(io_, to_server_settings(config_), *sink_);
-    return server_->start();
+    if (auto s = server_->start(); !s) return s;
+    auto resolver_settings = to_resolver_settings(config_);
+    if (!resolver_settings) return resolver_settings.error();
+    auto resolver =
+        net::CaresResolver::create(io_.get_executor(), std::move(*resolver_settings), clock_);
+    if (!resolver) return resolver.error();
+    resolver_ = std::move(*resolver);
+    agent_ = std::make_unique<delivery::DeliveryAgent>(io_, *store_, *resolver_, clock_,
+                                                       to_delivery_settings(config_));
+    return agent_->start();
   }
 
   // After the io_context stopped (or start-up failed): the server goes before the queue it
   // feeds, and the queue finishes what is waiting before it closes.
   void shut_down() {
+    agent_.reset();
+    resolver_.reset();
     server_.reset();
     sink_.reset();
     if (store_) store_->close();
@@ -164,14 +179,24 @@ class Daemon {
       stopping_ = true;
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
                    signal_name(signal), kStopGrace.count());
-      server_->async_stop(kStopGrace, [this] {
-        asio::post(strand_, [this] {
-          signals_.cancel();
-          work_.reset();  // io_.run() returns once nothing is left to do
-        });
+      // The server and the delivery agent stop side by side; deliveries still running after
+      // the grace period are abandoned (their recipients stay queued on disk).
+      server_->async_stop(kStopGrace, [this] { asio::post(strand_, [this] { part_stopped(0); }); });
+      agent_->async_stop(kStopGrace, [this](std::size_t abandoned) {
+        asio::post(strand_, [this, abandoned] { part_stopped(abandoned); });
       });
     }
     await_signal();
+  }
+
+  // strand_ only: once both the server and the agent stopped, the io_context may end.
+  void part_stopped(std::size_t abandoned_deliveries) {
+    abandoned_ += abandoned_deliveries;
+    if (++parts_stopped_ < 2) return;
+    signals_.cancel();
+    work_.reset();  // io_.run() returns once nothing is left to do
+    // Abandoned deliveries would keep it running until their sessions time out.
+    if (abandoned_ > 0) io_.stop();
   }
 
   void reload() {
@@ -197,9 +222,10 @@ class Daemon {
 
   // Puts a validated configuration in force, part by part. Steps that can refuse come first,
   // and each keeps its old settings when it refuses; the steps after them only swap values
-  // that validation already checked. The STS overrides and the delivery settings join here
-  // as their modules land.
+  // that validation already checked. The STS overrides join here as their module lands;
+  // delivery.dns_servers takes effect after a restart (the resolver is made once).
   core::Status apply(const Config& next) {
+    if (auto s = agent_->reconfigure(to_delivery_settings(next)); !s) return s;
     if (auto s = server_->reload(to_server_settings(next)); !s) return s;
     core::set_log_level(next.log.level);
     return core::Ok{};
@@ -216,6 +242,10 @@ class Daemon {
   std::unique_ptr<queue::Store> store_;
   std::unique_ptr<QueueSink> sink_;
   std::unique_ptr<smtp::Server> server_;
+  std::unique_ptr<net::CaresResolver> resolver_;
+  std::unique_ptr<delivery::DeliveryAgent> agent_;
+  int parts_stopped_ = 0;         // strand_ only
+  std::size_t abandoned_ = 0;     // strand_ only
   bool stopping_ = false;         // strand_ only
   std::atomic<bool> failed_{false};
 };

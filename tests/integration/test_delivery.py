@@ -1,0 +1,254 @@
+"""Outbound delivery (issue 3) against real servers inside the test's network namespace: a dnslib
+DNS server on 127.0.0.53:53 with MX and A records for the test domains, and aiosmtpd receivers
+on 127.0.0.x:25 that write every message they accept to a file. The relay resolves through
+`delivery.dns_servers` and delivers to them; nothing leaves the namespace."""
+
+import email
+import json
+import os
+import re
+import threading
+
+from aiosmtpd.controller import Controller
+from dnslib import MX, QTYPE, RCODE, RR, SOA, A
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+import harness
+from harness import RelayTestCase, message_bytes, wait_until
+
+DNS_ADDRESS = "127.0.0.53"
+RECEIVER_PLAIN = "127.0.0.11"     # mx.plain.test: accepts, refuses unknown@ (550), later@ (450)
+MX_DOWN = "127.0.0.12"            # down.failover.test: nothing listens
+RECEIVER_FAILOVER = "127.0.0.13"  # up.failover.test, the second MX of failover.test
+RECEIVER_SENDER = "127.0.0.14"    # mx.sender.test: the senders' domain, where DSNs arrive
+
+ZONES = ("plain.test", "failover.test", "sender.test", "nullmx.test")
+TTL = 1  # keeps the relay's cache honest across tests
+RECORDS = {
+    "plain.test": [MX("mx.plain.test", 10)],
+    "mx.plain.test": [A(RECEIVER_PLAIN)],
+    "failover.test": [MX("down.failover.test", 10), MX("up.failover.test", 20)],
+    "down.failover.test": [A(MX_DOWN)],
+    "up.failover.test": [A(RECEIVER_FAILOVER)],
+    "sender.test": [MX("mx.sender.test", 10)],
+    "mx.sender.test": [A(RECEIVER_SENDER)],
+    "nullmx.test": [MX(".", 0)],  # RFC 7505
+}
+RDATA_TYPE = {MX: QTYPE.MX, A: QTYPE.A}
+
+WAIT = 30  # seconds for anything the relay does in the background
+
+
+class ZoneResolver(BaseResolver):
+    """Authoritative answers from RECORDS: NXDOMAIN for unknown names of the zones, NODATA with
+    the SOA (RFC 2308) for a known name without records of the type asked for."""
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        reply.header.aa = 1
+        reply.header.ra = 0
+        name = str(request.q.qname).rstrip(".").lower()
+        zone = next((z for z in ZONES if name == z or name.endswith("." + z)), None)
+        if zone is None:
+            reply.header.rcode = RCODE.REFUSED
+            return reply
+        soa = RR(zone, QTYPE.SOA, ttl=TTL,
+                 rdata=SOA("ns." + zone, "hostmaster." + zone, (1, 3600, 600, 86400, TTL)))
+        if name not in RECORDS:
+            reply.header.rcode = RCODE.NXDOMAIN
+            reply.add_auth(soa)
+            return reply
+        for rdata in RECORDS[name]:
+            if RDATA_TYPE[type(rdata)] == request.q.qtype:
+                reply.add_answer(RR(name, RDATA_TYPE[type(rdata)], ttl=TTL, rdata=rdata))
+        if not reply.rr:
+            reply.add_auth(soa)
+        return reply
+
+
+class Recorder:
+    """An aiosmtpd handler: refuses RCPT for unknown@ (550) and later@ (450), writes every
+    accepted message to a file of `directory` (envelope as JSON, then the content)."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.count = 0
+        self.lock = threading.Lock()
+        os.makedirs(directory, exist_ok=True)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@", 1)[0].lower()
+        if local == "unknown":
+            return "550 5.1.1 no such user here"
+        if local == "later":
+            return "450 4.2.0 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+            path = os.path.join(self.directory, f"{self.count:04d}.eml")
+        head = json.dumps({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos})
+        with open(path + ".tmp", "wb") as f:
+            f.write(head.encode() + b"\n" + envelope.original_content)
+        os.rename(path + ".tmp", path)
+        return "250 2.0.0 accepted"
+
+    def messages(self):
+        """[(envelope dict, email.message.Message)] in arrival order."""
+        out = []
+        for name in sorted(os.listdir(self.directory)):
+            if not name.endswith(".eml"):
+                continue
+            with open(os.path.join(self.directory, name), "rb") as f:
+                head, _, content = f.read().partition(b"\n")
+            out.append((json.loads(head), email.message_from_bytes(content)))
+        return out
+
+    def with_subject(self, subject):
+        return [m for m in self.messages() if subject in (m[1]["Subject"] or "")
+                or subject.encode() in m[1].as_bytes()]
+
+
+class DeliveryTest(RelayTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dns = DNSServer(ZoneResolver(), address=DNS_ADDRESS, port=53,
+                            logger=DNSLogger(log="-request,-reply,-truncated,-data",
+                                             prefix=False))
+        cls.dns.start_thread()
+        cls.receivers = {}
+        cls.controllers = []
+        cls.spool = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"stsrelay-rx-{os.getpid()}")
+        for address in (RECEIVER_PLAIN, RECEIVER_FAILOVER, RECEIVER_SENDER):
+            recorder = Recorder(os.path.join(cls.spool, address))
+            controller = Controller(recorder, hostname=address, port=25)
+            controller.start()
+            cls.receivers[address] = recorder
+            cls.controllers.append(controller)
+
+    @classmethod
+    def tearDownClass(cls):
+        for controller in cls.controllers:
+            controller.stop()
+        cls.dns.stop()
+        for recorder in cls.receivers.values():
+            for name in os.listdir(recorder.directory):
+                os.unlink(os.path.join(recorder.directory, name))
+            os.rmdir(recorder.directory)
+        os.rmdir(cls.spool)
+
+    def start_delivering_relay(self):
+        return self.start_relay({
+            "delivery": {"dns_servers": [f"{DNS_ADDRESS}:53"]},
+            "queue": {"retry_schedule": ["1s"]},
+        })
+
+    def send(self, relay, sender, recipients, subject):
+        content = message_bytes(sender, recipients, subject, ["delivery test body"])
+        reply = harness.send_message(relay.port, sender, recipients, content)
+        self.assertReply(reply, 250)
+        return reply
+
+    def attempt_lines(self, relay, recipient):
+        return [line for line in relay.log_text().splitlines()
+                if f"to=<{recipient}>" in line and " status=" in line]
+
+    def wait_queue_empty(self, relay):
+        wait_until(lambda: relay.queue_list() == [], WAIT, what="the queue to be empty")
+
+    def wait_for_message(self, receiver, subject):
+        return wait_until(lambda: self.receivers[receiver].with_subject(subject), WAIT,
+                          what=f"{subject!r} at {receiver}")
+
+    def test_plain_delivery_end_to_end(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["bob@plain.test"], "plain delivery")
+        [(envelope, message)] = self.wait_for_message(RECEIVER_PLAIN, "plain delivery")
+        self.assertEqual(envelope["mail_from"], "alice@sender.test")
+        self.assertEqual(envelope["rcpt_tos"], ["bob@plain.test"])
+        self.assertTrue(message["Received"], "the relay's Received: field travels along")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "bob@plain.test")
+        self.assertIn("status=sent", line)
+        self.assertIn(f"relay=mx.plain.test[{RECEIVER_PLAIN}]:25", line)
+        self.assertIn("dsn=2.0.0", line)
+        self.assertIn("tls=none", line)
+
+    def test_failover_to_the_second_mx_when_the_first_is_down(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["carol@failover.test"], "failover delivery")
+        [(envelope, _)] = self.wait_for_message(RECEIVER_FAILOVER, "failover delivery")
+        self.assertEqual(envelope["rcpt_tos"], ["carol@failover.test"])
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "carol@failover.test")
+        self.assertIn("status=sent", line)
+        self.assertIn(f"relay=up.failover.test[{RECEIVER_FAILOVER}]:25", line)
+
+    def test_5xx_rcpt_bounces_with_a_dsn_to_the_sender_domain(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["unknown@plain.test", "dave@plain.test"],
+                  "mixed results")
+        # The accepted recipient got the message; the refused one a DSN at the sender's MX.
+        [(envelope, _)] = self.wait_for_message(RECEIVER_PLAIN, "mixed results")
+        self.assertEqual(envelope["rcpt_tos"], ["dave@plain.test"])
+        [(dsn_envelope, dsn)] = self.wait_for_message(RECEIVER_SENDER, "mixed results")
+        self.assertEqual(dsn_envelope["mail_from"], "<>")  # RFC 3461 §6.1: null reverse-path
+        self.assertEqual(dsn_envelope["rcpt_tos"], ["alice@sender.test"])
+        self.assertEqual(dsn.get_content_type(), "multipart/report")
+        report = dsn.as_string()
+        self.assertIn("unknown@plain.test", report)
+        self.assertRegex(report, r"Status: 5\.1\.1")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "unknown@plain.test")
+        self.assertIn("status=bounced", line)
+        self.assertIn("dsn=5.1.1", line)
+        [line] = self.attempt_lines(relay, "dave@plain.test")
+        self.assertIn("status=sent", line)
+
+    def test_4xx_rcpt_is_deferred(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["later@plain.test"], "deferred delivery")
+
+        def deferred():
+            messages = relay.queue_list()
+            if not messages:
+                return None
+            [recipient] = messages[0]["recipients"]
+            return recipient if recipient["state"] == "deferred" else None
+
+        recipient = wait_until(deferred, WAIT, what="the recipient to be deferred")
+        self.assertGreaterEqual(recipient["attempts"], 1)
+        self.assertIn("450", recipient["last_reply"])
+        line = wait_until(lambda: self.attempt_lines(relay, "later@plain.test"), WAIT)[0]
+        self.assertIn("status=deferred", line)
+        self.assertIn("dsn=4.2.0", line)
+        # With a 1s schedule the relay tries again: more attempts, still deferred, no bounce.
+        wait_until(lambda: len(self.attempt_lines(relay, "later@plain.test")) >= 2, WAIT,
+                   what="a second attempt")
+        self.assertEqual(self.receivers[RECEIVER_SENDER].with_subject("deferred delivery"), [])
+
+    def test_null_mx_bounces_at_once(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["erin@nullmx.test"], "null mx")
+        [(dsn_envelope, dsn)] = self.wait_for_message(RECEIVER_SENDER, "null mx")
+        self.assertEqual(dsn_envelope["rcpt_tos"], ["alice@sender.test"])
+        self.assertRegex(dsn.as_string(), r"Status: 5\.1\.10")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "erin@nullmx.test")
+        self.assertIn("status=bounced", line)
+        self.assertIn("dsn=5.1.10", line)
+        self.assertIn("relay=none", line)
+
+    def test_null_sender_bounce_gets_no_dsn(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "", ["unknown@plain.test"], "null sender")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "unknown@plain.test")
+        self.assertIn("status=bounced", line)
+        self.assertNotIn("bounce notice queued", relay.log_text())
+
+
+if __name__ == "__main__":
+    harness.main()
