@@ -215,6 +215,20 @@ core::Result<std::vector<CacheListEntry>> PolicyCache::list() {
   return out;
 }
 
+core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string_view domain) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1");
+  if (!q.ok()) return q.error("load failure");
+  q.bind(1, lower(domain));
+  int rc = q.step();
+  if (rc == SQLITE_ROW) {
+    return std::optional<FailureRecord>(
+        FailureRecord{q.text(0), core::from_unix(q.int64(1)), q.text(2)});
+  }
+  if (rc == SQLITE_DONE) return std::optional<FailureRecord>();
+  return q.error("load failure");
+}
+
 core::Status PolicyCache::remove(std::string_view domain) {
   std::lock_guard lock(mutex_);
   const std::string key = lower(domain);

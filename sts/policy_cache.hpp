@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,13 @@ struct CacheListEntry {
   Mode mode = Mode::none;
   core::SysTime fetched_at;
   core::SysTime expires_at;
+};
+
+// The last failed fetch of a domain with its reason, for `stsrelay policy show`.
+struct FailureRecord {
+  std::string id;
+  core::SysTime at;
+  std::string reason;
 };
 
 class PolicyCache {
@@ -55,6 +63,10 @@ class PolicyCache {
   core::Result<std::string> load_text(std::string_view domain);
 
   core::Result<std::vector<CacheListEntry>> list();
+
+  // The last failed fetch of `domain` still remembered (a later success of the same id clears
+  // it), or nullopt.
+  core::Result<std::optional<FailureRecord>> load_failure(std::string_view domain);
 
   core::Status remove(std::string_view domain);
 

@@ -196,7 +196,8 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
     const std::string id = txt.id ? *txt.id : usable ? usable->id : std::string();
     if (id.empty()) {
       lock.unlock();
-      answer.reason = "no-record";
+      answer.reason =
+          std::holds_alternative<TxtLookupFailed>(txt.lookup) ? "txt-failed" : "no-record";
       log_answer(answer);
       done(std::move(answer));
       return;

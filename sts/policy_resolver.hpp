@@ -56,7 +56,8 @@ struct PolicyLookup {
   // The id the TXT record announced, when one was found (§3.1).
   std::optional<std::string> txt_id;
   // decide_cache()'s token for the log line (cache-hit, id-changed, ...), or "refresh",
-  // "invalid-domain", "cache-error: ..." style tokens of the resolver itself.
+  // refresh()'s "refresh", "no-record" (no TXT id and nothing cached) and "txt-failed" (the TXT
+  // lookup failed and nothing is cached), or "invalid-domain: <why>".
   std::string reason;
 
   bool has_policy() const { return entry != nullptr; }

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "src/app/cli_common.hpp"
+#include "src/app/cli_policy.hpp"
 #include "src/app/version.hpp"
 
 namespace stsrelay::app {
@@ -23,6 +24,7 @@ int run_cli(int argc, char** argv) {
 
   add_serve_command(app, ctx);
   add_queue_commands(app, ctx);
+  add_policy_commands(app, ctx);
   add_passwd_command(app, ctx);
 
   try {

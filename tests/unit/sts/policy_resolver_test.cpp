@@ -233,6 +233,12 @@ TEST_F(PolicyResolverTest, FailedIdIsNotFetchedAgainWithinFiveMinutesEvenAfterAR
   source_.reply = failed(FetchError::content_type);
   EXPECT_EQ(resolve().origin, PolicyOrigin::none);
   ASSERT_EQ(source_.requests.size(), 1u);
+  auto stored = cache_->load_failure(kDomain);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->id, "v1");
+  EXPECT_EQ((*stored)->at, clock_.now());
+  EXPECT_EQ((*stored)->reason, std::string(to_string(FetchError::content_type)) + ": test failure");
 
   clock_.advance(4min);
   const PolicyLookup backoff = resolve();
@@ -251,6 +257,9 @@ TEST_F(PolicyResolverTest, FailedIdIsNotFetchedAgainWithinFiveMinutesEvenAfterAR
   const PolicyLookup l = resolve();
   EXPECT_EQ(l.origin, PolicyOrigin::fetched);
   EXPECT_EQ(source_.requests.size(), 2u);
+  stored = cache_->load_failure(kDomain);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());  // the success of the same id cleared it
 }
 
 TEST_F(PolicyResolverTest, ConcurrentLookupsShareOneFetch) {
@@ -366,8 +375,12 @@ TEST_F(PolicyResolverTest, RefreshFetchesWhateverTheCacheSays) {
 }
 
 TEST_F(PolicyResolverTest, RefreshWithoutTxtOrCacheHasNoPolicy) {
-  const PolicyLookup l = refresh();
+  PolicyLookup l = refresh();
   EXPECT_EQ(l.reason, "no-record");
+  EXPECT_FALSE(l.has_policy());
+  dns_.txt[kTxtName] = FakeResolver::failure<net::TxtRecord>(net::DnsStatus::temporary, "timeout");
+  l = refresh();
+  EXPECT_EQ(l.reason, "txt-failed");
   EXPECT_FALSE(l.has_policy());
   EXPECT_TRUE(source_.requests.empty());
 }
