@@ -6,7 +6,7 @@ on 127.0.0.x:25 that write every message they accept to a file. The relay resolv
 import email
 import json
 import os
-import re
+import ssl
 import threading
 
 from aiosmtpd.controller import Controller
@@ -14,15 +14,17 @@ from dnslib import MX, QTYPE, RCODE, RR, SOA, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 import harness
-from harness import RelayTestCase, message_bytes, wait_until
+from harness import RelayTestCase, TestCA, message_bytes, wait_until
 
 DNS_ADDRESS = "127.0.0.53"
 RECEIVER_PLAIN = "127.0.0.11"     # mx.plain.test: accepts, refuses unknown@ (550), later@ (450)
 MX_DOWN = "127.0.0.12"            # down.failover.test: nothing listens
 RECEIVER_FAILOVER = "127.0.0.13"  # up.failover.test, the second MX of failover.test
 RECEIVER_SENDER = "127.0.0.14"    # mx.sender.test: the senders' domain, where DSNs arrive
+RECEIVER_TLS = "127.0.0.15"       # mx.tls.test: STARTTLS with a certificate of the test CA
 
-ZONES = ("plain.test", "failover.test", "sender.test", "nullmx.test")
+ZONES = ("plain.test", "failover.test", "sender.test", "nullmx.test", "implicit.test",
+         "tls.test")
 TTL = 1  # keeps the relay's cache honest across tests
 RECORDS = {
     "plain.test": [MX("mx.plain.test", 10)],
@@ -33,6 +35,9 @@ RECORDS = {
     "sender.test": [MX("mx.sender.test", 10)],
     "mx.sender.test": [A(RECEIVER_SENDER)],
     "nullmx.test": [MX(".", 0)],  # RFC 7505
+    "implicit.test": [A(RECEIVER_PLAIN)],  # no MX: the domain itself (RFC 5321 §5.1)
+    "tls.test": [MX("mx.tls.test", 10)],
+    "mx.tls.test": [A(RECEIVER_TLS)],
 }
 RDATA_TYPE = {MX: QTYPE.MX, A: QTYPE.A}
 
@@ -89,7 +94,8 @@ class Recorder:
         with self.lock:
             self.count += 1
             path = os.path.join(self.directory, f"{self.count:04d}.eml")
-        head = json.dumps({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos})
+        head = json.dumps({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                           "peer": list(session.peer)})
         with open(path + ".tmp", "wb") as f:
             f.write(head.encode() + b"\n" + envelope.original_content)
         os.rename(path + ".tmp", path)
@@ -121,9 +127,14 @@ class DeliveryTest(RelayTestCase):
         cls.receivers = {}
         cls.controllers = []
         cls.spool = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"stsrelay-rx-{os.getpid()}")
-        for address in (RECEIVER_PLAIN, RECEIVER_FAILOVER, RECEIVER_SENDER):
+        cls.receiver_ca = TestCA(os.path.join(cls.spool, "ca"))
+        leaf = cls.receiver_ca.issue("mx.tls.test")
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(leaf.chain, leaf.key)
+        for address in (RECEIVER_PLAIN, RECEIVER_FAILOVER, RECEIVER_SENDER, RECEIVER_TLS):
             recorder = Recorder(os.path.join(cls.spool, address))
-            controller = Controller(recorder, hostname=address, port=25)
+            tls_args = {"tls_context": tls, "require_starttls": False} if address == RECEIVER_TLS else {}
+            controller = Controller(recorder, hostname=address, port=25, **tls_args)
             controller.start()
             cls.receivers[address] = recorder
             cls.controllers.append(controller)
@@ -137,11 +148,14 @@ class DeliveryTest(RelayTestCase):
             for name in os.listdir(recorder.directory):
                 os.unlink(os.path.join(recorder.directory, name))
             os.rmdir(recorder.directory)
+        for name in os.listdir(cls.receiver_ca.directory):
+            os.unlink(os.path.join(cls.receiver_ca.directory, name))
+        os.rmdir(cls.receiver_ca.directory)
         os.rmdir(cls.spool)
 
-    def start_delivering_relay(self):
+    def start_delivering_relay(self, **delivery):
         return self.start_relay({
-            "delivery": {"dns_servers": [f"{DNS_ADDRESS}:53"]},
+            "delivery": {"dns_servers": [f"{DNS_ADDRESS}:53"], **delivery},
             "queue": {"retry_schedule": ["1s"]},
         })
 
@@ -248,6 +262,51 @@ class DeliveryTest(RelayTestCase):
         [line] = self.attempt_lines(relay, "unknown@plain.test")
         self.assertIn("status=bounced", line)
         self.assertNotIn("bounce notice queued", relay.log_text())
+
+    def test_implicit_mx_is_the_domain_itself(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["frank@implicit.test"], "implicit mx")
+        self.wait_for_message(RECEIVER_PLAIN, "implicit mx")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "frank@implicit.test")
+        self.assertIn(f"relay=implicit.test[{RECEIVER_PLAIN}]:25", line)
+
+    def test_nxdomain_bounces_with_5_1_2(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["gina@missing.plain.test"], "nxdomain")
+        [(_, dsn)] = self.wait_for_message(RECEIVER_SENDER, "nxdomain")
+        self.assertRegex(dsn.as_string(), r"Status: 5\.1\.2")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "gina@missing.plain.test")
+        self.assertIn("status=bounced", line)
+
+    def test_connection_is_reused_for_the_next_message(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["henry@plain.test"], "reuse first")
+        [(first, _)] = self.wait_for_message(RECEIVER_PLAIN, "reuse first")
+        self.wait_queue_empty(relay)
+        # Within the idle time (5s) the next message to the same MX address takes the same
+        # connection: same client port, and RSET before the second transaction.
+        self.send(relay, "alice@sender.test", ["henry@plain.test"], "reuse second")
+        [(second, _)] = self.wait_for_message(RECEIVER_PLAIN, "reuse second")
+        self.assertEqual(first["peer"], second["peer"])
+
+    def test_starttls_with_an_untrusted_certificate_still_delivers(self):
+        relay = self.start_delivering_relay()  # the system trust store knows no test CA
+        self.send(relay, "alice@sender.test", ["ivy@tls.test"], "untrusted tls")
+        self.wait_for_message(RECEIVER_TLS, "untrusted tls")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "ivy@tls.test")
+        self.assertIn("status=sent", line)
+        self.assertRegex(line, r"tls=\"?TLSv1\.[23]/unverified:")
+
+    def test_starttls_verified_against_ca_file(self):
+        relay = self.start_delivering_relay(ca_file=self.receiver_ca.pem)
+        self.send(relay, "alice@sender.test", ["jack@tls.test"], "verified tls")
+        self.wait_for_message(RECEIVER_TLS, "verified tls")
+        self.wait_queue_empty(relay)
+        [line] = self.attempt_lines(relay, "jack@tls.test")
+        self.assertRegex(line, r"tls=TLSv1\.[23]/verified ")
 
 
 if __name__ == "__main__":
