@@ -4,6 +4,7 @@ on 127.0.0.x:25 that write every message they accept to a file. The relay resolv
 `delivery.dns_servers` and delivers to them; nothing leaves the namespace."""
 
 import email
+import asyncio
 import json
 import os
 import ssl
@@ -22,9 +23,10 @@ MX_DOWN = "127.0.0.12"            # down.failover.test: nothing listens
 RECEIVER_FAILOVER = "127.0.0.13"  # up.failover.test, the second MX of failover.test
 RECEIVER_SENDER = "127.0.0.14"    # mx.sender.test: the senders' domain, where DSNs arrive
 RECEIVER_TLS = "127.0.0.15"       # mx.tls.test: STARTTLS with a certificate of the test CA
+RECEIVER_SLOW = "127.0.0.16"      # mx.slow.test: holds the final reply until the test says so
 
 ZONES = ("plain.test", "failover.test", "sender.test", "nullmx.test", "implicit.test",
-         "tls.test")
+         "tls.test", "slow.test")
 TTL = 1  # keeps the relay's cache honest across tests
 RECORDS = {
     "plain.test": [MX("mx.plain.test", 10)],
@@ -38,6 +40,8 @@ RECORDS = {
     "implicit.test": [A(RECEIVER_PLAIN)],  # no MX: the domain itself (RFC 5321 §5.1)
     "tls.test": [MX("mx.tls.test", 10)],
     "mx.tls.test": [A(RECEIVER_TLS)],
+    "slow.test": [MX("mx.slow.test", 10)],
+    "mx.slow.test": [A(RECEIVER_SLOW)],
 }
 RDATA_TYPE = {MX: QTYPE.MX, A: QTYPE.A}
 
@@ -117,6 +121,22 @@ class Recorder:
                 or subject.encode() in m[1].as_bytes()]
 
 
+class SlowRecorder(Recorder):
+    """Holds each message after its content arrived, before the reply to the final dot, until
+    `release` is set; `entered` says that a message is being held."""
+
+    def __init__(self, directory):
+        super().__init__(directory)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.entered.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+
 class DeliveryTest(RelayTestCase):
     @classmethod
     def setUpClass(cls):
@@ -131,8 +151,10 @@ class DeliveryTest(RelayTestCase):
         leaf = cls.receiver_ca.issue("mx.tls.test")
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(leaf.chain, leaf.key)
-        for address in (RECEIVER_PLAIN, RECEIVER_FAILOVER, RECEIVER_SENDER, RECEIVER_TLS):
-            recorder = Recorder(os.path.join(cls.spool, address))
+        for address in (RECEIVER_PLAIN, RECEIVER_FAILOVER, RECEIVER_SENDER, RECEIVER_TLS,
+                        RECEIVER_SLOW):
+            kind = SlowRecorder if address == RECEIVER_SLOW else Recorder
+            recorder = kind(os.path.join(cls.spool, address))
             tls_args = {"tls_context": tls, "require_starttls": False} if address == RECEIVER_TLS else {}
             controller = Controller(recorder, hostname=address, port=25, **tls_args)
             controller.start()
@@ -307,6 +329,42 @@ class DeliveryTest(RelayTestCase):
         self.wait_queue_empty(relay)
         [line] = self.attempt_lines(relay, "jack@tls.test")
         self.assertRegex(line, r"tls=TLSv1\.[23]/verified ")
+
+    def hold_slow_receiver(self):
+        slow = self.receivers[RECEIVER_SLOW]
+        slow.entered.clear()
+        slow.release.clear()
+        self.addCleanup(slow.release.set)
+        return slow
+
+    def test_kill_9_during_delivery_then_restart_delivers(self):
+        slow = self.hold_slow_receiver()
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["kate@slow.test"], "killed during delivery")
+        wait_until(slow.entered.is_set, WAIT, what="the message to reach the slow receiver")
+        self.assertEqual(relay.kill(), -9)
+        slow.release.set()
+        relay.start()
+        self.wait_for_message(RECEIVER_SLOW, "killed during delivery")
+        self.wait_queue_empty(relay)
+        # Never lost; at most twice (the first copy's 250 never reached the killed relay).
+        self.assertIn(len(slow.with_subject("killed during delivery")), (1, 2))
+
+    def test_sigterm_abandons_a_stalled_delivery_and_restart_delivers(self):
+        slow = self.hold_slow_receiver()
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["lisa@slow.test"], "stopped during delivery")
+        wait_until(slow.entered.is_set, WAIT, what="the message to reach the slow receiver")
+        # The delivery does not finish within the grace period: the relay still exits 0, and
+        # the recipient stays queued.
+        self.assertEqual(relay.stop(timeout=40), 0)
+        self.assertIn("abandoned", relay.log_text())
+        [message] = relay.queue_list()
+        self.assertIn(message["recipients"][0]["state"], harness.PENDING_STATES)
+        slow.release.set()
+        relay.start()
+        self.wait_queue_empty(relay)
+        self.assertIn(len(slow.with_subject("stopped during delivery")), (1, 2))
 
 
 if __name__ == "__main__":
