@@ -76,13 +76,15 @@ class ZoneResolver(BaseResolver):
 
 
 class Recorder:
-    """An aiosmtpd handler: refuses RCPT for unknown@ (550) and later@ (450), writes every
-    accepted message to a file of `directory` (envelope as JSON, then the content)."""
+    """An aiosmtpd handler: refuses RCPT for unknown@ (550) and later@ (450), and once@ the
+    first time only (450); writes every accepted message to a file of `directory` (envelope as
+    JSON, then the content)."""
 
     def __init__(self, directory):
         self.directory = directory
         self.count = 0
         self.lock = threading.Lock()
+        self.refused_once = set()
         os.makedirs(directory, exist_ok=True)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -91,6 +93,9 @@ class Recorder:
             return "550 5.1.1 no such user here"
         if local == "later":
             return "450 4.2.0 mailbox busy, try later"
+        if local == "once" and address not in self.refused_once:
+            self.refused_once.add(address)
+            return "451 4.7.1 greylisted, come back later"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -264,6 +269,31 @@ class DeliveryTest(RelayTestCase):
         wait_until(lambda: len(self.attempt_lines(relay, "later@plain.test")) >= 2, WAIT,
                    what="a second attempt")
         self.assertEqual(self.receivers[RECEIVER_SENDER].with_subject("deferred delivery"), [])
+
+    def test_4xx_then_success_on_retry(self):
+        relay = self.start_delivering_relay()
+        self.send(relay, "alice@sender.test", ["once@plain.test"], "greylisted")
+        self.wait_for_message(RECEIVER_PLAIN, "greylisted")
+        self.wait_queue_empty(relay)
+        lines = self.attempt_lines(relay, "once@plain.test")
+        self.assertEqual(len(lines), 2, lines)
+        self.assertIn("status=deferred", lines[0])
+        self.assertIn("dsn=4.7.1", lines[0])
+        self.assertIn("status=sent", lines[1])
+
+    def test_dry_run_connects_but_sends_nothing(self):
+        relay = self.start_delivering_relay(dry_run=True)
+        self.send(relay, "alice@sender.test", ["mia@plain.test"], "dry run")
+
+        def dry_run_state():
+            messages = relay.queue_list()
+            return messages and messages[0]["recipients"][0]["state"] == "dry-run"
+
+        wait_until(dry_run_state, WAIT, what="the recipient to end in dry-run")
+        [line] = self.attempt_lines(relay, "mia@plain.test")
+        self.assertIn("status=dry-run", line)
+        self.assertIn(f"relay=mx.plain.test[{RECEIVER_PLAIN}]:25", line)
+        self.assertEqual(self.receivers[RECEIVER_PLAIN].with_subject("dry run"), [])
 
     def test_null_mx_bounces_at_once(self):
         relay = self.start_delivering_relay()
