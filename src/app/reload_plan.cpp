@@ -14,6 +14,11 @@ ReloadPlan plan_reload(const Config& running, Config loaded) {
     plan.restart_required.push_back("log.format");
     loaded.log.format = running.log.format;
   }
+  // The resolver is made once, with its servers; the delivery agent keeps using it.
+  if (loaded.delivery.dns_servers != running.delivery.dns_servers) {
+    plan.restart_required.push_back("delivery.dns_servers");
+    loaded.delivery.dns_servers = running.delivery.dns_servers;
+  }
   plan.next = std::move(loaded);
   return plan;
 }

@@ -23,6 +23,15 @@ TEST(PlanReload, Table) {
        {"queue.state_dir"}},
       {"log format waits", [](Config& c) { c.log.format = core::LogFormat::json; },
        {"log.format"}},
+      {"delivery settings apply at once",
+       [](Config& c) {
+         c.delivery.concurrency = 3;
+         c.delivery.dry_run = true;
+         c.queue.retry_schedule = {std::chrono::seconds(1)};
+       },
+       {}},
+      {"dns servers wait", [](Config& c) { c.delivery.dns_servers = {"127.0.0.53"}; },
+       {"delivery.dns_servers"}},
   };
   const Config running;
   for (const Row& row : rows) {
@@ -35,6 +44,7 @@ TEST(PlanReload, Table) {
     Config expected = loaded;
     expected.queue.state_dir = running.queue.state_dir;
     expected.log.format = running.log.format;
+    expected.delivery.dns_servers = running.delivery.dns_servers;
     EXPECT_EQ(plan.next, expected);
   }
 }
