@@ -180,10 +180,10 @@ class DeliveryTest(RelayTestCase):
         os.rmdir(cls.receiver_ca.directory)
         os.rmdir(cls.spool)
 
-    def start_delivering_relay(self, **delivery):
+    def start_delivering_relay(self, queue=None, **delivery):
         return self.start_relay({
             "delivery": {"dns_servers": [f"{DNS_ADDRESS}:53"], **delivery},
-            "queue": {"retry_schedule": ["1s"]},
+            "queue": {"retry_schedule": ["1s"], **(queue or {})},
         })
 
     def send(self, relay, sender, recipients, subject):
@@ -280,6 +280,19 @@ class DeliveryTest(RelayTestCase):
         self.assertIn("status=deferred", lines[0])
         self.assertIn("dsn=4.7.1", lines[0])
         self.assertIn("status=sent", lines[1])
+
+    def test_deferral_past_max_lifetime_bounces_with_5_4_7(self):
+        relay = self.start_delivering_relay(queue={"max_lifetime": "2s"})
+        self.send(relay, "alice@sender.test", ["later@plain.test"], "expired")
+        [(_, dsn)] = self.wait_for_message(RECEIVER_SENDER, "expired")
+        report = dsn.as_string()
+        self.assertRegex(report, r"Status: 5\.4\.7")
+        self.assertIn("450 4.2.0", report, "the last reason is the diagnostic")
+        self.wait_queue_empty(relay)
+        lines = self.attempt_lines(relay, "later@plain.test")
+        self.assertIn("status=deferred", lines[0])
+        self.assertIn("status=bounced", lines[-1])
+        self.assertIn("dsn=5.4.7", lines[-1])
 
     def test_dry_run_connects_but_sends_nothing(self):
         relay = self.start_delivering_relay(dry_run=True)
