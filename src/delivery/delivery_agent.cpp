@@ -124,7 +124,19 @@ std::chrono::milliseconds DeliveryAgent::Impl::idle_wait() {
 asio::awaitable<void> DeliveryAgent::Impl::job_main(std::shared_ptr<Impl> self,
                                                     queue::DeliveryJob job) {
   const std::string domain = job.domain;
-  co_await run_job(self, std::move(job));
+  const std::string message_id = job.message_id;
+  std::vector<std::int64_t> ids;
+  for (const auto& r : job.recipients) ids.push_back(r.id);
+  bool failed = false;
+  try {
+    co_await run_job(self, std::move(job));
+  } catch (const std::exception& e) {
+    // A bug, not a delivery outcome: keep the recipients queued and the slot accounting right.
+    spdlog::error("delivery: {}: the attempt failed unexpectedly: {}; the recipients stay queued",
+                  message_id, e.what());
+    failed = true;
+  }
+  if (failed) self->store_.release(ids);
   self->job_finished(domain);
 }
 
