@@ -14,7 +14,7 @@ namespace stsrelay::app {
 namespace {
 
 const std::filesystem::path kSample =
-    std::filesystem::path(STSRELAY_TESTDATA) / "../../../../etc/stsrelay.toml";
+    std::filesystem::path(STSRELAY_SOURCE_DIR) / "etc/stsrelay.toml";
 
 std::string read_sample() {
   std::ifstream in(kSample);
