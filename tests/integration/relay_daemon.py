@@ -89,6 +89,9 @@ class StsRelay:
         defaults = {
             "server": {"listen": ["127.0.0.1:2525"], "hostname": self.HOSTNAME},
             "queue": {"state_dir": self.state_dir},
+            # Nothing answers DNS there unless a test starts a server: every delivery attempt
+            # defers at once, and no lookup goes to the resolvers of the host.
+            "delivery": {"dns_servers": ["127.0.0.1:53"]},
             "log": {"level": "debug"},
         }
         if tls is not None:
