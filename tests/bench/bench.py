@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from idle_connections import open_idle_connections, rss_kib  # noqa: E402
 from postfix_instance import PostfixRelay  # noqa: E402
+from procs import wait_until  # noqa: E402
 from relay_daemon import StsRelay  # noqa: E402
 
 STSRELAY_PORT = 2525
@@ -90,10 +91,22 @@ def accept_rates(workdir, scale):
                       f"{fmt_rate(theirs)} {ratio}", flush=True)
 
         # Every message counted as accepted must be in the queue of the server that took it.
-        stored = {"stsrelay": len(relay.queue_list()), "postfix": postfix.queued_count()}
-        for name in ("stsrelay", "postfix"):
-            print(f"{name}: {stored[name]} messages queued, {expected[name]} sent "
-                  f"({'all stored' if stored[name] >= expected[name] else 'MISSING'})")
+        # Postfix's count is read from its queue directories while its queue manager moves
+        # files between them, so it is read again until it settles (bounded).
+        counters = {"stsrelay": lambda: len(relay.queue_list()), "postfix": postfix.queued_count}
+        for name, count in counters.items():
+            last = {}
+
+            def settled():
+                last["n"] = count()
+                return last["n"] >= expected[name]
+
+            try:
+                wait_until(settled, 60, interval=0.5)
+            except TimeoutError:
+                pass
+            print(f"{name}: {last['n']} messages queued, {expected[name]} sent "
+                  f"({'all stored' if last['n'] >= expected[name] else 'MISSING'})")
     finally:
         postfix.stop()
         status = relay.stop()

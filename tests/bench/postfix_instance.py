@@ -10,6 +10,7 @@ Postfix drops privileges to its own users, so this needs real root (a namespace 
 `ip netns add`, not a user namespace).
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -116,12 +117,10 @@ class PostfixRelay:
             time.sleep(0.1)
 
     def queued_count(self):
-        """Messages in Postfix's queue (postqueue -p's last line: "-- N Kbytes in M Requests.")."""
-        out = _run(["postqueue", "-c", self.config_dir, "-p"])
-        last = out.strip().splitlines()[-1] if out.strip() else ""
-        if "Requests" in last:
-            return int(last.split()[-2])
-        return 0
+        """Messages in Postfix's queue: distinct queue ids of `postqueue -j` (a message that the
+        queue manager moves between queue directories during the scan is listed twice)."""
+        out = _run(["postqueue", "-c", self.config_dir, "-j"])
+        return len({json.loads(line)["queue_id"] for line in out.splitlines() if line.strip()})
 
 
 def directory_prefix(path):
