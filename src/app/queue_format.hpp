@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "queue/store.hpp"
@@ -30,5 +31,8 @@ std::string format_message_json(const queue::MessageDetail& detail);
 
 // RFC 3461 NOTIFY bits as written in RCPT TO: "SUCCESS,FAILURE", "NEVER", "" when not given.
 std::string format_notify(std::uint8_t notify);
+
+// RFC 3461 RET as its keyword ("FULL", "HDRS"), empty when not given.
+std::string_view format_ret(core::DsnRet ret);
 
 }  // namespace stsrelay::app

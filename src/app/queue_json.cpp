@@ -30,15 +30,6 @@ json::object message_json(const queue::MessageRecord& m) {
   return o;
 }
 
-std::string_view ret_token(core::DsnRet ret) {
-  switch (ret) {
-    case core::DsnRet::full: return "FULL";
-    case core::DsnRet::hdrs: return "HDRS";
-    case core::DsnRet::unspecified: break;
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string format_queue_json(const std::vector<queue::MessageRecord>& messages) {
@@ -64,7 +55,7 @@ std::string format_message_json(const queue::MessageDetail& detail) {
   envelope["tls"] = e.tls;
   envelope["body"] = e.body == core::BodyType::eight_bit_mime ? "8BITMIME" : "7BIT";
   envelope["smtputf8"] = e.smtputf8;
-  envelope["ret"] = ret_token(e.ret);
+  envelope["ret"] = format_ret(e.ret);
   envelope["envid"] = e.envid;
   o["envelope"] = std::move(envelope);
   o["headers"] = detail.headers;

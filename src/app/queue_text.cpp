@@ -38,15 +38,6 @@ std::string to_lf(std::string_view text) {
   return out;
 }
 
-std::string_view ret_text(core::DsnRet ret) {
-  switch (ret) {
-    case core::DsnRet::full: return "FULL";
-    case core::DsnRet::hdrs: return "HDRS";
-    case core::DsnRet::unspecified: break;
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string format_utc(std::int64_t unix_seconds) {
@@ -57,6 +48,15 @@ std::string format_utc(std::int64_t unix_seconds) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   return buf;
+}
+
+std::string_view format_ret(core::DsnRet ret) {
+  switch (ret) {
+    case core::DsnRet::full: return "FULL";
+    case core::DsnRet::hdrs: return "HDRS";
+    case core::DsnRet::unspecified: break;
+  }
+  return "";
 }
 
 std::string format_notify(std::uint8_t notify) {
@@ -126,7 +126,7 @@ std::string format_message_text(const queue::MessageDetail& detail) {
   out << "tls: " << (e.tls.empty() ? "none" : e.tls) << '\n'
       << "body: " << (e.body == core::BodyType::eight_bit_mime ? "8BITMIME" : "7BIT")
       << (e.smtputf8 ? ", SMTPUTF8" : "") << '\n';
-  if (e.ret != core::DsnRet::unspecified) out << "dsn_ret: " << ret_text(e.ret) << '\n';
+  if (e.ret != core::DsnRet::unspecified) out << "dsn_ret: " << format_ret(e.ret) << '\n';
   if (!e.envid.empty()) out << "dsn_envid: " << e.envid << '\n';
   out << "recipients:\n";
   for (const auto& r : m.recipients) {
