@@ -154,39 +154,34 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
   const std::string key = host + "[" + ip + "]";
   const PoolLimits limits = limits_of(settings);
   PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
-  bool reused = session.session != nullptr;
-  if (!reused) {
-    Opened opened = co_await open_session(impl, settings, tls, st.job.domain, host, ip);
-    relay.connected = opened.connected;
-    if (opened.failure) {
-      relay.tls = opened.session.tls;
-      apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
-                                      settings.smtp_port, last),
-                relay);
-      co_return;
-    }
-    session = std::move(opened.session);
-  }
-  relay.connected = true;
   const core::Envelope envelope = envelope_for(st);
-  smtp::TransactionOutcome t = co_await session.session->send(envelope, st.content);
-  if (reused && t.failure && t.failure->phase == smtp::ClientPhase::rset) {
-    // The server closed the idle connection meanwhile: a new one to the same address.
-    spdlog::debug("delivery: {}: reused connection failed at RSET; connecting again", key);
-    Opened opened = co_await open_session(impl, settings, tls, st.job.domain, host, ip);
-    relay.connected = opened.connected;
-    if (opened.failure) {
-      relay.tls = opened.session.tls;
-      apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
-                                      settings.smtp_port, last),
-                relay);
-      co_return;
+  bool reused = session.session != nullptr;
+  std::optional<smtp::TransactionOutcome> t;
+  while (!t) {
+    if (!session.session) {
+      Opened opened = co_await open_session(impl, settings, tls, st.job.domain, host, ip);
+      relay.connected = opened.connected;
+      if (opened.failure) {
+        relay.tls = opened.session.tls;
+        apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
+                                        settings.smtp_port, last),
+                  relay);
+        co_return;
+      }
+      session = std::move(opened.session);
     }
-    session = std::move(opened.session);
+    relay.connected = true;
     t = co_await session.session->send(envelope, st.content);
+    if (reused && t->failure && t->failure->phase == smtp::ClientPhase::rset) {
+      // The server closed the idle connection meanwhile: once, a new one to the same address.
+      spdlog::debug("delivery: {}: reused connection failed at RSET; connecting again", key);
+      reused = false;
+      session = PooledSession{};
+      t.reset();
+    }
   }
   relay.tls = session.tls;
-  apply(st, transaction_fates(t, st.pending.size(), last), relay);
+  apply(st, transaction_fates(*t, st.pending.size(), last), relay);
   impl.quit_sessions(
       impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
 }
