@@ -1,0 +1,133 @@
+#include "tlsrpt/dkim_canon.hpp"
+
+namespace stsrelay::tlsrpt {
+namespace {
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+// Appends `text` with each run of SP/HTAB written as one SP; CR and LF are left out (unfolding).
+void append_collapsed(std::string& out, std::string_view text) {
+  bool in_space = false;
+  for (char c : text) {
+    if (c == '\r' || c == '\n') continue;
+    if (is_wsp(c)) {
+      in_space = true;
+      continue;
+    }
+    if (in_space) out += ' ';
+    in_space = false;
+    out += c;
+  }
+  // A trailing run is dropped: RFC 6376 §3.4.2 deletes whitespace at the end of the value and
+  // §3.4.4 at the end of a body line.
+}
+
+std::string at(std::size_t offset) { return " at byte " + std::to_string(offset); }
+
+}  // namespace
+
+core::Result<SplitMessage> split_message(std::string_view message) {
+  SplitMessage out;
+  std::size_t pos = 0;
+  std::size_t field_start = std::string_view::npos;
+  auto close_field = [&](std::size_t end) {
+    if (field_start == std::string_view::npos) return;
+    const std::string_view raw = message.substr(field_start, end - field_start);
+    std::string_view name = raw.substr(0, raw.find(':'));
+    while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+    out.headers.push_back({name, raw});
+    field_start = std::string_view::npos;
+  };
+  if (message.empty()) return core::Error::invalid("empty message");
+  while (true) {
+    const std::size_t eol = message.find("\r\n", pos);
+    if (eol == std::string_view::npos) {
+      return core::Error::invalid("the header section does not end with CRLF" + at(pos));
+    }
+    const std::string_view line = message.substr(pos, eol - pos);
+    if (const auto bare = line.find_first_of("\r\n"); bare != std::string_view::npos) {
+      return core::Error::invalid("bare CR or LF in the header section" + at(pos + bare));
+    }
+    if (line.empty()) {  // the empty line between header and body
+      close_field(pos - 2);
+      out.body = message.substr(eol + 2);
+      break;
+    }
+    if (is_wsp(line.front())) {
+      if (field_start == std::string_view::npos) {
+        return core::Error::invalid("continuation line before the first header field" + at(pos));
+      }
+    } else {
+      close_field(pos - 2);
+      const auto colon = line.find(':');
+      std::string_view name = line.substr(0, colon);
+      while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+      if (colon == std::string_view::npos || name.empty()) {
+        return core::Error::invalid("header line without a field name and colon" + at(pos));
+      }
+      field_start = pos;
+    }
+    pos = eol + 2;
+    if (pos == message.size()) {  // headers only, no empty line and no body
+      close_field(eol);
+      break;
+    }
+  }
+  // Every CR in the body must start a CRLF and every LF end one: the canonical form is defined
+  // on CRLF lines, and SMTP would change a bare one in transit.
+  for (std::size_t i = 0; i < out.body.size(); ++i) {
+    const char c = out.body[i];
+    const bool crlf_cr = c == '\r' && i + 1 < out.body.size() && out.body[i + 1] == '\n';
+    const bool crlf_lf = c == '\n' && i > 0 && out.body[i - 1] == '\r';
+    if ((c == '\r' && !crlf_cr) || (c == '\n' && !crlf_lf)) {
+      return core::Error::invalid("bare CR or LF in the body" +
+                                  at(std::size_t(out.body.data() - message.data()) + i));
+    }
+  }
+  return out;
+}
+
+std::string relaxed_header(std::string_view raw_field) {
+  const auto colon = raw_field.find(':');
+  std::string out;
+  out.reserve(raw_field.size());
+  for (char c : raw_field.substr(0, colon)) {
+    if (is_wsp(c) || c == '\r' || c == '\n') continue;
+    out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  }
+  out += ':';
+  if (colon == std::string_view::npos) return out;
+  std::string_view value = raw_field.substr(colon + 1);
+  // Whitespace (and folding) after the colon is deleted, not reduced to a space.
+  while (!value.empty() && (is_wsp(value.front()) || value.front() == '\r' ||
+                            value.front() == '\n')) {
+    value.remove_prefix(1);
+  }
+  append_collapsed(out, value);
+  return out;
+}
+
+std::string relaxed_body(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  std::size_t pending_empty = 0;  // empty lines seen but not yet known not to be at the end
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    std::size_t eol = body.find("\r\n", pos);
+    const bool terminated = eol != std::string_view::npos;
+    if (!terminated) eol = body.size();
+    std::string line;
+    append_collapsed(line, body.substr(pos, eol - pos));
+    if (line.empty()) {
+      ++pending_empty;
+    } else {
+      for (; pending_empty > 0; --pending_empty) out += "\r\n";
+      out += line;
+      out += "\r\n";  // §3.4.4: a last line without CRLF gets one
+    }
+    pos = terminated ? eol + 2 : eol;
+  }
+  return out;
+}
+
+}  // namespace stsrelay::tlsrpt

@@ -1,0 +1,42 @@
+// DKIM's view of a message (RFC 6376 §3.4, §5.4.2): the header fields as written, the body,
+// and the "relaxed" canonical forms that signers and verifiers hash. Pure; no crypto.
+//
+// Only relaxed canonicalisation is implemented: stsrelay signs with c=relaxed/relaxed, which
+// survives the re-folding and trailing-space changes relays commonly make. "simple" is left
+// out deliberately.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/core/result.hpp"
+
+namespace stsrelay::tlsrpt {
+
+// One header field exactly as it appears, folding included, without its final CRLF.
+struct HeaderField {
+  std::string_view name;  // as written, without the colon or the space before it
+  std::string_view raw;   // "Name: value\r\n continued"
+};
+
+struct SplitMessage {
+  std::vector<HeaderField> headers;  // in message order
+  std::string_view body;             // everything after the empty line; empty when none
+};
+
+// Splits `message` (CRLF line endings) into header fields and body. Fails on a bare CR or LF,
+// a header line without a colon, a continuation line before the first field, or headers that
+// do not end with CRLF. The views point into `message`.
+core::Result<SplitMessage> split_message(std::string_view message);
+
+// RFC 6376 §3.4.2: "name:value" with the name in lower case, the field unfolded, runs of
+// whitespace reduced to one space, and whitespace around the colon and at the end removed.
+// No trailing CRLF: the signer adds it for every field but the DKIM-Signature itself.
+std::string relaxed_header(std::string_view raw_field);
+
+// RFC 6376 §3.4.4: whitespace at line ends removed, runs of whitespace reduced to one space,
+// empty lines at the end removed; a non-empty result ends with CRLF, an empty body stays empty.
+std::string relaxed_body(std::string_view body);
+
+}  // namespace stsrelay::tlsrpt

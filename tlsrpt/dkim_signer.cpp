@@ -1,0 +1,156 @@
+#include "tlsrpt/dkim_signer.hpp"
+
+#include <algorithm>
+
+#include "tlsrpt/dkim_base64.hpp"
+#include "tlsrpt/dkim_canon.hpp"
+#include "tlsrpt/dkim_fold.hpp"
+
+namespace stsrelay::tlsrpt {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool equal_ci(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+
+// d= and s= are DNS names (RFC 6376 §3.5: domain-name, selector = sub-domain *("." sub-domain));
+// underscores are accepted in selectors because DNS accepts them and some publishers use them.
+bool is_dns_name(std::string_view s, bool allow_underscore) {
+  if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.') return false;
+  std::size_t label = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || (allow_underscore && c == '_');
+    if (!ok || ++label > 63) return false;
+  }
+  return true;
+}
+
+// RFC 5322 §3.6.8: field names are printable ASCII other than the colon.
+bool is_field_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return c >= 33 && c <= 126 && c != ':';
+  });
+}
+
+core::Status check(const DkimParams& p) {
+  if (!is_dns_name(p.domain, false)) {
+    return core::Error::invalid("DKIM: d= \"" + p.domain + "\" is not a domain name");
+  }
+  if (!is_dns_name(p.selector, true)) {
+    return core::Error::invalid("DKIM: s= \"" + p.selector + "\" is not a selector (a DNS name)");
+  }
+  if (core::to_unix(p.time) < 0) return core::Error::invalid("DKIM: t= before 1970");
+  bool from = false;
+  for (const auto& name : p.headers) {
+    if (!is_field_name(name)) {
+      return core::Error::invalid("DKIM: \"" + name + "\" is not a header field name");
+    }
+    if (equal_ci(name, "DKIM-Signature")) {
+      return core::Error::invalid("DKIM: the DKIM-Signature field is not signed in h=");
+    }
+    from = from || equal_ci(name, "From");
+  }
+  if (!from) return core::Error::invalid("DKIM: h= must include From (RFC 6376 §5.4)");
+  return core::Ok{};
+}
+
+// A tag whose value may be folded between any two characters (base64, RFC 6376 §2.4).
+void add_base64_tag(std::vector<FoldPiece>& pieces, std::string_view tag, std::string_view value,
+                    bool last) {
+  pieces.push_back({std::string(tag) + "=", true});
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    std::string piece(1, value[i]);
+    if (!last && i + 1 == value.size()) piece += ';';
+    pieces.push_back({std::move(piece), false});
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> report_signed_headers() {
+  return {"From",         "To",           "Subject",
+          "Date",         "Message-ID",   "MIME-Version",
+          "Content-Type", "TLS-Report-Domain", "TLS-Report-Submitter",
+          "Auto-Submitted"};
+}
+
+core::Result<std::string> dkim_signature(std::string_view message, const DkimKey& key,
+                                         const DkimParams& params) {
+  if (auto ok = check(params); !ok) return ok.error();
+  auto split = split_message(message);
+  if (!split) return core::Error::invalid("DKIM: " + split.error().message);
+  const auto& fields = split->headers;
+  if (std::none_of(fields.begin(), fields.end(),
+                   [](const HeaderField& f) { return equal_ci(f.name, "From"); })) {
+    return core::Error::invalid("DKIM: the message has no From field");
+  }
+
+  // h=: each name as often as the message has it, plus once for the absent next instance.
+  std::vector<std::string> h;
+  std::vector<std::string> seen;
+  for (const auto& name : params.headers) {
+    const std::string lname = lower(name);
+    if (std::find(seen.begin(), seen.end(), lname) != seen.end()) continue;
+    seen.push_back(lname);
+    const auto count = std::count_if(fields.begin(), fields.end(), [&](const HeaderField& f) {
+      return lower(f.name) == lname;
+    });
+    h.insert(h.end(), static_cast<std::size_t>(count) + 1, lname);
+  }
+
+  // §5.4.2: the instances of a name are taken from the bottom of the header up.
+  std::string signed_data;
+  std::vector<bool> used(fields.size(), false);
+  for (const auto& name : h) {
+    for (std::size_t i = fields.size(); i-- > 0;) {
+      if (!used[i] && lower(fields[i].name) == name) {
+        used[i] = true;
+        signed_data += relaxed_header(fields[i].raw);
+        signed_data += "\r\n";
+        break;
+      }
+    }
+  }
+
+  const std::string body_hash = base64_encode(sha256_digest(relaxed_body(split->body)));
+  std::vector<FoldPiece> pieces = {
+      {"v=1;", true},
+      {"a=" + std::string(key.algorithm()) + ";", true},
+      {"c=relaxed/relaxed;", true},
+      {"d=" + params.domain + ";", true},
+      {"s=" + params.selector + ";", true},
+      {"t=" + std::to_string(core::to_unix(params.time)) + ";", true},
+  };
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    // FWS may stand around the colons of h= (§3.5), so every name is a place to fold.
+    const bool first = i == 0;
+    const bool last = i + 1 == h.size();
+    pieces.push_back({(first ? "h=" : "") + h[i] + (last ? ";" : ":"), first});
+  }
+  add_base64_tag(pieces, "bh", body_hash, false);
+  pieces.push_back({"b=", true});
+
+  // §3.7: the field itself is hashed last, relaxed, with an empty b= value and no CRLF.
+  const std::string unsigned_field = fold_header("DKIM-Signature", pieces);
+  signed_data += relaxed_header(unsigned_field);
+  auto signature = key.sign(signed_data);
+  if (!signature) return signature.error();
+
+  pieces.pop_back();
+  add_base64_tag(pieces, "b", base64_encode(*signature), true);
+  return fold_header("DKIM-Signature", pieces) + "\r\n";
+}
+
+}  // namespace stsrelay::tlsrpt

@@ -1,0 +1,37 @@
+// DKIM signing (RFC 6376 §5) of a complete message: the DKIM-Signature field to prepend.
+// c=relaxed/relaxed, SHA-256, no l= tag (RFC 8460 §5.3 forbids it for reports: the whole body
+// is signed), t= from the caller. Pure apart from the signature primitive of DkimKey: no
+// clock, no I/O.
+//
+// Every header name asked for is listed in h= once more than the message has it, so the
+// signature also covers the absence of a further instance (RFC 6376 §5.4.2, §8.15): a copy
+// with a second From or Subject added on the way does not verify.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/core/clock.hpp"
+#include "src/core/result.hpp"
+#include "tlsrpt/dkim_key.hpp"
+
+namespace stsrelay::tlsrpt {
+
+struct DkimParams {
+  std::string domain;                // d=: the signing domain
+  std::string selector;              // s=: the key is at <selector>._domainkey.<domain>
+  std::vector<std::string> headers;  // header names to sign; must include From (§5.4)
+  core::SysTime time{};              // t=: the signature's timestamp
+};
+
+// The header names a TLS-RPT report mail is signed over (RFC 8460 §5.3 fields included).
+std::vector<std::string> report_signed_headers();
+
+// The "DKIM-Signature: ..." field for `message` (header fields, empty line, body; CRLF line
+// endings), folded at 78 characters, ending with CRLF, to be placed before the first field.
+// Errors: a malformed message, a message without From, bad d=/s=/header names.
+core::Result<std::string> dkim_signature(std::string_view message, const DkimKey& key,
+                                         const DkimParams& params);
+
+}  // namespace stsrelay::tlsrpt
