@@ -66,15 +66,11 @@ core::Status check(const DkimParams& p) {
   return core::Ok{};
 }
 
-// A tag whose value may be folded between any two characters (base64, RFC 6376 §2.4).
-void add_base64_tag(std::vector<FoldPiece>& pieces, std::string_view tag, std::string_view value,
-                    bool last) {
-  pieces.push_back({std::string(tag) + "=", true});
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    std::string piece(1, value[i]);
-    if (!last && i + 1 == value.size()) piece += ';';
-    pieces.push_back({std::move(piece), false});
-  }
+// The b= tag, last: its base64 value may be folded between any two characters (RFC 6376
+// §2.4), so it fills the lines.
+void add_signature_tag(std::vector<FoldPiece>& pieces, std::string_view value) {
+  pieces.push_back({"b=", true});
+  for (char c : value) pieces.push_back({std::string(1, c), false});
 }
 
 }  // namespace
@@ -139,7 +135,8 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
     const bool last = i + 1 == h.size();
     pieces.push_back({(first ? "h=" : "") + h[i] + (last ? ";" : ":"), first});
   }
-  add_base64_tag(pieces, "bh", body_hash, false);
+  // bh= is short enough to keep whole, as the large signers do; only b= is broken.
+  pieces.push_back({"bh=" + body_hash + ";", true});
   pieces.push_back({"b=", true});
 
   // §3.7: the field itself is hashed last, relaxed, with an empty b= value and no CRLF.
@@ -149,7 +146,7 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
   if (!signature) return signature.error();
 
   pieces.pop_back();
-  add_base64_tag(pieces, "b", base64_encode(*signature), true);
+  add_signature_tag(pieces, base64_encode(*signature));
   return fold_header("DKIM-Signature", pieces) + "\r\n";
 }
 
