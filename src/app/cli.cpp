@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "src/app/cli_common.hpp"
+#include "src/app/cli_dkim.hpp"
 #include "src/app/cli_policy.hpp"
 #include "src/app/version.hpp"
 
@@ -26,6 +27,7 @@ int run_cli(int argc, char** argv) {
   add_queue_commands(app, ctx);
   add_policy_commands(app, ctx);
   add_passwd_command(app, ctx);
+  add_dkim_commands(app, ctx);
 
   try {
     app.parse(argc, argv);
