@@ -49,6 +49,10 @@ void add_auth(Capabilities& caps, std::string_view mechanism) {
 Capabilities parse_ehlo(const Reply& reply) {
   Capabilities caps;
   caps.esmtp = true;
+  if (!reply.lines.empty()) {
+    std::vector<std::string_view> first = split_words(reply.lines.front());
+    if (!first.empty()) caps.server_name = std::string(first.front().substr(0, 255));
+  }
   for (std::size_t i = 1; i < reply.lines.size(); ++i) {
     std::vector<std::string_view> words = split_words(reply.lines[i]);
     if (words.empty()) continue;

@@ -17,6 +17,9 @@ namespace stsrelay::smtp {
 
 struct Capabilities {
   bool esmtp = false;  // the server answered EHLO (false after a fallback to HELO)
+  // The first word of the reply's first line: the name the server gives itself (RFC 5321
+  // §4.1.1.1 ehlo-ok-rsp Domain), reported as TLS-RPT receiving-mx-helo. At most 255 octets.
+  std::string server_name;
   bool pipelining = false;
   bool size = false;                       // SIZE was listed
   std::optional<std::uint64_t> size_limit;  // its fixed maximum; none for "SIZE" or "SIZE 0"

@@ -66,6 +66,7 @@ struct TlsVerdict {
 struct OpenOutcome {
   std::optional<StepFailure> failure;  // nothing: ready for transactions
   std::optional<Reply> greeting;
+  std::string local_address;           // our end of the connection ("192.0.2.1"), once connected
   Capabilities capabilities;           // after STARTTLS, the second EHLO's
   bool helo_fallback = false;          // EHLO was refused and HELO accepted
   TlsStage tls;

@@ -262,6 +262,10 @@ asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std:
     co_return out;
   }
   connected_ = true;
+  {
+    const tcp::endpoint local = plain_.local_endpoint(ec);
+    if (!ec) out.local_address = local.address().to_string();
+  }
 
   ReplyOrFailure greeting = co_await read_reply(options_.timeouts.greeting);
   out.greeting = greeting.reply;

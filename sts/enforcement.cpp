@@ -44,7 +44,10 @@ std::optional<ResultType> tls_failure_type(const TlsOutcome& t) {
   // A handshake that did not complete has no certificate verdict to report.
   if (!t.handshake_ok) return ResultType::validation_failure;
   if (t.expired) return ResultType::certificate_expired;
-  if (!t.chain_verified) return ResultType::certificate_not_trusted;
+  if (!t.chain_verified) {
+    return t.other_chain_error ? ResultType::validation_failure
+                               : ResultType::certificate_not_trusted;
+  }
   if (!t.host_matched) return ResultType::certificate_host_mismatch;
   return std::nullopt;
 }

@@ -15,13 +15,17 @@ struct TlsOutcome {
   bool handshake_ok = false;      // the TLS handshake completed
   bool chain_verified = false;    // PKIX chain to a trusted root (RFC 8461 §4.2)
   bool host_matched = false;      // a SAN names the MX host (RFC 8461 §4.2, RFC 6125)
-  bool expired = false;           // the leaf (or a chain certificate) is outside its validity
+  bool expired = false;           // the leaf (or a chain certificate) is past its notAfter
+  // The chain reached a trusted root but failed otherwise (not yet valid, a bad signature, a
+  // wrong purpose): RFC 8460 "validation-failure" rather than "certificate-not-trusted".
+  bool other_chain_error = false;
   std::string openssl_reason;     // e.g. "certificate has expired", for logs and TLS-RPT
 };
 
 // The RFC 8460 §4.3.1 result type of a failed negotiation, or nullopt when TLS is fully
 // verified. Order: no STARTTLS; handshake failure; expired (more specific than untrusted, and
-// OpenSSL reports one or the other for an expired leaf); untrusted chain; wrong host name.
+// OpenSSL reports one or the other for an expired leaf); untrusted chain; another chain error;
+// wrong host name. The same order as net::failure_type() for the client's own TlsResult.
 std::optional<ResultType> tls_failure_type(const TlsOutcome& outcome);
 
 }  // namespace stsrelay::sts

@@ -28,6 +28,7 @@
 #include "src/app/queue_sink.hpp"
 #include "src/app/reload_plan.hpp"
 #include "src/app/server_settings_map.hpp"
+#include "src/app/sts_services.hpp"
 #include "src/app/version.hpp"
 #include "src/core/logging.hpp"
 #include "src/delivery/delivery_agent.hpp"
@@ -131,8 +132,12 @@ class Daemon {
         net::CaresResolver::create(io_.get_executor(), std::move(*resolver_settings), clock_);
     if (!resolver) return resolver.error();
     resolver_ = std::move(*resolver);
-    agent_ = std::make_unique<delivery::DeliveryAgent>(io_, *store_, *resolver_, clock_,
-                                                       to_delivery_settings(config_));
+    auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_);
+    if (!sts) return sts.error();
+    sts_ = std::move(*sts);
+    agent_ = std::make_unique<delivery::DeliveryAgent>(
+        io_, *store_, *resolver_, clock_, to_delivery_settings(config_),
+        delivery::PolicyServices{&sts_->resolver(), nullptr});
     return agent_->start();
   }
 
@@ -140,6 +145,7 @@ class Daemon {
   // feeds, and the queue finishes what is waiting before it closes.
   void shut_down() {
     agent_.reset();
+    sts_.reset();
     resolver_.reset();
     server_.reset();
     sink_.reset();
@@ -177,6 +183,7 @@ class Daemon {
       spdlog::info("{}: already stopping (at most {}s)", signal_name(signal), kStopGrace.count());
     } else {
       stopping_ = true;
+      sts_->stop();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
                    signal_name(signal), kStopGrace.count());
       // The server and the delivery agent stop side by side; deliveries still running after
@@ -220,13 +227,15 @@ class Daemon {
     spdlog::info("reload: configuration applied");
   }
 
-  // Puts a validated configuration in force, part by part. Steps that can refuse come first,
-  // and each keeps its old settings when it refuses; the steps after them only swap values
-  // that validation already checked. The STS overrides join here as their module lands;
+  // Puts a validated configuration in force, all or nothing: the delivery settings (with the
+  // STS enforcement and overrides) are prepared first, the server reload may still refuse, and
+  // only then is delivery switched over; the remaining steps cannot fail.
   // delivery.dns_servers takes effect after a restart (the resolver is made once).
   core::Status apply(const Config& next) {
-    if (auto s = agent_->reconfigure(to_delivery_settings(next)); !s) return s;
+    auto delivery = agent_->prepare(to_delivery_settings(next));
+    if (!delivery) return delivery.error();
     if (auto s = server_->reload(to_server_settings(next)); !s) return s;
+    agent_->commit(std::move(*delivery));
     core::set_log_level(next.log.level);
     return core::Ok{};
   }
@@ -243,6 +252,7 @@ class Daemon {
   std::unique_ptr<QueueSink> sink_;
   std::unique_ptr<smtp::Server> server_;
   std::unique_ptr<net::CaresResolver> resolver_;
+  std::unique_ptr<StsServices> sts_;
   std::unique_ptr<delivery::DeliveryAgent> agent_;
   int parts_stopped_ = 0;         // strand_ only
   std::size_t abandoned_ = 0;     // strand_ only

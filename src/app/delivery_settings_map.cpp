@@ -13,6 +13,8 @@ delivery::DeliverySettings to_delivery_settings(const Config& config) {
   s.dry_run = config.delivery.dry_run;
   s.retry_schedule.steps = config.queue.retry_schedule;
   s.max_lifetime = config.queue.max_lifetime;
+  s.sts_enforcement = config.sts.enforcement;
+  s.sts_overrides = config.sts.overrides;
   return s;
 }
 

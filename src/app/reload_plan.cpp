@@ -19,6 +19,15 @@ ReloadPlan plan_reload(const Config& running, Config loaded) {
     plan.restart_required.push_back("delivery.dns_servers");
     loaded.delivery.dns_servers = running.delivery.dns_servers;
   }
+  // The policy fetcher is made once too (its HTTPS client trusts the ca_file of the start).
+  if (loaded.sts.fetch_timeout != running.sts.fetch_timeout) {
+    plan.restart_required.push_back("sts.fetch_timeout");
+    loaded.sts.fetch_timeout = running.sts.fetch_timeout;
+  }
+  if (loaded.sts.max_policy_size != running.sts.max_policy_size) {
+    plan.restart_required.push_back("sts.max_policy_size");
+    loaded.sts.max_policy_size = running.sts.max_policy_size;
+  }
   plan.next = std::move(loaded);
   return plan;
 }

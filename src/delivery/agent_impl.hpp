@@ -29,7 +29,7 @@ using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(boost::asio::io_context& io, queue::Store& store, net::Resolver& resolver,
-       core::Clock& clock, DeliverySettings settings);
+       core::Clock& clock, DeliverySettings settings, PolicyServices services);
 
   void begin();  // strand: listener and scheduler
   void stop(std::chrono::milliseconds grace, std::function<void(std::size_t)> done);
@@ -40,6 +40,7 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
   queue::Store& store_;
   net::Resolver& resolver_;
   core::Clock& clock_;
+  const PolicyServices services_;
   DeliverySettings settings_;                            // strand only
   std::shared_ptr<boost::asio::ssl::context> tls_;       // strand only
   SessionPool pool_;                                     // strand only

@@ -1,6 +1,8 @@
-// One delivery job (one message, one recipient domain): the route from DNS, then each address
-// of each MX in order (RFC 5321 §5.1) until every recipient is decided, then one log line per
-// recipient, the DSN for the bounced ones and one record() that stores both.
+// One delivery job (one message, one recipient domain): the domain's MTA-STS policy (RFC 8461
+// §5.1), the route from DNS, then each address of each MX in order (RFC 5321 §5.1) until every
+// recipient is decided, then one log line per recipient, the DSN for the bounced ones and one
+// record() that stores both. The policy is asked before each MX is connected to and, through
+// the client's TLS gate, after each STARTTLS, before MAIL FROM (sts_attempt.hpp).
 //
 // GCC 12: no lambdas with init-captures and no co_await inside ?: in the coroutines below;
 // everything that builds a lambda is a plain function.
@@ -14,6 +16,9 @@
 #include <spdlog/spdlog.h>
 
 #include "queue/dsn.hpp"
+#include "src/delivery/sts_attempt.hpp"
+#include "sts/policy_resolver_await.hpp"
+#include "tlsrpt/session_record.hpp"
 #include "src/core/logging.hpp"
 #include "src/delivery/agent_impl.hpp"
 #include "src/delivery/attempt_log.hpp"
@@ -21,6 +26,7 @@
 #include "src/delivery/record_await.hpp"
 #include "src/delivery/tls_policy.hpp"
 #include "src/net/mx_targets.hpp"
+#include "sts/domain_name.hpp"
 
 namespace stsrelay::delivery {
 namespace asio = boost::asio;
@@ -40,30 +46,41 @@ struct JobState {
   std::vector<RecipientFate> fates;  // per recipient of the job
   std::vector<Relay> relays;
   std::vector<std::size_t> pending;  // recipients still to decide (next host)
+  std::unique_ptr<StsAttempt> sts;   // the policy of this attempt
+  Relay last_abandoned;              // the last host the policy abandoned, for the log line
 };
 
 struct Opened {
   PooledSession session;
   std::optional<smtp::StepFailure> failure;
-  bool connected = false;  // a greeting was read
+  bool connected = false;    // a greeting was read
+  bool reached_tls = false;  // EHLO done: STARTTLS was (or could have been) negotiated
+  smtp::TlsStage tls;        // of the first try, when a failed handshake was retried in plain
 };
 
 PoolLimits limits_of(const DeliverySettings& s) {
   return {s.reuse_idle, s.reuse_max_transactions, s.reuse_max_idle_sessions};
 }
 
+smtp::TlsGate tls_gate(const StsAttempt& sts) {
+  if (!sts.applies()) return {};  // opportunistic TLS: every outcome proceeds
+  // A copy of the decision: the gate lives as long as the session, which may outlive the job.
+  return [decision = sts.decision()](const smtp::TlsStage& stage) {
+    const sts::Verdict v = decision.judge(tls_outcome_of(stage));
+    return smtp::TlsVerdict{v.action != sts::Action::abandon_host, v.reason};
+  };
+}
+
 smtp::ClientOptions client_options(const DeliverySettings& s,
                                    std::shared_ptr<asio::ssl::context> tls,
-                                   const std::string& domain, const std::string& host,
+                                   const StsAttempt& sts, const std::string& host,
                                    bool starttls) {
   smtp::ClientOptions o;
   o.helo_name = s.helo_name;
   o.mx_host = host;
   o.tls_context = std::move(tls);
   o.starttls = starttls;
-  o.tls_gate = [domain, host](const smtp::TlsStage& stage) {
-    return judge_tls(domain, host, stage);
-  };
+  o.tls_gate = tls_gate(sts);
   // Nothing depends on QUIT's answer; keep a silent server from delaying a stop.
   o.timeouts.quit = std::chrono::seconds(10);
   return o;
@@ -106,46 +123,82 @@ RecipientFate open_failure_fate(const smtp::StepFailure& failure, bool connected
 
 asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySettings& settings,
                                      std::shared_ptr<asio::ssl::context> tls,
-                                     const std::string& domain, const std::string& host,
+                                     const StsAttempt& sts, const std::string& host,
                                      const std::string& ip) {
   Opened out;
   out.session.session = std::make_unique<smtp::ClientSession>(
-      impl.strand_, client_options(settings, tls, domain, host, true));
+      impl.strand_, client_options(settings, tls, sts, host, true));
   smtp::OpenOutcome o = co_await out.session.session->open(ip, settings.smtp_port);
+  out.tls = o.tls;
   const bool handshake_failed = o.tls.result && !o.tls.result->handshake_ok;
-  if (!o.ok() && handshake_failed && plaintext_retry_allowed(domain, host)) {
+  // An enforce policy never falls back to plain text (RFC 8461 §5).
+  if (!o.ok() && handshake_failed && !sts.decision().requires_tls()) {
     // RFC 7435 §4.2: a failed handshake under opportunistic TLS, so the same address again
     // without STARTTLS.
     spdlog::info("delivery: {}[{}]: TLS handshake failed ({}); trying again without STARTTLS",
                  host, ip, o.tls.result->handshake_error);
     out.session.session = std::make_unique<smtp::ClientSession>(
-        impl.strand_, client_options(settings, tls, domain, host, false));
+        impl.strand_, client_options(settings, tls, sts, host, false));
     o = co_await out.session.session->open(ip, settings.smtp_port);
   }
   out.connected = o.greeting.has_value();
+  // Past EHLO: a TLS outcome exists to judge, even "no STARTTLS" (a failure at the tls phase
+  // is the handshake or the gate).
+  out.reached_tls = out.tls.result.has_value() ||
+                    (out.connected && (!o.failure || o.failure->phase == smtp::ClientPhase::tls));
   out.session.tls = tls_log_fields(o.tls);
+  out.session.tls_outcome = tls_outcome_of(out.tls);
+  out.session.local_address = o.local_address;
+  out.session.server_name = o.capabilities.server_name;
   out.failure = o.failure;
   co_return out;
+}
+
+std::string tls_phrase(const TlsLogFields& tls) {
+  if (tls.version.empty()) return "plain text";
+  if (tls.verdict == "verified") return "verified " + tls.version;
+  return "unverified " + tls.version + " (" + tls.verdict + ")";
+}
+
+// The session's MTA-STS verdict, logged and recorded. True: the policy abandons the host, and
+// the pending recipients stay pending for the next MX.
+bool policy_abandons(JobState& st, const sts::Verdict& before, const PooledSession& session,
+                     const Relay& relay, core::SysTime now) {
+  const SessionFacts facts{relay.host, relay.ip, session.local_address, session.server_name};
+  const sts::Verdict v = st.sts->session_done(before, session.tls_outcome, facts, now);
+  if (v.action != sts::Action::abandon_host) return false;
+  st.last_abandoned = relay;
+  st.last_abandoned.tls = session.tls;
+  spdlog::info("delivery: {}: {}[{}]: abandoned by the MTA-STS policy of {}: {}",
+               st.job.message_id, relay.host, relay.ip, st.job.domain, v.reason);
+  return true;
 }
 
 // One address of one MX: decides what it can for the pending recipients.
 asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
                                   const DeliverySettings& settings,
-                                  std::shared_ptr<asio::ssl::context> tls, std::string host,
-                                  std::string ip, bool last) {
+                                  std::shared_ptr<asio::ssl::context> tls,
+                                  const sts::Verdict& before, std::string host, std::string ip,
+                                  bool last) {
   Relay relay{host, ip, {}, false};
   if (settings.dry_run) {
-    smtp::OpenOutcome o = co_await smtp::probe(
-        impl.strand_, client_options(settings, tls, st.job.domain, host, true), ip,
-        settings.smtp_port);
-    relay.tls = tls_log_fields(o.tls);
-    relay.connected = o.greeting.has_value();
-    if (o.ok()) {
-      apply_all(st, {Fate::dry_run, "2.0.0", "dry run: the host would have been sent the message"},
+    // The dry run: everything up to MAIL FROM, then QUIT (issue 6).
+    Opened opened = co_await open_session(impl, settings, tls, *st.sts, host, ip);
+    relay.connected = opened.connected;
+    relay.tls = opened.session.tls;
+    if (opened.session.session) co_await opened.session.session->quit();
+    if (opened.reached_tls &&
+        policy_abandons(st, before, opened.session, relay, impl.clock_.now())) {
+      co_return;
+    }
+    if (!opened.failure) {
+      apply_all(st, {Fate::dry_run, "2.0.0",
+                     "dry run: would deliver to " + host + " over " +
+                         tls_phrase(opened.session.tls)},
                 relay);
     } else {
-      apply_all(st, open_failure_fate(*o.failure, relay.connected, relay, settings.smtp_port,
-                                      last),
+      apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
+                                      settings.smtp_port, last),
                 relay);
     }
     co_return;
@@ -154,15 +207,29 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
   const std::string key = host + "[" + ip + "]";
   const PoolLimits limits = limits_of(settings);
   PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
+  if (session.session) {
+    // A connection opened for another job: judged again under this domain's policy.
+    relay.connected = true;
+    relay.tls = session.tls;
+    if (policy_abandons(st, before, session, relay, impl.clock_.now())) {
+      impl.quit_sessions(
+          impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
+      co_return;
+    }
+  }
   const core::Envelope envelope = envelope_for(st);
   bool reused = session.session != nullptr;
   std::optional<smtp::TransactionOutcome> t;
   while (!t) {
     if (!session.session) {
-      Opened opened = co_await open_session(impl, settings, tls, st.job.domain, host, ip);
+      Opened opened = co_await open_session(impl, settings, tls, *st.sts, host, ip);
       relay.connected = opened.connected;
+      relay.tls = opened.session.tls;
+      if (opened.reached_tls &&
+          policy_abandons(st, before, opened.session, relay, impl.clock_.now())) {
+        co_return;
+      }
       if (opened.failure) {
-        relay.tls = opened.session.tls;
         apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
                                         settings.smtp_port, last),
                   relay);
@@ -198,6 +265,11 @@ void log_attempt(const JobState& st, std::size_t i, const RecipientFate& fate,
   line.delay_seconds = delay;
   line.tls_version = relay.tls.version;
   line.tls_verdict = relay.tls.verdict;
+  if (st.sts) {
+    line.sts_mode = st.sts->mode_field();
+    line.sts_id = st.sts->id_field();
+    line.mx_verdict = st.sts->mx_field();
+  }
   line.dsn = fate.dsn;
   line.status = std::string(status_word(fate.fate));
   line.reply = fate.reply;
@@ -261,6 +333,98 @@ asio::awaitable<void> finish(std::shared_ptr<DeliveryAgent::Impl> self, JobState
   }
 }
 
+// ---- MTA-STS ------------------------------------------------------------------------------
+
+std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
+                                                  const std::string& domain) {
+  if (s.sts_overrides.empty()) return std::nullopt;
+  // [sts.override] keys are normalised (A-labels); so is the domain here when it can be.
+  auto normalised = sts::normalize_host(domain);
+  const auto it = s.sts_overrides.find(normalised ? *normalised : domain);
+  if (it == s.sts_overrides.end()) return std::nullopt;
+  return it->second;
+}
+
+// The policy that applies to this attempt (RFC 8461 §5.1), or to the look-again before a
+// bounce (`refresh`).
+asio::awaitable<std::unique_ptr<StsAttempt>> policy_for(DeliveryAgent::Impl& impl,
+                                                        const DeliverySettings& settings,
+                                                        const std::string& domain,
+                                                        bool refresh) {
+  const std::optional<sts::LocalEnforcement> local_override = override_for(settings, domain);
+  const sts::LocalEnforcement local = local_override.value_or(settings.sts_enforcement);
+  if (local == sts::LocalEnforcement::off || impl.services_.policies == nullptr) {
+    sts::PolicyLookup none;
+    none.domain = domain;
+    none.reason = "off";
+    co_return std::make_unique<StsAttempt>(std::move(none),
+                                           sts::decide(nullptr, local, local_override), false);
+  }
+  sts::PolicyLookup lookup;
+  if (refresh) {
+    lookup = co_await sts::async_refresh_policy(*impl.services_.policies, domain,
+                                                asio::use_awaitable);
+  } else {
+    lookup = co_await sts::async_resolve_policy(*impl.services_.policies, domain,
+                                                asio::use_awaitable);
+  }
+  sts::Decision decision = sts::decide(lookup.policy(), settings.sts_enforcement, local_override);
+  co_return std::make_unique<StsAttempt>(std::move(lookup), std::move(decision), true);
+}
+
+bool policy_changed(const StsAttempt& before, const StsAttempt& now) {
+  return now.decision().level() != before.decision().level() ||
+         now.id_field() != before.id_field();
+}
+
+// Whether a deferral now would be a bounce (the queue lifetime ended).
+bool would_bounce(const JobState& st, const DeliverySettings& settings, core::SysTime now) {
+  const RecipientFate deferred{Fate::deferred, "4.7.5", ""};
+  return expire(deferred, core::from_unix(st.job.received_at), settings.max_lifetime, now).fate ==
+         Fate::bounced;
+}
+
+// Every MX of the route in order, each address of each, while recipients are pending.
+asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, JobState& st,
+                                const DeliverySettings& settings,
+                                std::shared_ptr<asio::ssl::context> tls,
+                                const net::DeliveryRoute& route) {
+  for (std::size_t t = 0; t < route.targets.size() && !st.pending.empty(); ++t) {
+    const net::DeliveryTarget& target = route.targets[t];
+    // §4.1: an MX the policy does not list is not connected to under enforce.
+    const sts::Verdict before = st.sts->before_connect(target.host, impl.clock_.now());
+    if (before.action == sts::Action::abandon_host) {
+      st.last_abandoned = Relay{target.host, "", {}, false};
+      continue;
+    }
+    for (std::size_t a = 0; a < target.addresses.size() && !st.pending.empty(); ++a) {
+      const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
+      co_await try_address(impl, st, settings, tls, before, target.host,
+                           target.addresses[a].to_string(), last);
+    }
+  }
+}
+
+// Recipients no host took because the policy abandoned the hosts: deferred with the 4.7.x reply
+// that names each host and why (a dry run records what it would have done instead).
+void settle_policy_deferrals(JobState& st, const DeliverySettings& settings) {
+  if (st.pending.empty()) return;
+  const std::optional<sts::DeferReply> reply = st.sts->defer_reply();
+  if (!reply) return;
+  RecipientFate fate{Fate::deferred, reply->enhanced_code, reply->to_string()};
+  if (settings.dry_run) {
+    fate = RecipientFate{Fate::dry_run, reply->enhanced_code, "dry run: would defer: " +
+                                                                  reply->to_string()};
+  }
+  apply_all(st, fate, st.last_abandoned);
+}
+
+void flush_records(DeliveryAgent::Impl& impl, StsAttempt& sts) {
+  std::vector<tlsrpt::SessionRecord> records = sts.take_records();
+  if (impl.services_.outcomes == nullptr) return;
+  for (tlsrpt::SessionRecord& r : records) impl.services_.outcomes->record(std::move(r));
+}
+
 }  // namespace
 
 asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job) {
@@ -284,6 +448,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   }
   st.content = std::move(*content);
 
+  st.sts = co_await policy_for(*self, settings, st.job.domain, false);
   const net::DeliveryRoute route =
       co_await net::resolve_delivery_targets(self->resolver_, st.job.domain);
   if (!route.ok()) {
@@ -292,16 +457,26 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
     if (f.permanent) failure.reply_code = 550;
     apply_all(st, fate_of(failure, true), Relay{});
   } else {
-    for (std::size_t t = 0; t < route.targets.size() && !st.pending.empty(); ++t) {
-      const net::DeliveryTarget& target = route.targets[t];
-      for (std::size_t a = 0; a < target.addresses.size() && !st.pending.empty(); ++a) {
-        const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
-        co_await try_address(*self, st, settings, tls, target.host,
-                             target.addresses[a].to_string(), last);
+    co_await try_route(*self, st, settings, tls, route);
+    if (!st.pending.empty() && st.sts->any_abandoned() &&
+        would_bounce(st, settings, self->clock_.now())) {
+      // RFC 8461 §5.1: before a message bounces because of the policy, look it up again; a
+      // changed policy (a new id, or no longer enforce) gets one more pass over the route.
+      std::unique_ptr<StsAttempt> again = co_await policy_for(*self, settings, st.job.domain,
+                                                              true);
+      if (policy_changed(*st.sts, *again)) {
+        spdlog::info("delivery: {}: the MTA-STS policy of {} changed before the bounce; trying "
+                     "again under it",
+                     st.job.message_id, st.job.domain);
+        flush_records(*self, *st.sts);
+        st.sts = std::move(again);
+        co_await try_route(*self, st, settings, tls, route);
       }
     }
+    settle_policy_deferrals(st, settings);
   }
   co_await finish(self, st, settings);
+  flush_records(*self, *st.sts);
 }
 
 }  // namespace stsrelay::delivery

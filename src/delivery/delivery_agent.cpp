@@ -39,11 +39,13 @@ asio::awaitable<void> quit_session(PooledSession s) {
 }  // namespace
 
 DeliveryAgent::Impl::Impl(asio::io_context& io, queue::Store& store, net::Resolver& resolver,
-                          core::Clock& clock, DeliverySettings settings)
+                          core::Clock& clock, DeliverySettings settings,
+                          PolicyServices services)
     : strand_(asio::make_strand(io)),
       store_(store),
       resolver_(resolver),
       clock_(clock),
+      services_(services),
       settings_(std::move(settings)),
       wake_timer_(strand_),
       stop_timer_(strand_) {}
@@ -195,8 +197,9 @@ void DeliveryAgent::Impl::finish_stop() {
 // ---- DeliveryAgent -----------------------------------------------------------------------
 
 DeliveryAgent::DeliveryAgent(asio::io_context& io, queue::Store& store, net::Resolver& resolver,
-                             core::Clock& clock, DeliverySettings settings)
-    : impl_(std::make_shared<Impl>(io, store, resolver, clock, std::move(settings))) {}
+                             core::Clock& clock, DeliverySettings settings,
+                             PolicyServices services)
+    : impl_(std::make_shared<Impl>(io, store, resolver, clock, std::move(settings), services)) {}
 
 DeliveryAgent::~DeliveryAgent() { impl_->store_.set_work_listener({}); }
 
@@ -212,17 +215,26 @@ core::Status DeliveryAgent::start() {
   return core::Ok{};
 }
 
-core::Status DeliveryAgent::reconfigure(DeliverySettings settings) {
+core::Result<DeliveryAgent::Prepared> DeliveryAgent::prepare(DeliverySettings settings) const {
   auto tls = net::make_client_tls_context(settings.ca_file);
   if (!tls) return tls.error();
+  return Prepared{std::move(settings), std::move(*tls)};
+}
+
+void DeliveryAgent::commit(Prepared prepared) {
   auto impl = impl_;
-  auto context = std::move(*tls);
-  auto next = std::make_shared<DeliverySettings>(std::move(settings));
-  asio::post(impl->strand_, [impl, context, next] {
-    impl->tls_ = context;
-    impl->settings_ = std::move(*next);
+  auto next = std::make_shared<Prepared>(std::move(prepared));
+  asio::post(impl->strand_, [impl, next] {
+    impl->tls_ = next->tls;
+    impl->settings_ = std::move(next->settings);
     impl->wake();  // a larger concurrency may allow more jobs now
   });
+}
+
+core::Status DeliveryAgent::reconfigure(DeliverySettings settings) {
+  auto prepared = prepare(std::move(settings));
+  if (!prepared) return prepared.error();
+  commit(std::move(*prepared));
   return core::Ok{};
 }
 

@@ -1,6 +1,7 @@
 // The delivery agent: takes due work from the queue and hands it to the recipient domains' MX
 // hosts (issue 3). It only glues the tested parts together: queue::Store (claim, content,
-// record, wake-ups), net::resolve_delivery_targets (MX → addresses), smtp::ClientSession (one
+// record, wake-ups), net::resolve_delivery_targets (MX → addresses), sts::PolicyResolver and
+// sts_attempt.hpp (the MTA-STS policy and its verdicts), smtp::ClientSession (one
 // connection, STARTTLS, the transaction), trouble.hpp/fate.hpp (what a failure means),
 // queue::build_dsn (bounces) and attempt_log.hpp (one log line per recipient per attempt).
 //
@@ -26,16 +27,26 @@
 #include "src/delivery/settings.hpp"
 
 namespace boost::asio { class io_context; }
+namespace boost::asio::ssl { class context; }
 namespace stsrelay::queue { class Store; }
 namespace stsrelay::net { class Resolver; }
+namespace stsrelay::sts { class PolicyResolver; }
+namespace stsrelay::tlsrpt { class OutcomeSink; }
 
 namespace stsrelay::delivery {
 
+// MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) for the agent; either may be null: without a
+// policy resolver every domain gets opportunistic TLS, without a sink nothing is recorded.
+struct PolicyServices {
+  sts::PolicyResolver* policies = nullptr;
+  tlsrpt::OutcomeSink* outcomes = nullptr;
+};
+
 class DeliveryAgent {
  public:
-  // The io_context, store, resolver and clock must outlive the agent.
+  // The io_context, store, resolver, clock and services must outlive the agent.
   DeliveryAgent(boost::asio::io_context& io, queue::Store& store, net::Resolver& resolver,
-                core::Clock& clock, DeliverySettings settings);
+                core::Clock& clock, DeliverySettings settings, PolicyServices services = {});
   ~DeliveryAgent();
   DeliveryAgent(const DeliveryAgent&) = delete;
   DeliveryAgent& operator=(const DeliveryAgent&) = delete;
@@ -47,6 +58,16 @@ class DeliveryAgent {
   // New settings for the following jobs (SIGHUP). Refused, with the old settings kept, when
   // the TLS context cannot be built.
   core::Status reconfigure(DeliverySettings settings);
+
+  // The same in two steps, so that a reload that another part refuses changes nothing here:
+  // prepare() builds what can fail (the client TLS context) and applies nothing; commit()
+  // applies what prepare() built and cannot fail.
+  struct Prepared {
+    DeliverySettings settings;
+    std::shared_ptr<boost::asio::ssl::context> tls;
+  };
+  core::Result<Prepared> prepare(DeliverySettings settings) const;
+  void commit(Prepared prepared);
 
   // See above. `done` runs once, on the agent's strand, when no job is left or grace passed.
   // `abandoned` counts the jobs still running when grace passed.

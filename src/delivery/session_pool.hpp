@@ -13,12 +13,18 @@
 
 #include "smtp/client_session.hpp"
 #include "src/delivery/tls_policy.hpp"
+#include "sts/tls_outcome.hpp"
 
 namespace stsrelay::delivery {
 
 struct PooledSession {
   std::unique_ptr<smtp::ClientSession> session;
   TlsLogFields tls;  // of the session's open(), for the log lines of later transactions
+  // What the open() showed, so that a later job judges the session under its own domain's
+  // MTA-STS policy before using it (two domains may share an MX, not a policy).
+  sts::TlsOutcome tls_outcome;
+  std::string local_address;
+  std::string server_name;  // EHLO's first word
   std::chrono::steady_clock::time_point idle_since;
 };
 

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "queue/retry_schedule.hpp"
+#include "sts/enforcement.hpp"
 
 namespace stsrelay::delivery {
 
@@ -28,6 +30,11 @@ struct DeliverySettings {
   std::chrono::seconds reuse_idle{5};
   std::size_t reuse_max_transactions = 20;
   std::size_t reuse_max_idle_sessions = 100;  // in total, so idle sockets stay bounded
+
+  // MTA-STS local control (sts.enforcement, [sts.override]; enforcement.hpp): the override of
+  // a domain (normalised: lower case, A-labels) replaces the global setting for it.
+  sts::LocalEnforcement sts_enforcement = sts::LocalEnforcement::policy;
+  std::map<std::string, sts::LocalEnforcement> sts_overrides;
 };
 
 }  // namespace stsrelay::delivery

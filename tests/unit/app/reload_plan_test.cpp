@@ -32,6 +32,14 @@ TEST(PlanReload, Table) {
        {}},
       {"dns servers wait", [](Config& c) { c.delivery.dns_servers = {"127.0.0.53"}; },
        {"delivery.dns_servers"}},
+      {"local enforcement applies at once",
+       [](Config& c) { c.sts.enforcement = sts::LocalEnforcement::testing; }, {}},
+      {"policy fetch limits wait",
+       [](Config& c) {
+         c.sts.fetch_timeout = std::chrono::seconds(5);
+         c.sts.max_policy_size = 1024;
+       },
+       {"sts.fetch_timeout", "sts.max_policy_size"}},
   };
   const Config running;
   for (const Row& row : rows) {
@@ -45,6 +53,8 @@ TEST(PlanReload, Table) {
     expected.queue.state_dir = running.queue.state_dir;
     expected.log.format = running.log.format;
     expected.delivery.dns_servers = running.delivery.dns_servers;
+    expected.sts.fetch_timeout = running.sts.fetch_timeout;
+    expected.sts.max_policy_size = running.sts.max_policy_size;
     EXPECT_EQ(plan.next, expected);
   }
 }

@@ -19,24 +19,6 @@ smtp::TlsStage stage(bool handshake, bool chain, bool host) {
   return s;
 }
 
-TEST(TlsPolicy, OpportunisticWithoutPolicy) {
-  struct Row {
-    const char* name;
-    smtp::TlsStage tls;
-  };
-  const Row rows[] = {
-      {"no STARTTLS offered", smtp::TlsStage{}},
-      {"verified", stage(true, true, true)},
-      {"untrusted certificate still gets the message", stage(true, false, true)},
-      {"wrong host name still gets the message", stage(true, true, false)},
-  };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_TRUE(judge_tls("example.test", "mx.example.test", row.tls).proceed);
-  }
-  EXPECT_TRUE(plaintext_retry_allowed("example.test", "mx.example.test"));
-}
-
 TEST(TlsPolicy, LogFields) {
   struct Row {
     const char* name;

@@ -75,5 +75,13 @@ TEST(ClientCapabilities, Table) {
   EXPECT_FALSE(parse_ehlo(Reply{250, "", {"STARTTLS"}}).starttls);
 }
 
+// TLS-RPT receiving-mx-helo: the first word of the first line, whatever follows it.
+TEST(ClientCapabilities, ServerName) {
+  EXPECT_EQ(parse_ehlo(ehlo({})).server_name, "mx.example.test");
+  EXPECT_EQ(parse_ehlo(Reply{250, "", {"mx1.example.test"}}).server_name, "mx1.example.test");
+  EXPECT_EQ(parse_ehlo(Reply{250, "", {""}}).server_name, "");
+  EXPECT_EQ(parse_ehlo(Reply{250, "", {std::string(300, 'a')}}).server_name.size(), 255u);
+}
+
 }  // namespace
 }  // namespace stsrelay::smtp
