@@ -1,0 +1,221 @@
+// RFC 8460 §3 ABNF, which this file implements clause by clause:
+//
+//   tlsrpt-record    = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]
+//   field-delim      = *WSP ";" *WSP
+//   tlsrpt-field     = tlsrpt-rua / tlsrpt-extension
+//   tlsrpt-version   = %s"v=TLSRPTv1"
+//   tlsrpt-rua       = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
+//   tlsrpt-uri       = URI   ; commas, exclamation points and semicolons MUST be encoded
+//   tlsrpt-extension = tlsrpt-ext-name "=" tlsrpt-ext-value
+//   tlsrpt-ext-name  = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+//   tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)
+//
+// Choices where the RFC is silent (each pinned by a row of tests/unit/tlsrpt/rua_record_test.cpp):
+// - Several `rua` fields are grammatical (1*(field-delim tlsrpt-field)); their URIs are joined.
+// - A record without any `rua` field is malformed: it names nowhere to send.
+// - Trailing whitespace after the last field is accepted, as sts/txt_record.cpp does.
+// - A URI scheme is compared without regard to case (RFC 3986 §3.1); the URI is kept as written.
+#include "tlsrpt/rua_record.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "sts/printable.hpp"
+
+namespace stsrelay::tlsrpt {
+namespace {
+
+using sts::printable;
+
+constexpr std::string_view kVersion = "v=TLSRPTv1";
+constexpr std::size_t kMaxExtNameLength = 32;
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+bool is_ext_value_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u >= 0x21 && u <= 0x7e && c != '=' && c != ';';
+}
+
+bool is_ext_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxExtNameLength || !is_alnum(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_alnum(c) || c == '_' || c == '-' || c == '.'; });
+}
+
+// RFC 3986 characters (unreserved, gen-delims, sub-delims) less the three that §3 requires to be
+// %-encoded inside tlsrpt-uri: ",", "!" and ";".
+bool is_uri_char(char c) {
+  if (is_alnum(c)) return true;
+  return std::string_view("-._~:/?#[]@$&'()*+=").find(c) != std::string_view::npos;
+}
+
+// RFC 3986 §3: scheme ":" hier-part, with valid %-escapes.
+bool is_uri(std::string_view uri) {
+  std::size_t colon = uri.find(':');
+  if (colon == std::string_view::npos || colon == 0 || !is_alpha(uri[0])) return false;
+  for (char c : uri.substr(0, colon)) {
+    if (!is_alnum(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  for (std::size_t i = colon + 1; i < uri.size(); ++i) {
+    if (uri[i] == '%') {
+      if (i + 2 >= uri.size() || !is_hex(uri[i + 1]) || !is_hex(uri[i + 2])) return false;
+      i += 2;
+    } else if (!is_uri_char(uri[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// §3: "mailto" (RFC 6068, an address with "@") and "https" (with a host) are the two schemes a
+// report can be sent to.
+bool is_usable_uri(std::string_view uri) {
+  if (starts_with_nocase(uri, "mailto:")) {
+    std::string_view to = uri.substr(7);
+    to = to.substr(0, to.find('?'));
+    std::size_t at = to.rfind('@');
+    return at != std::string_view::npos && at > 0 && at + 1 < to.size();
+  }
+  if (starts_with_nocase(uri, "https://")) {
+    std::string_view authority = uri.substr(8);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    return !authority.empty();
+  }
+  return false;
+}
+
+// tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri): appends each URI to `out`, or says what is wrong.
+std::optional<std::string> split_uris(std::string_view value, std::vector<std::string>& out) {
+  for (;;) {
+    std::size_t comma = value.find(',');
+    std::string_view uri = value.substr(0, comma);
+    while (!uri.empty() && is_wsp(uri.back())) uri.remove_suffix(1);
+    while (!uri.empty() && is_wsp(uri.front())) uri.remove_prefix(1);
+    if (uri.empty()) return "empty URI in rua";
+    if (!is_uri(uri)) return "rua has something that is not a URI: \"" + printable(uri) + "\"";
+    out.emplace_back(uri);
+    if (comma == std::string_view::npos) return std::nullopt;
+    value = value.substr(comma + 1);
+  }
+}
+
+}  // namespace
+
+bool is_tlsrpt_record(std::string_view text) {
+  // §3: records that do not begin with the version field are discarded. "v=TLSRPTv10" is another
+  // version; "v=TLSRPTv1 ;" is ours with the optional whitespace of field-delim.
+  if (!text.starts_with(kVersion)) return false;
+  if (text.size() == kVersion.size()) return true;
+  char next = text[kVersion.size()];
+  return next == ';' || is_wsp(next);
+}
+
+RuaParseResult parse_rua_record(std::string_view text) {
+  if (!is_tlsrpt_record(text)) return RuaMalformed{"does not begin with v=TLSRPTv1"};
+  std::string_view rest = text.substr(kVersion.size());
+  std::vector<std::string> uris;
+  bool any_field = false;
+  bool any_rua = false;
+  for (;;) {
+    // field-delim = *WSP ";" *WSP
+    std::size_t i = 0;
+    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    if (i == rest.size()) break;  // trailing whitespace: accepted (see the choices above)
+    if (rest[i] != ';') {
+      return RuaMalformed{"expected ';' between fields at \"" + printable(rest.substr(i)) + "\""};
+    }
+    ++i;
+    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    rest = rest.substr(i);
+    if (rest.empty()) break;  // [field-delim] at the end
+    // A field runs to the next ";" (URIs hold no unencoded ";"); whitespace before that ";"
+    // belongs to field-delim.
+    std::size_t end = rest.find(';');
+    std::string_view field = rest.substr(0, end);
+    while (!field.empty() && is_wsp(field.back())) field.remove_suffix(1);
+    rest = rest.substr(field.size());
+    any_field = true;
+    std::size_t eq = field.find('=');
+    if (eq == std::string_view::npos) {
+      return RuaMalformed{"field without '=': \"" + printable(field) + "\""};
+    }
+    std::string_view name = field.substr(0, eq);
+    std::string_view value = field.substr(eq + 1);
+    if (name == "rua") {  // %s"rua=": the name is case-sensitive
+      if (auto why = split_uris(value, uris)) return RuaMalformed{*why};
+      any_rua = true;
+      continue;
+    }
+    // Extension fields are ignored (§3), but must still be well-formed.
+    if (!is_ext_name(name)) return RuaMalformed{"invalid field name: \"" + printable(name) + "\""};
+    if (value.empty()) return RuaMalformed{"empty value for field " + std::string(name)};
+    if (!std::all_of(value.begin(), value.end(), is_ext_value_char)) {
+      return RuaMalformed{"invalid character in value of field " + std::string(name)};
+    }
+  }
+  if (!any_field) return RuaMalformed{"no field after v=TLSRPTv1"};
+  if (!any_rua) return RuaMalformed{"rua missing"};
+  RuaOk ok;
+  for (std::string& uri : uris) {
+    auto& into = is_usable_uri(uri) ? ok.rua : ok.ignored;
+    if (std::find(into.begin(), into.end(), uri) == into.end()) into.push_back(std::move(uri));
+  }
+  if (ok.rua.empty()) return RuaNoUsableUri{std::move(ok.ignored)};
+  return ok;
+}
+
+RuaParseResult parse_rua_records(const std::vector<sts::TxtRecord>& records) {
+  std::optional<std::string> found;
+  std::size_t count = 0;
+  for (const sts::TxtRecord& record : records) {
+    std::string joined;
+    for (const std::string& s : record) joined += s;  // §3: strings joined without spaces
+    if (!is_tlsrpt_record(joined)) continue;
+    ++count;
+    if (!found) found = std::move(joined);
+  }
+  if (count == 0) return RuaNoRecord{};
+  if (count > 1) return RuaMultiple{count};
+  return parse_rua_record(*found);
+}
+
+std::string describe(const RuaParseResult& result) {
+  struct Visitor {
+    static std::string list(const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& s : v) out += (out.empty() ? "" : ",") + printable(s, 200);
+      return out;
+    }
+    std::string operator()(const RuaOk& ok) const {
+      std::string s = "ok rua=" + list(ok.rua);
+      if (!ok.ignored.empty()) s += " ignored=" + list(ok.ignored);
+      return s;
+    }
+    std::string operator()(const RuaNoRecord&) const { return "no v=TLSRPTv1 record"; }
+    std::string operator()(const RuaMultiple& m) const {
+      return "multiple v=TLSRPTv1 records (" + std::to_string(m.count) + ")";
+    }
+    std::string operator()(const RuaMalformed& m) const { return "malformed: " + m.reason; }
+    std::string operator()(const RuaNoUsableUri& n) const {
+      return "no mailto: or https: URI (ignored " + list(n.ignored) + ")";
+    }
+  };
+  return std::visit(Visitor{}, result);
+}
+
+}  // namespace stsrelay::tlsrpt
