@@ -1,0 +1,47 @@
+// The TLS-RPT counters in tlsrpt.db: add() upserts aggregated counts in one transaction (so
+// concurrent writers add up, never overwrite), and the readers give the days and domains with
+// data and the totals of one (day, domain) that a report is built from. One connection, guarded
+// by a mutex; open one store per thread that needs its own pace (the recorder's writer, the
+// report run, the CLI).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/core/result.hpp"
+#include "tlsrpt/counters.hpp"
+#include "tlsrpt/sqlite_conn.hpp"
+
+namespace stsrelay::tlsrpt {
+
+class CounterStore {
+ public:
+  // Opens (creating if needed) tlsrpt.db at `path`; errors name the file.
+  static core::Result<std::unique_ptr<CounterStore>> open(const std::filesystem::path& path);
+
+  // Adds every count of `counters` (one transaction: all or nothing).
+  core::Status add(const Counters& counters);
+
+  // UTC days with any counts, oldest first.
+  core::Result<std::vector<Day>> days();
+  // Policy domains with counts on `day`, in name order.
+  core::Result<std::vector<std::string>> domains(Day day);
+  // The totals of (day, policy domain); no policies when nothing was recorded.
+  core::Result<DomainDay> load(Day day, std::string_view policy_domain);
+
+  // Deletes the counts of days before `first_kept`; returns how many policy rows went.
+  core::Result<std::int64_t> prune_before(Day first_kept);
+
+ private:
+  explicit CounterStore(std::unique_ptr<SqliteConn> conn) : conn_(std::move(conn)) {}
+  core::Status add_locked(const Counters& counters);
+
+  std::mutex mutex_;
+  std::unique_ptr<SqliteConn> conn_;
+};
+
+}  // namespace stsrelay::tlsrpt
