@@ -7,8 +7,8 @@ namespace {
 
 constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size, content) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    "auth_user, tls, received_at, size, content, tls_optional) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 constexpr std::string_view kInsertRecipient =
     "INSERT INTO recipients (message_seq, position, address, domain, notify, orcpt, state, "
@@ -19,13 +19,13 @@ constexpr std::string_view kInsertRecipient =
 // in the order read_recipient expects.
 constexpr std::string_view kMessageById =
     "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size FROM messages WHERE id = ?1";
+    "auth_user, tls, received_at, size, tls_optional FROM messages WHERE id = ?1";
 constexpr std::string_view kMessageBySeq =
     "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size FROM messages WHERE seq = ?1";
+    "auth_user, tls, received_at, size, tls_optional FROM messages WHERE seq = ?1";
 constexpr std::string_view kAllMessages =
     "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size FROM messages ORDER BY seq";
+    "auth_user, tls, received_at, size, tls_optional FROM messages ORDER BY seq";
 constexpr std::string_view kRecipientsOf =
     "SELECT id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, "
     "updated_at FROM recipients WHERE message_seq = ?1 ORDER BY position";
@@ -48,6 +48,7 @@ MessageRow read_message_row(const Statement& stmt) {
   row.envelope.tls = stmt.column_text(10);
   row.received_at = stmt.column_int(11);
   row.size = stmt.column_int(12);
+  row.envelope.tls_optional = stmt.column_int(13) != 0;
   return row;
 }
 
@@ -107,7 +108,8 @@ core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view 
       .bind(10, e.tls)
       .bind(11, received_at)
       .bind(12, static_cast<std::int64_t>(content.size()))
-      .bind_blob(13, content);
+      .bind_blob(13, content)
+      .bind(14, std::int64_t{e.tls_optional ? 1 : 0});
   auto inserted = (*message)->run();
   if (!inserted) return inserted.error();
   const std::int64_t seq = sql.db().last_insert_rowid();

@@ -5,7 +5,8 @@
 namespace stsrelay::queue {
 namespace {
 
-// Version 1.
+// Version 2 (version 1 without messages.tls_optional; a version-1 file gets the column at its
+// end by migrate_v1_to_v2()).
 //
 // messages.content is the last column: SQLite reads a row's columns only up to the last one a
 // query asks for, so listing messages never touches the overflow pages of large bodies.
@@ -16,7 +17,7 @@ namespace {
 // the sqlite3 shell. There is no "in flight" state on disk: a recipient being delivered stays
 // queued/deferred with its old next_attempt_at, and the lease lives in the Store's memory; so
 // when the daemon dies mid-delivery, the recipient is simply due again at the next start.
-constexpr const char* kSchemaV1 = R"sql(
+constexpr const char* kSchema = R"sql(
 CREATE TABLE messages (
   seq             INTEGER PRIMARY KEY,
   id              TEXT    NOT NULL UNIQUE,
@@ -31,6 +32,7 @@ CREATE TABLE messages (
   tls             TEXT    NOT NULL,
   received_at     INTEGER NOT NULL,
   size            INTEGER NOT NULL,
+  tls_optional    INTEGER NOT NULL DEFAULT 0,
   content         BLOB    NOT NULL
 );
 
@@ -57,7 +59,14 @@ CREATE INDEX recipients_by_message ON recipients(message_seq, position);
 CREATE INDEX recipients_due ON recipients(next_attempt_at, message_seq)
   WHERE state IN ('queued', 'deferred');
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+)sql";
+
+// SQLite appends an added column after `content`, so on a migrated file reading tls_optional
+// reaches past the body's overflow pages; files created as version 2 have it before content.
+constexpr const char* kMigrateV1ToV2 = R"sql(
+ALTER TABLE messages ADD COLUMN tls_optional INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
 )sql";
 
 core::Status apply_pragmas(Db& db, const OpenOptions& options) {
@@ -95,16 +104,23 @@ core::Status check_version(const Db& db, std::int64_t version) {
 core::Status ensure_schema(Db& db) {
   auto version = db.query_int("PRAGMA user_version");
   if (!version) return version.error();
-  if (*version != 0) return check_version(db, *version);
-  // Two processes may create the file at once (the daemon and the CLI): the write lock taken by
-  // BEGIN IMMEDIATE makes one of them wait, and it then finds the schema in place.
+  if (*version == kSchemaVersion) return core::Ok{};
+  if (*version != 0 && *version != 1) return check_version(db, *version);
+  // Two processes may create or migrate the file at once (the daemon and the CLI): the write
+  // lock taken by BEGIN IMMEDIATE makes one of them wait, and it then finds the schema in place.
   auto tx = Transaction::begin(db);
   if (!tx) return tx.error();
   version = db.query_int("PRAGMA user_version");
   if (!version) return version.error();
-  if (*version != 0) return check_version(db, *version);
-  auto created = db.exec(kSchemaV1);
-  if (!created) return created.error();
+  if (*version == 0) {
+    auto created = db.exec(kSchema);
+    if (!created) return created.error();
+  } else if (*version == 1) {
+    auto migrated = db.exec(kMigrateV1ToV2);
+    if (!migrated) return migrated.error();
+  } else {
+    return check_version(db, *version);
+  }
   return tx->commit();
 }
 

@@ -18,7 +18,7 @@
 
 namespace stsrelay::queue {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Opens queue.db (creating the file and the schema when missing) with the pragmas above.
 core::Result<Db> open_queue_db(const std::filesystem::path& path, const OpenOptions& options);

@@ -347,12 +347,16 @@ std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
 
 // The policy that applies to this attempt (RFC 8461 §5.1), or to the look-again before a
 // bounce (`refresh`).
+// A message marked tls_optional (a TLS-RPT report, RFC 8460 §5.x: it must reach a domain whose
+// TLS is broken) goes out without the policy, and its sessions are not recorded.
 asio::awaitable<std::unique_ptr<StsAttempt>> policy_for(DeliveryAgent::Impl& impl,
                                                         const DeliverySettings& settings,
-                                                        const std::string& domain,
+                                                        const queue::DeliveryJob& job,
                                                         bool refresh) {
+  const std::string& domain = job.domain;
   const std::optional<sts::LocalEnforcement> local_override = override_for(settings, domain);
-  const sts::LocalEnforcement local = local_override.value_or(settings.sts_enforcement);
+  sts::LocalEnforcement local = local_override.value_or(settings.sts_enforcement);
+  if (job.envelope.tls_optional) local = sts::LocalEnforcement::off;
   if (local == sts::LocalEnforcement::off || impl.services_.policies == nullptr) {
     sts::PolicyLookup none;
     none.domain = domain;
@@ -448,7 +452,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   }
   st.content = std::move(*content);
 
-  st.sts = co_await policy_for(*self, settings, st.job.domain, false);
+  st.sts = co_await policy_for(*self, settings, st.job, false);
   const net::DeliveryRoute route =
       co_await net::resolve_delivery_targets(self->resolver_, st.job.domain);
   if (!route.ok()) {
@@ -462,8 +466,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
         would_bounce(st, settings, self->clock_.now())) {
       // RFC 8461 §5.1: before a message bounces because of the policy, look it up again; a
       // changed policy (a new id, or no longer enforce) gets one more pass over the route.
-      std::unique_ptr<StsAttempt> again = co_await policy_for(*self, settings, st.job.domain,
-                                                              true);
+      std::unique_ptr<StsAttempt> again = co_await policy_for(*self, settings, st.job, true);
       if (policy_changed(*st.sts, *again)) {
         spdlog::info("delivery: {}: the MTA-STS policy of {} changed before the bounce; trying "
                      "again under it",

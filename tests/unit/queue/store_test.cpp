@@ -1,3 +1,4 @@
+#include "queue/schema.hpp"
 #include "queue/store.hpp"
 
 #include <gtest/gtest.h>
@@ -328,7 +329,7 @@ TEST(Store, FileIsInWalModeWithAVersionedSchema) {
   stsrelay::testing::FakeClock clock;
   auto store = Store::open(dir.db(), clock);
   ASSERT_TRUE(store);
-  EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), 1);
+  EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
   auto db = Db::open(dir.db(), false);
   ASSERT_TRUE(db);
   auto mode = Statement::prepare(*db, "PRAGMA journal_mode");
@@ -336,6 +337,56 @@ TEST(Store, FileIsInWalModeWithAVersionedSchema) {
   auto row = mode->step();
   ASSERT_TRUE(row && *row);
   EXPECT_EQ(mode->column_text(0), "wal");  // persistent in the file
+}
+
+TEST(Store, TlsOptionalRoundTripsAndReachesTheDeliveryJob) {
+  TempDir dir;
+  stsrelay::testing::FakeClock clock;
+  auto store = Store::open(dir.db(), clock);
+  ASSERT_TRUE(store);
+  core::Envelope flagged = sample_envelope("reports@relay.example.org");
+  flagged.tls_optional = true;
+  auto a = enqueue_and_wait(**store, flagged, "Subject: report\r\n\r\nx\r\n");
+  auto b = enqueue_and_wait(**store, sample_envelope(), "Subject: mail\r\n\r\nx\r\n");
+  ASSERT_TRUE(a && b);
+  auto jobs = (*store)->claim_due(clock.now(), ClaimLimits{});
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  ASSERT_FALSE(jobs->empty());
+  for (const auto& job : *jobs) {
+    EXPECT_EQ(job.envelope.tls_optional, job.message_id == *a) << job.message_id;
+  }
+}
+
+// A queue.db written by the version without tls_optional opens, keeps its messages and gains
+// the column.
+TEST(Store, MigratesAVersionOneFile) {
+  TempDir dir;
+  stsrelay::testing::FakeClock clock;
+  std::string old_id;
+  {
+    auto store = Store::open(dir.db(), clock);
+    ASSERT_TRUE(store);
+    auto queued = enqueue_and_wait(**store, sample_envelope(), "Subject: old\r\n\r\nx\r\n");
+    ASSERT_TRUE(queued);
+    old_id = *queued;
+  }
+  testing::exec_sql(dir.db(), "ALTER TABLE messages DROP COLUMN tls_optional");
+  testing::exec_sql(dir.db(), "PRAGMA user_version = 1");
+  auto store = Store::open(dir.db(), clock);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
+  core::Envelope flagged = sample_envelope();
+  flagged.tls_optional = true;
+  auto fresh = enqueue_and_wait(**store, flagged, "Subject: new\r\n\r\nx\r\n");
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  auto reader = Reader::open(dir.db(), clock);
+  ASSERT_TRUE(reader);
+  auto old_detail = (*reader)->show(old_id);
+  ASSERT_TRUE(old_detail) << old_detail.error().message;
+  EXPECT_FALSE(old_detail->envelope.tls_optional);
+  auto new_detail = (*reader)->show(*fresh);
+  ASSERT_TRUE(new_detail);
+  EXPECT_TRUE(new_detail->envelope.tls_optional);
 }
 
 TEST(Store, RefusesASchemaFromTheFuture) {
