@@ -8,6 +8,7 @@
 #include "src/app/cli_common.hpp"
 #include "src/app/cli_dkim.hpp"
 #include "src/app/cli_policy.hpp"
+#include "src/app/cli_report.hpp"
 #include "src/app/version.hpp"
 
 namespace stsrelay::app {
@@ -28,6 +29,7 @@ int run_cli(int argc, char** argv) {
   add_policy_commands(app, ctx);
   add_passwd_command(app, ctx);
   add_dkim_commands(app, ctx);
+  add_report_commands(app, ctx);
 
   try {
     app.parse(argc, argv);
