@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "tlsrpt/gzip.hpp"
+#include "tlsrpt/report_build.hpp"
 #include "tlsrpt/report_naming.hpp"
 
 namespace stsrelay::tlsrpt {
@@ -312,6 +313,25 @@ TEST(Gzip, EmptyAndLargeInputs) {
     ASSERT_TRUE(packed.ok());
     EXPECT_EQ(gunzip(*packed), in);
   }
+}
+
+TEST(ReportBuild, NamesAgreeWithTheJson) {
+  const DomainDay data = domain_day(sample_counters(), day_of(kDay), "example.net");
+  const core::SysTime now = core::from_unix(kDay + 86400 + 1800);
+  const BuiltReport built = build_report(kMeta, data, now);
+  const json::object r = json::parse(built.stored.json).as_object();
+  EXPECT_EQ(r.at("report-id").as_string(), built.stored.id);
+  EXPECT_EQ(built.stored.day, day_of(kDay));
+  EXPECT_EQ(built.stored.policy_domain, "example.net");
+  EXPECT_EQ(built.stored.created_at, now);
+  EXPECT_EQ(built.filename, report_filename(day_of(kDay), "example.net", "example.org"));
+  EXPECT_EQ(built.subject, "Report Domain: example.net Submitter: example.org Report-ID: <" +
+                               built.stored.id + ">");
+  // Built again later (a retry, a send by hand): the same names and the same JSON.
+  const BuiltReport again = build_report(kMeta, data, now + std::chrono::hours(5));
+  EXPECT_EQ(again.stored.id, built.stored.id);
+  EXPECT_EQ(again.filename, built.filename);
+  EXPECT_EQ(again.stored.json, built.stored.json);
 }
 
 }  // namespace
