@@ -33,6 +33,7 @@
 #include "src/core/logging.hpp"
 #include "src/delivery/delivery_agent.hpp"
 #include "src/net/dns_cares_resolver.hpp"
+#include "tlsrpt/recorder.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -135,9 +136,14 @@ class Daemon {
     auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_);
     if (!sts) return sts.error();
     sts_ = std::move(*sts);
+    if (config_.tlsrpt.enabled) {
+      auto recorder = tlsrpt::Recorder::open(state_dir / "tlsrpt.db");
+      if (!recorder) return recorder.error();
+      recorder_ = std::move(*recorder);
+    }
     agent_ = std::make_unique<delivery::DeliveryAgent>(
         io_, *store_, *resolver_, clock_, to_delivery_settings(config_),
-        delivery::PolicyServices{&sts_->resolver(), nullptr});
+        delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
     return agent_->start();
   }
 
@@ -145,6 +151,13 @@ class Daemon {
   // feeds, and the queue finishes what is waiting before it closes.
   void shut_down() {
     agent_.reset();
+    // What delivery recorded in the last second is written before the process ends.
+    if (recorder_) {
+      if (auto closed = recorder_->close(); !closed) {
+        spdlog::error("tlsrpt: writing the last outcomes failed: {}", closed.error().message);
+      }
+    }
+    recorder_.reset();
     sts_.reset();
     resolver_.reset();
     server_.reset();
@@ -253,6 +266,7 @@ class Daemon {
   std::unique_ptr<smtp::Server> server_;
   std::unique_ptr<net::CaresResolver> resolver_;
   std::unique_ptr<StsServices> sts_;
+  std::unique_ptr<tlsrpt::Recorder> recorder_;  // null when tlsrpt.enabled is false
   std::unique_ptr<delivery::DeliveryAgent> agent_;
   int parts_stopped_ = 0;         // strand_ only
   std::size_t abandoned_ = 0;     // strand_ only
