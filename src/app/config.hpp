@@ -81,6 +81,7 @@ struct TlsrptConfig {
   std::chrono::minutes send_at{30};  // after 00:00 UTC, for the day that just ended
   std::string dkim_selector = "tlsrpt";  // RFC 8460 §5.3: reports are DKIM-signed
   std::string dkim_key_file;             // PEM private key, RSA or Ed25519
+  std::chrono::seconds retention{30 * 86400};  // reports and counters older than this are pruned
 
   friend bool operator==(const TlsrptConfig&, const TlsrptConfig&) = default;
 };

@@ -106,6 +106,7 @@ void read_tlsrpt(TableReader& r, TlsrptConfig& c) {
   r.converted("send_at", c.send_at, "a UTC time of day \"HH:MM\"", parse_time_of_day);
   r.string("dkim_selector", c.dkim_selector);
   r.string("dkim_key_file", c.dkim_key_file);
+  r.duration("retention", c.retention);
 }
 
 void read_log(TableReader& r, LogConfig& c) {

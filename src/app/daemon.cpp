@@ -27,6 +27,7 @@
 #include "src/app/delivery_settings_map.hpp"
 #include "src/app/queue_sink.hpp"
 #include "src/app/reload_plan.hpp"
+#include "src/app/report_scheduler.hpp"
 #include "src/app/server_settings_map.hpp"
 #include "src/app/sts_services.hpp"
 #include "src/app/version.hpp"
@@ -144,6 +145,12 @@ class Daemon {
     agent_ = std::make_unique<delivery::DeliveryAgent>(
         io_, *store_, *resolver_, clock_, to_delivery_settings(config_),
         delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
+    if (recorder_) {
+      auto reports = ReportScheduler::start(io_.get_executor(), *resolver_, *store_, *recorder_,
+                                            config_, state_dir, clock_);
+      if (!reports) return reports.error();
+      reports_ = std::move(*reports);
+    }
     return agent_->start();
   }
 
@@ -151,6 +158,7 @@ class Daemon {
   // feeds, and the queue finishes what is waiting before it closes.
   void shut_down() {
     agent_.reset();
+    reports_.reset();
     // What delivery recorded in the last second is written before the process ends.
     if (recorder_) {
       if (auto closed = recorder_->close(); !closed) {
@@ -197,6 +205,7 @@ class Daemon {
     } else {
       stopping_ = true;
       sts_->stop();
+      if (reports_) reports_->stop();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
                    signal_name(signal), kStopGrace.count());
       // The server and the delivery agent stop side by side; deliveries still running after
@@ -267,6 +276,7 @@ class Daemon {
   std::unique_ptr<net::CaresResolver> resolver_;
   std::unique_ptr<StsServices> sts_;
   std::unique_ptr<tlsrpt::Recorder> recorder_;  // null when tlsrpt.enabled is false
+  std::unique_ptr<ReportScheduler> reports_;     // null when tlsrpt.enabled is false
   std::unique_ptr<delivery::DeliveryAgent> agent_;
   int parts_stopped_ = 0;         // strand_ only
   std::size_t abandoned_ = 0;     // strand_ only

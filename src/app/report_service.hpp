@@ -1,0 +1,93 @@
+// TLS-RPT reports (RFC 8460) from the recorded counters to their destinations, shared by the
+// daemon's daily run and `stsrelay report send`:
+//
+//   build_day(day)  for each policy domain with sessions that day: `_smtp._tls.<domain>` (§3),
+//                   the report JSON (§4.4) stored in tlsrpt.db with one delivery per rua URI;
+//                   a domain without a valid record gets no report.
+//   send_due()      every delivery that is due: `mailto:` as a DKIM-signed multipart/report
+//                   message queued into stsrelay's own queue (§5.3), marked tls_optional so that
+//                   it reaches a domain whose TLS is broken and is not counted itself (§5.x);
+//                   `https:` as a POST of application/tlsrpt+gzip, 200 or 201 being success
+//                   (§5.4). Failures are retried by the report store's schedule for 24 h (§5.5).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "src/core/clock.hpp"
+#include "tlsrpt/report_day.hpp"
+#include "tlsrpt/report_json.hpp"
+
+namespace stsrelay::net {
+class Resolver;
+class HttpsFetcher;
+}  // namespace stsrelay::net
+namespace stsrelay::queue { class Store; }
+namespace stsrelay::tlsrpt {
+class CounterStore;
+class ReportStore;
+class Recorder;
+}  // namespace stsrelay::tlsrpt
+
+namespace stsrelay::app {
+
+struct ReportSettings {
+  tlsrpt::ReportMeta meta;      // organization-name, contact-info, submitter
+  std::string dkim_selector;    // tlsrpt.dkim_selector
+  std::string dkim_key_file;    // tlsrpt.dkim_key_file; mail reports need it (§5.3)
+  std::chrono::milliseconds post_timeout{60'000};
+};
+
+struct ReportDeps {
+  net::Resolver& dns;
+  net::HttpsFetcher& https;
+  queue::Store& queue;
+  tlsrpt::CounterStore& counters;
+  tlsrpt::ReportStore& reports;
+  tlsrpt::Recorder* recorder;  // flushed before a day is read; may be null (the CLI)
+  const core::Clock& clock;
+};
+
+struct BuildOutcome {
+  std::string domain;
+  std::string report_id;          // empty: no report (see note)
+  std::vector<std::string> rua;   // the destinations it was given
+  std::string note;               // why not, or what else the record said
+};
+
+struct SendOutcome {
+  std::string report_id;
+  std::string uri;
+  bool ok = false;
+  std::string detail;  // the queue id, the HTTP status, or the error
+};
+
+class ReportService {
+ public:
+  ReportService(ReportDeps deps, ReportSettings settings);
+
+  // `only_domain`: just that policy domain. `again`: also domains whose report was built
+  // before (the same report-id; every destination starts over).
+  boost::asio::awaitable<std::vector<BuildOutcome>> build_day(tlsrpt::Day day,
+                                                              std::optional<std::string> only_domain,
+                                                              bool again);
+  // Sends up to `limit` due deliveries.
+  boost::asio::awaitable<std::vector<SendOutcome>> send_due(std::size_t limit = 100);
+
+ private:
+  boost::asio::awaitable<SendOutcome> send_mail(const std::string& id, const std::string& uri,
+                                                const std::string& domain, tlsrpt::Day day,
+                                                const std::string& gzipped);
+  boost::asio::awaitable<SendOutcome> post(const std::string& id, const std::string& uri,
+                                           const std::string& gzipped);
+
+  ReportDeps deps_;
+  ReportSettings settings_;
+};
+
+}  // namespace stsrelay::app
