@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "src/app/cli_common.hpp"
+#include "src/app/cli_report_send.hpp"
 #include "tlsrpt/report_list_format.hpp"
 #include "tlsrpt/report_store.hpp"
 
@@ -64,7 +65,7 @@ int run_show(const CliContext& ctx, const ReportOptions& o) {
 
 void add_report_commands(CLI::App& app, CliContext& ctx) {
   auto options = std::make_shared<ReportOptions>();
-  CLI::App* r = app.add_subcommand("report", "list and show TLS-RPT reports (RFC 8460)");
+  CLI::App* r = app.add_subcommand("report", "list, show and send TLS-RPT reports (RFC 8460)");
   r->require_subcommand(1);
 
   CLI::App* list = r->add_subcommand(
@@ -72,6 +73,15 @@ void add_report_commands(CLI::App& app, CliContext& ctx) {
   list->add_flag("--json", options->json, "print a JSON array");
   list->callback([&ctx, options] {
     ctx.action = [&ctx, options] { return run_list(ctx, *options); };
+  });
+
+  auto send_options = std::make_shared<ReportSendOptions>();
+  CLI::App* send = r->add_subcommand(
+      "send", "build a day's reports again and send them, with every other due delivery, now");
+  send->add_option("--day", send_options->day, "the UTC day, YYYY-MM-DD")->required();
+  send->add_option("--domain", send_options->domain, "only this policy domain");
+  send->callback([&ctx, send_options] {
+    ctx.action = [&ctx, send_options] { return run_report_send(ctx, *send_options); };
   });
 
   CLI::App* show = r->add_subcommand("show", "print the JSON of a report");
