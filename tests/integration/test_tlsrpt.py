@@ -5,29 +5,24 @@ queues it as DKIM-signed mail to the `rua` mailbox (delivered by the daemon to a
 receiver, although that domain's own policy would defer ordinary mail) and POSTs it to a real
 HTTPS endpoint. The test unpacks both copies and checks every count against what it caused.
 
-The world: dnslib on 127.0.0.53 (MX, A, TXT `_mta-sts` and `_smtp._tls`), policy hosts
-(Python HTTPS, certificates of the test CA) for mta-sts.<domain>, aiosmtpd receivers on
-127.0.0.x:25, and an HTTPS collector for the `https:` rua URI."""
+The world (sts_world.py): DNS with MX, A, TXT `_mta-sts` and `_smtp._tls`, policy hosts for
+mta-sts.<domain> with certificates of the test CA, SMTP receivers on 127.0.0.x:25, and an HTTPS
+collector for the `https:` rua URI."""
 
 import datetime
 import email
 import gzip
-import http.server
 import json
 import os
 import re
-import ssl
-import threading
 
-from aiosmtpd.controller import Controller
-from dnslib import MX, QTYPE, RCODE, RR, SOA, TXT, A
-from dnslib.server import BaseResolver, DNSLogger, DNSServer
+from dnslib import MX, TXT, A
 
 import harness
 from certs import TestCA
 from harness import RelayTestCase, message_bytes, wait_until
+from sts_world import DNS, Collector, World
 
-DNS = "127.0.0.53"
 MX_ENFORCE = "127.0.0.21"   # mx.enforce.test: certificate of the test CA for its name
 MX_BROKEN = "127.0.0.22"    # mx.broken.test: a certificate for another name
 MX_TESTING = "127.0.0.23"   # mx.testing.test: a certificate of an unknown CA
@@ -45,7 +40,6 @@ POLICIES = {
     "reports.test": "version: STSv1\nmode: enforce\nmx: mx.reports.test\nmax_age: 86400\n",
 }
 RUA = "v=TLSRPTv1; rua=mailto:tlsrpt@reports.test,https://collector.test/v1/tlsrpt"
-TTL = 1
 RECORDS = {
     "enforce.test": [MX("mx.enforce.test", 10)],
     "mx.enforce.test": [A(MX_ENFORCE)],
@@ -59,140 +53,31 @@ RECORDS = {
     "mx.reports.test": [A(MX_PLAIN)],
     "collector.test": [A(COLLECTOR)],
 }
-for _domain, _address in POLICY_HOSTS.items():
+for _domain in POLICY_HOSTS:
     RECORDS[f"_mta-sts.{_domain}"] = [TXT("v=STSv1; id=20261128;")]
-    RECORDS[f"mta-sts.{_domain}"] = [A(_address)]
 for _domain in ("enforce.test", "broken.test", "testing.test", "nopolicy.test"):
     RECORDS[f"_smtp._tls.{_domain}"] = [TXT(RUA)]
 ZONES = ("enforce.test", "broken.test", "testing.test", "nopolicy.test", "reports.test",
          "collector.test")
-RDATA_TYPE = {MX: QTYPE.MX, A: QTYPE.A, TXT: QTYPE.TXT}
 WAIT = 30
-
-
-class ZoneResolver(BaseResolver):
-    def resolve(self, request, handler):
-        reply = request.reply()
-        reply.header.aa = 1
-        name = str(request.q.qname).rstrip(".").lower()
-        zone = next((z for z in ZONES if name == z or name.endswith("." + z)), None)
-        if zone is None:
-            reply.header.rcode = RCODE.REFUSED
-            return reply
-        soa = RR(zone, QTYPE.SOA, ttl=TTL,
-                 rdata=SOA("ns." + zone, "hostmaster." + zone, (1, 3600, 600, 86400, TTL)))
-        if name not in RECORDS:
-            reply.header.rcode = RCODE.NXDOMAIN
-            reply.add_auth(soa)
-            return reply
-        for rdata in RECORDS[name]:
-            if RDATA_TYPE[type(rdata)] == request.q.qtype:
-                reply.add_answer(RR(name, RDATA_TYPE[type(rdata)], ttl=TTL, rdata=rdata))
-        if not reply.rr:
-            reply.add_auth(soa)
-        return reply
-
-
-class Mailbox:
-    """aiosmtpd handler keeping every message it accepts in memory."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.messages = []  # (rcpt_tos, bytes)
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 accepted"
-
-    def received(self):
-        with self.lock:
-            return list(self.messages)
-
-
-def https_server(address, leaf, handler_class):
-    server = http.server.ThreadingHTTPServer((address, 443), handler_class)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(leaf.chain, leaf.key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def policy_handler(text):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            body = text.encode()
-            if self.path != "/.well-known/mta-sts.txt":
-                self.send_response(404)
-                body = b"not found\n"
-            else:
-                self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-    return Handler
-
-
-class Collector(http.server.BaseHTTPRequestHandler):
-    """The https: rua endpoint: keeps each POST (content type, body)."""
-    protocol_version = "HTTP/1.1"
-    posts = []
-    lock = threading.Lock()
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(length)
-        with Collector.lock:
-            Collector.posts.append((self.path, self.headers.get("Content-Type"), body))
-        self.send_response(201)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 class TlsRptTest(RelayTestCase):
     def setUp(self):
         super().setUp()
-        self.dns = DNSServer(ZoneResolver(), address=DNS, port=53,
-                             logger=DNSLogger(log="-request,-reply,-truncated,-data", prefix=False))
-        self.dns.start_thread()
-        self.addCleanup(self.dns.stop)
+        world = World(self, dict(RECORDS), ZONES)
         other_ca = TestCA(os.path.join(self.workdir, "other-ca"), subject="Unknown CA")
-        leaves = {
-            MX_ENFORCE: self.ca.issue("mx.enforce.test"),
-            MX_BROKEN: self.ca.issue("some-other-host.test"),
-            MX_TESTING: other_ca.issue("mx.testing.test"),
+        self.mailboxes = {
+            MX_ENFORCE: world.receiver(MX_ENFORCE, self.ca.issue("mx.enforce.test")),
+            MX_BROKEN: world.receiver(MX_BROKEN, self.ca.issue("some-other-host.test")),
+            MX_TESTING: world.receiver(MX_TESTING, other_ca.issue("mx.testing.test")),
+            MX_PLAIN: world.receiver(MX_PLAIN),
         }
-        self.mailboxes = {}
-        for address in (MX_ENFORCE, MX_BROKEN, MX_TESTING, MX_PLAIN):
-            box = Mailbox()
-            tls_args = {}
-            if address in leaves:
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-                context.load_cert_chain(leaves[address].chain, leaves[address].key)
-                tls_args = {"tls_context": context, "require_starttls": False}
-            controller = Controller(box, hostname=address, port=25, **tls_args)
-            controller.start()
-            self.addCleanup(controller.stop)
-            self.mailboxes[address] = box
         for domain, address in POLICY_HOSTS.items():
-            server = https_server(address, self.ca.issue(f"mta-sts.{domain}"),
-                                  policy_handler(POLICIES[domain]))
-            self.addCleanup(server.server_close)
-            self.addCleanup(server.shutdown)
+            world.policy_host(domain, address, self.ca.issue(f"mta-sts.{domain}"),
+                              POLICIES[domain])
         Collector.posts = []
-        collector = https_server(COLLECTOR, self.ca.issue("collector.test"), Collector)
-        self.addCleanup(collector.server_close)
-        self.addCleanup(collector.shutdown)
+        world.https(COLLECTOR, self.ca.issue("collector.test"), Collector)
 
     def send(self, relay, recipient, subject):
         content = message_bytes("alice@sender.test", [recipient], subject, ["tls-rpt test"])
@@ -200,8 +85,7 @@ class TlsRptTest(RelayTestCase):
                                               content), 250)
 
     def subjects_at(self, address):
-        return [email.message_from_bytes(raw)["Subject"] for _, raw in
-                self.mailboxes[address].received()]
+        return self.mailboxes[address].subjects()
 
     def test_a_day_of_deliveries_is_reported_by_mail_and_https(self):
         key_file = os.path.join(self.workdir, "dkim.pem")
