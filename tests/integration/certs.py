@@ -54,3 +54,43 @@ class TestCA:
                 with open(part) as f:
                     out.write(f.read())
         return Leaf(name=name, key=key, cert=cert, chain=chain)
+
+    def issue_expired(self, name):
+        """A server certificate for `name` that expired in 2021: `openssl ca` takes explicit
+        dates, which `openssl x509 -req` does not."""
+        d = os.path.join(self.directory, "expired-" + name.replace("*", "_wild"))
+        os.makedirs(os.path.join(d, "certs"), exist_ok=True)
+        open(os.path.join(d, "index.txt"), "w").close()
+        with open(os.path.join(d, "serial"), "w") as f:
+            f.write("1000\n")
+        conf = os.path.join(d, "ca.cnf")
+        with open(conf, "w") as f:
+            f.write(f"""[ca]
+default_ca = test
+[test]
+database = {d}/index.txt
+serial = {d}/serial
+new_certs_dir = {d}/certs
+default_md = sha256
+policy = anything
+copy_extensions = none
+x509_extensions = v3
+[anything]
+commonName = supplied
+[v3]
+subjectAltName = DNS:{name}
+extendedKeyUsage = serverAuth
+basicConstraints = critical,CA:FALSE
+""")
+        key, csr, cert = (os.path.join(d, n) for n in ("leaf.key", "leaf.csr", "leaf.pem"))
+        run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={name}"], check=True)
+        run(["openssl", "ca", "-batch", "-config", conf, "-cert", self.pem, "-keyfile", self.key,
+             "-startdate", "20200101000000Z", "-enddate", "20210101000000Z", "-in", csr,
+             "-out", cert, "-notext"], check=True)
+        chain = os.path.join(d, "leaf.chain.pem")
+        with open(chain, "w") as out:
+            for part in (cert, self.pem):
+                with open(part) as f:
+                    out.write(f.read())
+        return Leaf(name=name, key=key, cert=cert, chain=chain)

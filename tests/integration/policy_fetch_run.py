@@ -82,46 +82,6 @@ OTHER_HOSTS = {
 }
 
 
-def expired_leaf(ca, directory, host):
-    """A leaf for `host` signed by `ca` that expired in 2021 (openssl ca takes explicit dates)."""
-    d = os.path.join(directory, "expired-ca")
-    os.makedirs(os.path.join(d, "certs"), exist_ok=True)
-    open(os.path.join(d, "index.txt"), "w").close()
-    with open(os.path.join(d, "serial"), "w") as f:
-        f.write("1000\n")
-    conf = os.path.join(d, "ca.cnf")
-    with open(conf, "w") as f:
-        f.write(f"""[ca]
-default_ca = test
-[test]
-database = {d}/index.txt
-serial = {d}/serial
-new_certs_dir = {d}/certs
-default_md = sha256
-policy = anything
-copy_extensions = none
-x509_extensions = v3
-[anything]
-commonName = supplied
-[v3]
-subjectAltName = DNS:{host}
-extendedKeyUsage = serverAuth
-basicConstraints = critical,CA:FALSE
-""")
-    key, csr, cert = (os.path.join(d, n) for n in ("leaf.key", "leaf.csr", "leaf.pem"))
-    run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={host}"], check=True)
-    run(["openssl", "ca", "-batch", "-config", conf, "-cert", ca.pem, "-keyfile", ca.key,
-         "-startdate", "20200101000000Z", "-enddate", "20210101000000Z", "-in", csr,
-         "-out", cert, "-notext"], check=True)
-    chain = os.path.join(d, "leaf.chain.pem")
-    with open(chain, "w") as out:
-        for part in (cert, ca.pem):
-            with open(part) as f:
-                out.write(f.read())
-    return chain, key
-
-
 def certificates(work):
     ca = TestCA(os.path.join(work, "ca"))
     rogue = TestCA(os.path.join(work, "rogue"), subject="Untrusted CA")
@@ -129,7 +89,8 @@ def certificates(work):
     good = ca.issue(names[0], dns_names=names[1:])
     wrong = ca.issue("mta-sts.another.test")
     untrusted = rogue.issue("mta-sts.untrusted.test")
-    expired = expired_leaf(ca, work, "mta-sts.expired.test")
+    expired_cert = ca.issue_expired("mta-sts.expired.test")
+    expired = (expired_cert.chain, expired_cert.key)
     return ca, {"good": (good.chain, good.key), "wrongname": (wrong.chain, wrong.key),
                 "untrusted": (untrusted.chain, untrusted.key), "expired": expired}
 

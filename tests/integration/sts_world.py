@@ -4,21 +4,24 @@
   (MX, A, TXT; NXDOMAIN and NODATA with the zone's SOA, RFC 2308);
 - SMTP receivers (aiosmtpd) on 127.0.0.x:25 that keep what they accept, with or without
   STARTTLS and the certificate the test chooses;
-- HTTPS servers (Python's http.server over ssl) for mta-sts.<domain> policy hosts, serving a
-  policy with the status, media type and redirect the test chooses, and for an https: TLS-RPT
-  collector that keeps every POST.
+- HTTPS servers for mta-sts.<domain> policy hosts: Python's http.server (HTTP/1.1) serving a
+  policy with the status, media type and redirect the test chooses, or nginx with HTTP/2
+  serving a file the test may rewrite; and an https: TLS-RPT collector that keeps every POST.
 
 World(testcase, records) starts the DNS server; receivers and HTTPS servers are added per test
 and all of it is stopped by the test's cleanups."""
 
 import email
 import http.server
+import os
 import ssl
 import threading
 
 from aiosmtpd.controller import Controller
 from dnslib import MX, QTYPE, RCODE, RR, SOA, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+from procs import ServerProcess, is_listening, wait_until
 
 DNS = "127.0.0.53"
 TTL = 1  # keeps the relay's DNS cache from hiding a change between tests
@@ -161,3 +164,48 @@ class World:
         """mta-sts.<domain> on address:443 serving `text` (policy_handler's options)."""
         self.records[f"mta-sts.{domain}"] = [A(address)]
         return self.https(address, leaf, policy_handler(text, **kwargs))
+
+    def nginx_policy_host(self, domain, address, leaf, text, workdir):
+        """mta-sts.<domain> served by nginx over HTTP/2 (ALPN h2) on address:443 from a file;
+        returns (the file's path, to rewrite the policy, and the nginx process)."""
+        self.records[f"mta-sts.{domain}"] = [A(address)]
+        work = os.path.join(workdir, f"nginx-{domain}")
+        www = os.path.join(work, "www")
+        os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
+        os.makedirs(www, exist_ok=True)
+        policy = os.path.join(www, "mta-sts.txt")
+        with open(policy, "w", newline="") as f:
+            f.write(text)
+        conf = os.path.join(work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""user root root;
+worker_processes 1;
+# Inside a user namespace setgroups() is refused, so no worker may switch users: one process.
+master_process off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log {work}/access.log;
+  client_body_temp_path {work}/tmp/body;
+  proxy_temp_path {work}/tmp/proxy;
+  fastcgi_temp_path {work}/tmp/fastcgi;
+  uwsgi_temp_path {work}/tmp/uwsgi;
+  scgi_temp_path {work}/tmp/scgi;
+  server {{
+    listen {address}:443 ssl http2;
+    server_name mta-sts.{domain};
+    ssl_certificate {leaf.chain};
+    ssl_certificate_key {leaf.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location = /.well-known/mta-sts.txt {{ default_type text/plain; alias {policy}; }}
+  }}
+}}
+""")
+        nginx = ServerProcess("nginx", ["nginx", "-p", work, "-c", conf, "-e",
+                                        os.path.join(work, "error.log")],
+                              os.path.join(work, "nginx.out"))
+        nginx.start()
+        self.testcase.addCleanup(nginx.stop)
+        wait_until(lambda: is_listening(address, 443), 20, what=f"nginx on {address}:443")
+        return policy, nginx
