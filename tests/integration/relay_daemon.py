@@ -96,13 +96,18 @@ class StsRelay:
         }
         if tls is not None:
             defaults["server"].update(tls_cert=tls.chain, tls_key=tls.key)
-        self.config = merge(defaults, config)
+        self._defaults = defaults
         os.makedirs(workdir, exist_ok=True)
-        with open(self.config_path, "w") as f:
-            f.write(toml_dumps(self.config))
+        self.rewrite_config(config)
         self.process = ServerProcess(
             "stsrelay", [self.binary, "serve", "--config", self.config_path],
             os.path.join(workdir, "stsrelay.log"), cwd=workdir)
+
+    def rewrite_config(self, config):
+        """Writes the configuration file again from the defaults and `config` (for SIGHUP)."""
+        self.config = merge(self._defaults, config)
+        with open(self.config_path, "w") as f:
+            f.write(toml_dumps(self.config))
 
     # Where clients connect: the first listen address.
     @property

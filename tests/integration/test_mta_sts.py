@@ -5,6 +5,8 @@ with good, expired, wrong-host and untrusted certificates and without STARTTLS. 
 asserts where the message went, or that it went nowhere."""
 
 import os
+import signal
+import sqlite3
 import tempfile
 
 from dnslib import MX, TXT, A
@@ -124,12 +126,16 @@ class MtaStsTest(RelayTestCase):
             cls.nginx[domain] = cls.world.nginx_policy_host(
                 domain, address, ca.issue(f"mta-sts.{domain}"), text, work)
 
-    def relay(self, **sts):
-        return self.start_relay({
-            "delivery": {"dns_servers": [f"{DNS}:53"], "ca_file": self.world_ca.pem},
+    def relay_config(self, dry_run=False, **sts):
+        return {
+            "delivery": {"dns_servers": [f"{DNS}:53"], "ca_file": self.world_ca.pem,
+                         "dry_run": dry_run},
             "queue": {"retry_schedule": ["1h"]},
             "sts": sts,
-        })
+        }
+
+    def relay(self, dry_run=False, **sts):
+        return self.start_relay(self.relay_config(dry_run, **sts))
 
     def send(self, relay, recipient):
         subject = f"to {recipient}"
@@ -289,6 +295,60 @@ class MtaStsTest(RelayTestCase):
         self.assertIn("451 4.7.4", r["last_reply"])
         self.assertFalse([s for s in self.boxes[PLAIN].subjects() if "cached.test" in s],
                          "delivered in plain text despite the policy")
+
+
+    # --- operating it: the dry run and SIGHUP ------------------------------------------------
+
+    def test_dry_run_reaches_no_receiver_and_says_what_would_happen(self):
+        relay = self.relay(dry_run=True)
+        received_before = {address: len(box.received()) for address, box in self.boxes.items()}
+        self.send(relay, "dry@good.test")
+        self.send(relay, "dry@expired.test")
+
+        def settled():
+            states = {a: self.recipient_state(relay, a) for a in ("dry@good.test",
+                                                                  "dry@expired.test")}
+            return states if all(r and r["state"] == "dry-run" for r in states.values()) else None
+        states = wait_until(settled, WAIT, what="both recipients in the dry-run state")
+        self.assertIn("would deliver to mx.good.test over verified TLSv1.3",
+                      states["dry@good.test"]["last_reply"])
+        self.assertIn("would defer: 451 4.7.5 MTA-STS policy of expired.test",
+                      states["dry@expired.test"]["last_reply"])
+        for address, box in self.boxes.items():
+            self.assertEqual(len(box.received()), received_before[address],
+                             f"a dry run delivered to {address}")
+        # The TLS-RPT data is real: one success for good.test, one certificate-expired failure.
+        self.assertEqual(relay.stop(), 0)
+        db = sqlite3.connect(os.path.join(relay.state_dir, "tlsrpt.db"))
+        counts = dict((d, (ok, failed)) for d, ok, failed in db.execute(
+            "SELECT domain, successful, failed FROM policy_counts"))
+        self.assertEqual(counts["good.test"], (1, 0))
+        self.assertEqual(counts["expired.test"], (0, 1))
+        [(result_type,)] = db.execute(
+            "SELECT result_type FROM failure_counts f JOIN policy_counts p ON f.policy_id = p.id "
+            "WHERE p.domain = 'expired.test'").fetchall()
+        self.assertEqual(result_type, "certificate-expired")
+        db.close()
+        relay.start()
+
+    def test_sighup_applies_a_good_configuration_and_refuses_a_bad_one(self):
+        relay = self.relay()
+        self.wait_deferred(relay, "one@wronghost.test")
+        # Good: an override that switches the domain to report-only, applied without a restart.
+        config = self.relay_config(override={"wronghost.test": "testing"})
+        relay.rewrite_config(config)
+        relay.process.send_signal(signal.SIGHUP)
+        relay.process.wait_for_log("reload: configuration applied", timeout=WAIT)
+        self.wait_delivered(relay, "two@wronghost.test", WRONG)
+        # Bad: refused with the reason; the running configuration (and the relay) stay.
+        relay.rewrite_config(self.relay_config(override={"wronghost.test": "testing",
+                                                         "bad.test": "sometimes"}))
+        relay.process.send_signal(signal.SIGHUP)
+        log = relay.process.wait_for_log("the running configuration stays in force", timeout=WAIT)
+        self.assertRegex(log, r"reload refused: .*sts\.override.*bad\.test")
+        # The file is put right for the CLI (no SIGHUP); the daemon still runs the override.
+        relay.rewrite_config(config)
+        self.wait_delivered(relay, "three@wronghost.test", WRONG)
 
 
 if __name__ == "__main__":
