@@ -1,4 +1,5 @@
-"""Accept-rate benchmark of stsrelay against Postfix, and stsrelay's memory with idle connections.
+"""Benchmarks of stsrelay against Postfix: accept rate, end-to-end delivery rate (with and without
+MTA-STS enforce policies), and stsrelay's memory with idle connections.
 
 Run through tests/bench/run, which puts it in a network namespace of its own (`ip netns add`) and
 gives it a release build. For each message size (1 KiB, 100 KiB) and number of concurrent clients
@@ -21,6 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
+from e2e import e2e_rates  # noqa: E402
 from idle_connections import open_idle_connections, rss_kib  # noqa: E402
 from postfix_instance import PostfixRelay  # noqa: E402
 from procs import wait_until  # noqa: E402
@@ -33,6 +35,9 @@ CLIENTS = [1, 10, 50]
 # Messages per run: enough for a few seconds at the rates seen on a 2-core machine.
 MESSAGES = {1024: {1: 1000, 10: 4000, 50: 8000}, 100 * 1024: {1: 400, 10: 1500, 50: 3000}}
 RUN_TIMEOUT = 240  # seconds for one smtp-source run
+# End to end: (size, label, concurrent clients, messages), spread over four recipient domains.
+E2E_RUNS = [(1024, "1 KiB", 10, 2000), (1024, "1 KiB", 50, 4000),
+            (100 * 1024, "100 KiB", 10, 600), (100 * 1024, "100 KiB", 50, 1200)]
 IDLE_CONNECTIONS = 5000
 PER_SOURCE = 100   # idle connections per client address: the default max_connections_per_ip
 
@@ -145,6 +150,9 @@ def main():
                         help="multiply the number of messages per run (e.g. 0.1 for a quick run)")
     parser.add_argument("--skip-rates", action="store_true")
     parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--only-e2e", action="store_true",
+                        help="only the end-to-end rates (with and without enforce policies)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stsrelay-bench-") as workdir:
         os.chmod(workdir, 0o755)  # Postfix's daemons run as the postfix user and must get in
@@ -153,9 +161,13 @@ def main():
               f"{os.cpu_count()} CPUs", flush=True)
         print("smtp-source, one message per connection, one recipient; both queues durable",
               flush=True)
-        if not args.skip_rates:
+        if not args.skip_rates and not args.only_e2e:
             accept_rates(workdir, args.scale)
-        if not args.skip_idle:
+        if not args.skip_e2e:
+            print("\nend to end: smtp-source -> relay -> Postfix MX hosts over STARTTLS, "
+                  f"{len(E2E_RUNS)} load shapes", flush=True)
+            e2e_rates(workdir, args.scale, E2E_RUNS)
+        if not args.skip_idle and not args.only_e2e:
             idle_memory(workdir)
 
 

@@ -1,4 +1,6 @@
-"""A private Postfix instance set up as a relay, for accept-rate comparisons.
+"""Private Postfix instances for the benchmarks: PostfixRelay as a relay (accept rate: every
+message deferred; end to end: delivering over opportunistic, verified TLS), PostfixReceiver as
+the MX hosts of the end-to-end benchmark.
 
 Never touches /etc/postfix: its own config_directory, queue_directory and data_directory live in a
 temporary directory (notes/test-servers.md). It accepts mail for relay from 127.0.0.0/8 on the
@@ -39,7 +41,31 @@ class PostfixRelay:
     def postconf(self, *args):
         return _run(["postconf", "-c", self.config_dir, *args])
 
-    def configure(self):
+    def configure(self, deliver_via=None):
+        """As an accept-rate relay (everything deferred towards a closed port), or, with
+        `deliver_via` = the test CA's PEM, as an MX-resolving relay that delivers with
+        smtp_tls_security_level = may and verifies against that CA."""
+        if deliver_via is None:
+            delivery = [
+                # Every message is tried once towards a port nothing listens on, and deferred
+                # for an hour (stsrelay in the benchmark does the same with a DNS server that is
+                # not there).
+                "relayhost=[127.0.0.1]:9",
+                "minimal_backoff_time=3600s",
+                "maximal_backoff_time=3600s",
+                "smtp_dns_support_level=disabled",
+            ]
+        else:
+            delivery = [
+                # MX lookups through the system resolver (the namespace's resolv.conf points at
+                # the benchmark's DNS server); opportunistic TLS, verified against the test CA.
+                "relayhost=",
+                "smtp_tls_security_level=may",
+                f"smtp_tls_CAfile={deliver_via}",
+                "smtp_tls_loglevel=1",
+                "smtp_tls_session_cache_database=btree:${data_directory}/smtp_scache",
+                "smtp_host_lookup=dns",
+            ]
         for d in (self.config_dir, self.queue_dir, self.data_dir):
             os.makedirs(d, exist_ok=True)
         shutil.copy(MASTER_CF, os.path.join(self.config_dir, "master.cf"))
@@ -63,18 +89,12 @@ class PostfixRelay:
             "inet_protocols=ipv4",
             "mynetworks=127.0.0.0/8",
             "smtpd_relay_restrictions=permit_mynetworks,reject",
-            # Every message is tried once towards a port nothing listens on, and deferred for
-            # an hour (stsrelay in the benchmark does the same with a DNS server that is not
-            # there).
-            "relayhost=[127.0.0.1]:9",
-            "minimal_backoff_time=3600s",
-            "maximal_backoff_time=3600s",
-            # No reverse DNS of the client: there is no DNS in the namespace, and waiting for it
-            # would slow Postfix down for reasons that have nothing to do with accepting mail.
+            *delivery,
+            # No reverse DNS of the client: waiting for it would slow Postfix down for reasons
+            # that have nothing to do with relaying mail.
             "smtpd_peername_lookup=no",
-            "smtp_dns_support_level=disabled",
             # in_flow_delay makes smtpd wait when the queue manager is not keeping up with
-            # arrivals. Off: measure accepting.
+            # arrivals. Off: measure the relay, not a brake.
             "in_flow_delay=0s",
             "message_size_limit=36700160",
             "default_process_limit=200",
@@ -88,6 +108,20 @@ class PostfixRelay:
         self.postconf("-Me", f"{self.listen}/inet={self.listen} inet n - n - - smtpd")
         self.postconf("-F", "*/*/chroot=n")
         return self
+
+    def configure_delivery(self, ca_pem):
+        return self.configure(deliver_via=ca_pem)
+
+    def tls_counts(self):
+        """(sessions whose certificate chain verified, all TLS sessions) from the log: with
+        smtp_tls_security_level = may Postfix checks the chain ("Trusted") but not the name."""
+        try:
+            with open(self.log_file) as f:
+                lines = [l for l in f if "TLS connection established" in l]
+        except FileNotFoundError:
+            return 0, 0
+        trusted = sum(1 for l in lines if "Trusted TLS" in l or "Verified TLS" in l)
+        return trusted, len(lines)
 
     def start(self):
         try:
@@ -130,3 +164,65 @@ def directory_prefix(path):
 def _uid(user):
     import pwd
     return pwd.getpwnam(user).pw_uid
+
+
+class PostfixReceiver(PostfixRelay):
+    """A private Postfix as the MX of the benchmark's recipient domains: smtpd on each of
+    `listens` (host:25) with STARTTLS (`leaf`, a certs.Leaf), every recipient of `domains`
+    accepted, queued durably and discarded by discard(8). arrivals() counts what it took."""
+
+    def __init__(self, directory, listens, domains, leaf):
+        super().__init__(directory, listens[0])
+        self.listens = listens
+        self.domains = domains
+        self.leaf = leaf
+
+    def configure(self, deliver_via=None):
+        for d in (self.config_dir, self.queue_dir, self.data_dir):
+            os.makedirs(d, exist_ok=True)
+        shutil.copy(MASTER_CF, os.path.join(self.config_dir, "master.cf"))
+        open(os.path.join(self.config_dir, "main.cf"), "w").close()
+        os.chown(self.data_dir, _uid("postfix"), -1)
+        self.postconf(
+            "-e",
+            "compatibility_level=3.6",
+            f"config_directory={self.config_dir}",
+            f"queue_directory={self.queue_dir}",
+            f"data_directory={self.data_dir}",
+            f"maillog_file={self.log_file}",
+            f"maillog_file_prefixes={directory_prefix(self.log_file)}",
+            "mail_owner=postfix",
+            "setgid_group=postdrop",
+            "myhostname=mx.receiver.bench.test",
+            f"mydestination={','.join(self.domains)}",
+            "local_recipient_maps=",
+            "local_transport=discard:received",
+            "inet_interfaces=all",
+            "inet_protocols=ipv4",
+            "mynetworks=127.0.0.0/8",
+            "smtpd_tls_security_level=may",
+            f"smtpd_tls_cert_file={self.leaf.chain}",
+            f"smtpd_tls_key_file={self.leaf.key}",
+            "smtpd_peername_lookup=no",
+            "in_flow_delay=0s",
+            "default_process_limit=400",
+            "smtpd_client_connection_count_limit=0",
+            "smtpd_client_connection_rate_limit=0",
+            "message_size_limit=36700160",
+            "biff=no",
+            "alias_maps=",
+            "alias_database=",
+        )
+        self.postconf("-M#", "smtp/inet")
+        for listen in self.listens:
+            self.postconf("-Me", f"{listen}/inet={listen} inet n - n - - smtpd")
+        self.postconf("-F", "*/*/chroot=n")
+        return self
+
+    def arrivals(self):
+        """Messages taken and discarded so far (one log line each)."""
+        try:
+            with open(self.log_file) as f:
+                return sum(1 for line in f if "status=sent (received)" in line)
+        except FileNotFoundError:
+            return 0
