@@ -1,0 +1,69 @@
+// Fuzz target: the `_smtp._tls` TLS-RPT record parser (RFC 8460 §3). The input is split into
+// records at '\n' and into character-strings at '|'. Invariants: no crash; a valid record has at
+// least one rua URI, each mailto: or https:; joining strings does not change the answer.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "tlsrpt/rua_record.hpp"
+
+using stsrelay::tlsrpt::RuaOk;
+
+namespace {
+
+bool starts_with_ci(const std::string& s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  std::vector<std::vector<std::string>> split;
+  std::vector<std::vector<std::string>> joined;
+  std::vector<std::string> record;
+  std::string piece;
+  std::string whole;
+  for (char c : in) {
+    if (c == '\n') {
+      record.push_back(piece);
+      split.push_back(record);
+      joined.push_back({whole});
+      record.clear();
+      piece.clear();
+      whole.clear();
+    } else if (c == '|') {
+      record.push_back(piece);
+      piece.clear();
+    } else {
+      piece += c;
+      whole += c;
+    }
+  }
+  record.push_back(piece);
+  split.push_back(record);
+  joined.push_back({whole});
+
+  auto a = stsrelay::tlsrpt::parse_rua_records(split);
+  auto b = stsrelay::tlsrpt::parse_rua_records(joined);
+  if (a.index() != b.index()) std::abort();
+  if (const auto* ok = std::get_if<RuaOk>(&a)) {
+    if (ok->rua.empty()) std::abort();
+    for (const auto& uri : ok->rua) {
+      if (!starts_with_ci(uri, "mailto:") && !starts_with_ci(uri, "https:")) std::abort();
+    }
+    if (std::get<RuaOk>(b).rua != ok->rua) std::abort();
+  }
+  (void)stsrelay::tlsrpt::describe(a);
+  return 0;
+}
