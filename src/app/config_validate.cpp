@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 
 #include "src/net/cidr.hpp"
@@ -121,8 +122,27 @@ void check_delivery(const DeliveryConfig& d, Checker& check) {
   }
 }
 
+// The domain of a "mailto:local@domain" contact-info, lower case; empty for another form.
+std::string contact_domain(std::string_view contact) {
+  constexpr std::string_view kMailto = "mailto:";
+  if (contact.size() <= kMailto.size() || contact.substr(0, kMailto.size()) != kMailto) return {};
+  const auto at = contact.rfind('@');
+  if (at == std::string_view::npos) return {};
+  std::string domain(contact.substr(at + 1));
+  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return domain;
+}
+
 void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
   if (!t.submitter.empty()) check.host_name("tlsrpt.submitter", t.submitter, "a domain name");
+  // RFC 8460 §5.3: the report mail's TLS-Report-Submitter (and DKIM domain) is the domain of
+  // the reporting organisation, which contact-info names; report receivers match the two.
+  const std::string contact = contact_domain(t.contact_info);
+  std::string submitter = t.submitter;
+  for (char& c : submitter) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!contact.empty() && !submitter.empty() && contact != submitter) {
+    check.fail("tlsrpt.submitter", "must be the domain of tlsrpt.contact_info (" + contact + ")");
+  }
   // RFC 6376 §3.1: a selector is one or more LDH labels.
   check.host_name("tlsrpt.dkim_selector", t.dkim_selector, "a DKIM selector (LDH labels)");
 }

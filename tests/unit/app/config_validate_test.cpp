@@ -92,6 +92,11 @@ TEST(ValidateConfig, Table) {
        "test.toml:2: sts.fetch_timeout: must not be zero"},
       {"submitter that is not a domain", "[tlsrpt]\nsubmitter = \"example org\"\n",
        "test.toml:2: tlsrpt.submitter: expected a domain name, got \"example org\" (", true},
+      {"submitter of the contact's domain", "[tlsrpt]\ncontact_info = \"mailto:tls@Example.org\"\n"
+       "submitter = \"example.ORG\"\n", ""},
+      {"submitter of another domain", "[tlsrpt]\ncontact_info = \"mailto:tls@example.org\"\n"
+       "submitter = \"example.net\"\n",
+       "test.toml:3: tlsrpt.submitter: must be the domain of tlsrpt.contact_info (example.org)"},
       {"empty DKIM selector", "[tlsrpt]\ndkim_selector = \"\"\n",
        "test.toml:2: tlsrpt.dkim_selector: expected a DKIM selector (LDH labels), got \"\" (",
        true},
