@@ -66,22 +66,10 @@ class PostfixRelay:
                 "smtp_tls_session_cache_database=btree:${data_directory}/smtp_scache",
                 "smtp_host_lookup=dns",
             ]
-        for d in (self.config_dir, self.queue_dir, self.data_dir):
-            os.makedirs(d, exist_ok=True)
-        shutil.copy(MASTER_CF, os.path.join(self.config_dir, "master.cf"))
-        # Postfix's built-in defaults, then only the settings below.
-        open(os.path.join(self.config_dir, "main.cf"), "w").close()
-        os.chown(self.data_dir, _uid("postfix"), -1)
+        self._prepare()
         self.postconf(
             "-e",
-            "compatibility_level=3.6",
-            f"config_directory={self.config_dir}",
-            f"queue_directory={self.queue_dir}",
-            f"data_directory={self.data_dir}",
-            f"maillog_file={self.log_file}",
-            f"maillog_file_prefixes={directory_prefix(self.log_file)}",
-            "mail_owner=postfix",
-            "setgid_group=postdrop",
+            *self._instance_settings(),
             "myhostname=postfix.bench.test",
             "mydomain=bench.test",
             "mydestination=",
@@ -108,6 +96,28 @@ class PostfixRelay:
         self.postconf("-Me", f"{self.listen}/inet={self.listen} inet n - n - - smtpd")
         self.postconf("-F", "*/*/chroot=n")
         return self
+
+    def _prepare(self):
+        """The instance's own directories and master.cf; an empty main.cf (Postfix's built-in
+        defaults, then only what configure() sets)."""
+        for d in (self.config_dir, self.queue_dir, self.data_dir):
+            os.makedirs(d, exist_ok=True)
+        shutil.copy(MASTER_CF, os.path.join(self.config_dir, "master.cf"))
+        open(os.path.join(self.config_dir, "main.cf"), "w").close()
+        os.chown(self.data_dir, _uid("postfix"), -1)
+
+    def _instance_settings(self):
+        """What makes it a private instance: its directories, log file and users."""
+        return [
+            "compatibility_level=3.6",
+            f"config_directory={self.config_dir}",
+            f"queue_directory={self.queue_dir}",
+            f"data_directory={self.data_dir}",
+            f"maillog_file={self.log_file}",
+            f"maillog_file_prefixes={directory_prefix(self.log_file)}",
+            "mail_owner=postfix",
+            "setgid_group=postdrop",
+        ]
 
     def configure_delivery(self, ca_pem):
         return self.configure(deliver_via=ca_pem)
@@ -178,21 +188,10 @@ class PostfixReceiver(PostfixRelay):
         self.leaf = leaf
 
     def configure(self, deliver_via=None):
-        for d in (self.config_dir, self.queue_dir, self.data_dir):
-            os.makedirs(d, exist_ok=True)
-        shutil.copy(MASTER_CF, os.path.join(self.config_dir, "master.cf"))
-        open(os.path.join(self.config_dir, "main.cf"), "w").close()
-        os.chown(self.data_dir, _uid("postfix"), -1)
+        self._prepare()
         self.postconf(
             "-e",
-            "compatibility_level=3.6",
-            f"config_directory={self.config_dir}",
-            f"queue_directory={self.queue_dir}",
-            f"data_directory={self.data_dir}",
-            f"maillog_file={self.log_file}",
-            f"maillog_file_prefixes={directory_prefix(self.log_file)}",
-            "mail_owner=postfix",
-            "setgid_group=postdrop",
+            *self._instance_settings(),
             "myhostname=mx.receiver.bench.test",
             f"mydestination={','.join(self.domains)}",
             "local_recipient_maps=",

@@ -9,38 +9,15 @@
 #include <string_view>
 #include <vector>
 
+#include "txt_split.hpp"
+
 #include "sts/txt_record.hpp"
 
 using stsrelay::sts::TxtOk;
-using stsrelay::sts::TxtRecord;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view in(reinterpret_cast<const char*>(data), size);
-  std::vector<TxtRecord> split;
-  std::vector<TxtRecord> joined;
-  TxtRecord record;
-  std::string piece;
-  std::string whole;
-  for (char c : in) {
-    if (c == '\n') {
-      record.push_back(piece);
-      split.push_back(record);
-      joined.push_back({whole});
-      record.clear();
-      piece.clear();
-      whole.clear();
-    } else if (c == '|') {
-      record.push_back(piece);
-      piece.clear();
-    } else {
-      piece += c;
-      whole += c;
-    }
-  }
-  record.push_back(piece);
-  split.push_back(record);
-  joined.push_back({whole});
-
+  const auto [split, joined] =
+      stsrelay::fuzz::split_txt_input(std::string_view(reinterpret_cast<const char*>(data), size));
   auto a = stsrelay::sts::parse_txt_records(split);
   auto b = stsrelay::sts::parse_txt_records(joined);
   if (a.index() != b.index()) std::abort();

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "txt_split.hpp"
+
 #include "tlsrpt/rua_record.hpp"
 
 using stsrelay::tlsrpt::RuaOk;
@@ -28,32 +30,8 @@ bool starts_with_ci(const std::string& s, std::string_view prefix) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view in(reinterpret_cast<const char*>(data), size);
-  std::vector<std::vector<std::string>> split;
-  std::vector<std::vector<std::string>> joined;
-  std::vector<std::string> record;
-  std::string piece;
-  std::string whole;
-  for (char c : in) {
-    if (c == '\n') {
-      record.push_back(piece);
-      split.push_back(record);
-      joined.push_back({whole});
-      record.clear();
-      piece.clear();
-      whole.clear();
-    } else if (c == '|') {
-      record.push_back(piece);
-      piece.clear();
-    } else {
-      piece += c;
-      whole += c;
-    }
-  }
-  record.push_back(piece);
-  split.push_back(record);
-  joined.push_back({whole});
-
+  const auto [split, joined] =
+      stsrelay::fuzz::split_txt_input(std::string_view(reinterpret_cast<const char*>(data), size));
   auto a = stsrelay::tlsrpt::parse_rua_records(split);
   auto b = stsrelay::tlsrpt::parse_rua_records(joined);
   if (a.index() != b.index()) std::abort();
