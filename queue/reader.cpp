@@ -63,6 +63,22 @@ class SqliteReader final : public Reader {
     return static_cast<int>(*moved);
   }
 
+  core::Result<std::vector<std::pair<RecipientState, std::int64_t>>> count_by_state() override {
+    auto stmt = Statement::prepare(db_, "SELECT state, count(*) FROM recipients GROUP BY state");
+    if (!stmt) return stmt.error();
+    std::vector<std::pair<RecipientState, std::int64_t>> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      // The CHECK constraint keeps other words out; a file edited by hand could still hold one.
+      if (auto state = parse_recipient_state(stmt->column_text(0))) {
+        out.emplace_back(*state, stmt->column_int(1));
+      }
+    }
+    return out;
+  }
+
  private:
   core::Result<MessageDetail> load_detail(std::string_view id) {
     auto row = load_message_row(sql_, id);

@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "queue/open_options.hpp"
@@ -200,6 +201,8 @@ class Reader {
   virtual core::Status remove(std::string_view id) = 0;               // not_found when absent
   virtual core::Status retry(std::string_view id) = 0;  // its pending recipients due now
   virtual core::Result<int> flush() = 0;                // all pending due now; count of recipients
+  // Recipients per state, for metrics and health checks (states without any are left out).
+  virtual core::Result<std::vector<std::pair<RecipientState, std::int64_t>>> count_by_state() = 0;
 };
 
 }  // namespace stsrelay::queue

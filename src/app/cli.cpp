@@ -7,6 +7,7 @@
 
 #include "src/app/cli_common.hpp"
 #include "src/app/cli_dkim.hpp"
+#include "src/app/cli_health.hpp"
 #include "src/app/cli_policy.hpp"
 #include "src/app/cli_report.hpp"
 #include "src/app/version.hpp"
@@ -30,6 +31,7 @@ int run_cli(int argc, char** argv) {
   add_passwd_command(app, ctx);
   add_dkim_commands(app, ctx);
   add_report_commands(app, ctx);
+  add_health_command(app, ctx);
 
   try {
     app.parse(argc, argv);

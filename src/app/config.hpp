@@ -93,6 +93,14 @@ struct LogConfig {
   friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+struct MetricsConfig {
+  // "127.0.0.1:9325": GET /metrics (Prometheus text) and /healthz there. Empty: off. Loopback
+  // addresses only (the figures say who mails whom); a reverse proxy can publish them.
+  std::string listen;
+
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
 struct Config {
   ServerConfig server;
   RelayConfig relay;
@@ -100,6 +108,7 @@ struct Config {
   DeliveryConfig delivery;
   StsConfig sts;
   TlsrptConfig tlsrpt;
+  MetricsConfig metrics;
   LogConfig log;
 
   friend bool operator==(const Config&, const Config&) = default;

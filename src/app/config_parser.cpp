@@ -109,6 +109,8 @@ void read_tlsrpt(TableReader& r, TlsrptConfig& c) {
   r.duration("retention", c.retention);
 }
 
+void read_metrics(TableReader& r, MetricsConfig& c) { r.string("listen", c.listen); }
+
 void read_log(TableReader& r, LogConfig& c) {
   r.string("level", c.level);
   r.converted("format", c.format, R"("text" or "json")", parse_log_format);
@@ -144,6 +146,7 @@ core::Result<ParsedConfig> parse_config(std::string_view text, std::string_view 
   section("delivery", [&](TableReader& r) { read_delivery(r, c.delivery); });
   section("sts", [&](TableReader& r) { read_sts(r, c.sts); });
   section("tlsrpt", [&](TableReader& r) { read_tlsrpt(r, c.tlsrpt); });
+  section("metrics", [&](TableReader& r) { read_metrics(r, c.metrics); });
   section("log", [&](TableReader& r) { read_log(r, c.log); });
   top.finish();
 

@@ -147,6 +147,20 @@ void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
   check.host_name("tlsrpt.dkim_selector", t.dkim_selector, "a DKIM selector (LDH labels)");
 }
 
+void check_metrics(const MetricsConfig& m, Checker& check) {
+  if (m.listen.empty()) return;
+  auto address = net::parse_listen_address(m.listen);
+  if (!address) {
+    check.fail("metrics.listen", address.error().message);
+    return;
+  }
+  const bool loopback = address->host.rfind("127.", 0) == 0 || address->host == "::1";
+  if (!loopback) {
+    check.fail("metrics.listen", "must be a loopback address (127.0.0.0/8 or [::1]), got \"" +
+                                     m.listen + "\"");
+  }
+}
+
 }  // namespace
 
 bool is_log_level(std::string_view name) {
@@ -164,6 +178,7 @@ core::Status validate_config(const ParsedConfig& parsed) {
   check_delivery(c.delivery, check);
   if (c.sts.fetch_timeout.count() == 0) check.fail("sts.fetch_timeout", "must not be zero");
   check_tlsrpt(c.tlsrpt, check);
+  check_metrics(c.metrics, check);
   if (!is_log_level(c.log.level)) {
     check.fail("log.level", "expected one of \"trace\", \"debug\", \"info\", \"warn\", "
                             "\"error\", \"critical\" or \"off\", got \"" + c.log.level + "\"");

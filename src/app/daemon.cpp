@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "src/app/delivery_settings_map.hpp"
 #include "src/app/queue_sink.hpp"
 #include "src/app/reload_plan.hpp"
+#include "src/app/metrics_server.hpp"
 #include "src/app/report_scheduler.hpp"
 #include "src/app/server_settings_map.hpp"
 #include "src/app/sts_services.hpp"
@@ -34,6 +36,7 @@
 #include "src/core/logging.hpp"
 #include "src/delivery/delivery_agent.hpp"
 #include "src/net/dns_cares_resolver.hpp"
+#include "sts/policy_resolver.hpp"
 #include "tlsrpt/recorder.hpp"
 
 namespace stsrelay::app {
@@ -145,6 +148,14 @@ class Daemon {
     agent_ = std::make_unique<delivery::DeliveryAgent>(
         io_, *store_, *resolver_, clock_, to_delivery_settings(config_),
         delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
+    if (!config_.metrics.listen.empty()) {
+      auto reader = queue::Reader::open(state_dir / "queue.db");
+      if (!reader) return reader.error();
+      reader_ = std::move(*reader);
+      auto metrics = MetricsServer::start(io_, config_.metrics.listen, metrics_sources());
+      if (!metrics) return metrics.error();
+      metrics_ = std::move(*metrics);
+    }
     if (recorder_) {
       auto reports = ReportScheduler::start(io_.get_executor(), *resolver_, *store_, *recorder_,
                                             config_, state_dir, clock_);
@@ -154,9 +165,57 @@ class Daemon {
     return agent_->start();
   }
 
+  // What /metrics and /healthz read. The queue Reader is one connection, used by one scrape at
+  // a time.
+  std::vector<std::pair<std::string, std::int64_t>> queue_counts(std::string* error) {
+    std::lock_guard<std::mutex> lock(reader_mutex_);
+    auto counts = reader_->count_by_state();
+    if (!counts) {
+      if (error) *error = counts.error().message;
+      return {};
+    }
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& [state, n] : *counts) out.emplace_back(std::string(queue::to_string(state)), n);
+    return out;
+  }
+
+  MetricsSources metrics_sources() {
+    MetricsSources m;
+    m.snapshot = [this] {
+      MetricsSnapshot s;
+      const smtp::ServerCounters c = server_->counters();
+      s.active_connections = c.active_connections;
+      s.connections_total = c.connections_total;
+      s.connections_refused = c.connections_refused;
+      s.messages_accepted = c.messages_accepted;
+      s.messages_rejected = c.messages_rejected;
+      for (const auto& [state, n] : queue_counts(nullptr)) s.recipients_by_state[state] = n;
+      s.attempts = agent_->attempt_counts();
+      s.policy_fetches = sts_->resolver().fetches_started();
+      if (recorder_) {
+        const tlsrpt::RecorderStats r = recorder_->stats();
+        s.tlsrpt_sessions = r.recorded;
+        s.tlsrpt_write_errors = r.write_errors;
+      }
+      return s;
+    };
+    m.checks = [this] {
+      std::vector<HealthCheck> checks;
+      const bool listening = !server_->local_endpoints().empty();
+      checks.push_back({"smtp", listening, listening ? "" : "not accepting connections"});
+      std::string error;
+      queue_counts(&error);
+      checks.push_back({"queue", error.empty(), error});
+      return checks;
+    };
+    m.ping_delivery = [this](std::function<void()> done) { agent_->async_ping(std::move(done)); };
+    return m;
+  }
+
   // After the io_context stopped (or start-up failed): the server goes before the queue it
   // feeds, and the queue finishes what is waiting before it closes.
   void shut_down() {
+    metrics_.reset();
     agent_.reset();
     reports_.reset();
     // What delivery recorded in the last second is written before the process ends.
@@ -206,6 +265,7 @@ class Daemon {
       stopping_ = true;
       sts_->stop();
       if (reports_) reports_->stop();
+      if (metrics_) metrics_->stop();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
                    signal_name(signal), kStopGrace.count());
       // The server and the delivery agent stop side by side; deliveries still running after
@@ -277,6 +337,9 @@ class Daemon {
   std::unique_ptr<StsServices> sts_;
   std::unique_ptr<tlsrpt::Recorder> recorder_;  // null when tlsrpt.enabled is false
   std::unique_ptr<ReportScheduler> reports_;     // null when tlsrpt.enabled is false
+  std::unique_ptr<queue::Reader> reader_;        // for metrics; null without [metrics] listen
+  std::mutex reader_mutex_;
+  std::unique_ptr<MetricsServer> metrics_;       // null without [metrics] listen
   std::unique_ptr<delivery::DeliveryAgent> agent_;
   int parts_stopped_ = 0;         // strand_ only
   std::size_t abandoned_ = 0;     // strand_ only

@@ -19,6 +19,7 @@
 #include "queue/store.hpp"
 #include "smtp/client_session.hpp"
 #include "src/delivery/delivery_agent.hpp"
+#include "src/delivery/delivery_counters.hpp"
 #include "src/delivery/session_pool.hpp"
 #include "src/net/dns_resolver.hpp"
 
@@ -44,6 +45,7 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
   DeliverySettings settings_;                            // strand only
   std::shared_ptr<boost::asio::ssl::context> tls_;       // strand only
   SessionPool pool_;                                     // strand only
+  DeliveryCounters counters_;                            // any thread
 
  private:
   static boost::asio::awaitable<void> schedule(std::shared_ptr<Impl> self);

@@ -253,8 +253,15 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
       impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
 }
 
-void log_attempt(const JobState& st, std::size_t i, const RecipientFate& fate,
-                 std::uint16_t port, double delay) {
+// The metrics' reading of an attempt: status, TLS (verified, unverified, none) and policy mode.
+AttemptKey attempt_key(const AttemptLogLine& line) {
+  std::string tls = "none";
+  if (!line.tls_version.empty()) tls = line.tls_verdict == "verified" ? "verified" : "unverified";
+  return AttemptKey{line.status, tls, line.sts_mode.empty() ? "no-policy" : line.sts_mode};
+}
+
+void log_attempt(DeliveryCounters& counters, const JobState& st, std::size_t i,
+                 const RecipientFate& fate, std::uint16_t port, double delay) {
   const Relay& relay = st.relays[i];
   AttemptLogLine line;
   line.queue_id = st.job.message_id;
@@ -274,6 +281,7 @@ void log_attempt(const JobState& st, std::size_t i, const RecipientFate& fate,
   line.status = std::string(status_word(fate.fate));
   line.reply = fate.reply;
   core::mail_log().info(format_attempt(line));
+  counters.add(attempt_key(line));
 }
 
 std::vector<std::int64_t> recipient_ids(const queue::DeliveryJob& job) {
@@ -295,7 +303,7 @@ asio::awaitable<void> finish(std::shared_ptr<DeliveryAgent::Impl> self, JobState
     const RecipientFate fate = expire(st.fates[i], received, settings.max_lifetime, now);
     results.push_back(to_queue_result(r.id, fate, r.attempts, settings.retry_schedule, now,
                                       jitter(*self)));
-    log_attempt(st, i, fate, settings.smtp_port, delay);
+    log_attempt(self->counters_, st, i, fate, settings.smtp_port, delay);
     if (fate.fate == Fate::bounced) {
       queue::DsnRecipient d;
       d.address = r.address;

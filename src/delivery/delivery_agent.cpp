@@ -238,6 +238,14 @@ core::Status DeliveryAgent::reconfigure(DeliverySettings settings) {
   return core::Ok{};
 }
 
+std::map<AttemptKey, std::uint64_t> DeliveryAgent::attempt_counts() const {
+  return impl_->counters_.snapshot();
+}
+
+void DeliveryAgent::async_ping(std::function<void()> done) {
+  asio::post(impl_->strand_, std::move(done));
+}
+
 void DeliveryAgent::async_stop(std::chrono::milliseconds grace,
                                std::function<void(std::size_t abandoned)> done) {
   auto impl = impl_;

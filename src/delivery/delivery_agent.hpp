@@ -20,10 +20,12 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
+#include "src/delivery/delivery_counters.hpp"
 #include "src/delivery/settings.hpp"
 
 namespace boost::asio { class io_context; }
@@ -68,6 +70,13 @@ class DeliveryAgent {
   };
   core::Result<Prepared> prepare(DeliverySettings settings) const;
   void commit(Prepared prepared);
+
+  // Attempts so far by status, TLS and policy mode (the metrics endpoint). Any thread.
+  std::map<AttemptKey, std::uint64_t> attempt_counts() const;
+
+  // Health: `done` runs on the agent's strand once the scheduler's strand is free to run
+  // it, which a stuck scheduler never is (the caller bounds the wait).
+  void async_ping(std::function<void()> done);
 
   // See above. `done` runs once, on the agent's strand, when no job is left or grace passed.
   // `abandoned` counts the jobs still running when grace passed.

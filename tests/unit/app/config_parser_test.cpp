@@ -29,8 +29,8 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:3:", true},
       {"syntax: bare string", "[log]\nlevel = info\n", "test.toml:2:", true},
       // Unknown keys anywhere.
-      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, log, queue, relay, server, "
-       "sts, tlsrpt)"},
+      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, log, metrics, queue, relay, "
+       "server, sts, tlsrpt)"},
       {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table (did you mean \"server\"?)"},
       {"unknown key in a table", "[server]\nmax_recipient = 10\n",
        "test.toml:2: server.max_recipient: unknown key (did you mean \"max_recipients\"?)"},

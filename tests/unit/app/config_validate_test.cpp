@@ -97,6 +97,10 @@ TEST(ValidateConfig, Table) {
       {"submitter of another domain", "[tlsrpt]\ncontact_info = \"mailto:tls@example.org\"\n"
        "submitter = \"example.net\"\n",
        "test.toml:3: tlsrpt.submitter: must be the domain of tlsrpt.contact_info (example.org)"},
+      {"metrics on loopback", "[metrics]\nlisten = \"127.0.0.1:9325\"\n", ""},
+      {"metrics elsewhere", "[metrics]\nlisten = \"0.0.0.0:9325\"\n",
+       "test.toml:2: metrics.listen: must be a loopback address (127.0.0.0/8 or [::1]), got "
+       "\"0.0.0.0:9325\""},
       {"empty DKIM selector", "[tlsrpt]\ndkim_selector = \"\"\n",
        "test.toml:2: tlsrpt.dkim_selector: expected a DKIM selector (LDH labels), got \"\" (",
        true},
