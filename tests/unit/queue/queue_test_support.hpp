@@ -14,32 +14,16 @@
 #include "queue/sqlite_db.hpp"
 #include "queue/store.hpp"
 #include "src/core/envelope.hpp"
+#include "temp_dir.hpp"
 
 namespace stsrelay::queue::testing {
 
 // How long a test waits for something the writer thread does; far above what it needs.
 inline constexpr std::chrono::seconds kWaitBound{60};
 
-class TempDir {
+class TempDir : public stsrelay::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "stsrelay-queue-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path db() const { return path_ / "queue.db"; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : stsrelay::testing::TempDir("queue", "queue.db") {}
 };
 
 inline core::Envelope sample_envelope(std::string sender = "alice@example.com") {
