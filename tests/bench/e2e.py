@@ -1,50 +1,48 @@
-"""End-to-end delivery rate: smtp-source → relay → MX hosts over STARTTLS, stsrelay against Postfix.
+"""End-to-end delivery rate: smtp-source → relay → MX hosts over STARTTLS, stsrelay against
+Postfix, in the world of e2e_world.make_world (real DNS, Postfix receivers with TLS, and nginx
+policy hosts for the MTA-STS domains).
 
-The world, inside the benchmark's network namespace:
-- a DNS server (dnslib, 127.0.0.53:53) with MX and A records for DOMAINS recipient domains and,
-  for the enforce runs, `_mta-sts` TXT records and mta-sts.<domain> A records;
-- one receiving Postfix instance (postfix_instance.PostfixReceiver) listening on 127.0.0.6x:25
-  for every recipient domain, offering STARTTLS with a certificate of a test CA that names every
-  MX host; it queues each message (in /dev/shm: the receivers are not what is measured) and
-  discards it (discard(8)); arrivals are counted from its log;
-- policy hosts (Python HTTPS, HTTP/1.1) serving `mode: enforce` policies for the enforce runs.
+Three contenders take each load shape in turn, one after the other, so that drift of a shared
+machine spreads over all of them:
+- "stsrelay": stsrelay with its defaults, recipients in the domains without a policy;
+- "postfix": a private Postfix relay, smtp_tls_security_level = may, same domains;
+- "stsrelay+enforce": a second stsrelay, configured alike, recipients in the domains whose
+  MTA-STS policy is `enforce` (its cost: policy lookup per delivery, the MX check, TLS required
+  and judged).
+Both relays resolve MX hosts through the benchmark's DNS server (stsrelay:
+delivery.dns_servers; Postfix: the system resolver, /etc/resolv.conf bind-mounted by
+`ip netns exec`) and verify the receivers' certificates against the test CA (stsrelay:
+delivery.ca_file; Postfix: smtp_tls_CAfile).
 
-Both relays resolve MX hosts through that DNS server (stsrelay: delivery.dns_servers; Postfix:
-the system resolver, /etc/resolv.conf bind-mounted by `ip netns exec`) and verify the receivers'
-certificates against the test CA (stsrelay: delivery.ca_file; Postfix: smtp_tls_CAfile with
-smtp_tls_security_level = may). The rate is messages per second from the first message sent
-until the receiver has taken the last one.
+The rate is messages per second from the start of the first smtp-source until the receivers
+have taken the last message. Beside it, the CPU each part spent per message (from /proc: the
+relay, the receiving Postfix, smtp-source, the DNS server, everything else) and how busy the
+whole machine was: on a small machine every part of the run shares the same cores, so a relay's
+rate also depends on what its deliveries cost the receivers and the DNS server.
 """
 
 import os
 import re
-import shutil
+import resource
 import subprocess
-import sys
-import tempfile
 import time
+from dataclasses import dataclass
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from cpu_usage import TICKS, machine_jiffies, process_tree_seconds
+from e2e_world import make_world
+from postfix_instance import PostfixRelay
+from procs import wait_until
+from relay_daemon import StsRelay
 
-from dnslib import MX, TXT, A  # noqa: E402
-
-from certs import TestCA  # noqa: E402
-from postfix_instance import PostfixReceiver, PostfixRelay  # noqa: E402
-from procs import wait_until  # noqa: E402
-from relay_daemon import StsRelay  # noqa: E402
-from sts_world import World  # noqa: E402
-
-DOMAINS = [f"d{i}.bench.test" for i in range(1, 5)]
-MX_ADDRESS = {d: f"127.0.0.{61 + i}" for i, d in enumerate(DOMAINS)}
-POLICY_ADDRESS = {d: f"127.0.0.{71 + i}" for i, d in enumerate(DOMAINS)}
 STSRELAY_PORT = 2535
 POSTFIX_PORT = 2536
-RUN_TIMEOUT = 600
+ENFORCE_PORT = 2537
+RUN_TIMEOUT = 300  # seconds for one load shape of one contender
+SENDER = "bench@sender.bench.test"
 
 
-class _Cleanups:
-    """What sts_world.World expects of a test case: cleanups, run in reverse at close()."""
+class Cleanups:
+    """What e2e_world and sts_world expect of their owner: cleanups, run in reverse at close()."""
 
     def __init__(self):
         self._cleanups = []
@@ -57,148 +55,220 @@ class _Cleanups:
             fn, args = self._cleanups.pop()
             try:
                 fn(*args)
-            except Exception as e:  # keep closing the rest
-                print(f"  cleanup {fn}: {e}", flush=True)
+            except Exception as e:  # keep closing the rest, but say what failed
+                print(f"  cleanup {getattr(fn, '__qualname__', fn)}: {e}", flush=True)
 
 
-def records():
-    out = {}
-    for d in DOMAINS:
-        out[d] = [MX(f"mx.{d}", 10)]
-        out[f"mx.{d}"] = [A(MX_ADDRESS[d])]
-    return out
+def spread(total, parts):
+    """`total` split into `parts` integers differing by at most one (10, 4 -> 3, 3, 2, 2)."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def publish_policies(world, ca, recs):
-    leaf = ca.issue(f"mta-sts.{DOMAINS[0]}", dns_names=[f"mta-sts.{d}" for d in DOMAINS[1:]])
-    for d in DOMAINS:
-        recs[f"_mta-sts.{d}"] = [TXT("v=STSv1; id=bench1;")]
-        world.policy_host(d, POLICY_ADDRESS[d], leaf,
-                          f"version: STSv1\nmode: enforce\nmx: mx.{d}\nmax_age: 86400\n")
-
-
-def send_load(port, clients, messages, size):
-    """smtp-source, split evenly over the recipient domains; returns the seconds it took and
-    whether every process succeeded."""
-    per_domain = max(1, messages // len(DOMAINS))
-    sessions = max(1, clients // len(DOMAINS))
+def send_load(port, domains, clients, messages, size):
+    """One smtp-source per recipient domain, the clients and messages spread over them; each
+    message has one recipient. Returns the number of messages sent, or None when one failed."""
     procs = []
-    started = time.monotonic()
-    for d in DOMAINS:
+    for d, sessions, count in zip(domains, spread(clients, len(domains)),
+                                  spread(messages, len(domains))):
+        if count == 0:
+            continue
         procs.append(subprocess.Popen(
-            ["smtp-source", "-s", str(sessions), "-m", str(per_domain), "-l", str(size),
-             "-M", "client.bench.test", "-f", "bench@sender.bench.test", "-t", f"rcpt@{d}",
-             f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+            ["smtp-source", "-s", str(max(1, sessions)), "-m", str(count), "-l", str(size),
+             "-M", "client.bench.test", "-f", SENDER, "-t", f"rcpt@{d}",
+             f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
     ok = True
     for p in procs:
         try:
             _, err = p.communicate(timeout=RUN_TIMEOUT)
         except subprocess.TimeoutExpired:
             p.kill()
+            p.communicate()
+            print(f"  smtp-source to port {port} did not finish in {RUN_TIMEOUT}s", flush=True)
             ok = False
             continue
         if p.returncode != 0:
-            print(f"  smtp-source failed: {err.decode(errors='replace')[-300:]}", flush=True)
+            print(f"  smtp-source failed: {err.decode(errors='replace').strip()[-300:]}",
+                  flush=True)
             ok = False
-    return per_domain * len(DOMAINS), started, ok
+    return messages if ok else None
 
 
-def delivered_rate(receiver, port, clients, messages, size):
-    """Messages per second end to end, or None."""
-    before = receiver.arrivals()
-    total, started, ok = send_load(port, clients, messages, size)
-    if not ok:
-        return None
+@dataclass
+class Contender:
+    name: str
+    port: int
+    domains: list
+    relay_pid: object  # callable: the pid whose process tree is the relay
+
+
+@dataclass
+class Measurement:
+    messages: int
+    rate: float = None       # messages per second, None when the run failed
+    relay_cpu: float = 0.0   # CPU seconds of the relay's process tree
+    receiver_cpu: float = 0.0
+    source_cpu: float = 0.0  # smtp-source
+    dns_cpu: float = 0.0     # this process: mostly its DNS server thread answering the relay
+    rest_cpu: float = 0.0    # everything else: kernel threads (journal), other load
+    busy: float = 0.0        # share of all CPUs busy during the run (any process)
+    sessions: int = 0        # SMTP sessions the receivers accepted
+
+    def per_message_ms(self, cpu):
+        return cpu * 1000 / self.messages
+
+
+def measure(world, contender, clients, messages, size):
+    """One load shape through one contender, end to end."""
+    receiver = world.receiver
+    arrivals_before, sessions_before = receiver.arrivals(), receiver.sessions()
+    relay_pid = contender.relay_pid()
+    relay_cpu = process_tree_seconds(relay_pid)
+    receiver_cpu = process_tree_seconds(receiver.master_pid())
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    busy, total = machine_jiffies()
+    started = time.monotonic()
+
+    out = Measurement(messages)
+    sent = send_load(contender.port, contender.domains, clients, messages, size)
+    if sent is None:
+        return out
     try:
-        wait_until(lambda: receiver.arrivals() - before >= total, RUN_TIMEOUT, interval=0.2,
-                   what=f"{total} messages at the receiver")
+        wait_until(lambda: receiver.arrivals() - arrivals_before >= sent, RUN_TIMEOUT,
+                   interval=0.05, what=f"{sent} messages at the receivers")
     except TimeoutError as e:
-        print(f"  {e} (got {receiver.arrivals() - before})", flush=True)
-        return None
-    return total / (time.monotonic() - started)
+        print(f"  {contender.name}: {e} (got {receiver.arrivals() - arrivals_before})",
+              flush=True)
+        return out
+    out.rate = sent / (time.monotonic() - started)
+
+    busy_after, total_after = machine_jiffies()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    out.relay_cpu = process_tree_seconds(relay_pid) - relay_cpu
+    out.receiver_cpu = process_tree_seconds(receiver.master_pid()) - receiver_cpu
+    out.source_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    out.busy = (busy_after - busy) / max(1, total_after - total)
+    out.dns_cpu = (own_after.ru_utime + own_after.ru_stime) - (own.ru_utime + own.ru_stime)
+    out.rest_cpu = ((busy_after - busy) / TICKS - out.relay_cpu - out.receiver_cpu
+                    - out.source_cpu - out.dns_cpu)
+    out.sessions = receiver.sessions() - sessions_before
+    return out
 
 
-def verified_share(relay_log, pattern):
-    lines = [l for l in relay_log.splitlines() if "status=sent" in l]
-    verified = sum(1 for l in lines if re.search(pattern, l))
-    return verified, len(lines)
+def tls_summary(log_text, domains):
+    """(sent, over verified TLSv1.3, under an enforce policy) from stsrelay's delivery log lines
+    for recipients in `domains`."""
+    pattern = re.compile(r"to=<[^>]*@(" + "|".join(re.escape(d) for d in domains) + r")>")
+    sent = verified = enforced = 0
+    for line in log_text.splitlines():
+        if "status=sent" not in line or not pattern.search(line):
+            continue
+        sent += 1
+        verified += "tls=TLSv1.3/verified" in line
+        enforced += "sts=enforce/" in line
+    return sent, verified, enforced
+
+
+def fmt(value, width=10, digits=1):
+    return f"{value:{width}.{digits}f}" if value is not None else f"{'failed':>{width}}"
+
+
+def print_tables(runs, results):
+    names = ("stsrelay", "postfix", "stsrelay+enforce")
+    print(f"\n{'size':>8} {'clients':>7} {'messages':>8} {'stsrelay/s':>10} {'postfix/s':>10} "
+          f"{'ratio':>6} {'+enforce/s':>10} {'enforce/plain':>13}")
+    for size, label, clients, _ in runs:
+        ours, theirs, enforce = (results[(n, size, clients)] for n in names)
+        ratio = ours.rate / theirs.rate if ours.rate and theirs.rate else None
+        cost = enforce.rate / ours.rate if ours.rate and enforce.rate else None
+        print(f"{label:>8} {clients:7d} {ours.messages:8d} {fmt(ours.rate)} {fmt(theirs.rate)} "
+              f"{fmt(ratio, 6, 2)} {fmt(enforce.rate)} {fmt(cost, 13, 2)}")
+    print("ratio: stsrelay / postfix; enforce/plain: stsrelay with enforce policies / without "
+          "(same configuration, other recipient domains)")
+
+    print("\nCPU ms per message: relay = the relay's processes, rcvr = the receiving Postfix, "
+          "src = smtp-source, dns = this script (its DNS server answering the relay), rest = all "
+          "else on the machine (kernel threads, other load); busy = share of both CPUs in use; "
+          "m/s = messages per SMTP connection the receivers accepted during the run (connections "
+          "a relay kept open from an earlier run are not counted)")
+    print(f"{'size':>8} {'clients':>7} | " + " | ".join(f"{n:<37}" for n in names))
+    print(f"{'':>8} {'':>7} | " + " | ".join(
+        f"{'relay':>5} {'rcvr':>4} {'src':>4} {'dns':>4} {'rest':>4} {'busy':>4} {'m/s':>5}"
+        for _ in names))
+    for size, label, clients, _ in runs:
+        cells = []
+        for n in names:
+            m = results[(n, size, clients)]
+            if m.rate is None:
+                cells.append(f"{'failed':>37}")
+                continue
+            ms = [m.per_message_ms(cpu) for cpu in
+                  (m.relay_cpu, m.receiver_cpu, m.source_cpu, m.dns_cpu, m.rest_cpu)]
+            cells.append(f"{ms[0]:5.2f} {ms[1]:4.2f} {ms[2]:4.2f} {ms[3]:4.2f} {ms[4]:4.2f} "
+                         f"{m.busy * 100:3.0f}% {m.messages / max(1, m.sessions):5.1f}")
+        print(f"{label:>8} {clients:7d} | " + " | ".join(cells), flush=True)
+
+
+def stop_relay(name, relay):
+    status = relay.stop()
+    if status != 0:
+        print(f"  {name} exited with status {status}; log:\n{relay.process.log_tail(20)}",
+              flush=True)
 
 
 def e2e_rates(workdir, scale, runs):
-    """Prints one table row per (size, clients): stsrelay, stsrelay with enforce policies,
-    Postfix, and the ratios."""
-    cleanups = _Cleanups()
+    """Runs every (size, label, clients, messages) of `runs` (messages times `scale`) through
+    each contender and prints the tables; asserts nothing."""
+    cleanups = Cleanups()
     try:
-        ca = TestCA(os.path.join(workdir, "e2e-ca"))
-        recs = records()
-        world = World(cleanups, recs, tuple(DOMAINS) + ("sender.bench.test",))
-        # The MX hosts are not what is measured: their queue lives in memory (/dev/shm) so that
-        # the receiving side is not the bottleneck of either relay.
-        shm = tempfile.mkdtemp(prefix="stsrelay-bench-mx-", dir="/dev/shm")
-        os.chmod(shm, 0o755)
-        cleanups.addCleanup(shutil.rmtree, shm, True)
-        receiver = PostfixReceiver(shm,
-                                   [f"{MX_ADDRESS[d]}:25" for d in DOMAINS], DOMAINS,
-                                   ca.issue(f"mx.{DOMAINS[0]}",
-                                            dns_names=[f"mx.{d}" for d in DOMAINS[1:]]))
-        receiver.configure()
-        receiver.start()
-        cleanups.addCleanup(receiver.stop)
-
-        base = {"server": {"listen": [f"127.0.0.1:{STSRELAY_PORT}"], "max_connections": 2000},
-                "delivery": {"dns_servers": ["127.0.0.53:53"], "ca_file": ca.pem},
+        world = make_world(cleanups, workdir, mta_sts=True)
+        # Two stsrelay processes with the same configuration, one per domain set, so that
+        # neither's pool of idle connections (delivery reuse, bounded in total) holds the
+        # other's sessions.
+        relays = {}
+        for name, port in (("stsrelay", STSRELAY_PORT), ("stsrelay+enforce", ENFORCE_PORT)):
+            relays[name] = StsRelay(os.path.join(workdir, f"e2e-{name}"), {
+                "server": {"listen": [f"127.0.0.1:{port}"], "max_connections": 2000},
+                "delivery": {"dns_servers": ["127.0.0.53:53"], "ca_file": world.ca.pem},
                 "queue": {"retry_schedule": ["1h"]},
-                "log": {"level": "info"}}
+                "log": {"level": "info"},
+            })
+            relays[name].start()
+            cleanups.addCleanup(stop_relay, name, relays[name])
         postfix = PostfixRelay(os.path.join(workdir, "e2e-postfix"), f"127.0.0.1:{POSTFIX_PORT}")
-        postfix.configure_delivery(ca.pem)
+        postfix.configure_delivery(world.ca.pem)
+        postfix.start()
+        cleanups.addCleanup(postfix.stop)
 
-        print(f"{'size':>8} {'clients':>7} {'messages':>8} {'stsrelay/s':>10} "
-              f"{'+enforce/s':>10} {'postfix/s':>10} {'ratio':>6} {'enforce':>8}", flush=True)
+        contenders = [
+            Contender("stsrelay", STSRELAY_PORT, world.domains, lambda: relays["stsrelay"].pid),
+            Contender("postfix", POSTFIX_PORT, world.domains, postfix.master_pid),
+            Contender("stsrelay+enforce", ENFORCE_PORT, world.sts_domains,
+                      lambda: relays["stsrelay+enforce"].pid),
+        ]
+        # Warm-up: first connections, process pools, DNS and policy caches.
+        for c in contenders:
+            warm = measure(world, c, 8, 40, 1024)
+            if warm.rate is None:
+                raise RuntimeError(f"{c.name}: the warm-up did not get through")
+
         results = {}
-        for run, policy in (("stsrelay", False), ("postfix", None), ("enforce", True)):
-            if policy:
-                publish_policies(world, ca, recs)
-            if run == "postfix":
-                postfix.start()
-                server_port = POSTFIX_PORT
-            else:
-                relay = StsRelay(os.path.join(workdir, f"e2e-{run}"), base)
-                relay.start()
-                server_port = STSRELAY_PORT
-            try:
-                delivered_rate(receiver, server_port, 8, 40, 1024)  # warm-up: caches, pools
-                for size, label, clients, messages in runs:
-                    n = max(clients, int(messages * scale))
-                    results[(run, size, clients)] = (label, n,
-                                                     delivered_rate(receiver, server_port,
-                                                                    clients, n, size))
-            finally:
-                if run == "postfix":
-                    trusted, sessions = postfix.tls_counts()
-                    print(f"  postfix: {trusted} of {sessions} TLS sessions with a verified "
-                          "certificate chain", flush=True)
-                    postfix.stop()
-                else:
-                    verified, sent = verified_share(relay.log_text(), r"tls=TLSv1\.[23]/verified")
-                    enforced = sum(1 for l in relay.log_text().splitlines()
-                                   if "status=sent" in l and "sts=enforce/" in l)
-                    print(f"  {run}: {verified} of {sent} deliveries over verified TLS, "
-                          f"{enforced} under an enforce policy", flush=True)
-                    relay.stop()
-        for size, label, clients, _ in runs:
-            ours = results[("stsrelay", size, clients)]
-            enforce = results[("enforce", size, clients)][2]
-            theirs = results[("postfix", size, clients)][2]
-            rate = ours[2]
-            ratio = f"{rate / theirs:6.2f}" if rate and theirs else f"{'-':>6}"
-            cost = f"{(1 - enforce / rate) * 100:7.1f}%" if rate and enforce else f"{'-':>8}"
-            print(f"{label:>8} {clients:7d} {ours[1]:8d} {fmt(rate)} {fmt(enforce)} "
-                  f"{fmt(theirs)} {ratio} {cost}", flush=True)
-        print("ratio: stsrelay / postfix; enforce: throughput lost with enforce policies in force",
-              flush=True)
+        for size, label, clients, messages in runs:
+            n = max(clients, int(messages * scale))
+            for c in contenders:
+                results[(c.name, size, clients)] = measure(world, c, clients, n, size)
+                print(f"  {label} x {clients} clients, {n} messages, {c.name}: "
+                      f"{fmt(results[(c.name, size, clients)].rate).strip()} msg/s", flush=True)
+
+        for name, domains in (("stsrelay", world.domains),
+                              ("stsrelay+enforce", world.sts_domains)):
+            sent, verified, enforced = tls_summary(relays[name].log_text(), domains)
+            print(f"{name}: {verified} of {sent} deliveries tls=TLSv1.3/verified, "
+                  f"{enforced} under sts=enforce", flush=True)
+        trusted, sessions = postfix.tls_counts()
+        print(f"postfix: {trusted} of {sessions} TLS sessions with a verified certificate chain "
+              "(smtp_tls_security_level = may checks the chain, not the name)", flush=True)
+        print_tables(runs, results)
     finally:
         cleanups.close()
-
-
-def fmt(rate):
-    return f"{rate:10.1f}" if rate is not None else f"{'failed':>10}"

@@ -1,11 +1,12 @@
-"""Private Postfix instances for the benchmarks: PostfixRelay as a relay (accept rate: every
-message deferred; end to end: delivering over opportunistic, verified TLS), PostfixReceiver as
+"""Private Postfix instances for the benchmarks: PostfixRelay as a relay, PostfixReceiver as
 the MX hosts of the end-to-end benchmark.
 
 Never touches /etc/postfix: its own config_directory, queue_directory and data_directory live in a
-temporary directory (notes/test-servers.md). It accepts mail for relay from 127.0.0.0/8 on the
-given address and relays it to a closed port on loopback, so every message is deferred and
-nothing is delivered anywhere. Its queue is durable by design:
+temporary directory (notes/test-servers.md). PostfixRelay accepts mail for relay from
+127.0.0.0/8 on the given address; configure() makes it relay everything to a closed port on
+loopback, so every message is deferred and nothing is delivered anywhere (accept rate), and
+configure_delivery() makes it resolve MX hosts through the system resolver and deliver with
+opportunistic TLS verified against a test CA (end to end). Its queue is durable by design:
 cleanup(8) fsyncs each queue file before smtpd(8) answers "250".
 
 Postfix drops privileges to its own users, so this needs real root (a namespace made with
@@ -160,6 +161,11 @@ class PostfixRelay:
                 break
             time.sleep(0.1)
 
+    def master_pid(self):
+        """The pid of the instance's master(8): its process tree is the whole instance."""
+        with open(os.path.join(self.queue_dir, "pid", "master.pid")) as f:
+            return int(f.read().split()[0])
+
     def queued_count(self):
         """Messages in Postfix's queue: distinct queue ids of `postqueue -j` (a message that the
         queue manager moves between queue directories during the scan is listed twice)."""
@@ -186,6 +192,8 @@ class PostfixReceiver(PostfixRelay):
         self.listens = listens
         self.domains = domains
         self.leaf = leaf
+        self._log_offset = 0
+        self._counts = (0, 0)
 
     def configure(self, deliver_via=None):
         self._prepare()
@@ -220,8 +228,24 @@ class PostfixReceiver(PostfixRelay):
 
     def arrivals(self):
         """Messages taken and discarded so far (one log line each)."""
+        return self._read_log()[0]
+
+    def sessions(self):
+        """SMTP connections accepted so far (smtpd logs "connect from" for each)."""
+        return self._read_log()[1]
+
+    def _read_log(self):
+        """(arrivals, sessions), counting only what the log gained since the last call, so
+        polling it often during a run stays cheap."""
         try:
-            with open(self.log_file) as f:
-                return sum(1 for line in f if "status=sent (received)" in line)
+            with open(self.log_file, "rb") as f:
+                f.seek(self._log_offset)
+                data = f.read()
         except FileNotFoundError:
-            return 0
+            return self._counts
+        complete = data[:data.rfind(b"\n") + 1]  # a line being written is read next time
+        self._log_offset += len(complete)
+        arrivals, sessions = self._counts
+        self._counts = (arrivals + complete.count(b"status=sent (received)"),
+                        sessions + complete.count(b"]: connect from "))
+        return self._counts
