@@ -24,6 +24,7 @@ from dnslib import MX, TXT, A
 
 from certs import TestCA
 from postfix_instance import PostfixReceiver
+from procs import ServerProcess, is_listening, wait_until
 from sts_world import World
 
 PLAIN_DOMAINS = [f"d{i}.bench.test" for i in range(1, 5)]
@@ -70,10 +71,54 @@ def make_world(cleanups, workdir, mta_sts=False):
     if mta_sts:
         policy_leaf = ca.issue(f"mta-sts.{STS_DOMAINS[0]}",
                                dns_names=[f"mta-sts.{d}" for d in STS_DOMAINS[1:]])
-        nginx_dir = os.path.join(workdir, "e2e-nginx")
-        os.makedirs(nginx_dir, exist_ok=True)
         for d in STS_DOMAINS:
             records[f"_mta-sts.{d}"] = [TXT(f"v=STSv1; id={STS_ID}")]
-            # Adds the A record of mta-sts.<domain> and stops nginx through `cleanups`.
-            dns.nginx_policy_host(d, POLICY_ADDRESS[d], policy_leaf, policy_text(d), nginx_dir)
+            records[f"mta-sts.{d}"] = [A(POLICY_ADDRESS[d])]
+        start_policy_hosts(cleanups, os.path.join(workdir, "e2e-nginx"), policy_leaf)
     return BenchWorld(ca, dns, receiver, PLAIN_DOMAINS, STS_DOMAINS if mta_sts else [])
+
+
+def start_policy_hosts(cleanups, work, leaf):
+    """One nginx, in the foreground, serving https://mta-sts.<domain>/.well-known/mta-sts.txt for
+    every domain of STS_DOMAINS on its POLICY_ADDRESS:443 (HTTP/2 offered through ALPN), with
+    the media type RFC 8461 §3.2 asks for."""
+    os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
+    servers = []
+    for d in STS_DOMAINS:
+        policy = os.path.join(work, f"{d}.txt")
+        with open(policy, "w", newline="") as f:
+            f.write(policy_text(d))
+        servers.append(f"""  server {{
+    listen {POLICY_ADDRESS[d]}:443 ssl http2;
+    server_name mta-sts.{d};
+    ssl_certificate {leaf.chain};
+    ssl_certificate_key {leaf.key};
+    location = /.well-known/mta-sts.txt {{ types {{ }} default_type "text/plain"; alias {policy}; }}
+  }}""")
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""user root root;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log {work}/access.log;
+  client_body_temp_path {work}/tmp/body;
+  proxy_temp_path {work}/tmp/proxy;
+  fastcgi_temp_path {work}/tmp/fastcgi;
+  uwsgi_temp_path {work}/tmp/uwsgi;
+  scgi_temp_path {work}/tmp/scgi;
+{chr(10).join(servers)}
+}}
+""")
+    # "daemon off": nginx stays the process that ServerProcess started, so stop() ends it.
+    nginx = ServerProcess("nginx", ["nginx", "-p", work, "-c", conf, "-e",
+                                    os.path.join(work, "error.log"), "-g", "daemon off;"],
+                          os.path.join(work, "nginx.out"))
+    nginx.start()
+    cleanups.addCleanup(nginx.stop)
+    for d in STS_DOMAINS:
+        wait_until(lambda: is_listening(POLICY_ADDRESS[d], 443), 20,
+                   what=f"nginx on {POLICY_ADDRESS[d]}:443")
+    return nginx
