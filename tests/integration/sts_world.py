@@ -182,6 +182,8 @@ class World:
 worker_processes 1;
 # Inside a user namespace setgroups() is refused, so no worker may switch users: one process.
 master_process off;
+# In the foreground, so that stopping the process the test started stops nginx.
+daemon off;
 pid {work}/nginx.pid;
 error_log {work}/error.log;
 events {{ worker_connections 64; }}
