@@ -93,6 +93,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   std::uint64_t fetches_started() const { return fetches_.load(); }
+  std::uint64_t fetches_failed() const { return fetch_failures_.load(); }
 
  private:
   // The memory layer: what sts.db holds for a domain, plus the entry shared with answers.
@@ -271,6 +272,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
                    core::log_value(d), core::log_value(id), to_string(policy.mode),
                    policy.max_age);
     } else {
+      fetch_failures_.fetch_add(1);
       const PolicyFetchFailure& f = r.failure();
       const std::string reason = std::string(to_string(f.error)) + ": " + f.detail;
       if (auto st = cache_.store_failure(d, id, at, reason); !st) {
@@ -324,6 +326,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
   std::map<std::string, std::pair<std::string, PolicyFetchFailure>> failures_;  // id, failure
   std::map<std::string, Flight> flights_;
   std::atomic<std::uint64_t> fetches_{0};
+  std::atomic<std::uint64_t> fetch_failures_{0};
 };
 
 PolicyResolver::PolicyResolver(net::Resolver& dns, PolicySource& source, PolicyCache& cache,
@@ -341,5 +344,6 @@ void PolicyResolver::refresh(std::string_view domain, Callback done, bool ignore
 }
 
 std::uint64_t PolicyResolver::fetches_started() const { return impl_->fetches_started(); }
+std::uint64_t PolicyResolver::fetches_failed() const { return impl_->fetches_failed(); }
 
 }  // namespace stsrelay::sts

@@ -97,6 +97,9 @@ class PolicyResolver {
 
   // Fetches started so far (each shared by every lookup that joined it), for tests and metrics.
   std::uint64_t fetches_started() const;
+  // Fetches that ended in a failure (TLS-RPT's sts-policy-fetch-error, sts-webpki-invalid or
+  // sts-policy-invalid), for metrics.
+  std::uint64_t fetches_failed() const;
 
   class Impl;
 

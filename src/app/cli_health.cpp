@@ -14,6 +14,8 @@
 #include <iostream>
 #include <optional>
 
+#include "src/app/metrics_probe.hpp"
+#include "src/app/metrics_text.hpp"
 #include "src/net/listen_address.hpp"
 
 namespace stsrelay::app {
@@ -63,27 +65,26 @@ asio::awaitable<void> ask(std::string host, std::uint16_t port, Answer& answer) 
 }
 
 int run_health(const CliContext& ctx) {
-  auto config = load_config_for_cli(ctx);
-  if (!config) return kExitUsage;
+  auto unhealthy = [](const std::string& why) {
+    std::cout << "unhealthy: " << why << "\n";
+    return kExitFailure;
+  };
+  auto config = load_config_for_cli(ctx);  // prints what is wrong
+  if (!config) return unhealthy("the configuration " + ctx.config_path + " is not usable");
   if (config->metrics.listen.empty()) {
-    print_error("metrics.listen is not set: the daemon serves no /healthz to ask");
-    return kExitUsage;
+    return unhealthy("metrics.listen is not set: the daemon serves no /healthz to ask");
   }
-  auto address = net::parse_listen_address(config->metrics.listen);
-  if (!address) {
-    print_error("metrics.listen: " + address.error().message);
-    return kExitUsage;
-  }
+  // A wildcard address is asked through loopback.
+  auto address = probe_address(config->metrics.listen);
+  if (!address) return unhealthy("metrics.listen: " + address.error().message);
   asio::io_context io;
   Answer answer;
   asio::co_spawn(io, ask(address->host, address->port, answer), asio::detached);
   io.run_for(std::chrono::seconds(6));
   if (answer.status == 0) {
-    std::cout << "unhealthy: "
-              << (answer.error.empty() ? std::string("no answer in 5s") : answer.error) << "\n";
-    return kExitFailure;
+    return unhealthy(answer.error.empty() ? std::string("no answer in 5s") : answer.error);
   }
-  std::cout << (answer.status == 200 ? "healthy" : "unhealthy") << "\n" << answer.body;
+  std::cout << summarize_health(answer.status, answer.body) << "\n";
   return answer.status == 200 ? kExitOk : kExitFailure;
 }
 

@@ -1,6 +1,7 @@
-// `stsrelay health`: asks the running daemon's /healthz ([metrics] listen) and exits 0 when it is
-// healthy, 1 when it is not or does not answer within 5 s (one line says why), 2 when the
-// configuration has no metrics address. The Docker HEALTHCHECK runs it.
+// `stsrelay health`: asks the running daemon's /healthz ([metrics] listen) and prints one line,
+// "healthy: smtp ok; queue ok; delivery ok" or "unhealthy: <why>". Exit 0 when healthy, 1 for
+// everything else: unhealthy, no answer within 5 s, and a configuration without a metrics
+// address too, because the Docker HEALTHCHECK that runs it reserves exit status 2.
 #pragma once
 
 #include "src/app/cli_common.hpp"

@@ -95,8 +95,10 @@ struct LogConfig {
 
 struct MetricsConfig {
   // "127.0.0.1:9325": GET /metrics (Prometheus text) and /healthz there. Empty: off. Loopback
-  // addresses only (the figures say who mails whom); a reverse proxy can publish them.
+  // addresses only unless allow_remote (the figures say how much mail goes where, and the
+  // endpoint has no authentication); a reverse proxy can publish them.
   std::string listen;
+  bool allow_remote = false;
 
   friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
 };

@@ -109,7 +109,10 @@ void read_tlsrpt(TableReader& r, TlsrptConfig& c) {
   r.duration("retention", c.retention);
 }
 
-void read_metrics(TableReader& r, MetricsConfig& c) { r.string("listen", c.listen); }
+void read_metrics(TableReader& r, MetricsConfig& c) {
+  r.string("listen", c.listen);
+  r.boolean("allow_remote", c.allow_remote);
+}
 
 void read_log(TableReader& r, LogConfig& c) {
   r.string("level", c.level);

@@ -154,10 +154,11 @@ void check_metrics(const MetricsConfig& m, Checker& check) {
     check.fail("metrics.listen", address.error().message);
     return;
   }
-  const bool loopback = address->host.rfind("127.", 0) == 0 || address->host == "::1";
-  if (!loopback) {
-    check.fail("metrics.listen", "must be a loopback address (127.0.0.0/8 or [::1]), got \"" +
-                                     m.listen + "\"");
+  const bool loopback = address->host.rfind("127.", 0) == 0 || address->host == "::1" ||
+                        address->host == "localhost";
+  if (!loopback && !m.allow_remote) {
+    check.fail("metrics.listen", "must be a loopback address (127.0.0.0/8, [::1] or localhost) "
+                                 "unless metrics.allow_remote = true, got \"" + m.listen + "\"");
   }
 }
 

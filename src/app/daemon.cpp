@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -28,7 +27,7 @@
 #include "src/app/delivery_settings_map.hpp"
 #include "src/app/queue_sink.hpp"
 #include "src/app/reload_plan.hpp"
-#include "src/app/metrics_server.hpp"
+#include "src/app/metrics_sources.hpp"
 #include "src/app/report_scheduler.hpp"
 #include "src/app/server_settings_map.hpp"
 #include "src/app/sts_services.hpp"
@@ -149,10 +148,11 @@ class Daemon {
         io_, *store_, *resolver_, clock_, to_delivery_settings(config_),
         delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
     if (!config_.metrics.listen.empty()) {
-      auto reader = queue::Reader::open(state_dir / "queue.db");
-      if (!reader) return reader.error();
-      reader_ = std::move(*reader);
-      auto metrics = MetricsServer::start(io_, config_.metrics.listen, metrics_sources());
+      auto sources = make_metrics_sources(
+          state_dir / "queue.db",
+          {server_.get(), agent_.get(), &sts_->resolver(), resolver_.get(), recorder_.get()});
+      if (!sources) return sources.error();
+      auto metrics = MetricsServer::start(io_, config_.metrics.listen, std::move(*sources));
       if (!metrics) return metrics.error();
       metrics_ = std::move(*metrics);
     }
@@ -163,53 +163,6 @@ class Daemon {
       reports_ = std::move(*reports);
     }
     return agent_->start();
-  }
-
-  // What /metrics and /healthz read. The queue Reader is one connection, used by one scrape at
-  // a time.
-  std::vector<std::pair<std::string, std::int64_t>> queue_counts(std::string* error) {
-    std::lock_guard<std::mutex> lock(reader_mutex_);
-    auto counts = reader_->count_by_state();
-    if (!counts) {
-      if (error) *error = counts.error().message;
-      return {};
-    }
-    std::vector<std::pair<std::string, std::int64_t>> out;
-    for (const auto& [state, n] : *counts) out.emplace_back(std::string(queue::to_string(state)), n);
-    return out;
-  }
-
-  MetricsSources metrics_sources() {
-    MetricsSources m;
-    m.snapshot = [this] {
-      MetricsSnapshot s;
-      const smtp::ServerCounters c = server_->counters();
-      s.active_connections = c.active_connections;
-      s.connections_total = c.connections_total;
-      s.connections_refused = c.connections_refused;
-      s.messages_accepted = c.messages_accepted;
-      s.messages_rejected = c.messages_rejected;
-      for (const auto& [state, n] : queue_counts(nullptr)) s.recipients_by_state[state] = n;
-      s.attempts = agent_->attempt_counts();
-      s.policy_fetches = sts_->resolver().fetches_started();
-      if (recorder_) {
-        const tlsrpt::RecorderStats r = recorder_->stats();
-        s.tlsrpt_sessions = r.recorded;
-        s.tlsrpt_write_errors = r.write_errors;
-      }
-      return s;
-    };
-    m.checks = [this] {
-      std::vector<HealthCheck> checks;
-      const bool listening = !server_->local_endpoints().empty();
-      checks.push_back({"smtp", listening, listening ? "" : "not accepting connections"});
-      std::string error;
-      queue_counts(&error);
-      checks.push_back({"queue", error.empty(), error});
-      return checks;
-    };
-    m.ping_delivery = [this](std::function<void()> done) { agent_->async_ping(std::move(done)); };
-    return m;
   }
 
   // After the io_context stopped (or start-up failed): the server goes before the queue it
@@ -337,8 +290,6 @@ class Daemon {
   std::unique_ptr<StsServices> sts_;
   std::unique_ptr<tlsrpt::Recorder> recorder_;  // null when tlsrpt.enabled is false
   std::unique_ptr<ReportScheduler> reports_;     // null when tlsrpt.enabled is false
-  std::unique_ptr<queue::Reader> reader_;        // for metrics; null without [metrics] listen
-  std::mutex reader_mutex_;
   std::unique_ptr<MetricsServer> metrics_;       // null without [metrics] listen
   std::unique_ptr<delivery::DeliveryAgent> agent_;
   int parts_stopped_ = 0;         // strand_ only

@@ -46,6 +46,7 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
   std::shared_ptr<boost::asio::ssl::context> tls_;       // strand only
   SessionPool pool_;                                     // strand only
   DeliveryCounters counters_;                            // any thread
+  bool scheduling_ = false;                              // strand only: schedule() runs
 
  private:
   static boost::asio::awaitable<void> schedule(std::shared_ptr<Impl> self);

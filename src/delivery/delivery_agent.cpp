@@ -62,6 +62,12 @@ void DeliveryAgent::Impl::begin() {
 void DeliveryAgent::Impl::wake() { wake_timer_.cancel(); }
 
 asio::awaitable<void> DeliveryAgent::Impl::schedule(std::shared_ptr<Impl> self) {
+  // Cleared however the loop ends, an exception included, so the health check sees it.
+  struct Running {
+    explicit Running(bool& flag) : flag_(flag) { flag_ = true; }
+    ~Running() { flag_ = false; }
+    bool& flag_;
+  } running(self->scheduling_);
   while (!self->stopping_) {
     self->claim_and_spawn();
     if (self->stopping_) break;
@@ -242,8 +248,9 @@ std::map<AttemptKey, std::uint64_t> DeliveryAgent::attempt_counts() const {
   return impl_->counters_.snapshot();
 }
 
-void DeliveryAgent::async_ping(std::function<void()> done) {
-  asio::post(impl_->strand_, std::move(done));
+void DeliveryAgent::async_check(std::function<void(bool scheduling)> done) {
+  auto impl = impl_;
+  asio::post(impl->strand_, [impl, done = std::move(done)] { done(impl->scheduling_); });
 }
 
 void DeliveryAgent::async_stop(std::chrono::milliseconds grace,

@@ -74,9 +74,10 @@ class DeliveryAgent {
   // Attempts so far by status, TLS and policy mode (the metrics endpoint). Any thread.
   std::map<AttemptKey, std::uint64_t> attempt_counts() const;
 
-  // Health: `done` runs on the agent's strand once the scheduler's strand is free to run
-  // it, which a stuck scheduler never is (the caller bounds the wait).
-  void async_ping(std::function<void()> done);
+  // Health: `done` runs on the agent's strand once that strand is free to run it, which a
+  // stuck scheduler never is (the caller bounds the wait), with whether the scheduler's loop is
+  // still running (false once it ended: stopped, or ended by an error).
+  void async_check(std::function<void(bool scheduling)> done);
 
   // See above. `done` runs once, on the agent's strand, when no job is left or grace passed.
   // `abandoned` counts the jobs still running when grace passed.

@@ -2,6 +2,9 @@
 
 #include <ares.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 
@@ -137,6 +140,20 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
 
   Stats stats() const { return stats_; }
 
+  // Any thread. Buckets are read before the count, and written after it, so that no bucket
+  // ever exceeds the count a reader sees.
+  Latency latency() const {
+    Latency out;
+    std::uint64_t running = 0;
+    for (std::size_t i = 0; i < out.buckets.size(); ++i) {
+      running += latency_buckets_[i].load();
+      out.buckets[i] = running;
+    }
+    out.count = latency_count_.load();
+    out.sum_seconds = static_cast<double>(latency_sum_us_.load()) / 1e6;
+    return out;
+  }
+
  private:
   struct Watch {
     explicit Watch(asio::posix::stream_descriptor sd) : sd(std::move(sd)) {}
@@ -154,6 +171,7 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     std::string qname;     // the name sent (differs after CNAME re-queries)
     RecordType type;
     int requeries;
+    std::chrono::steady_clock::time_point sent_at{};
   };
 
   void start(std::string name, RecordType type, AnswerCallback done) {
@@ -179,6 +197,8 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
 
   void send(Query* q) {
     ++stats_.queries_sent;
+    // A duration, not a time of day: the steady clock, not the injected Clock.
+    q->sent_at = std::chrono::steady_clock::now();
     ares_query(channel_, q->qname.c_str(), kClassIn, static_cast<int>(q->type), &Impl::on_answer,
                q);
     update_timer();
@@ -187,6 +207,10 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
   static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
     std::unique_ptr<Query> q(static_cast<Query*>(arg));
     Impl& self = *q->impl;
+    // Queries cut short by close() measure the shutdown, not the DNS.
+    if (status != ARES_EDESTRUCTION) {
+      self.record_latency(std::chrono::steady_clock::now() - q->sent_at);
+    }
     DnsAnswer answer;
     const bool has_response = abuf != nullptr && alen > 0 &&
         (status == ARES_SUCCESS || status == ARES_ENODATA || status == ARES_ENOTFOUND);
@@ -210,6 +234,18 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
       }
     }
     self.finish(q->key_name, q->type, std::move(answer));
+  }
+
+  void record_latency(std::chrono::steady_clock::duration took) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+    const double seconds = static_cast<double>(us) / 1e6;
+    latency_count_.fetch_add(1);
+    latency_sum_us_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(us, 0)));
+    const auto* bound =
+        std::lower_bound(kLatencyBounds.begin(), kLatencyBounds.end(), seconds);
+    if (bound != kLatencyBounds.end()) {
+      latency_buckets_[static_cast<std::size_t>(bound - kLatencyBounds.begin())].fetch_add(1);
+    }
   }
 
   void finish(const std::string& name, RecordType type, DnsAnswer answer) {
@@ -303,6 +339,10 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
   std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> watches_;
   std::unordered_map<std::string, std::vector<AnswerCallback>> pending_;
   Stats stats_;
+  // Per bucket (not cumulative); queries over the last bound are only in the count.
+  std::array<std::atomic<std::uint64_t>, kLatencyBounds.size()> latency_buckets_{};
+  std::atomic<std::uint64_t> latency_count_{0};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
 };
 
 core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(asio::any_io_executor ex,
@@ -316,6 +356,8 @@ core::Result<std::unique_ptr<CaresResolver>> CaresResolver::create(asio::any_io_
 CaresResolver::~CaresResolver() { impl_->close(); }
 
 CaresResolver::Stats CaresResolver::stats() const { return impl_->stats(); }
+
+CaresResolver::Latency CaresResolver::latency() const { return impl_->latency(); }
 
 void CaresResolver::resolve_a(std::string name, Callback<IpAddress> done) {
   impl_->resolve(std::move(name), RecordType::a,

@@ -13,7 +13,9 @@
 // outstanding then complete with a temporary failure ("resolver closed").
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +59,17 @@ class CaresResolver final : public Resolver {
     std::uint64_t coalesced = 0;     // requests that joined a query already in flight
   };
   Stats stats() const;
+
+  // How long network queries took, from sending to the answer, the failure or the timeout
+  // (each CNAME re-query counts on its own), for metrics. Any thread.
+  static constexpr std::array<double, 12> kLatencyBounds{0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                         0.25,  0.5,   1.0,  2.5,   5.0,  10.0};
+  struct Latency {
+    std::array<std::uint64_t, kLatencyBounds.size()> buckets{};  // queries <= each bound
+    std::uint64_t count = 0;                                     // all queries
+    double sum_seconds = 0;
+  };
+  Latency latency() const;
 
   class Impl;
 

@@ -98,9 +98,14 @@ TEST(ValidateConfig, Table) {
        "submitter = \"example.net\"\n",
        "test.toml:3: tlsrpt.submitter: must be the domain of tlsrpt.contact_info (example.org)"},
       {"metrics on loopback", "[metrics]\nlisten = \"127.0.0.1:9325\"\n", ""},
-      {"metrics elsewhere", "[metrics]\nlisten = \"0.0.0.0:9325\"\n",
-       "test.toml:2: metrics.listen: must be a loopback address (127.0.0.0/8 or [::1]), got "
-       "\"0.0.0.0:9325\""},
+      {"metrics on IPv6 loopback", "[metrics]\nlisten = \"[::1]:9325\"\n", ""},
+      {"metrics elsewhere", "\n[metrics]\nlisten = \"0.0.0.0:9325\"\n",
+       "test.toml:3: metrics.listen: must be a loopback address (127.0.0.0/8, [::1] or localhost) "
+       "unless metrics.allow_remote = true, got \"0.0.0.0:9325\""},
+      {"metrics elsewhere, allowed", "[metrics]\nlisten = \"0.0.0.0:9325\"\nallow_remote = true\n",
+       ""},
+      {"metrics on a host name", "[metrics]\nlisten = \"metrics.example.com:9325\"\n",
+       "test.toml:2: metrics.listen: ", true},
       {"empty DKIM selector", "[tlsrpt]\ndkim_selector = \"\"\n",
        "test.toml:2: tlsrpt.dkim_selector: expected a DKIM selector (LDH labels), got \"\" (",
        true},
