@@ -7,6 +7,46 @@
 namespace stsrelay::queue {
 namespace {
 
+// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629 §4: shortest form, no
+// surrogates, at most U+10FFFF), or 0 when the octets there are not one.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  std::size_t n = 0;
+  unsigned char low = 0x80, high = 0xbf;  // allowed range of the second octet
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) low = 0xa0;
+    if (c == 0xed) high = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) low = 0x90;
+    if (c == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (text.size() - i < n) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto d = static_cast<unsigned char>(text[i + k]);
+    if (k == 1 ? (d < low || d > high) : (d & 0xc0) != 0x80) return 0;
+  }
+  return n;
+}
+
+bool is_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+    } else if (const std::size_t n = utf8_sequence(text, i)) {
+      i += n;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Drops a trailing partial UTF-8 sequence left by cutting a string short.
 void trim_partial_utf8(std::string& s) {
   while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xc0) == 0x80) s.pop_back();
@@ -23,23 +63,31 @@ bool is_ascii(std::string_view text) {
 std::string one_line(std::string_view text, bool allow_utf8) {
   std::string out;
   bool space = false;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c == '\r' || c == '\n' || c == '\t' || c == ' ') {
       space = !out.empty();
       continue;
     }
     if (space) out.push_back(' ');
     space = false;
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !allow_utf8)) {
+    if (c < 0x20 || c == 0x7f) {
       out.push_back('?');
+    } else if (c < 0x80) {
+      out.push_back(text[i]);
+    } else if (const std::size_t n = allow_utf8 ? utf8_sequence(text, i) : 0) {
+      // RFC 6533 §3: global DSN fields are UTF-8; octets that form no character are masked
+      // like control octets, so a remote reply in another charset cannot make them invalid.
+      out.append(text.substr(i, n));
+      i += n - 1;
     } else {
-      out.push_back(ch);
+      out.push_back('?');
     }
   }
   if (out.size() > kMaxFieldText) {
     out.resize(kMaxFieldText);
     trim_partial_utf8(out);
+    if (!out.empty() && out.back() == ' ') out.pop_back();  // the cut fell after a blank
   }
   return out;
 }
@@ -78,7 +126,9 @@ std::string original_recipient(std::string_view orcpt, bool global) {
   const std::string_view type = orcpt.substr(0, semi);
   const std::string_view value = orcpt.substr(semi + 1);
   const auto decoded = decode_xtext(value);
-  const bool usable = decoded && (global || is_ascii(*decoded));
+  // Decoded octets that are not UTF-8 (or, outside a global DSN, not ASCII) say less than the
+  // xtext itself, which is then reported as sent.
+  const bool usable = decoded && (global ? is_utf8(*decoded) : is_ascii(*decoded));
   return one_line(type, false) + "; " + one_line(usable ? *decoded : std::string(value), global);
 }
 

@@ -16,7 +16,8 @@ bool is_ascii(std::string_view text);
 
 // One line of text fit for a header-like field: line breaks and tabs become single spaces (a
 // multi-line SMTP reply becomes one line), other control octets '?', non-ASCII '?' unless
-// allowed; at most kMaxFieldText octets, cut on a UTF-8 character boundary.
+// allowed, and then every octet that is not part of a well-formed UTF-8 character '?' too; at
+// most kMaxFieldText octets, cut on a UTF-8 character boundary.
 std::string one_line(std::string_view text, bool allow_utf8);
 
 // Cuts a line to 990 octets (RFC 5322 §2.1.1's 998 less a margin), on a character boundary.
