@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 
+#include "src/app/cli_check.hpp"
 #include "src/app/cli_common.hpp"
 #include "src/app/cli_dkim.hpp"
 #include "src/app/cli_health.hpp"
@@ -28,6 +29,7 @@ int run_cli(int argc, char** argv) {
   add_serve_command(app, ctx);
   add_queue_commands(app, ctx);
   add_policy_commands(app, ctx);
+  add_check_command(app, ctx);
   add_passwd_command(app, ctx);
   add_dkim_commands(app, ctx);
   add_report_commands(app, ctx);
