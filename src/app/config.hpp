@@ -57,6 +57,12 @@ struct DeliveryConfig {
   std::uint64_t concurrency = 200;
   std::uint64_t per_domain_concurrency = 20;
   bool dry_run = false;
+  // Outbound SMTP timeouts (RFC 5321 §4.5.3.2 by default): the TCP connect; each command's
+  // reply (greeting, EHLO, STARTTLS and its handshake, MAIL, RCPT, DATA, RSET); the reply after
+  // the final "." (each write of the content gets at most 3 minutes of it).
+  std::chrono::seconds connect_timeout{30};
+  std::chrono::seconds command_timeout{300};
+  std::chrono::seconds data_timeout{600};
 
   friend bool operator==(const DeliveryConfig&, const DeliveryConfig&) = default;
 };

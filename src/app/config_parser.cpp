@@ -62,6 +62,9 @@ void read_delivery(TableReader& r, DeliveryConfig& c) {
   r.positive("concurrency", c.concurrency);
   r.positive("per_domain_concurrency", c.per_domain_concurrency);
   r.boolean("dry_run", c.dry_run);
+  r.duration("connect_timeout", c.connect_timeout);
+  r.duration("command_timeout", c.command_timeout);
+  r.duration("data_timeout", c.data_timeout);
 }
 
 // [sts.override]: every key is a domain, every value a local mode. Domains are normalised here

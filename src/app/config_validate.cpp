@@ -120,6 +120,9 @@ void check_delivery(const DeliveryConfig& d, Checker& check) {
     check.fail("delivery.per_domain_concurrency",
                "must not exceed delivery.concurrency (" + std::to_string(d.concurrency) + ")");
   }
+  if (d.connect_timeout.count() == 0) check.fail("delivery.connect_timeout", "must not be zero");
+  if (d.command_timeout.count() == 0) check.fail("delivery.command_timeout", "must not be zero");
+  if (d.data_timeout.count() == 0) check.fail("delivery.data_timeout", "must not be zero");
 }
 
 // The domain of a "mailto:local@domain" contact-info, lower case; empty for another form.

@@ -11,6 +11,9 @@ delivery::DeliverySettings to_delivery_settings(const Config& config) {
   s.concurrency = static_cast<std::size_t>(config.delivery.concurrency);
   s.per_domain_concurrency = static_cast<std::size_t>(config.delivery.per_domain_concurrency);
   s.dry_run = config.delivery.dry_run;
+  s.connect_timeout = config.delivery.connect_timeout;
+  s.command_timeout = config.delivery.command_timeout;
+  s.data_timeout = config.delivery.data_timeout;
   s.retry_schedule.steps = config.queue.retry_schedule;
   s.max_lifetime = config.queue.max_lifetime;
   s.sts_enforcement = config.sts.enforcement;

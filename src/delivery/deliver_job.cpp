@@ -6,6 +6,7 @@
 //
 // GCC 12: no lambdas with init-captures and no co_await inside ?: in the coroutines below;
 // everything that builds a lambda is a plain function.
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -81,8 +82,13 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
   o.tls_context = std::move(tls);
   o.starttls = starttls;
   o.tls_gate = tls_gate(sts);
+  smtp::ClientTimeouts& t = o.timeouts;
+  t.connect = s.connect_timeout;
+  t.greeting = t.ehlo = t.starttls = t.mail = t.rcpt = t.data_init = t.rset = s.command_timeout;
+  t.data_end = s.data_timeout;
+  t.data_block = std::min<std::chrono::milliseconds>(s.data_timeout, std::chrono::minutes(3));
   // Nothing depends on QUIT's answer; keep a silent server from delaying a stop.
-  o.timeouts.quit = std::chrono::seconds(10);
+  t.quit = std::min<std::chrono::milliseconds>(s.command_timeout, std::chrono::seconds(10));
   return o;
 }
 

@@ -24,6 +24,11 @@ struct DeliverySettings {
   queue::RetrySchedule retry_schedule;
   std::chrono::seconds max_lifetime{5 * 86400};
   std::uint16_t smtp_port = 25;  // RFC 5321 §4.5.4: MX hosts are reached on port 25
+  // delivery.connect_timeout, command_timeout, data_timeout (config.hpp says which step each
+  // bounds).
+  std::chrono::seconds connect_timeout{30};
+  std::chrono::seconds command_timeout{300};
+  std::chrono::seconds data_timeout{600};
 
   // Connection reuse (issue 3): an idle session to one MX address waits this long for the next
   // job to the same destination, and carries at most this many transactions.
