@@ -74,10 +74,14 @@ def connect(host, port, source=None, timeout=10):
     """A TCP connection to host:port, optionally from the local address `source`."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    if source:
-        sock.bind((source, 0))
-    sock.connect((host, port))
+    try:
+        sock.settimeout(timeout)
+        if source:
+            sock.bind((source, 0))
+        sock.connect((host, port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
