@@ -15,6 +15,7 @@ struct DueRow {
   std::int64_t next_attempt_at;
   std::int64_t message_seq;
   std::int64_t id;
+  std::string address;
 };
 
 // One page of the due index, after the key (next_attempt_at, message_seq, id) of the last row
@@ -22,7 +23,7 @@ struct DueRow {
 core::Result<std::vector<DueRow>> due_page(StatementCache& sql, std::int64_t now,
                                            const DueRow& after) {
   auto stmt = sql.get(
-      "SELECT next_attempt_at, message_seq, id FROM recipients "
+      "SELECT next_attempt_at, message_seq, id, address FROM recipients "
       "WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?1 "
       "AND (next_attempt_at, message_seq, id) > (?2, ?3, ?4) "
       "ORDER BY next_attempt_at, message_seq, id LIMIT ?5");
@@ -38,7 +39,8 @@ core::Result<std::vector<DueRow>> due_page(StatementCache& sql, std::int64_t now
     auto row = (*stmt)->step();
     if (!row) return row.error();
     if (!*row) break;
-    rows.push_back({(*stmt)->column_int(0), (*stmt)->column_int(1), (*stmt)->column_int(2)});
+    rows.push_back({(*stmt)->column_int(0), (*stmt)->column_int(1), (*stmt)->column_int(2),
+                    (*stmt)->column_text(3)});
   }
   return rows;
 }
@@ -48,7 +50,7 @@ core::Result<std::vector<DeliveryJob>> scan(StatementCache& sql, std::int64_t no
   std::vector<DeliveryJob> jobs;
   std::set<std::int64_t> seen;
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
-  DueRow after{kMin, kMin, kMin};
+  DueRow after{kMin, kMin, kMin, {}};
   while (jobs.size() < limits.max_jobs) {
     auto page = due_page(sql, now, after);
     if (!page) return page.error();
@@ -56,6 +58,11 @@ core::Result<std::vector<DeliveryJob>> scan(StatementCache& sql, std::int64_t no
     after = page->back();
     for (const DueRow& row : *page) {
       if (jobs.size() >= limits.max_jobs) break;
+      // A recipient already in flight, or whose domain has no room, cannot start a job: skip
+      // it before loading its message. Under load most due rows are such, and loading each
+      // one's message on every wake-up made the scan cost grow with the backlog.
+      if (leased && leased(row.id)) continue;
+      if (limits.accept_domain && !limits.accept_domain(recipient_domain(row.address))) continue;
       if (!seen.insert(row.message_seq).second) continue;
       auto message = load_message_row(sql, row.message_seq);
       if (!message) return message.error();

@@ -1,5 +1,7 @@
 #include "smtp/data_reader.hpp"
 
+#include "smtp/text.hpp"
+
 namespace stsrelay::smtp {
 
 DataReader::DataReader(std::uint64_t max_size, std::size_t max_line)
@@ -46,7 +48,7 @@ DataFeed DataReader::feed(std::string_view in) {
   while (i < in.size()) {
     if (state_ == State::in_line) {
       // Fast path: copy the run of ordinary octets up to the next CR or LF.
-      std::size_t end = in.find_first_of("\r\n", i);
+      std::size_t end = find_line_break(in, i);
       if (end == std::string_view::npos) end = in.size();
       if (end > i) {
         count(end - i);

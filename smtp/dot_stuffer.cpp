@@ -1,5 +1,7 @@
 #include "smtp/dot_stuffer.hpp"
 
+#include "smtp/text.hpp"
+
 namespace stsrelay::smtp {
 
 void DotStuffer::end_line(std::string& out) {
@@ -32,7 +34,7 @@ void DotStuffer::feed(std::string_view chunk, std::string& out) {
     }
     if (line_start_ && c == '.') out += '.';
     // Copy the run of ordinary octets up to the next line ending in one go.
-    const std::size_t end = chunk.find_first_of("\r\n", i);
+    const std::size_t end = find_line_break(chunk, i);
     const std::size_t stop = end == std::string_view::npos ? chunk.size() : end;
     out.append(chunk.substr(i, stop - i));
     line_start_ = false;

@@ -19,6 +19,11 @@ inline bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 inline bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 inline bool is_non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 
+// The position of the first CR or LF in s at or after `from`, or npos. Two memchr passes (LF,
+// then CR only before that LF) instead of find_first_of's per-octet set test: message content is
+// scanned with it octet by octet, and lines are short.
+std::size_t find_line_break(std::string_view s, std::size_t from);
+
 std::string to_lower_ascii(std::string_view s);
 std::string to_upper_ascii(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);

@@ -29,7 +29,7 @@ set(fuzz_sources_fuzz_smtp_command
   smtp/sasl.cpp smtp/server_protocol.cpp smtp/server_protocol_auth.cpp smtp/text.cpp)
 
 set(fuzz_sources_fuzz_smtp_data_reader
-  smtp/data_reader.cpp)
+  smtp/data_reader.cpp smtp/text.cpp)
 
 set(fuzz_sources_fuzz_smtp_esmtp_params
   smtp/esmtp_params.cpp smtp/reply.cpp smtp/text.cpp)
