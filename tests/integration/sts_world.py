@@ -134,6 +134,8 @@ class World:
                              logger=DNSLogger(log="-request,-reply,-truncated,-data",
                                               prefix=False))
         self.dns.start_thread()
+        # Cleanups run last-in first-out: stop the thread, then close its socket.
+        testcase.addCleanup(self.dns.server.server_close)
         testcase.addCleanup(self.dns.stop)
 
     def receiver(self, address, leaf=None):
