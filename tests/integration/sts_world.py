@@ -126,6 +126,14 @@ class Collector(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class ClassCleanups:
+    """Lets a World register its cleanups for a whole test class (setUpClass), so that one world
+    serves every test of the class."""
+
+    def __init__(self, cls):
+        self.addCleanup = cls.addClassCleanup
+
+
 class World:
     def __init__(self, testcase, records, zones):
         self.testcase = testcase

@@ -12,7 +12,7 @@ from dnslib import MX, TXT, A
 from certs import TestCA
 from harness import RelayTestCase
 from relay_daemon import StsRelay
-from sts_world import DNS, World
+from sts_world import DNS, ClassCleanups, World
 
 GOOD = "127.0.0.61"       # STARTTLS with a certificate of the test CA naming every MX host
 PLAIN = "127.0.0.62"      # no STARTTLS
@@ -60,11 +60,6 @@ def records():
     return out
 
 
-class _ClassCleanups:
-    def __init__(self, cls):
-        self.addCleanup = cls.addClassCleanup
-
-
 class CheckTest(RelayTestCase):
     @classmethod
     def setUpClass(cls):
@@ -73,7 +68,7 @@ class CheckTest(RelayTestCase):
         work = cls._world_dir.name
         cls.world_ca = ca = TestCA(os.path.join(work, "ca"))
         rogue = TestCA(os.path.join(work, "rogue"), subject="Unknown CA")
-        cls.world = world = World(_ClassCleanups(cls), records(), ZONES)
+        cls.world = world = World(ClassCleanups(cls), records(), ZONES)
         mx_names = [mx for mx, *_ in DOMAINS.values()] + [CHANGED[1]]
         world.receiver(GOOD, ca.issue(mx_names[0], dns_names=mx_names[1:]))
         world.receiver(PLAIN)

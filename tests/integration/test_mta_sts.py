@@ -14,7 +14,7 @@ from dnslib import MX, TXT, A
 import harness
 from certs import TestCA
 from harness import RelayTestCase, message_bytes, wait_until
-from sts_world import DNS, World
+from sts_world import DNS, ClassCleanups, World
 
 GOOD = "127.0.0.21"        # certificate of the test CA naming its MX host(s)
 PLAIN = "127.0.0.22"       # no STARTTLS
@@ -88,13 +88,6 @@ def records():
     return out
 
 
-class _ClassCleanups:
-    """Lets World register its cleanups for the whole class."""
-
-    def __init__(self, cls):
-        self.addCleanup = cls.addClassCleanup
-
-
 class MtaStsTest(RelayTestCase):
     # One world for every test: the servers and certificates take longer to make than a test
     # takes to run. Each test uses its own domains.
@@ -106,7 +99,7 @@ class MtaStsTest(RelayTestCase):
         cls.world_ca = TestCA(os.path.join(work, "ca"))
         rogue = TestCA(os.path.join(work, "rogue"), subject="Unknown CA")
         cls.records = records()
-        cls.world = World(_ClassCleanups(cls), cls.records, tuple(DOMAINS))
+        cls.world = World(ClassCleanups(cls), cls.records, tuple(DOMAINS))
         names = ["mx." + d for d in DOMAINS]
         ca = cls.world_ca
         cls.boxes = {
