@@ -147,9 +147,7 @@ CheckReport run_check(const CheckSettings& settings, const std::string& domain) 
   report.domain = domain;
   core::SystemClock clock;
   asio::io_context io;
-  net::ResolverSettings dns_settings;
-  dns_settings.servers = settings.dns_servers;
-  auto dns = net::CaresResolver::create(io.get_executor(), dns_settings, clock);
+  auto dns = net::CaresResolver::create(io.get_executor(), settings.dns, clock);
   if (!dns) {
     report.not_run = "the DNS resolver cannot be set up: " + dns.error().message;
     return report;

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "src/app/check_report.hpp"
-#include "src/net/dns_servers.hpp"
+#include "src/net/dns_cares_resolver.hpp"
 
 namespace stsrelay::app {
 
 struct CheckSettings {
-  std::vector<net::DnsServer> dns_servers;  // delivery.dns_servers; empty: resolv.conf
+  net::ResolverSettings dns;                // delivery.dns_servers, dns_timeout, dns_tries
   std::string ca_file;                      // delivery.ca_file; empty: the system trust store
   std::string helo_name;                    // delivery.helo_name or server.hostname
   std::chrono::milliseconds fetch_timeout{60'000};  // sts.fetch_timeout

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "src/app/check_runner.hpp"
+#include "src/app/delivery_settings_map.hpp"
 #include "sts/domain_name.hpp"
 
 namespace stsrelay::app {
@@ -27,14 +28,12 @@ int run(const CliContext& ctx, const CheckOptions& o) {
     return kExitUsage;
   }
   CheckSettings s;
-  for (const std::string& text : config->delivery.dns_servers) {
-    auto server = net::parse_dns_server(text);
-    if (!server) {
-      print_error("delivery.dns_servers: " + server.error().message);
-      return kExitUsage;
-    }
-    s.dns_servers.push_back(*server);
+  auto dns = to_resolver_settings(*config);
+  if (!dns) {
+    print_error(dns.error().message);
+    return kExitUsage;
   }
+  s.dns = std::move(*dns);
   s.ca_file = config->delivery.ca_file;
   s.helo_name = config->delivery.helo_name.empty() ? config->server.hostname
                                                    : config->delivery.helo_name;

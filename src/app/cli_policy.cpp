@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "src/app/cli_common.hpp"
+#include "src/app/delivery_settings_map.hpp"
 #include "src/app/policy_format.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
@@ -97,14 +98,10 @@ int run_refresh(const CliContext& ctx, const PolicyOptions& o) {
     return report_failure(core::Error::not_found(config->queue.state_dir +
                                                  ": queue.state_dir is not a directory"));
   }
-  net::ResolverSettings dns_settings;
-  for (const std::string& s : config->delivery.dns_servers) {
-    auto server = net::parse_dns_server(s);
-    if (!server) {
-      print_error("delivery.dns_servers: " + server.error().message);
-      return kExitUsage;
-    }
-    dns_settings.servers.push_back(*server);
+  auto dns_settings = to_resolver_settings(*config);
+  if (!dns_settings) {
+    print_error(dns_settings.error().message);
+    return kExitUsage;
   }
   auto cache = sts::PolicyCache::open(sts_db(*config).string());
   if (!cache) return report_failure(cache.error());
@@ -113,7 +110,7 @@ int run_refresh(const CliContext& ctx, const PolicyOptions& o) {
   spdlog::set_level(spdlog::level::warn);
   core::SystemClock clock;
   boost::asio::io_context io;
-  auto dns = net::CaresResolver::create(io.get_executor(), dns_settings, clock);
+  auto dns = net::CaresResolver::create(io.get_executor(), *dns_settings, clock);
   if (!dns) return report_failure(dns.error());
   auto https = net::HttpsClient::create(io.get_executor(), **dns, {config->delivery.ca_file});
   if (!https) return report_failure(https.error());

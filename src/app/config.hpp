@@ -53,6 +53,9 @@ struct QueueConfig {
 struct DeliveryConfig {
   std::string helo_name;                 // empty: server.hostname
   std::vector<std::string> dns_servers;  // "ip", "ip:port", "[v6]:port"; empty: resolv.conf
+  // Each DNS query: the wait for the first try, doubled by c-ares for each further try.
+  std::chrono::seconds dns_timeout{3};
+  std::uint64_t dns_tries = 3;
   std::string ca_file;                   // empty: the system trust store
   std::uint64_t concurrency = 200;
   std::uint64_t per_domain_concurrency = 20;

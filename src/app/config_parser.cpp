@@ -58,6 +58,8 @@ void read_queue(TableReader& r, QueueConfig& c) {
 void read_delivery(TableReader& r, DeliveryConfig& c) {
   r.string("helo_name", c.helo_name);
   r.string_list("dns_servers", c.dns_servers);
+  r.duration("dns_timeout", c.dns_timeout);
+  r.positive("dns_tries", c.dns_tries);
   r.string("ca_file", c.ca_file);
   r.positive("concurrency", c.concurrency);
   r.positive("per_domain_concurrency", c.per_domain_concurrency);

@@ -120,6 +120,8 @@ void check_delivery(const DeliveryConfig& d, Checker& check) {
     check.fail("delivery.per_domain_concurrency",
                "must not exceed delivery.concurrency (" + std::to_string(d.concurrency) + ")");
   }
+  if (d.dns_timeout.count() == 0) check.fail("delivery.dns_timeout", "must not be zero");
+  if (d.dns_tries > 10) check.fail("delivery.dns_tries", "must be at most 10");
   if (d.connect_timeout.count() == 0) check.fail("delivery.connect_timeout", "must not be zero");
   if (d.command_timeout.count() == 0) check.fail("delivery.command_timeout", "must not be zero");
   if (d.data_timeout.count() == 0) check.fail("delivery.data_timeout", "must not be zero");

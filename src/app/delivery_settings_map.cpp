@@ -30,6 +30,8 @@ core::Result<net::ResolverSettings> to_resolver_settings(const Config& config) {
     }
     s.servers.push_back(*server);
   }
+  s.timeout = config.delivery.dns_timeout;
+  s.tries = static_cast<int>(config.delivery.dns_tries);
   return s;
 }
 

@@ -11,7 +11,8 @@ namespace stsrelay::app {
 
 delivery::DeliverySettings to_delivery_settings(const Config& config);
 
-// delivery.dns_servers (validated already; an entry that does not parse is reported by name).
+// delivery.dns_servers, dns_timeout and dns_tries (validated already; an entry that does not
+// parse is reported by name).
 core::Result<net::ResolverSettings> to_resolver_settings(const Config& config);
 
 }  // namespace stsrelay::app

@@ -19,6 +19,12 @@ ReloadPlan plan_reload(const Config& running, Config loaded) {
     plan.restart_required.push_back("delivery.dns_servers");
     loaded.delivery.dns_servers = running.delivery.dns_servers;
   }
+  if (loaded.delivery.dns_timeout != running.delivery.dns_timeout ||
+      loaded.delivery.dns_tries != running.delivery.dns_tries) {
+    plan.restart_required.push_back("delivery.dns_timeout/dns_tries");
+    loaded.delivery.dns_timeout = running.delivery.dns_timeout;
+    loaded.delivery.dns_tries = running.delivery.dns_tries;
+  }
   // The policy fetcher is made once too (its HTTPS client trusts the ca_file of the start).
   if (loaded.sts.fetch_timeout != running.sts.fetch_timeout) {
     plan.restart_required.push_back("sts.fetch_timeout");

@@ -85,6 +85,12 @@ TEST(ValidateConfig, Table) {
        "test.toml:2: delivery.helo_name: expected a host name, got \"-bad-\" (", true},
       {"DNS server that is a name", "[delivery]\ndns_servers = [\"ns.example.com\"]\n",
        "test.toml:2: delivery.dns_servers[0]: ", true},
+      {"zero DNS timeout", "[delivery]\ndns_timeout = \"0s\"\n",
+       "test.toml:2: delivery.dns_timeout: must not be zero"},
+      {"too many DNS tries", "[delivery]\ndns_tries = 11\n",
+       "test.toml:2: delivery.dns_tries: must be at most 10"},
+      {"zero delivery command timeout", "[delivery]\ncommand_timeout = \"0s\"\n",
+       "test.toml:2: delivery.command_timeout: must not be zero"},
       {"per-domain concurrency over the total", "[delivery]\nconcurrency = 10\n",
        "test.toml: delivery.per_domain_concurrency: must not exceed delivery.concurrency (10)"},
       // [sts], [tlsrpt], [log]
