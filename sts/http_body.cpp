@@ -127,6 +127,9 @@ BodyReader::BodyReader(const ResponseHead& head, std::uint64_t max_body)
 
 BodyState BodyReader::fail(FetchError kind, std::string why) {
   state_ = BodyState::error;
+  // A failed body has no content: what arrived before the failure depends only on how the bytes
+  // were split into reads, and nothing may act on it.
+  body_.clear();
   error_ = HttpRejection{kind, std::move(why)};
   return state_;
 }
@@ -137,7 +140,10 @@ BodyState BodyReader::feed(std::string_view bytes) {
     case Framing::chunked: {
       std::size_t consumed = 0;
       state_ = chunked_.feed(bytes, body_, consumed);
-      if (state_ == BodyState::error) error_ = chunked_.error();
+      if (state_ == BodyState::error) {
+        error_ = chunked_.error();
+        body_.clear();  // as fail() does
+      }
       return state_;
     }
     case Framing::length: {

@@ -56,6 +56,7 @@ class BodyReader {
   BodyState finish();
 
   BodyState state() const { return state_; }
+  // The body so far; empty once the state is error.
   const std::string& body() const { return body_; }
   const std::optional<HttpRejection>& error() const { return error_; }
 
