@@ -89,6 +89,19 @@ std::string policy_difference(const sts::Policy& before, const sts::Policy& afte
   return parts.empty() ? std::string("the text differs") : join(parts, "; ");
 }
 
+// Adds ", expires <when> (in N days)" to a passing line, and turns it into a warning when that
+// is fewer than kExpirySoonDays away.
+void expiry_note(CheckLine& line, const std::string& not_after, core::SysTime now) {
+  const auto expiry = parse_utc_time(not_after);
+  if (!expiry) return;
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(*expiry - now).count();
+  line.evidence += ", expires " + not_after + " (in " + days(left) + ")";
+  if (left < std::int64_t{kExpirySoonDays} * 86400) {
+    line.status = Status::warn;
+    line.evidence += ": renew it soon";
+  }
+}
+
 CheckLine fetch_failure_line(const sts::PolicyFetchFailure& f, std::string_view url,
                              const net::HttpsResult& result) {
   using sts::FetchError;
@@ -193,7 +206,7 @@ TxtFinding judge_txt(std::string_view domain, const net::DnsResult<net::TxtRecor
 }
 
 FetchFinding judge_policy_fetch(std::string_view url, const net::HttpsResult& result,
-                                std::uint64_t max_policy_size) {
+                                std::uint64_t max_policy_size, core::SysTime now) {
   FetchFinding f;
   const sts::PolicyFetchResult classified = sts::classify_policy_fetch(result, max_policy_size);
   if (!classified.ok()) {
@@ -212,11 +225,15 @@ FetchFinding judge_policy_fetch(std::string_view url, const net::HttpsResult& re
   }
   const net::HttpsResponse& r = result.value();
   const sts::Policy& policy = classified.value().policy;
-  f.lines.push_back({"policy-fetch", Status::pass,
-                     std::string(url) + ": HTTP " + std::to_string(r.status) + " " +
-                         r.content_type().value_or("") + ", " + std::to_string(r.body.size()) +
-                         " bytes over " + std::string(net::to_string(r.protocol)) + " from " +
-                         r.peer + ", certificate verified"});
+  CheckLine fetch_line{"policy-fetch", Status::pass,
+                       std::string(url) + ": HTTP " + std::to_string(r.status) + " " +
+                           r.content_type().value_or("") + ", " +
+                           std::to_string(r.body.size()) + " bytes over " +
+                           std::string(net::to_string(r.protocol)) + " from " + r.peer +
+                           ", certificate verified"};
+  if (!r.certificate_names.empty()) fetch_line.evidence += ", names " + join(r.certificate_names);
+  expiry_note(fetch_line, r.certificate_not_after, now);
+  f.lines.push_back(std::move(fetch_line));
   CheckLine line{"policy", Status::pass, describe_policy(policy)};
   if (policy.mode == sts::Mode::testing) {
     line.status = Status::warn;
@@ -326,14 +343,7 @@ CheckLine judge_mx_tls(std::string_view host, std::string_view address,
   }
   line.status = Status::pass;
   line.evidence = session + "certificate verified, " + names;
-  if (const auto expiry = parse_utc_time(c.not_after)) {
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*expiry - now).count();
-    line.evidence += ", expires " + c.not_after + " (in " + days(left) + ")";
-    if (left < std::int64_t{kExpirySoonDays} * 86400) {
-      line.status = Status::warn;
-      line.evidence += ": renew it soon";
-    }
-  }
+  expiry_note(line, c.not_after, now);
   return line;
 }
 

@@ -38,8 +38,9 @@ struct FetchFinding {
   std::vector<CheckLine> lines;
   std::optional<sts::Policy> policy;
 };
+// A policy-host certificate valid for fewer than kExpirySoonDays more days is a warning.
 FetchFinding judge_policy_fetch(std::string_view url, const net::HttpsResult& result,
-                                std::uint64_t max_policy_size);
+                                std::uint64_t max_policy_size, core::SysTime now);
 
 // The MX records (RFC 5321 §5.1 as the relay plans them) against the policy's `mx` patterns
 // (§4.1): one "mx <host>" line per host, a fail naming each host no pattern covers ("MX

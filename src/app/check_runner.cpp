@@ -98,7 +98,8 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
   request.connect_timeout = std::min(request.connect_timeout, t.settings.fetch_timeout);
   request.max_body = t.settings.max_policy_size;
   const net::HttpsResult fetched = co_await net::async_fetch(t.https, request, use_awaitable);
-  FetchFinding policy = judge_policy_fetch(request.url, fetched, t.settings.max_policy_size);
+  FetchFinding policy =
+      judge_policy_fetch(request.url, fetched, t.settings.max_policy_size, t.clock.now());
   for (CheckLine& l : policy.lines) report.lines.push_back(std::move(l));
 
   std::vector<std::string> hosts;

@@ -15,6 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "src/net/cert_verify.hpp"
 #include "src/net/dns_await.hpp"
 #include "src/net/h2_session.hpp"
 #include "src/net/https_http1.hpp"
@@ -219,7 +220,14 @@ asio::awaitable<HttpsResult> HttpsClient::Impl::run(HttpsRequest request) {
     co_return timeout_error(request, std::string("in the ") + std::string(to_string(protocol)) +
                                          " exchange with " + peer);
   }
-  if (result.ok()) result.value().peer = peer;
+  if (result.ok()) {
+    HttpsResponse& response = result.value();
+    response.peer = peer;
+    // The chain verified in the handshake; what remains is to say which names and until when.
+    CertVerdict cert = judge_peer(stream->native_handle(), url->host);
+    response.certificate_names = std::move(cert.dns_names);
+    response.certificate_not_after = std::move(cert.not_after);
+  }
   co_return result;
 }
 

@@ -42,6 +42,10 @@ struct HttpsResponse {
   std::string body;  // decoded from chunked or DATA frames; no content coding is asked for
   HttpProtocol protocol = HttpProtocol::http1_1;
   std::string peer;  // "192.0.2.1:443", the address that answered
+  // The server's (verified) leaf certificate: its subjectAltName DNS names and notAfter
+  // ("2026-11-28T13:50:59Z"), for `stsrelay check`.
+  std::vector<std::string> certificate_names;
+  std::string certificate_not_after;
 
   // The first value of a field, by lower-case name.
   std::optional<std::string> header(std::string_view lower_name) const;

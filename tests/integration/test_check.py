@@ -126,7 +126,7 @@ class CheckTest(RelayTestCase):
             self.assertEqual(self.line(checks, name)["status"], "pass", checks)
         self.assertLine(checks, "txt", "pass", "v=STSv1; id=20261129;")
         self.assertLine(checks, "policy-fetch", "pass", "HTTP 200 text/plain",
-                        "certificate verified")
+                        "certificate verified", "names mta-sts.clean.test", "expires ")
         self.assertLine(checks, "policy", "pass", "mode enforce", "mx mx.clean.test")
         self.assertLine(checks, "mx mx.clean.test", "pass", "matches policy mx mx.clean.test")
         self.assertLine(checks, "tls mx.clean.test", "pass", f"{GOOD}: TLSv1.3",

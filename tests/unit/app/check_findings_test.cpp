@@ -81,6 +81,13 @@ net::HttpsResponse response(int status, std::string content_type, std::string bo
   r.body = std::move(body);
   r.protocol = net::HttpProtocol::h2;
   r.peer = "192.0.2.1:443";
+  r.certificate_names = {"mta-sts.example.com"};
+  r.certificate_not_after = "2027-02-01T00:00:00Z";
+  return r;
+}
+
+net::HttpsResponse expiring(net::HttpsResponse r) {
+  r.certificate_not_after = "2026-12-01T00:00:00Z";
   return r;
 }
 
@@ -97,10 +104,16 @@ TEST(CheckFindings, PolicyFetch) {
     std::vector<Status> statuses;  // policy-fetch, then policy when present
     bool usable;
     std::string evidence;  // a part of the last line
+    std::string fetch_evidence = {};  // a part of the policy-fetch line
   };
   const std::vector<Row> rows = {
       {"enforce over h2", response(200, "text/plain; charset=utf-8", kEnforce),
-       {Status::pass, Status::pass}, true, "mode enforce, max_age 604800 (7 days), mx mx1"},
+       {Status::pass, Status::pass}, true, "mode enforce, max_age 604800 (7 days), mx mx1",
+       "200 text/plain; charset=utf-8, 88 bytes over h2 from 192.0.2.1:443, certificate verified, "
+       "names mta-sts.example.com, expires 2027-02-01T00:00:00Z (in 64 days)"},
+      {"policy host certificate about to expire",
+       expiring(response(200, "text/plain", kEnforce)), {Status::warn, Status::pass}, true,
+       "mode enforce", "expires 2026-12-01T00:00:00Z (in 2 days): renew it soon"},
       {"testing", response(200, "text/plain", "version: STSv1\nmode: testing\nmx: a.example\nmax_age: 86400\n"),
        {Status::pass, Status::warn}, true, "testing mode"},
       {"none", response(200, "text/plain", "version: STSv1\nmode: none\nmax_age: 86400\n"),
@@ -133,12 +146,14 @@ TEST(CheckFindings, PolicyFetch) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
-    const FetchFinding f = judge_policy_fetch(url, row.result, 65536);
+    const FetchFinding f = judge_policy_fetch(url, row.result, 65536, kNow);
     ASSERT_EQ(f.lines.size(), row.statuses.size());
     for (std::size_t i = 0; i < f.lines.size(); ++i) {
       EXPECT_EQ(f.lines[i].status, row.statuses[i]) << f.lines[i].evidence;
     }
     EXPECT_EQ(f.lines[0].check, "policy-fetch");
+    EXPECT_NE(f.lines[0].evidence.find(row.fetch_evidence), std::string::npos)
+        << f.lines[0].evidence;
     EXPECT_EQ(f.policy.has_value(), row.usable);
     EXPECT_NE(f.lines.back().evidence.find(row.evidence), std::string::npos)
         << f.lines.back().evidence;
