@@ -167,6 +167,20 @@ class StsRelay:
         last_reply)."""
         return json.loads(self.cli("queue", "list", "--json").stdout)
 
+    def recipient_state(self, address):
+        """The queue-list entry of recipient `address` (state, attempts, last_reply, ...), or
+        None once no queued message has it."""
+        for m in self.queue_list():
+            for r in m["recipients"]:
+                if r["address"] == address:
+                    return r
+        return None
+
+    def attempt_lines(self, recipient):
+        """The log's delivery-attempt lines for `recipient`, oldest first."""
+        return [line for line in self.log_text().splitlines()
+                if f"to=<{recipient}>" in line and " status=" in line]
+
     def queue_show(self, queue_id):
         """`stsrelay queue show ID` as text (envelope and the stored header section)."""
         return self.cli("queue", "show", queue_id).stdout

@@ -192,10 +192,6 @@ class DeliveryTest(RelayTestCase):
         self.assertReply(reply, 250)
         return reply
 
-    def attempt_lines(self, relay, recipient):
-        return [line for line in relay.log_text().splitlines()
-                if f"to=<{recipient}>" in line and " status=" in line]
-
     def wait_queue_empty(self, relay):
         wait_until(lambda: relay.queue_list() == [], WAIT, what="the queue to be empty")
 
@@ -211,7 +207,7 @@ class DeliveryTest(RelayTestCase):
         self.assertEqual(envelope["rcpt_tos"], ["bob@plain.test"])
         self.assertTrue(message["Received"], "the relay's Received: field travels along")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "bob@plain.test")
+        [line] = relay.attempt_lines("bob@plain.test")
         self.assertIn("status=sent", line)
         self.assertIn(f"relay=mx.plain.test[{RECEIVER_PLAIN}]:25", line)
         self.assertIn("dsn=2.0.0", line)
@@ -223,7 +219,7 @@ class DeliveryTest(RelayTestCase):
         [(envelope, _)] = self.wait_for_message(RECEIVER_FAILOVER, "failover delivery")
         self.assertEqual(envelope["rcpt_tos"], ["carol@failover.test"])
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "carol@failover.test")
+        [line] = relay.attempt_lines("carol@failover.test")
         self.assertIn("status=sent", line)
         self.assertIn(f"relay=up.failover.test[{RECEIVER_FAILOVER}]:25", line)
 
@@ -242,10 +238,10 @@ class DeliveryTest(RelayTestCase):
         self.assertIn("unknown@plain.test", report)
         self.assertRegex(report, r"Status: 5\.1\.1")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "unknown@plain.test")
+        [line] = relay.attempt_lines("unknown@plain.test")
         self.assertIn("status=bounced", line)
         self.assertIn("dsn=5.1.1", line)
-        [line] = self.attempt_lines(relay, "dave@plain.test")
+        [line] = relay.attempt_lines("dave@plain.test")
         self.assertIn("status=sent", line)
 
     def test_4xx_rcpt_is_deferred(self):
@@ -262,11 +258,11 @@ class DeliveryTest(RelayTestCase):
         recipient = wait_until(deferred, WAIT, what="the recipient to be deferred")
         self.assertGreaterEqual(recipient["attempts"], 1)
         self.assertIn("450", recipient["last_reply"])
-        line = wait_until(lambda: self.attempt_lines(relay, "later@plain.test"), WAIT)[0]
+        line = wait_until(lambda: relay.attempt_lines("later@plain.test"), WAIT)[0]
         self.assertIn("status=deferred", line)
         self.assertIn("dsn=4.2.0", line)
         # With a 1s schedule the relay tries again: more attempts, still deferred, no bounce.
-        wait_until(lambda: len(self.attempt_lines(relay, "later@plain.test")) >= 2, WAIT,
+        wait_until(lambda: len(relay.attempt_lines("later@plain.test")) >= 2, WAIT,
                    what="a second attempt")
         self.assertEqual(self.receivers[RECEIVER_SENDER].with_subject("deferred delivery"), [])
 
@@ -275,7 +271,7 @@ class DeliveryTest(RelayTestCase):
         self.send(relay, "alice@sender.test", ["once@plain.test"], "greylisted")
         self.wait_for_message(RECEIVER_PLAIN, "greylisted")
         self.wait_queue_empty(relay)
-        lines = self.attempt_lines(relay, "once@plain.test")
+        lines = relay.attempt_lines("once@plain.test")
         self.assertEqual(len(lines), 2, lines)
         self.assertIn("status=deferred", lines[0])
         self.assertIn("dsn=4.7.1", lines[0])
@@ -289,7 +285,7 @@ class DeliveryTest(RelayTestCase):
         self.assertRegex(report, r"Status: 5\.4\.7")
         self.assertIn("450 4.2.0", report, "the last reason is the diagnostic")
         self.wait_queue_empty(relay)
-        lines = self.attempt_lines(relay, "later@plain.test")
+        lines = relay.attempt_lines("later@plain.test")
         self.assertIn("status=deferred", lines[0])
         self.assertIn("status=bounced", lines[-1])
         self.assertIn("dsn=5.4.7", lines[-1])
@@ -303,7 +299,7 @@ class DeliveryTest(RelayTestCase):
             return messages and messages[0]["recipients"][0]["state"] == "dry-run"
 
         wait_until(dry_run_state, WAIT, what="the recipient to end in dry-run")
-        [line] = self.attempt_lines(relay, "mia@plain.test")
+        [line] = relay.attempt_lines("mia@plain.test")
         self.assertIn("status=dry-run", line)
         self.assertIn(f"relay=mx.plain.test[{RECEIVER_PLAIN}]:25", line)
         self.assertEqual(self.receivers[RECEIVER_PLAIN].with_subject("dry run"), [])
@@ -315,7 +311,7 @@ class DeliveryTest(RelayTestCase):
         self.assertEqual(dsn_envelope["rcpt_tos"], ["alice@sender.test"])
         self.assertRegex(dsn.as_string(), r"Status: 5\.1\.10")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "erin@nullmx.test")
+        [line] = relay.attempt_lines("erin@nullmx.test")
         self.assertIn("status=bounced", line)
         self.assertIn("dsn=5.1.10", line)
         self.assertIn("relay=none", line)
@@ -324,7 +320,7 @@ class DeliveryTest(RelayTestCase):
         relay = self.start_delivering_relay()
         self.send(relay, "", ["unknown@plain.test"], "null sender")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "unknown@plain.test")
+        [line] = relay.attempt_lines("unknown@plain.test")
         self.assertIn("status=bounced", line)
         self.assertNotIn("bounce notice queued", relay.log_text())
 
@@ -333,7 +329,7 @@ class DeliveryTest(RelayTestCase):
         self.send(relay, "alice@sender.test", ["frank@implicit.test"], "implicit mx")
         self.wait_for_message(RECEIVER_PLAIN, "implicit mx")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "frank@implicit.test")
+        [line] = relay.attempt_lines("frank@implicit.test")
         self.assertIn(f"relay=implicit.test[{RECEIVER_PLAIN}]:25", line)
 
     def test_nxdomain_bounces_with_5_1_2(self):
@@ -342,7 +338,7 @@ class DeliveryTest(RelayTestCase):
         [(_, dsn)] = self.wait_for_message(RECEIVER_SENDER, "nxdomain")
         self.assertRegex(dsn.as_string(), r"Status: 5\.1\.2")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "gina@missing.plain.test")
+        [line] = relay.attempt_lines("gina@missing.plain.test")
         self.assertIn("status=bounced", line)
 
     def test_connection_is_reused_for_the_next_message(self):
@@ -361,7 +357,7 @@ class DeliveryTest(RelayTestCase):
         self.send(relay, "alice@sender.test", ["ivy@tls.test"], "untrusted tls")
         self.wait_for_message(RECEIVER_TLS, "untrusted tls")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "ivy@tls.test")
+        [line] = relay.attempt_lines("ivy@tls.test")
         self.assertIn("status=sent", line)
         self.assertRegex(line, r"tls=\"?TLSv1\.[23]/unverified:")
 
@@ -370,7 +366,7 @@ class DeliveryTest(RelayTestCase):
         self.send(relay, "alice@sender.test", ["jack@tls.test"], "verified tls")
         self.wait_for_message(RECEIVER_TLS, "verified tls")
         self.wait_queue_empty(relay)
-        [line] = self.attempt_lines(relay, "jack@tls.test")
+        [line] = relay.attempt_lines("jack@tls.test")
         self.assertRegex(line, r"tls=TLSv1\.[23]/verified ")
 
     def hold_slow_receiver(self):

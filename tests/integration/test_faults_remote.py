@@ -507,26 +507,15 @@ class RemoteFaultsTest(RelayTestCase):
                                               content), 250)
         return subject
 
-    def recipient_state(self, relay, address):
-        for m in relay.queue_list():
-            for r in m["recipients"]:
-                if r["address"] == address:
-                    return r
-        return None
-
-    def attempt_lines(self, relay, recipient):
-        return [line for line in relay.log_text().splitlines()
-                if f"to=<{recipient}>" in line and " status=" in line]
-
     def wait_deferred(self, relay, recipient, bound=WAIT, attempts=1):
         """Waits (at most `bound` seconds) until the recipient is deferred after `attempts`
         attempts; checks that it was never delivered nor bounced and that the message is
         still held; returns its queue entry."""
         def deferred():
-            r = self.recipient_state(relay, recipient)
+            r = relay.recipient_state(recipient)
             return r if r and r["state"] == "deferred" and r["attempts"] >= attempts else None
         r = wait_until(deferred, bound, what=f"{recipient} deferred after {attempts} attempt(s)")
-        lines = self.attempt_lines(relay, recipient)
+        lines = relay.attempt_lines(recipient)
         self.assertTrue(lines, f"no attempt line for {recipient}")
         for line in lines:
             self.assertIn("status=deferred", line)
@@ -547,10 +536,10 @@ class RemoteFaultsTest(RelayTestCase):
         subject = self.send(relay, "bob@good.test")
         wait_until(lambda: subject in self.good.subjects(), WAIT,
                    what="the good.test message delivered")
-        wait_until(lambda: self.recipient_state(relay, "bob@good.test") is None, WAIT,
+        wait_until(lambda: relay.recipient_state("bob@good.test") is None, WAIT,
                    what="the good.test message off the queue")
         self.assertEqual(self.good.subjects().count(subject), 1)
-        [line] = self.attempt_lines(relay, "bob@good.test")
+        [line] = relay.attempt_lines("bob@good.test")
         self.assertIn("status=sent", line)
         self.assertTrue(relay.process.running)
 
@@ -598,7 +587,7 @@ class RemoteFaultsTest(RelayTestCase):
             r = self.wait_deferred(relay, recipient, bound=WAIT * 2, attempts=HUGE_ATTEMPTS)
             self.assertIn("reply line longer than 4096 octets", r["last_reply"])
         after = memory_kb(relay.pid)
-        lines = sum(self.recipient_state(relay, r)["attempts"] for r in recipients)
+        lines = sum(relay.recipient_state(r)["attempts"] for r in recipients)
         growth = after["VmHWM"] - before["VmRSS"]
         print(f"\nrelay memory before the 10 MB lines: VmRSS {before['VmRSS']} kB; after {lines} "
               f"of them: VmRSS {after['VmRSS']} kB, VmHWM {after['VmHWM']} kB "
@@ -642,7 +631,7 @@ class RemoteFaultsTest(RelayTestCase):
         self.assert_good_mail_flows(relay)
         r = self.wait_deferred(relay, "jack@silent.test", bound=DNS_WAIT)
         self.assertIn("timeout", r["last_reply"])
-        self.assertIn("dsn=4.4.3", self.attempt_lines(relay, "jack@silent.test")[0])
+        self.assertIn("dsn=4.4.3", relay.attempt_lines("jack@silent.test")[0])
         self.assert_no_bounce(subject)
 
     # One relay per fault: c-ares drops every query in flight to a server when a TCP connection
@@ -658,7 +647,7 @@ class RemoteFaultsTest(RelayTestCase):
         self.assert_good_mail_flows(relay)
         r = self.wait_deferred(relay, recipient, bound=DNS_WAIT, attempts=attempts)
         self.assertIn(f"MX lookup for {domain} failed", r["last_reply"])
-        for line in self.attempt_lines(relay, recipient):
+        for line in relay.attempt_lines(recipient):
             self.assertIn("dsn=4.4.3", line)
         self.assert_no_bounce(subject)
         return r
@@ -697,7 +686,7 @@ class RemoteFaultsTest(RelayTestCase):
         # The warning names the reason and the configured limit.
         self.assertRegex(relay.log_text(), r"mta-sts policy fetch failed domain=endless\.test "
                          rf"reason=too-large .*larger than {MAX_POLICY_SIZE} bytes")
-        [line] = self.attempt_lines(relay, "kate@endless.test")
+        [line] = relay.attempt_lines("kate@endless.test")
         self.assertIn("status=sent", line)
         self.assertNotIn("sts=", line, "no policy applies after a failed fetch")
 
@@ -714,7 +703,7 @@ class RemoteFaultsTest(RelayTestCase):
         # The warning names the reason and the configured bound (sts.fetch_timeout = 3s).
         self.assertRegex(relay.log_text(), r"mta-sts policy fetch failed domain=stalled\.test "
                          r"reason=timeout .*within 3000 ms")
-        [line] = self.attempt_lines(relay, "liam@stalled.test")
+        [line] = relay.attempt_lines("liam@stalled.test")
         self.assertIn("status=sent", line)
         self.assertNotIn("sts=", line, "no policy applies after a failed fetch")
 

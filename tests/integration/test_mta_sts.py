@@ -137,18 +137,11 @@ class MtaStsTest(RelayTestCase):
                                               content), 250)
         return subject
 
-    def recipient_state(self, relay, address):
-        for m in relay.queue_list():
-            for r in m["recipients"]:
-                if r["address"] == address:
-                    return r
-        return None
-
     def wait_delivered(self, relay, recipient, box):
         subject = self.send(relay, recipient)
         wait_until(lambda: subject in self.boxes[box].subjects(), WAIT,
                    what=f"{recipient} delivered at {box}")
-        wait_until(lambda: self.recipient_state(relay, recipient) is None, WAIT,
+        wait_until(lambda: relay.recipient_state(recipient) is None, WAIT,
                    what=f"{recipient} off the queue")
         return self.attempt_line(relay, recipient)
 
@@ -156,7 +149,7 @@ class MtaStsTest(RelayTestCase):
         subject = self.send(relay, recipient)
 
         def deferred():
-            r = self.recipient_state(relay, recipient)
+            r = relay.recipient_state(recipient)
             return r if r and r["state"] == "deferred" else None
         r = wait_until(deferred, WAIT, what=f"{recipient} deferred")
         self.assertTrue(r["last_reply"].startswith(f"451 {enhanced} MTA-STS policy of"),
@@ -166,8 +159,7 @@ class MtaStsTest(RelayTestCase):
         return r, self.attempt_line(relay, recipient)
 
     def attempt_line(self, relay, recipient):
-        lines = [line for line in relay.log_text().splitlines()
-                 if f"to=<{recipient}>" in line and " status=" in line]
+        lines = relay.attempt_lines(recipient)
         self.assertTrue(lines, f"no attempt line for {recipient}")
         return lines[-1]
 
@@ -257,7 +249,7 @@ class MtaStsTest(RelayTestCase):
         # The relay's DNS cache keeps the old TXT answer for its TTL (1 s): ask again until the
         # new id is seen.
         def delivered():
-            if self.recipient_state(relay, "bob@changed.test") is None:
+            if relay.recipient_state("bob@changed.test") is None:
                 return True
             relay.cli("queue", "flush")
             return False
@@ -281,7 +273,7 @@ class MtaStsTest(RelayTestCase):
         relay.cli("queue", "flush")
 
         def attempts():
-            r = self.recipient_state(relay, "carol@cached.test")
+            r = relay.recipient_state("carol@cached.test")
             return r if r and r["attempts"] >= 2 else None
         r = wait_until(attempts, WAIT, what="a second attempt after the restart")
         self.assertEqual(r["state"], "deferred")
@@ -299,7 +291,7 @@ class MtaStsTest(RelayTestCase):
         self.send(relay, "dry@expired.test")
 
         def settled():
-            states = {a: self.recipient_state(relay, a) for a in ("dry@good.test",
+            states = {a: relay.recipient_state(a) for a in ("dry@good.test",
                                                                   "dry@expired.test")}
             return states if all(r and r["state"] == "dry-run" for r in states.values()) else None
         states = wait_until(settled, WAIT, what="both recipients in the dry-run state")
