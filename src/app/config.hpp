@@ -29,6 +29,7 @@ struct ServerConfig {
   std::chrono::seconds command_timeout{300};
   std::chrono::seconds data_timeout{300};
   std::uint64_t max_auth_failures = 3;  // per connection, then 421 and close
+  std::uint64_t max_bad_commands = 20;  // 5xx-answered commands per connection, then 421
 
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };

@@ -42,6 +42,7 @@ void read_server(TableReader& r, ServerConfig& c) {
   r.duration("command_timeout", c.command_timeout);
   r.duration("data_timeout", c.data_timeout);
   r.positive("max_auth_failures", c.max_auth_failures);
+  r.positive("max_bad_commands", c.max_bad_commands);
 }
 
 void read_relay(TableReader& r, RelayConfig& c) {

@@ -14,6 +14,7 @@ namespace stsrelay::app {
 namespace {
 
 constexpr std::uint64_t kMaxAuthFailures = 100;
+constexpr std::uint64_t kMaxBadCommands = 1000;
 
 // Collects problems with the line of their key, so that they come out in file order.
 class Checker {
@@ -76,6 +77,13 @@ void check_server(const ServerConfig& s, const RelayConfig& relay, Checker& chec
     check.fail("server.max_auth_failures",
                "expected at most " + std::to_string(kMaxAuthFailures) + ", got " +
                    std::to_string(s.max_auth_failures));
+  }
+  // A client that keeps sending what gets 5xx is broken or probing; a higher limit only lets it
+  // hold a connection slot longer.
+  if (s.max_bad_commands > kMaxBadCommands) {
+    check.fail("server.max_bad_commands",
+               "expected at most " + std::to_string(kMaxBadCommands) + ", got " +
+                   std::to_string(s.max_bad_commands));
   }
   if (s.command_timeout.count() == 0) check.fail("server.command_timeout", "must not be zero");
   if (s.data_timeout.count() == 0) check.fail("server.data_timeout", "must not be zero");

@@ -18,6 +18,7 @@ smtp::ServerSettings to_server_settings(const Config& config) {
   out.command_timeout = s.command_timeout;
   out.data_timeout = s.data_timeout;
   out.max_auth_failures = static_cast<int>(s.max_auth_failures);  // validated: at most 100
+  out.max_bad_commands = static_cast<int>(s.max_bad_commands);    // validated: at most 1000
   return out;
 }
 

@@ -121,6 +121,26 @@ class PlainIngressTest(RelayTestCase):
         self.assertNotIn("STARTTLS", keywords)
         self.assertNotIn("AUTH", keywords)
 
+    def test_client_is_cut_off_after_max_bad_commands(self):
+        # Like Postfix's smtpd_hard_error_limit: the third 5xx of a connection comes with a 421
+        # and the connection closes; a good command in between does not reset the count.
+        relay = self.start_relay({"server": {"max_bad_commands": 3}})
+        with RawSmtp(relay.port) as s:
+            self.assertReply(s.greeting_and_ehlo(), 250)
+            self.assertReply(s.command("FROB"), 500)
+            self.assertReply(s.command("RCPT TO:<b@example.com>"), 503)
+            self.assertReply(s.command("NOOP"), 250)
+            s.send(b"MAIL FROM:<broken\r\n")
+            refused = s.reply()
+            self.assertEqual(refused.code, 501, refused)
+            cut = s.reply()
+            self.assertEqual((cut.code, cut.enhanced), (421, "4.7.0"), cut)
+            self.assertIn("too many errors", cut.text)
+            self.assertTrue(s.closed_by_server())
+        # Other clients are served as before.
+        with RawSmtp(relay.port) as s:
+            self.assertReply(s.greeting_and_ehlo(), 250)
+
 
 if __name__ == "__main__":
     harness.main()

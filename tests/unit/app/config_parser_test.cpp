@@ -156,6 +156,7 @@ max_connections_per_ip = 7
 command_timeout = "2m"
 data_timeout = "3m"
 max_auth_failures = 5
+max_bad_commands = 8
 
 [relay]
 allow_networks = ["192.0.2.0/24"]
@@ -210,6 +211,7 @@ format = "json"
   EXPECT_EQ(c.server.command_timeout, seconds{120});
   EXPECT_EQ(c.server.data_timeout, seconds{180});
   EXPECT_EQ(c.server.max_auth_failures, 5u);
+  EXPECT_EQ(c.server.max_bad_commands, 8u);
   EXPECT_EQ(c.relay.allow_networks, std::vector<std::string>{"192.0.2.0/24"});
   EXPECT_EQ(c.relay.auth_users_file, "users");
   EXPECT_EQ(c.queue.state_dir, "/var/lib/stsrelay");
@@ -242,8 +244,8 @@ format = "json"
   // Lines are kept for validation messages: keys, list items, override entries.
   EXPECT_EQ(parsed->source.where("server.hostname"), "test.toml:3");
   EXPECT_EQ(parsed->source.where("server.listen[1]"), "test.toml:2");
-  EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:37");
-  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:51");
+  EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:38");
+  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:52");
 }
 
 }  // namespace

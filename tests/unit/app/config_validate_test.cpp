@@ -64,6 +64,8 @@ TEST(ValidateConfig, Table) {
        "test.toml:2: server.data_timeout: must not be zero"},
       {"too many AUTH failures", "[server]\nmax_auth_failures = 101\n",
        "test.toml:2: server.max_auth_failures: expected at most 100, got 101"},
+      {"too many bad commands", "[server]\nmax_bad_commands = 1001\n",
+       "test.toml:2: server.max_bad_commands: expected at most 1000, got 1001"},
       // relay.allow_networks
       {"network with host bits", "[relay]\nallow_networks = [\"127.0.0.0/8\", \"10.0.0.1/8\"]\n",
        "test.toml:2: relay.allow_networks[1]: ", true},

@@ -49,7 +49,7 @@ TEST(SampleConfig, ShowsEveryKey) {
       "server.listen", "server.hostname", "server.tls_cert", "server.tls_key",
       "server.max_message_size", "server.max_recipients", "server.max_connections",
       "server.max_connections_per_ip", "server.command_timeout", "server.data_timeout",
-      "server.max_auth_failures", "relay.allow_networks", "relay.auth_users_file",
+      "server.max_auth_failures", "server.max_bad_commands", "relay.allow_networks", "relay.auth_users_file",
       "queue.state_dir", "queue.retry_schedule", "queue.max_lifetime", "delivery.helo_name",
       "delivery.dns_servers", "delivery.ca_file", "delivery.concurrency",
       "delivery.per_domain_concurrency", "delivery.dry_run", "sts.enforcement",

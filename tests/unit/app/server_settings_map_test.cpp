@@ -19,6 +19,7 @@ TEST(ToServerSettings, CopiesEveryServerAndRelayKey) {
   c.server.command_timeout = std::chrono::seconds{14};
   c.server.data_timeout = std::chrono::seconds{15};
   c.server.max_auth_failures = 16;
+  c.server.max_bad_commands = 17;
   c.relay.allow_networks = {"192.0.2.0/24"};
   c.relay.auth_users_file = "users";
 
@@ -34,6 +35,7 @@ TEST(ToServerSettings, CopiesEveryServerAndRelayKey) {
   EXPECT_EQ(s.command_timeout, std::chrono::seconds{14});
   EXPECT_EQ(s.data_timeout, std::chrono::seconds{15});
   EXPECT_EQ(s.max_auth_failures, 16);
+  EXPECT_EQ(s.max_bad_commands, 17);
   EXPECT_EQ(s.allow_networks, c.relay.allow_networks);
   EXPECT_EQ(s.auth_users_file, "users");
 }
@@ -52,6 +54,7 @@ TEST(ToServerSettings, DefaultsAgree) {
   EXPECT_EQ(s.command_timeout, d.command_timeout);
   EXPECT_EQ(s.data_timeout, d.data_timeout);
   EXPECT_EQ(s.max_auth_failures, d.max_auth_failures);
+  EXPECT_EQ(s.max_bad_commands, d.max_bad_commands);
 }
 
 }  // namespace
