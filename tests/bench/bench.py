@@ -11,8 +11,10 @@ gives it a release build.
 - End to end (e2e.py, --e2e for this part alone): smtp-source sends 1 KiB and 100 KiB messages
   with 10 and 50 clients, spread over four recipient domains, into stsrelay and into a Postfix
   relay (smtp_tls_security_level = may); both resolve MX hosts through a DNS server in the
-  namespace and deliver over verified STARTTLS to receiving Postfix instances; stsrelay also
-  delivers the same load to four domains with an MTA-STS `enforce` policy served by nginx.
+  namespace and deliver over verified STARTTLS to the MX hosts; stsrelay also delivers the same
+  load to four domains with an MTA-STS `enforce` policy served by nginx. The MX hosts are played
+  twice, by tls_sink (a discarding TLS receiver that costs little: the relays measured) and by a
+  receiving Postfix (the whole chain on one machine); --receiver picks one.
   Messages per second from the first message sent until the receivers took the last one, the
   ratio, the CPU per message of each part, and how many deliveries were verified TLS.
 - Memory: 5,000 idle connections are opened to a fresh stsrelay and its resident memory is read
@@ -162,6 +164,12 @@ def main():
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--e2e", "--only-e2e", dest="only_e2e", action="store_true",
                         help="only the end-to-end rates (with and without enforce policies)")
+    parser.add_argument("--receiver", choices=("sink", "postfix", "both"), default="both",
+                        help="the end-to-end benchmark's MX hosts: tls_sink, Postfix, or each "
+                             "in turn (default)")
+    parser.add_argument("--postfix-reuse", action="store_true",
+                        help="end to end, Postfix with smtp_tls_connection_reuse = yes (tlsproxy) "
+                             "instead of its default, a new TLS connection per delivery")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stsrelay-bench-") as workdir:
         os.chmod(workdir, 0o755)  # Postfix's daemons run as the postfix user and must get in
@@ -174,9 +182,16 @@ def main():
                   "both queues durable", flush=True)
             accept_rates(workdir, args.scale)
         if not args.skip_e2e:
-            print("\nend to end: smtp-source -> relay -> Postfix MX hosts over STARTTLS, "
-                  f"{len(E2E_RUNS)} load shapes, four recipient domains", flush=True)
-            e2e_rates(workdir, args.scale, E2E_RUNS)
+            receivers = ("sink", "postfix") if args.receiver == "both" else (args.receiver,)
+            for receiver in receivers:
+                who = ("tls_sink (a discarding TLS receiver: the relays measured)"
+                       if receiver == "sink" else "a receiving Postfix (the whole chain)")
+                reuse = ("; Postfix with smtp_tls_connection_reuse = yes" if args.postfix_reuse
+                         else "")
+                print(f"\nend to end: smtp-source -> relay -> MX hosts over STARTTLS, played by "
+                      f"{who}, {len(E2E_RUNS)} load shapes, four recipient domains{reuse}",
+                      flush=True)
+                e2e_rates(workdir, args.scale, E2E_RUNS, receiver, args.postfix_reuse)
         if not args.skip_idle and not args.only_e2e:
             idle_memory(workdir)
 

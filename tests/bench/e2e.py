@@ -1,6 +1,6 @@
 """End-to-end delivery rate: smtp-source → relay → MX hosts over STARTTLS, stsrelay against
-Postfix, in the world of e2e_world.make_world (real DNS, Postfix receivers with TLS, and nginx
-policy hosts for the MTA-STS domains).
+Postfix, in the world of e2e_world.make_world (real DNS, receivers with TLS — tls_sink, or a
+receiving Postfix — and nginx policy hosts for the MTA-STS domains).
 
 Three contenders take each load shape in turn, one after the other, so that drift of a shared
 machine spreads over all of them:
@@ -16,7 +16,7 @@ delivery.ca_file; Postfix: smtp_tls_CAfile).
 
 The rate is messages per second from the start of the first smtp-source until the receivers
 have taken the last message. Beside it, the CPU each part spent per message (from /proc: the
-relay, the receiving Postfix, smtp-source, the DNS server, everything else) and how busy the
+relay, the receivers, smtp-source, the DNS server, everything else) and how busy the
 whole machine was: on a small machine every part of the run shares the same cores, so a relay's
 rate also depends on what its deliveries cost the receivers and the DNS server.
 """
@@ -187,7 +187,7 @@ def print_tables(runs, results):
     print("ratio: stsrelay / postfix; enforce/plain: stsrelay with enforce policies / without "
           "(same configuration, other recipient domains)")
 
-    print("\nCPU ms per message: relay = the relay's processes, rcvr = the receiving Postfix, "
+    print("\nCPU ms per message: relay = the relay's processes, rcvr = the receivers, "
           "src = smtp-source, dns = this script (its DNS server answering the relay), rest = all "
           "else on the machine (kernel threads, other load); busy = share of both CPUs in use; "
           "m/s = messages per SMTP connection the receivers accepted during the run (connections "
@@ -217,12 +217,17 @@ def stop_relay(name, relay):
               flush=True)
 
 
-def e2e_rates(workdir, scale, runs):
+def e2e_rates(workdir, scale, runs, receiver, postfix_reuse=False):
     """Runs every (size, label, clients, messages) of `runs` (messages times `scale`) through
-    each contender and prints the tables; asserts nothing."""
+    each contender, with the MX hosts played by `receiver` ("sink" or "postfix"), and prints the
+    tables; asserts nothing. With `postfix_reuse`, Postfix keeps TLS connections open between
+    deliveries (smtp_tls_connection_reuse = yes) instead of its default."""
     cleanups = Cleanups()
+    workdir = os.path.join(workdir, f"e2e-{receiver}")
+    os.makedirs(workdir)
+    os.chmod(workdir, 0o755)  # Postfix's daemons run as the postfix user and must get in
     try:
-        world = make_world(cleanups, workdir, mta_sts=True)
+        world = make_world(cleanups, workdir, mta_sts=True, receiver=receiver)
         # Two stsrelay processes with the same configuration, one per domain set, so that
         # neither's pool of idle connections (delivery reuse, bounded in total) holds the
         # other's sessions.
@@ -237,7 +242,7 @@ def e2e_rates(workdir, scale, runs):
             relays[name].start()
             cleanups.addCleanup(stop_relay, name, relays[name])
         postfix = PostfixRelay(os.path.join(workdir, "e2e-postfix"), f"127.0.0.1:{POSTFIX_PORT}")
-        postfix.configure_delivery(world.ca.pem)
+        postfix.configure_delivery(world.ca.pem, connection_reuse=postfix_reuse)
         postfix.start()
         cleanups.addCleanup(postfix.stop)
 

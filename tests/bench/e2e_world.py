@@ -3,10 +3,14 @@
 make_world(cleanups, workdir, mta_sts=...) starts:
 - a DNS server (sts_world.World, dnslib on 127.0.0.53:53) with an MX and an A record for each
   recipient domain: PLAIN_DOMAINS always, STS_DOMAINS too when `mta_sts` is set;
-- one receiving Postfix (postfix_instance.PostfixReceiver) listening on every MX address
-  (127.0.0.6x:25), offering STARTTLS with a certificate of the run's test CA that names every MX
-  host, taking each message into a queue in /dev/shm and discarding it (discard(8)); its log
-  counts the arrivals. The receivers are not what is measured, so their queue is in memory;
+- the receiving MX hosts, listening on every MX address (127.0.0.6x:25) and offering STARTTLS
+  with a certificate of the run's test CA that names every MX host, as one of:
+  - receiver="sink": tls_sink (sink_receiver.SinkReceiver), which discards every message and
+    costs the shared CPUs little, so that the rates measure the relays, as they would with the
+    MX hosts on other machines;
+  - receiver="postfix": a receiving Postfix (postfix_instance.PostfixReceiver), taking each
+    message into a queue in /dev/shm and discarding it (discard(8)): the whole chain on one
+    machine, where the receiver's work weighs on the rates as much as the relay's;
 - with `mta_sts`, MTA-STS for STS_DOMAINS (RFC 8461): a `_mta-sts.<domain>` TXT record
   "v=STSv1; id=1", an A record for mta-sts.<domain>, and nginx on that address:443 serving
   /.well-known/mta-sts.txt (`mode: enforce`, the domain's MX host, max_age 86400) with a
@@ -24,6 +28,7 @@ from dnslib import MX, TXT, A
 
 from certs import TestCA
 from postfix_instance import PostfixReceiver
+from sink_receiver import SinkReceiver
 from procs import ServerProcess, is_listening, wait_until
 from sts_world import World
 
@@ -43,14 +48,14 @@ class BenchWorld:
     def __init__(self, ca, dns, receiver, domains, sts_domains):
         self.ca = ca              # certs.TestCA: relays trust ca.pem
         self.dns = dns            # sts_world.World
-        self.receiver = receiver  # PostfixReceiver: arrivals()
+        self.receiver = receiver  # SinkReceiver or PostfixReceiver: arrivals(), sessions()
         self.domains = domains            # recipient domains without a policy
         self.sts_domains = sts_domains    # recipient domains with an enforce policy (or [])
 
 
-def make_world(cleanups, workdir, mta_sts=False):
+def make_world(cleanups, workdir, mta_sts=False, receiver="sink"):
     """Starts the world described above; everything is stopped by `cleanups` (an object with
-    addCleanup(fn, *args), run in reverse order)."""
+    addCleanup(fn, *args), run in reverse order). The sink's binary is $STSRELAY_TLS_SINK."""
     domains = PLAIN_DOMAINS + (STS_DOMAINS if mta_sts else [])
     ca = TestCA(os.path.join(workdir, "e2e-ca"))
     records = {}
@@ -63,8 +68,12 @@ def make_world(cleanups, workdir, mta_sts=False):
     os.chmod(shm, 0o755)  # Postfix's daemons run as the postfix user and must get in
     cleanups.addCleanup(shutil.rmtree, shm, True)
     mx_leaf = ca.issue(f"mx.{domains[0]}", dns_names=[f"mx.{d}" for d in domains[1:]])
-    receiver = PostfixReceiver(shm, [f"{MX_ADDRESS[d]}:25" for d in domains], domains, mx_leaf)
-    receiver.configure()
+    listens = [f"{MX_ADDRESS[d]}:25" for d in domains]
+    if receiver == "sink":
+        receiver = SinkReceiver(shm, listens, mx_leaf, os.environ["STSRELAY_TLS_SINK"])
+    else:
+        receiver = PostfixReceiver(shm, listens, domains, mx_leaf)
+        receiver.configure()
     receiver.start()
     cleanups.addCleanup(receiver.stop)
 

@@ -42,7 +42,7 @@ class PostfixRelay:
     def postconf(self, *args):
         return _run(["postconf", "-c", self.config_dir, *args])
 
-    def configure(self, deliver_via=None):
+    def configure(self, deliver_via=None, connection_reuse=False):
         """As an accept-rate relay (everything deferred towards a closed port), or, with
         `deliver_via` = the test CA's PEM, as an MX-resolving relay that delivers with
         smtp_tls_security_level = may and verifies against that CA."""
@@ -66,6 +66,9 @@ class PostfixRelay:
                 "smtp_tls_loglevel=1",
                 "smtp_tls_session_cache_database=btree:${data_directory}/smtp_scache",
                 "smtp_host_lookup=dns",
+                # Postfix's default is a new connection and TLS handshake per delivery;
+                # tlsproxy(8) lets it keep TLS connections open between deliveries as well.
+                f"smtp_tls_connection_reuse={'yes' if connection_reuse else 'no'}",
             ]
         self._prepare()
         self.postconf(
@@ -120,8 +123,8 @@ class PostfixRelay:
             "setgid_group=postdrop",
         ]
 
-    def configure_delivery(self, ca_pem):
-        return self.configure(deliver_via=ca_pem)
+    def configure_delivery(self, ca_pem, connection_reuse=False):
+        return self.configure(deliver_via=ca_pem, connection_reuse=connection_reuse)
 
     def tls_counts(self):
         """(sessions whose certificate chain verified, all TLS sessions) from the log: with
