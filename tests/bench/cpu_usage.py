@@ -8,9 +8,13 @@ spent per message, and how busy the whole machine was meanwhile.
   reaped: for a Postfix master that is the whole instance (smtpd, cleanup, qmgr, smtp, ...),
   for stsrelay its one process.
 - machine_jiffies(): (busy, total) over all CPUs since boot, from /proc/stat.
+- wait_until_quiet(): waits (bounded) until the machine is nearly idle, so that a server still
+  working off the previous run (Postfix's queue manager trying thousands of deferred messages,
+  say) does not slow down the next run of another.
 """
 
 import os
+import time
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -59,3 +63,18 @@ def machine_jiffies():
     total = sum(values[:8])  # guest time is already part of user time
     idle = values[3] + values[4]
     return total - idle, total
+
+
+def wait_until_quiet(limit=0.10, window=0.5, timeout=60.0):
+    """Waits until less than `limit` of all CPUs was busy over the last `window` seconds, for
+    at most `timeout` seconds. Returns the seconds waited, or None when the machine stayed busy
+    (the run goes ahead; the caller says so)."""
+    started = time.monotonic()
+    while True:
+        busy, total = machine_jiffies()
+        time.sleep(window)
+        busy_after, total_after = machine_jiffies()
+        if (busy_after - busy) < limit * max(1, total_after - total):
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            return None

@@ -28,7 +28,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from cpu_usage import TICKS, machine_jiffies, process_tree_seconds
+from cpu_usage import TICKS, machine_jiffies, process_tree_seconds, wait_until_quiet
 from e2e_world import make_world
 from postfix_instance import PostfixRelay
 from procs import wait_until
@@ -99,6 +99,7 @@ class Contender:
     port: int
     domains: list
     relay_pid: object  # callable: the pid whose process tree is the relay
+    log_tail: object   # callable: the relay's last log lines, shown when its warm-up fails
 
 
 @dataclass
@@ -117,8 +118,11 @@ class Measurement:
         return cpu * 1000 / self.messages
 
 
-def measure(world, contender, clients, messages, size):
-    """One load shape through one contender, end to end."""
+def measure(world, contender, clients, messages, size, timeout=RUN_TIMEOUT):
+    """One load shape through one contender, end to end, started once the machine is quiet."""
+    if wait_until_quiet() is None:
+        print(f"  the machine stayed busy for a minute; {contender.name} is measured anyway",
+              flush=True)
     receiver = world.receiver
     arrivals_before, sessions_before = receiver.arrivals(), receiver.sessions()
     relay_pid = contender.relay_pid()
@@ -134,7 +138,7 @@ def measure(world, contender, clients, messages, size):
     if sent is None:
         return out
     try:
-        wait_until(lambda: receiver.arrivals() - arrivals_before >= sent, RUN_TIMEOUT,
+        wait_until(lambda: receiver.arrivals() - arrivals_before >= sent, timeout,
                    interval=0.05, what=f"{sent} messages at the receivers")
     except TimeoutError as e:
         print(f"  {contender.name}: {e} (got {receiver.arrivals() - arrivals_before})",
@@ -247,16 +251,20 @@ def e2e_rates(workdir, scale, runs, receiver, postfix_reuse=False):
         cleanups.addCleanup(postfix.stop)
 
         contenders = [
-            Contender("stsrelay", STSRELAY_PORT, world.domains, lambda: relays["stsrelay"].pid),
-            Contender("postfix", POSTFIX_PORT, world.domains, postfix.master_pid),
+            Contender("stsrelay", STSRELAY_PORT, world.domains, lambda: relays["stsrelay"].pid,
+                      lambda: relays["stsrelay"].process.log_tail(20)),
+            Contender("postfix", POSTFIX_PORT, world.domains, postfix.master_pid,
+                      postfix.log_tail),
             Contender("stsrelay+enforce", ENFORCE_PORT, world.sts_domains,
-                      lambda: relays["stsrelay+enforce"].pid),
+                      lambda: relays["stsrelay+enforce"].pid,
+                      lambda: relays["stsrelay+enforce"].process.log_tail(20)),
         ]
         # Warm-up: first connections, process pools, DNS and policy caches.
         for c in contenders:
-            warm = measure(world, c, 8, 40, 1024)
+            warm = measure(world, c, 8, 40, 1024, timeout=60)
             if warm.rate is None:
-                raise RuntimeError(f"{c.name}: the warm-up did not get through")
+                raise RuntimeError(f"{c.name}: the warm-up did not get through; its log ends:\n"
+                                   f"{c.log_tail()}")
 
         results = {}
         for size, label, clients, messages in runs:

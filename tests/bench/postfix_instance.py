@@ -98,6 +98,9 @@ class PostfixRelay:
         # Our own listener instead of port 25, and no chroot (the queue is in a temp dir).
         self.postconf("-M#", "smtp/inet")
         self.postconf("-Me", f"{self.listen}/inet={self.listen} inet n - n - - smtpd")
+        if connection_reuse:
+            # Debian's master.cf does not run tlsproxy(8), which connection reuse goes through.
+            self.postconf("-Me", "tlsproxy/unix=tlsproxy unix - - n - 0 tlsproxy")
         self.postconf("-F", "*/*/chroot=n")
         return self
 
