@@ -30,8 +30,7 @@ class SinkReceiver:
             wait_until(lambda: is_listening(host, port) or not self.process.running, 10,
                        what=f"tls_sink listening on {listen}")
             if not self.process.running:
-                with open(self.process.log_path, errors="replace") as log:
-                    raise RuntimeError(f"tls_sink exited:\n{log.read()}")
+                raise RuntimeError(f"tls_sink exited:\n{self.process.log_text()}")
         return self
 
     def stop(self):
