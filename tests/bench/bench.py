@@ -58,8 +58,7 @@ def smtp_source(port, clients, messages, size):
     """Messages per second of one smtp-source run, or None (with a note) when it failed. The run
     starts once the machine is quiet: both servers try to deliver what they accepted, and that
     work must not fall into the other's run."""
-    if wait_until_quiet() is None:
-        print(f"  the machine stayed busy for a minute; port {port} is measured anyway", flush=True)
+    wait_until_quiet(f"port {port}")
     argv = ["smtp-source", "-s", str(clients), "-m", str(messages), "-l", str(size),
             "-M", "client.bench.test", "-f", "bench@example.org", "-t", "rcpt@example.com",
             f"127.0.0.1:{port}"]

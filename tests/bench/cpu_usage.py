@@ -65,10 +65,10 @@ def machine_jiffies():
     return total - idle, total
 
 
-def wait_until_quiet(limit=0.10, window=0.5, timeout=60.0):
+def wait_until_quiet(what, limit=0.10, window=0.5, timeout=60.0):
     """Waits until less than `limit` of all CPUs was busy over the last `window` seconds, for
-    at most `timeout` seconds. Returns the seconds waited, or None when the machine stayed busy
-    (the run goes ahead; the caller says so)."""
+    at most `timeout` seconds. Returns the seconds waited, or None when the machine stayed busy:
+    then the run of `what` goes ahead, and a line says so."""
     started = time.monotonic()
     while True:
         busy, total = machine_jiffies()
@@ -77,4 +77,6 @@ def wait_until_quiet(limit=0.10, window=0.5, timeout=60.0):
         if (busy_after - busy) < limit * max(1, total_after - total):
             return time.monotonic() - started
         if time.monotonic() - started > timeout:
+            print(f"  the machine stayed busy for {timeout:.0f} s; {what} is measured anyway",
+                  flush=True)
             return None
