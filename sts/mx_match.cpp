@@ -24,6 +24,9 @@ bool mx_matches(std::string_view host, std::string_view pattern) {
   host = drop_trailing_dot(host);
   pattern = drop_trailing_dot(pattern);
   if (host.empty() || pattern.empty()) return false;
+  // §4.1: the wildcard is in the pattern only. An MX host name that itself holds a "*" (not a
+  // valid host name) matches nothing, not even the identical pattern "*.example.com".
+  if (host.find('*') != std::string_view::npos) return false;
   if (!pattern.starts_with("*.")) return iequals(host, pattern);
   // §4.1: the wildcard stands for exactly one left-most label, never zero or several.
   std::string_view suffix = pattern.substr(1);  // ".example.com"

@@ -23,10 +23,16 @@
 // "no policy" (each pinned by a row of tests/unit/sts/policy_parser_test.cpp):
 // - Blank (or whitespace-only) lines are skipped. The ABNF has no empty field, but editors add
 //   them, and a blank line carries no meaning.
-// - Whitespace before the ':' and at the start of a line is tolerated, like trailing whitespace.
-// - A UTF-8 byte order mark at the very start is skipped.
+// - Whitespace at the start of a line is tolerated, like trailing whitespace.
 // - Leading zeros in max_age are allowed (1*10(DIGIT) allows them); 11 or more digits are not.
-// - A trailing dot on an mx pattern is dropped; U-label mx patterns become A-labels.
+// - A trailing dot on an mx pattern is dropped.
+// Where the ABNF is explicit, it holds (each also a row of the test table):
+// - No whitespace between a field name and its ':' (sts-policy-field-delim = ":" *WSP follows the
+//   name directly): "mode : enforce" is not a field, and the policy is invalid.
+// - A byte order mark before `version` is not an sts-policy-ext-name either: the policy is
+//   invalid, as it is for receivers of the RFC's reference implementations.
+// - mx values are A-labels (§3.2: "in the form of an A-label"): a U-label makes the policy
+//   invalid rather than being converted.
 // Keys and the version/mode values are case-sensitive (%s in the ABNF): "Mode: Enforce" is an
 // unknown key, and the policy then lacks its mode.
 #include "sts/policy_parser.hpp"
@@ -126,6 +132,11 @@ core::Result<std::int64_t> parse_max_age(std::string_view v) {
 
 // sts-policy-mx-value = ["*."] Domain
 core::Result<std::string> parse_mx_pattern(std::string_view v) {
+  for (char c : v) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return core::Error::invalid("\"" + printable(v) + "\" is not in A-label form (RFC 8461 §3.2)");
+    }
+  }
   bool wildcard = v.starts_with("*.");
   auto host = normalize_host(wildcard ? v.substr(2) : v);
   if (!host) return host.error();
@@ -135,7 +146,6 @@ core::Result<std::string> parse_mx_pattern(std::string_view v) {
 }  // namespace
 
 core::Result<Policy> parse_policy(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // choice: skip a UTF-8 BOM
   Policy policy;
   std::optional<std::string_view> version;
   std::optional<Mode> mode;
@@ -154,7 +164,11 @@ core::Result<Policy> parse_policy(std::string_view text) {
     if (colon == std::string_view::npos) {
       return invalid(line_no, "no ':' in \"" + printable(line) + "\"");
     }
-    std::string_view key = trim(line.substr(0, colon));
+    std::string_view key = line.substr(0, colon);
+    if (!key.empty() && is_wsp(key.back())) {
+      return invalid(line_no, "whitespace between field name and ':' in \"" + printable(line) +
+                                  "\"");
+    }
     std::string_view value = trim(line.substr(colon + 1));
     if (!is_ext_name(key)) return invalid(line_no, "invalid field name \"" + printable(key) + "\"");
     if (value.empty()) return invalid(line_no, "empty value for " + std::string(key));

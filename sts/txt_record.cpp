@@ -10,7 +10,10 @@
 //   sts-ext-value   = 1*(%x21-3A / %x3C / %x3E-7E)
 //
 // Choices where the RFC is silent (each pinned by a row of tests/unit/sts/txt_record_test.cpp):
-// - A repeated `id` keeps its first value, as §3.2 prescribes for repeated policy fields.
+// - A repeated `id` keeps its first value, as §3.2 prescribes for repeated policy fields. A field
+//   named `id` whose value is no valid sts-id (a hyphen, 33 characters) is not an sts-id at all:
+//   the ABNF reads it as an sts-extension, so it is checked as one, and the first valid `id`
+//   stands.
 // - Trailing whitespace after the last field is accepted: it carries no meaning and rejecting it
 //   would turn a published policy into "no policy" (choose what protects mail).
 #include "sts/txt_record.hpp"
@@ -23,6 +26,7 @@ namespace stsrelay::sts {
 namespace {
 
 constexpr std::string_view kVersion = "v=STSv1";
+constexpr std::string_view kVersionPrefix = "v=STSv1;";  // §3.1: what every record begins with
 constexpr std::size_t kMaxIdLength = 32;
 constexpr std::size_t kMaxExtNameLength = 32;
 
@@ -37,6 +41,14 @@ bool is_ext_value_char(char c) {
   return u >= 0x21 && u <= 0x7e && c != '=' && c != ';';
 }
 
+bool is_sts_id(std::string_view value) {
+  if (value.empty() || value.size() > kMaxIdLength) return false;
+  for (char c : value) {
+    if (!is_alnum(c)) return false;
+  }
+  return true;
+}
+
 bool is_ext_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxExtNameLength || !is_alnum(name.front())) return false;
   for (char c : name) {
@@ -48,19 +60,17 @@ bool is_ext_name(std::string_view name) {
 }  // namespace
 
 bool is_sts_record(std::string_view text) {
-  // §3.1: "records that do not begin with "v=STSv1;" are discarded". The version token must end
-  // there: "v=STSv10" is another version, while "v=STSv1 ;" is the same one with the optional
-  // whitespace of sts-field-delim, and a bare "v=STSv1" is ours but malformed (no id).
-  if (!text.starts_with(kVersion)) return false;
-  if (text.size() == kVersion.size()) return true;
-  char next = text[kVersion.size()];
-  return next == ';' || is_wsp(next);
+  // §3.1: "Records that do not begin with "v=STSv1;" are discarded", the semicolon included:
+  // "v=STSv1 ; id=1", "v=STSv1 id=1" and a bare "v=STSv1" are not MTA-STS records, so they
+  // neither count towards "more than one record" nor make the domain's record malformed.
+  return text.starts_with(kVersionPrefix);
 }
 
 TxtParseResult parse_txt_record(std::string_view text) {
-  if (!is_sts_record(text)) return TxtMalformed{"does not begin with v=STSv1"};
+  if (!is_sts_record(text)) return TxtMalformed{"does not begin with \"v=STSv1;\""};
   std::string_view rest = text.substr(kVersion.size());
   std::optional<std::string> id;
+  std::optional<std::string_view> unusable_id;  // the first `id` that is no sts-id, for the reason
   bool any_field = false;
   for (;;) {
     // sts-field-delim = *WSP ";" *WSP
@@ -86,18 +96,11 @@ TxtParseResult parse_txt_record(std::string_view text) {
     std::string_view value = field.substr(eq + 1);
     any_field = true;
     if (name == "id") {  // %s"id=": the name is case-sensitive
-      if (value.empty()) return TxtMalformed{"id is empty"};
-      if (value.size() > kMaxIdLength) {
-        return TxtMalformed{"id longer than 32 characters: \"" + printable(value) + "\""};
+      if (is_sts_id(value)) {
+        if (!id) id = std::string(value);
+        continue;
       }
-      for (char c : value) {
-        if (!is_alnum(c)) {
-          return TxtMalformed{"id has a character other than a letter or digit: \"" +
-                              printable(value) + "\""};
-        }
-      }
-      if (!id) id = std::string(value);
-      continue;
+      if (!unusable_id) unusable_id = value;  // then read as an sts-extension, below
     }
     // Extension fields are allowed and ignored, but must still be well-formed.
     if (!is_ext_name(name)) {
@@ -110,7 +113,11 @@ TxtParseResult parse_txt_record(std::string_view text) {
       }
     }
   }
-  if (!any_field && !id) return TxtMalformed{"id missing (no field after v=STSv1)"};
+  if (!any_field) return TxtMalformed{"id missing (no field after v=STSv1)"};
+  if (!id && unusable_id) {
+    return TxtMalformed{"id is not 1 to 32 letters and digits: \"" + printable(*unusable_id) +
+                        "\""};
+  }
   if (!id) return TxtMalformed{"id missing"};
   return TxtOk{std::move(*id)};
 }

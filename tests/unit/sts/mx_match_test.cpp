@@ -37,6 +37,11 @@ TEST(MxMatch, Table) {
       {"wildcard other domain", "mx.example.net", "*.example.com", false},
       {"wildcard empty label", ".example.com", "*.example.com", false},
       {"literal star host vs exact pattern", "*.example.com", "mx.example.com", false},
+      // §4.1: the wildcard belongs to the pattern; a host name holding "*" matches nothing.
+      {"literal star host vs identical wildcard pattern", "*.example.com", "*.example.com", false},
+      {"literal star host vs parent wildcard", "*.mx.example.com", "*.example.com", false},
+      {"star inside the left-most label", "m*x.example.com", "*.example.com", false},
+      {"literal star host vs identical exact pattern", "*.example.com", "*.example.com.", false},
       {"idn A-labels equal", "mx.xn--bcher-kva.example", "mx.xn--bcher-kva.example", true},
       {"idn wildcard", "mx.xn--bcher-kva.example", "*.xn--bcher-kva.example", true},
       {"empty host", "", "mail.example.com", false},

@@ -53,8 +53,11 @@ TEST(PolicyParser, Table) {
        "version:\tSTSv1 \nmode:  testing\t\nmx: mx.example.com \nmax_age: 10  \n",
        P(Mode::testing, 10, {"mx.example.com"},
          {"version:\tSTSv1 ", "mode:  testing\t", "mx: mx.example.com ", "max_age: 10  "})},
-      {"space before colon tolerated (choice)", "version : STSv1\nmode : none\nmax_age : 5\n",
-       P(Mode::none, 5, {}, {"version : STSv1", "mode : none", "max_age : 5"})},
+      // sts-policy-field-delim follows the name directly: no whitespace before ':'.
+      {"space before colon", "version : STSv1\nmode : none\nmax_age : 5\n", std::nullopt,
+       "whitespace between field name and ':'"},
+      {"tab before colon", "version: STSv1\nmode\t: none\nmax_age: 5\n", std::nullopt,
+       "whitespace between field name and ':'"},
       // The policy file's fields come in any order; version need not be first.
       {"version last", "mode: enforce\nmx: mx.example.com\nmax_age: 86400\nversion: STSv1\n",
        P(Mode::enforce, 86400, {"mx.example.com"},
@@ -93,19 +96,25 @@ TEST(PolicyParser, Table) {
        P(Mode::none, 60, {}, {"version: STSv1", "mode: none", "max_age: 60", "max_age: forever"})},
       {"repeated version keeps first", "version: STSv1\nversion: STSv2\nmode: none\nmax_age: 1\n",
        P(Mode::none, 1, {}, {"version: STSv1", "version: STSv2", "mode: none", "max_age: 1"})},
-      // mx normalised: lower case, trailing dot dropped, U-labels to A-labels.
+      // mx normalised: lower case, trailing dot dropped; A-labels kept as they are.
       {"mx normalised",
        "version: STSv1\nmode: enforce\nmx: MX1.Example.COM.\nmx: *.EXAMPLE.net\n"
-       "mx: mx.bücher.example\nmax_age: 60\n",
+       "mx: mx.xn--bcher-kva.example\nmax_age: 60\n",
        P(Mode::enforce, 60, {"mx1.example.com", "*.example.net", "mx.xn--bcher-kva.example"},
          {"version: STSv1", "mode: enforce", "mx: MX1.Example.COM.", "mx: *.EXAMPLE.net",
-          "mx: mx.bücher.example", "max_age: 60"})},
-      // Real-world oddities: blank lines, a BOM, leading whitespace (choices).
+          "mx: mx.xn--bcher-kva.example", "max_age: 60"})},
+      // §3.2: mx values are "in the form of an A-label"; a U-label makes the policy invalid.
+      {"mx U-label", "version: STSv1\nmode: enforce\nmx: mx.bücher.example\nmax_age: 60\n",
+       std::nullopt, "A-label"},
+      {"wildcard mx U-label", "version: STSv1\nmode: enforce\nmx: *.bücher.example\nmax_age: 60\n",
+       std::nullopt, "A-label"},
+      // Real-world oddities: blank lines, leading whitespace (choices).
       {"blank lines skipped (choice)",
        "\nversion: STSv1\n\r\n  \nmode: none\n\nmax_age: 1\n\n",
        P(Mode::none, 1, {}, {"version: STSv1", "mode: none", "max_age: 1"})},
-      {"UTF-8 BOM skipped (choice)", "\xEF\xBB\xBFversion: STSv1\nmode: none\nmax_age: 1\n",
-       P(Mode::none, 1, {}, {"version: STSv1", "mode: none", "max_age: 1"})},
+      // A byte order mark before `version` leaves no valid field name: the policy is invalid.
+      {"UTF-8 BOM before version", "\xEF\xBB\xBFversion: STSv1\nmode: none\nmax_age: 1\n",
+       std::nullopt, "invalid field name"},
       {"leading whitespace tolerated (choice)", "  version: STSv1\n\tmode: none\nmax_age: 1",
        P(Mode::none, 1, {}, {"  version: STSv1", "\tmode: none", "max_age: 1"})},
 

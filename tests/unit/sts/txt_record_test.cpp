@@ -28,9 +28,14 @@ TEST(TxtRecord, Table) {
       {"rfc example", {{"v=STSv1; id=20160831085700Z;"}}, Want::ok, "20160831085700Z"},
       {"no trailing semicolon", {{"v=STSv1; id=abc123"}}, Want::ok, "abc123"},
       {"no space after semicolon", {{"v=STSv1;id=abc"}}, Want::ok, "abc"},
-      {"whitespace before semicolon (sts-field-delim = *WSP \";\" *WSP)",
-       {{"v=STSv1 ; id=abc ;"}}, Want::ok, "abc"},
-      {"tabs around delimiter", {{"v=STSv1\t;\tid=abc"}}, Want::ok, "abc"},
+      {"whitespace around later delimiters (sts-field-delim = *WSP \";\" *WSP)",
+       {{"v=STSv1; id=abc ; x=1\t;\ty=2 ;"}}, Want::ok, "abc"},
+      // §3.1: "Records that do not begin with "v=STSv1;" are discarded", before counting.
+      {"whitespace before the first semicolon: discarded", {{"v=STSv1 ; id=abc ;"}},
+       Want::no_record},
+      {"tab before the first semicolon: discarded", {{"v=STSv1\t;\tid=abc"}}, Want::no_record},
+      {"discarded record not counted", {{"v=STSv1 ; id=a"}, {"v=STSv1; id=b"}}, Want::ok, "b"},
+      {"bare version not counted", {{"v=STSv1; id=a"}, {"v=STSv1"}}, Want::ok, "a"},
       {"trailing whitespace accepted (choice)", {{"v=STSv1; id=abc  "}}, Want::ok, "abc"},
       {"id of 32 characters", {{"v=STSv1; id=abcdefghijklmnopqrstuvwxyz012345"}}, Want::ok,
        "abcdefghijklmnopqrstuvwxyz012345"},
@@ -40,6 +45,11 @@ TEST(TxtRecord, Table) {
        "20190429T010101"},
       {"extension field ignored", {{"v=STSv1; id=abc; ext-1.x=foo/bar:baz"}}, Want::ok, "abc"},
       {"extension before id", {{"v=STSv1; foo=bar; id=abc"}}, Want::ok, "abc"},
+      // A later `id` whose value is no sts-id is an sts-extension; the first id stands.
+      {"later id that is no sts-id is an extension", {{"v=STSv1; id=first; id=not-an-id"}},
+       Want::ok, "first"},
+      {"earlier id that is no sts-id is an extension", {{"v=STSv1; id=2019-04-29; id=abc"}},
+       Want::ok, "abc"},
       {"repeated id keeps first (choice)", {{"v=STSv1; id=first; id=second"}}, Want::ok,
        "first"},
       // §3.1: records that do not begin with v=STSv1 are discarded.
@@ -55,9 +65,9 @@ TEST(TxtRecord, Table) {
       // §3.1: "If the number of resulting records is not one ... no available policy".
       {"two STS records", {{"v=STSv1; id=a"}, {"v=STSv1; id=b"}}, Want::multiple},
       {"two identical STS records", {{"v=STSv1; id=a"}, {"v=STSv1; id=a"}}, Want::multiple},
-      {"two STS records, one malformed", {{"v=STSv1; id=a"}, {"v=STSv1"}}, Want::multiple},
+      {"two STS records, one malformed", {{"v=STSv1; id=a"}, {"v=STSv1;"}}, Want::multiple},
       // Malformed: no policy, each with its own reason.
-      {"bare version", {{"v=STSv1"}}, Want::malformed},
+      {"bare version: discarded", {{"v=STSv1"}}, Want::no_record},
       {"version and semicolon only", {{"v=STSv1;"}}, Want::malformed},
       {"id missing, extension present", {{"v=STSv1; foo=bar"}}, Want::malformed},
       {"empty id", {{"v=STSv1; id="}}, Want::malformed},
@@ -66,7 +76,8 @@ TEST(TxtRecord, Table) {
       {"id with hyphen (common in the wild)", {{"v=STSv1; id=2019-04-29"}}, Want::malformed},
       {"id with underscore", {{"v=STSv1; id=a_b"}}, Want::malformed},
       {"id name is case-sensitive", {{"v=STSv1; ID=abc"}}, Want::malformed},
-      {"space instead of semicolon", {{"v=STSv1 id=abc"}}, Want::malformed},
+      {"space instead of semicolon: discarded", {{"v=STSv1 id=abc"}}, Want::no_record},
+      {"space instead of a later semicolon", {{"v=STSv1; id=abc x=1"}}, Want::malformed},
       {"space inside field", {{"v=STSv1; id = abc"}}, Want::malformed},
       {"comma after version: not a v=STSv1 record", {{"v=STSv1, id=abc"}}, Want::no_record},
       {"comma between fields", {{"v=STSv1; id=abc, x=1"}}, Want::malformed},
@@ -101,6 +112,7 @@ TEST(TxtRecord, MalformedReasonsAreDistinct) {
     auto r = parse_txt_record(text);
     return std::holds_alternative<TxtMalformed>(r) ? std::get<TxtMalformed>(r).reason : "";
   };
+  EXPECT_NE(reason("v=STSv1;"), reason("v=STSv1; id=a-b"));
   EXPECT_NE(reason("v=STSv1"), reason("v=STSv1; id=a-b"));
   EXPECT_NE(reason("v=STSv1; id=a-b"), reason("v=STSv1; x=a=b"));
   EXPECT_EQ(describe(parse_txt_records({{"v=STSv1;id=a"}, {"v=STSv1;id=b"}})),
