@@ -58,6 +58,20 @@ json::object policy_json(const std::string& policy_domain, const PolicyTotals& p
 
 }  // namespace
 
+std::string contact_address(std::string_view contact_info) {
+  constexpr std::string_view kMailto = "mailto:";
+  // RFC 3986 §3.1: the scheme name is case-insensitive.
+  if (contact_info.size() > kMailto.size()) {
+    bool mailto = true;
+    for (std::size_t i = 0; i < kMailto.size(); ++i) {
+      const char c = contact_info[i];
+      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kMailto[i]) mailto = false;
+    }
+    if (mailto) contact_info.remove_prefix(kMailto.size());
+  }
+  return std::string(contact_info);
+}
+
 std::string build_report_json(const ReportMeta& meta, const DomainDay& data) {
   json::object report;
   report["organization-name"] = meta.organization_name;
@@ -65,7 +79,7 @@ std::string build_report_json(const ReportMeta& meta, const DomainDay& data) {
   range["start-datetime"] = format_rfc3339(day_begin(data.day));
   range["end-datetime"] = format_rfc3339(day_end(data.day));
   report["date-range"] = std::move(range);
-  report["contact-info"] = meta.contact_info;
+  report["contact-info"] = contact_address(meta.contact_info);
   report["report-id"] = make_report_id(data.day, data.policy_domain, meta.submitter);
   json::array policies;
   for (const PolicyTotals& p : data.policies) policies.push_back(policy_json(data.policy_domain, p));

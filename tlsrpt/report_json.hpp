@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "tlsrpt/counters.hpp"
 
@@ -22,9 +23,13 @@ namespace stsrelay::tlsrpt {
 // Who writes the report (configuration [tlsrpt]).
 struct ReportMeta {
   std::string organization_name;
-  std::string contact_info;  // e.g. "mailto:tlsrpt@example.org"
+  std::string contact_info;  // "tlsrpt@example.org" or "mailto:tlsrpt@example.org"
   std::string submitter;     // the domain after "@" in report-id and the file name
 };
+
+// RFC 8460 §4.4: contact-info is an e-mail address. The configuration may give it as a mailto:
+// URI (as rua destinations are written); the report carries the bare addr-spec either way.
+std::string contact_address(std::string_view contact_info);
 
 // The report of one policy domain for one UTC day, compact JSON without a trailing newline.
 std::string build_report_json(const ReportMeta& meta, const DomainDay& data);

@@ -9,6 +9,7 @@
 #include "src/net/dns_servers.hpp"
 #include "src/net/listen_address.hpp"
 #include "sts/domain_name.hpp"
+#include "tlsrpt/report_json.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -135,13 +136,13 @@ void check_delivery(const DeliveryConfig& d, Checker& check) {
   if (d.data_timeout.count() == 0) check.fail("delivery.data_timeout", "must not be zero");
 }
 
-// The domain of a "mailto:local@domain" contact-info, lower case; empty for another form.
+// The domain of a contact-info ("local@domain" or "mailto:local@domain"), lower case; empty
+// when it names no domain.
 std::string contact_domain(std::string_view contact) {
-  constexpr std::string_view kMailto = "mailto:";
-  if (contact.size() <= kMailto.size() || contact.substr(0, kMailto.size()) != kMailto) return {};
-  const auto at = contact.rfind('@');
-  if (at == std::string_view::npos) return {};
-  std::string domain(contact.substr(at + 1));
+  const std::string address = tlsrpt::contact_address(contact);
+  const auto at = address.rfind('@');
+  if (at == std::string::npos) return {};
+  std::string domain = address.substr(at + 1);
   for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return domain;
 }
@@ -151,6 +152,11 @@ void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
   // RFC 8460 §5.3: the report mail's TLS-Report-Submitter (and DKIM domain) is the domain of
   // the reporting organisation, which contact-info names; report receivers match the two.
   const std::string contact = contact_domain(t.contact_info);
+  // RFC 8460 §4.4: contact-info is an e-mail address.
+  if (!t.contact_info.empty() && contact.empty()) {
+    check.fail("tlsrpt.contact_info",
+               "must be an e-mail address (local@domain, or mailto:local@domain)");
+  }
   std::string submitter = t.submitter;
   for (char& c : submitter) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!contact.empty() && !submitter.empty() && contact != submitter) {

@@ -173,7 +173,7 @@ class TlsRptTest(RelayTestCase):
             return policy
         for report in posted.values():
             self.assertEqual(report["organization-name"], "Relay Test Org")
-            self.assertEqual(report["contact-info"], "mailto:tlsrpt@relay.test")
+            self.assertEqual(report["contact-info"], "tlsrpt@relay.test")
             self.assertEqual(report["date-range"]["start-datetime"], f"{day}T00:00:00Z")
             self.assertEqual(report["date-range"]["end-datetime"], f"{day}T23:59:59Z")
             self.assertTrue(report["report-id"].endswith("@relay.test"))

@@ -102,6 +102,14 @@ TEST(ValidateConfig, Table) {
        "test.toml:2: tlsrpt.submitter: expected a domain name, got \"example org\" (", true},
       {"submitter of the contact's domain", "[tlsrpt]\ncontact_info = \"mailto:tls@Example.org\"\n"
        "submitter = \"example.ORG\"\n", ""},
+      {"contact as a bare address", "[tlsrpt]\ncontact_info = \"tls@example.org\"\n"
+       "submitter = \"example.org\"\n", ""},
+      {"bare contact of another domain", "[tlsrpt]\ncontact_info = \"tls@example.org\"\n"
+       "submitter = \"example.net\"\n",
+       "test.toml:3: tlsrpt.submitter: must be the domain of tlsrpt.contact_info (example.org)"},
+      {"contact that is no address", "[tlsrpt]\ncontact_info = \"https://example.org/tls\"\n",
+       "test.toml:2: tlsrpt.contact_info: must be an e-mail address (local@domain, or "
+       "mailto:local@domain)"},
       {"submitter of another domain", "[tlsrpt]\ncontact_info = \"mailto:tls@example.org\"\n"
        "submitter = \"example.net\"\n",
        "test.toml:3: tlsrpt.submitter: must be the domain of tlsrpt.contact_info (example.org)"},

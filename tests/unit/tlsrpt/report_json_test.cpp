@@ -100,10 +100,28 @@ const json::object& policy_of(const json::object& report, std::string_view type)
   throw std::runtime_error("no policy of type " + std::string(type));
 }
 
+TEST(ReportJson, ContactAddress) {
+  const struct {
+    const char* configured;
+    const char* address;
+  } rows[] = {
+      {"mailto:tlsrpt@example.org", "tlsrpt@example.org"},
+      {"MailTo:tlsrpt@example.org", "tlsrpt@example.org"},
+      {"tlsrpt@example.org", "tlsrpt@example.org"},
+      {"mailto:", "mailto:"},
+      {"", ""},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.configured);
+    EXPECT_EQ(contact_address(row.configured), row.address);
+  }
+}
+
 TEST(ReportJson, Metadata) {
   const json::object r = built_report();
   EXPECT_EQ(r.at("organization-name").as_string(), "Example Org");
-  EXPECT_EQ(r.at("contact-info").as_string(), "mailto:tlsrpt@example.org");
+  // RFC 8460 §4.4: contact-info is the e-mail address, not the mailto: URI it is configured as.
+  EXPECT_EQ(r.at("contact-info").as_string(), "tlsrpt@example.org");
   EXPECT_EQ(r.at("date-range").at("start-datetime").as_string(), "2024-09-15T00:00:00Z");
   EXPECT_EQ(r.at("date-range").at("end-datetime").as_string(), "2024-09-15T23:59:59Z");
   EXPECT_EQ(r.at("report-id").as_string(),
