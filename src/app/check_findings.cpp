@@ -387,7 +387,10 @@ CheckLine judge_policy_change(const std::optional<sts::CachedPolicy>& cached,
     line.evidence = "the same as the copy in sts.db (id " + cached->id + ", " + when + ")";
     return line;
   }
-  line.status = Status::warn;
+  // One of the classic MTA-STS publishing errors: senders that hold the old copy keep it until
+  // its max_age runs out (RFC 8461 §3.1: the id must change whenever the policy does), so the
+  // change does not reach them. A failure, not a warning.
+  line.status = Status::fail;
   line.evidence = "policy updated, id not: the policy served now differs from the copy in "
                   "sts.db (id " + cached->id + ", " + when + ": " +
                   policy_difference(old, served) +
@@ -399,7 +402,6 @@ CheckLine judge_policy_change(const std::optional<sts::CachedPolicy>& cached,
       if (matching_pattern(h, old.mx).empty()) refused.push_back(h);
     }
     if (!refused.empty()) {
-      line.status = Status::fail;
       line.evidence += "; under the old copy they refuse " + join(refused);
     }
   }

@@ -343,7 +343,7 @@ TEST(CheckFindings, PolicyChange) {
       {"same id, same policy", cached(served, "7"), Status::pass, "the same as the copy"},
       {"new id", cached(older_testing, "6"), Status::pass,
        "sts.db holds id 6 (fetched 2026-11-27 13:50:59 UTC); the TXT id is now 7"},
-      {"same id, mode changed", cached(older_testing, "7"), Status::warn,
+      {"same id, mode changed", cached(older_testing, "7"), Status::fail,
        "policy updated, id not: the policy served now differs from the copy in sts.db (id 7, "
        "fetched 2026-11-27 13:50:59 UTC: mode testing -> enforce); senders that hold it keep "
        "it until 2026-12-04 13:50:59 UTC"},
