@@ -13,7 +13,7 @@
 #include <filesystem>
 
 #include "queue/open_options.hpp"
-#include "queue/sqlite_db.hpp"
+#include "src/db/sqlite_connection.hpp"
 #include "src/core/result.hpp"
 
 namespace stsrelay::queue {
@@ -21,6 +21,7 @@ namespace stsrelay::queue {
 inline constexpr int kSchemaVersion = 2;
 
 // Opens queue.db (creating the file and the schema when missing) with the pragmas above.
-core::Result<Db> open_queue_db(const std::filesystem::path& path, const OpenOptions& options);
+core::Result<db::SqliteConnection> open_queue_db(const std::filesystem::path& path,
+                                               const OpenOptions& options);
 
 }  // namespace stsrelay::queue
