@@ -18,6 +18,12 @@ SqliteOptions SqliteOptions::durable() {
   return options;
 }
 
+SqliteOptions SqliteOptions::existing_file() {
+  SqliteOptions options;
+  options.create = false;
+  return options;
+}
+
 core::Result<SqliteConnection> SqliteConnection::open(const std::filesystem::path& path,
                                                       const SqliteOptions& options) {
   SqliteConnection conn;
@@ -32,7 +38,11 @@ core::Result<SqliteConnection> SqliteConnection::open(const std::filesystem::pat
   }
   sqlite3_extended_result_codes(conn.db_, 1);
   auto configured = conn.configure(options);
-  if (!configured) return configured.error();
+  if (!configured) {
+    // Named as the caller gave it: SQLite's own name for the file may have its links resolved.
+    const core::Error& e = configured.error();
+    return core::Error{e.kind, "cannot open " + path.string() + ": " + e.message};
+  }
   return conn;
 }
 

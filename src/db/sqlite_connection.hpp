@@ -44,6 +44,8 @@ struct SqliteOptions {
 
   // WAL, synchronous=FULL and a 5 s busy timeout: what every state_dir database uses.
   static SqliteOptions durable();
+  // A file that must exist already, opened as it is, with no pragmas (inspection, tests).
+  static SqliteOptions existing_file();
 };
 
 class SqliteConnection {

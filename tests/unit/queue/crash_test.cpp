@@ -148,7 +148,7 @@ void kill_while_busy(std::size_t acks) {
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
   ASSERT_GE(acked.size(), acks);
 
-  auto db = db::SqliteConnection::open(dir.db(), {.create = false});
+  auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::existing_file());
   ASSERT_TRUE(db) << db.error().message;
   auto stmt = db::SqliteStatement::prepare(
       *db,

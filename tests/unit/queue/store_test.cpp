@@ -74,7 +74,7 @@ TEST(Store, EnqueueThenReadBackEveryField) {
     EXPECT_EQ(r.last_reply, "");
   }
   // The content, byte for byte (every octet value, dots, CRLF), straight from the file.
-  auto db = db::SqliteConnection::open(dir.db(), {.create = false});
+  auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::existing_file());
   ASSERT_TRUE(db);
   auto stmt = db::SqliteStatement::prepare(*db, "SELECT content FROM messages WHERE id = ?1");
   ASSERT_TRUE(stmt);
@@ -330,7 +330,7 @@ TEST(Store, FileIsInWalModeWithAVersionedSchema) {
   auto store = Store::open(dir.db(), clock);
   ASSERT_TRUE(store);
   EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
-  auto db = db::SqliteConnection::open(dir.db(), {.create = false});
+  auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::existing_file());
   ASSERT_TRUE(db);
   auto mode = db::SqliteStatement::prepare(*db, "PRAGMA journal_mode");
   ASSERT_TRUE(mode);
