@@ -118,8 +118,8 @@ std::vector<DeliveryJob> group_jobs(const MessageRow& message,
   return jobs;
 }
 
-core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql, std::int64_t now,
-                                                     const ClaimLimits& limits,
+core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql,
+                                                     std::int64_t now, const ClaimLimits& limits,
                                                      const IsLeased& leased) {
   // One read transaction: the pages and the messages they name come from one snapshot.
   auto begun = sql.db().exec("BEGIN");

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "queue/queue_sql.hpp"
-#include "src/db/sqlite_statement_cache.hpp"
 #include "queue/store.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_statement_cache.hpp"
 
 namespace stsrelay::queue {
 
@@ -27,8 +27,8 @@ std::vector<DeliveryJob> group_jobs(const MessageRow& message,
 
 // Reads due work (next_attempt_at <= now) in one read transaction. The caller holds whatever
 // lock makes `leased` stable for the duration.
-core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql, std::int64_t now,
-                                                     const ClaimLimits& limits,
+core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql,
+                                                     std::int64_t now, const ClaimLimits& limits,
                                                      const IsLeased& leased);
 
 // The earliest next_attempt_at of a pending recipient that is not leased.

@@ -141,7 +141,8 @@ core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::in
   return load_row(sql, kMessageBySeq, seq, "#" + std::to_string(seq));
 }
 
-core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql, std::int64_t seq) {
+core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql,
+                                                           std::int64_t seq) {
   auto stmt = sql.get(kRecipientsOf);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, seq);
@@ -198,8 +199,8 @@ core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCa
 }
 
 template <class Key>
-core::Result<std::string> load_content_where(db::SqliteStatementCache& sql, std::string_view query, Key key,
-                                             std::string_view what) {
+core::Result<std::string> load_content_where(db::SqliteStatementCache& sql, std::string_view query,
+                                             Key key, std::string_view what) {
   auto stmt = sql.get(query);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, key);

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "src/db/sqlite_statement_cache.hpp"
 #include "queue/store.hpp"
 #include "src/core/envelope.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_statement_cache.hpp"
 
 namespace stsrelay::queue {
 
@@ -41,7 +41,8 @@ core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::st
 core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::int64_t seq);
 
 // The message's recipients in envelope order.
-core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql, std::int64_t seq);
+core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql,
+                                                           std::int64_t seq);
 
 // Every message (arrival order) with its recipients.
 core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCache& sql);

@@ -12,7 +12,8 @@ namespace {
 
 class SqliteReader final : public Reader {
  public:
-  SqliteReader(db::SqliteConnection db, core::Clock& clock) : db_(std::move(db)), sql_(db_), clock_(clock) {}
+  SqliteReader(db::SqliteConnection db, core::Clock& clock)
+      : db_(std::move(db)), sql_(db_), clock_(clock) {}
 
   core::Result<std::vector<MessageRecord>> list() override {
     // One read transaction, so that messages and recipients come from the same snapshot.
@@ -65,7 +66,8 @@ class SqliteReader final : public Reader {
   }
 
   core::Result<std::vector<std::pair<RecipientState, std::int64_t>>> count_by_state() override {
-    auto stmt = db::SqliteStatement::prepare(db_, "SELECT state, count(*) FROM recipients GROUP BY state");
+    auto stmt =
+        db::SqliteStatement::prepare(db_, "SELECT state, count(*) FROM recipients GROUP BY state");
     if (!stmt) return stmt.error();
     std::vector<std::pair<RecipientState, std::int64_t>> out;
     for (;;) {

@@ -91,9 +91,9 @@ db::SqliteOptions queue_db_options(const OpenOptions& options) {
 
 core::Status check_version(const db::SqliteConnection& conn, std::int64_t version) {
   if (version == kSchemaVersion) return core::Ok{};
-  return core::Error::permanent(conn.path().string() + ": schema version " + std::to_string(version) +
-                                " is not " + std::to_string(kSchemaVersion) +
-                                ", the one this stsrelay knows");
+  return core::Error::permanent(conn.path().string() + ": schema version " +
+                                std::to_string(version) + " is not " +
+                                std::to_string(kSchemaVersion) + ", the one this stsrelay knows");
 }
 
 core::Status ensure_schema(db::SqliteConnection& conn) {
@@ -122,7 +122,7 @@ core::Status ensure_schema(db::SqliteConnection& conn) {
 }  // namespace
 
 core::Result<db::SqliteConnection> open_queue_db(const std::filesystem::path& path,
-                                               const OpenOptions& options) {
+                                                 const OpenOptions& options) {
   auto conn = db::SqliteConnection::open(path, queue_db_options(options));
   if (!conn) return conn.error();
   auto schema = ensure_schema(*conn);

@@ -13,8 +13,8 @@
 #include <filesystem>
 
 #include "queue/open_options.hpp"
-#include "src/db/sqlite_connection.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
 
 namespace stsrelay::queue {
 
@@ -22,6 +22,6 @@ inline constexpr int kSchemaVersion = 2;
 
 // Opens queue.db (creating the file and the schema when missing) with the pragmas above.
 core::Result<db::SqliteConnection> open_queue_db(const std::filesystem::path& path,
-                                               const OpenOptions& options);
+                                                 const OpenOptions& options);
 
 }  // namespace stsrelay::queue

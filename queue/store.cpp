@@ -21,8 +21,8 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(db::SqliteConnection write_db, db::SqliteConnection claim_db, db::SqliteConnection content_db, core::Clock& clock,
-              const OpenOptions& options)
+  SqliteStore(db::SqliteConnection write_db, db::SqliteConnection claim_db,
+              db::SqliteConnection content_db, core::Clock& clock, const OpenOptions& options)
       : clock_(clock),
         claim_db_(std::move(claim_db)),
         claim_sql_(claim_db_),

@@ -25,12 +25,12 @@
 
 #include "queue/open_options.hpp"
 #include "queue/queue_id.hpp"
-#include "src/db/sqlite_connection.hpp"
-#include "src/db/sqlite_statement_cache.hpp"
 #include "queue/store.hpp"
 #include "src/core/clock.hpp"
 #include "src/core/envelope.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
+#include "src/db/sqlite_statement_cache.hpp"
 
 namespace stsrelay::queue {
 

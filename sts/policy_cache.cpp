@@ -35,7 +35,9 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 core::Result<std::unique_ptr<PolicyCache>> PolicyCache::open(const std::string& path) {
-  auto options = db::SqliteOptions::durable();  // readers such as the CLI hold their own connections
+  // The busy timeout of durable(): readers such as the CLI hold their own connections.
+  auto options = db::SqliteOptions::durable();
+  // The daemon's resolvers share this one connection; the mutex below orders them anyway.
   options.serialized = true;
   auto conn = db::SqliteConnection::open(path, options);
   if (!conn) return conn.error();
@@ -66,9 +68,9 @@ core::Result<CacheState> PolicyCache::load(std::string_view domain) {
         return core::Error::invalid("sts.db: stored policy of " + key +
                                     " no longer parses: " + policy.error().message);
       }
-      state.cached = CachedPolicy{std::move(*policy), q.column_text(0),
-                                  core::from_unix(q.column_int(2)),
-                                  core::from_unix(q.column_int(3))};
+      state.cached =
+          CachedPolicy{std::move(*policy), q.column_text(0), core::from_unix(q.column_int(2)),
+                       core::from_unix(q.column_int(3))};
     }
   }
   auto prepared = db::SqliteStatement::prepare(
@@ -128,7 +130,8 @@ core::Status PolicyCache::store_failure(std::string_view domain, std::string_vie
 
 core::Result<std::string> PolicyCache::load_text(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  auto prepared = db::SqliteStatement::prepare(conn_, "SELECT policy FROM policies WHERE domain = ?1");
+  auto prepared =
+      db::SqliteStatement::prepare(conn_, "SELECT policy FROM policies WHERE domain = ?1");
   if (!prepared) return prepared.error();
   auto& q = *prepared;
   q.bind(1, lower(domain));

@@ -100,7 +100,8 @@ core::Status CounterStore::add_locked(const Counters& counters) {
 
 core::Result<std::vector<Day>> CounterStore::days() {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day");
+  auto q =
+      db::SqliteStatement::prepare(conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day");
   if (!q) return q.error();
   std::vector<Day> out;
   for (;;) {
@@ -116,7 +117,8 @@ core::Result<std::vector<Day>> CounterStore::days() {
 
 core::Result<std::vector<std::string>> CounterStore::domains(Day day) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain");
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain");
   if (!q) return q.error();
   q->bind(1, format_day(day));
   std::vector<std::string> out;
@@ -131,18 +133,21 @@ core::Result<std::vector<std::string>> CounterStore::domains(Day day) {
 
 core::Result<DomainDay> CounterStore::load(Day day, std::string_view policy_domain) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT id, policy_type, policy_string, mx_host, successful, failed "
-               "FROM policy_counts WHERE day = ?1 AND domain = ?2");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT id, policy_type, policy_string, mx_host, successful, failed "
+      "FROM policy_counts WHERE day = ?1 AND domain = ?2");
   if (!q) return q.error();
-  auto f = db::SqliteStatement::prepare(conn_, "SELECT result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, "
-               "receiving_ip, failure_reason_code, additional_information, failed_session_count "
-               "FROM failure_counts WHERE policy_id = ?1");
+  auto f = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, "
+      "receiving_ip, failure_reason_code, additional_information, failed_session_count "
+      "FROM failure_counts WHERE policy_id = ?1");
   if (!f) return f.error();
   q->bind(1, format_day(day)).bind(2, policy_domain);
   const auto bad_row = [&](const std::string& why) {
     return core::Error::invalid(conn_.path().string() + ": counts of " +
-                                std::string(policy_domain) + " on " + format_day(day) + ": " +
-                                why);
+                                std::string(policy_domain) + " on " + format_day(day) + ": " + why);
   };
   // Read into the pure types and let them order policies and failures, as domain_day() does.
   Counters counters;
@@ -169,8 +174,9 @@ core::Result<DomainDay> CounterStore::load(Day day, std::string_view policy_doma
       if (!*frow) break;
       auto result_type = sts::parse_result_type(f->column_text(0));
       if (!result_type) return bad_row("unknown result type " + f->column_text(0));
-      counts.failures[FailureKey{*result_type, f->column_text(1), f->column_text(2), f->column_text(3), f->column_text(4),
-                                 f->column_text(5), f->column_text(6)}] += f->column_int(7);
+      counts.failures[FailureKey{*result_type, f->column_text(1), f->column_text(2),
+                                 f->column_text(3), f->column_text(4), f->column_text(5),
+                                 f->column_text(6)}] += f->column_int(7);
     }
   }
   return domain_day(counters, day, policy_domain);
@@ -180,8 +186,9 @@ core::Result<std::int64_t> CounterStore::prune_before(Day first_kept) {
   std::lock_guard lock(mutex_);
   auto txn = db::SqliteTransaction::begin(conn_);
   if (!txn) return txn.error();
-  auto failures = db::SqliteStatement::prepare(conn_, "DELETE FROM failure_counts WHERE policy_id IN "
-                      "(SELECT id FROM policy_counts WHERE day < ?1)");
+  auto failures = db::SqliteStatement::prepare(conn_,
+                                               "DELETE FROM failure_counts WHERE policy_id IN "
+                                               "(SELECT id FROM policy_counts WHERE day < ?1)");
   auto policies = db::SqliteStatement::prepare(conn_, "DELETE FROM policy_counts WHERE day < ?1");
   if (!failures) return failures.error();
   if (!policies) return policies.error();

@@ -21,7 +21,8 @@ constexpr std::string_view kDeliveryColumns =
     "report_id, uri, state, attempts, first_at, next_attempt_at, last_error";
 
 // Reads the kDeliveryColumns of the current row, starting at `col`.
-core::Result<ReportDelivery> delivery_from(const db::SqliteStatement& q, int col, const db::SqliteConnection& conn) {
+core::Result<ReportDelivery> delivery_from(const db::SqliteStatement& q, int col,
+                                           const db::SqliteConnection& conn) {
   auto state = parse_delivery_state(q->column_text(col + 2));
   if (!state) {
     return core::Error::invalid(conn.path().string() + ": delivery of " + q->column_text(col) +
@@ -37,7 +38,8 @@ core::Result<ReportDelivery> delivery_from(const db::SqliteStatement& q, int col
 }
 
 // Reads id, day, domain, json, created_at starting at `col`.
-core::Result<StoredReport> report_from(const db::SqliteStatement& q, int col, const db::SqliteConnection& conn) {
+core::Result<StoredReport> report_from(const db::SqliteStatement& q, int col,
+                                       const db::SqliteConnection& conn) {
   auto day = parse_day(q->column_text(col + 1));
   if (!day) {
     return core::Error::invalid(conn.path().string() + ": report " + q->column_text(col) + ": " +
@@ -71,9 +73,11 @@ core::Result<std::unique_ptr<ReportStore>> ReportStore::open(const std::filesyst
 
 core::Status ReportStore::store_report(const StoredReport& r) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "INSERT INTO reports (id, day, domain, json, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-               "ON CONFLICT (id) DO UPDATE SET day = excluded.day, domain = excluded.domain, "
-               "json = excluded.json, created_at = excluded.created_at");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "INSERT INTO reports (id, day, domain, json, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (id) DO UPDATE SET day = excluded.day, domain = excluded.domain, "
+      "json = excluded.json, created_at = excluded.created_at");
   if (!q) return q.error();
   q->bind(1, r.id).bind(2, format_day(r.day)).bind(3, r.policy_domain).bind(4, r.json);
   q->bind(5, core::to_unix(r.created_at));
@@ -85,11 +89,13 @@ core::Status ReportStore::add_destinations(std::string_view report_id,
                                            core::SysTime now) {
   std::lock_guard lock(mutex_);
   auto exists = db::SqliteStatement::prepare(conn_, "SELECT 1 FROM reports WHERE id = ?1");
-  auto q = db::SqliteStatement::prepare(conn_, "INSERT INTO report_deliveries (report_id, uri, state, attempts, first_at, "
-               "next_attempt_at, last_error) VALUES (?1, ?2, 'pending', 0, ?3, ?3, '') "
-               "ON CONFLICT (report_id, uri) DO UPDATE SET state = 'pending', attempts = 0, "
-               "first_at = excluded.first_at, next_attempt_at = excluded.next_attempt_at, "
-               "last_error = ''");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "INSERT INTO report_deliveries (report_id, uri, state, attempts, first_at, "
+      "next_attempt_at, last_error) VALUES (?1, ?2, 'pending', 0, ?3, ?3, '') "
+      "ON CONFLICT (report_id, uri) DO UPDATE SET state = 'pending', attempts = 0, "
+      "first_at = excluded.first_at, next_attempt_at = excluded.next_attempt_at, "
+      "last_error = ''");
   if (!exists) return exists.error();
   if (!q) return q.error();
   exists->bind(1, report_id);
@@ -109,11 +115,13 @@ core::Status ReportStore::add_destinations(std::string_view report_id,
 core::Result<std::vector<DueDelivery>> ReportStore::due_deliveries(core::SysTime now,
                                                                    std::size_t limit) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT d.report_id, d.uri, d.state, d.attempts, d.first_at, d.next_attempt_at, "
-               "d.last_error, r.id, r.day, r.domain, r.json, r.created_at "
-               "FROM report_deliveries d JOIN reports r ON r.id = d.report_id "
-               "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
-               "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT d.report_id, d.uri, d.state, d.attempts, d.first_at, d.next_attempt_at, "
+      "d.last_error, r.id, r.day, r.domain, r.json, r.created_at "
+      "FROM report_deliveries d JOIN reports r ON r.id = d.report_id "
+      "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
+      "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2");
   if (!q) return q.error();
   q->bind(1, core::to_unix(now)).bind(2, static_cast<std::int64_t>(limit));
   std::vector<DueDelivery> out;
@@ -132,8 +140,10 @@ core::Result<std::vector<DueDelivery>> ReportStore::due_deliveries(core::SysTime
 
 core::Result<std::optional<core::SysTime>> ReportStore::next_due() {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT MIN(next_attempt_at) FROM report_deliveries WHERE state = 'pending' "
-               "HAVING COUNT(*) > 0");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT MIN(next_attempt_at) FROM report_deliveries WHERE state = 'pending' "
+      "HAVING COUNT(*) > 0");
   if (!q) return q.error();
   auto row = q->step();
   if (!row) return row.error();
@@ -143,8 +153,9 @@ core::Result<std::optional<core::SysTime>> ReportStore::next_due() {
 
 core::Result<ReportDelivery> ReportStore::load_delivery(std::string_view report_id,
                                                         std::string_view uri) {
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT " + std::string(kDeliveryColumns) +
-                           " FROM report_deliveries WHERE report_id = ?1 AND uri = ?2");
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT " + std::string(kDeliveryColumns) +
+                 " FROM report_deliveries WHERE report_id = ?1 AND uri = ?2");
   if (!q) return q.error();
   q->bind(1, report_id).bind(2, uri);
   auto row = q->step();
@@ -161,8 +172,10 @@ core::Result<ReportDelivery> ReportStore::record_sent(std::string_view report_id
   std::lock_guard lock(mutex_);
   auto current = load_delivery(report_id, uri);
   if (!current) return current.error();
-  auto q = db::SqliteStatement::prepare(conn_, "UPDATE report_deliveries SET state = 'sent', attempts = attempts + 1, "
-               "next_attempt_at = ?3 WHERE report_id = ?1 AND uri = ?2");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "UPDATE report_deliveries SET state = 'sent', attempts = attempts + 1, "
+      "next_attempt_at = ?3 WHERE report_id = ?1 AND uri = ?2");
   if (!q) return q.error();
   q->bind(1, report_id).bind(2, uri).bind(3, core::to_unix(now));
   if (auto st = q->run(); !st) return st.error();
@@ -178,8 +191,10 @@ core::Result<ReportDelivery> ReportStore::record_failed(std::string_view report_
   if (!current) return current.error();
   const int attempts = current->attempts + 1;
   const auto next = next_report_attempt(attempts, current->first_at, now);
-  auto q = db::SqliteStatement::prepare(conn_, "UPDATE report_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, "
-               "last_error = ?6 WHERE report_id = ?1 AND uri = ?2");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "UPDATE report_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, "
+      "last_error = ?6 WHERE report_id = ?1 AND uri = ?2");
   if (!q) return q.error();
   q->bind(1, report_id).bind(2, uri);
   q->bind(3, to_string(next ? DeliveryState::pending : DeliveryState::failed));
@@ -192,7 +207,8 @@ core::Result<ReportDelivery> ReportStore::record_failed(std::string_view report_
 
 core::Result<StoredReport> ReportStore::load_report(std::string_view report_id) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE id = ?1");
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE id = ?1");
   if (!q) return q.error();
   q->bind(1, report_id);
   auto row = q->step();
@@ -204,8 +220,10 @@ core::Result<StoredReport> ReportStore::load_report(std::string_view report_id) 
 core::Result<std::optional<StoredReport>> ReportStore::find_report(Day day,
                                                                    std::string_view domain) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE day = ?1 AND "
-               "domain = ?2 ORDER BY created_at DESC LIMIT 1");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT id, day, domain, json, created_at FROM reports WHERE day = ?1 AND "
+      "domain = ?2 ORDER BY created_at DESC LIMIT 1");
   if (!q) return q.error();
   q->bind(1, format_day(day)).bind(2, domain);
   auto row = q->step();
@@ -218,8 +236,9 @@ core::Result<std::optional<StoredReport>> ReportStore::find_report(Day day,
 
 core::Result<std::vector<ReportDelivery>> ReportStore::deliveries_locked(
     std::string_view report_id) {
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT " + std::string(kDeliveryColumns) +
-                           " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri");
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT " + std::string(kDeliveryColumns) +
+                 " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri");
   if (!q) return q.error();
   q->bind(1, report_id);
   std::vector<ReportDelivery> out;
@@ -241,8 +260,9 @@ core::Result<std::vector<ReportDelivery>> ReportStore::deliveries(std::string_vi
 
 core::Result<std::vector<ReportListing>> ReportStore::list_reports() {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_, "SELECT id, day, domain, '', created_at FROM reports "
-               "ORDER BY day DESC, domain, id");
+  auto q = db::SqliteStatement::prepare(conn_,
+                                        "SELECT id, day, domain, '', created_at FROM reports "
+                                        "ORDER BY day DESC, domain, id");
   if (!q) return q.error();
   std::vector<ReportListing> out;
   for (;;) {
@@ -265,8 +285,9 @@ core::Result<std::int64_t> ReportStore::prune_reports(core::SysTime cutoff) {
   std::lock_guard lock(mutex_);
   auto txn = db::SqliteTransaction::begin(conn_);
   if (!txn) return txn.error();
-  auto deliveries = db::SqliteStatement::prepare(conn_, "DELETE FROM report_deliveries WHERE report_id IN "
-                        "(SELECT id FROM reports WHERE created_at < ?1)");
+  auto deliveries = db::SqliteStatement::prepare(conn_,
+                                                 "DELETE FROM report_deliveries WHERE report_id IN "
+                                                 "(SELECT id FROM reports WHERE created_at < ?1)");
   auto reports = db::SqliteStatement::prepare(conn_, "DELETE FROM reports WHERE created_at < ?1");
   if (!deliveries) return deliveries.error();
   if (!reports) return reports.error();

@@ -48,9 +48,11 @@ core::Result<SqliteConnection> SqliteConnection::open(const std::filesystem::pat
 
 core::Status SqliteConnection::configure(const SqliteOptions& options) {
   // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
-  if (options.busy_timeout) sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout->count()));
+  if (options.busy_timeout)
+    sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout->count()));
   std::string pragmas;
-  if (options.page_size) pragmas += "PRAGMA page_size = " + std::to_string(*options.page_size) + "; ";
+  if (options.page_size)
+    pragmas += "PRAGMA page_size = " + std::to_string(*options.page_size) + "; ";
   if (!pragmas.empty()) {
     auto done = exec(pragmas);
     if (!done) return done;

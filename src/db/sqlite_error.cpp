@@ -44,8 +44,8 @@ core::Error sqlite_error(int code, std::string_view context, std::string_view de
     message += ')';
   }
   if (sqlite_is_damaged(code)) {
-    spdlog::error("sqlite: {}: the database file is damaged; restore it from a backup or move it "
-                  "aside",
+    spdlog::error("sqlite: {}: the database file is damaged; restore it from a backup or move "
+                  "it aside",
                   message);
   }
   return core::Error{sqlite_error_kind(code), std::move(message)};

@@ -8,8 +8,8 @@
 
 namespace stsrelay::db {
 
-core::Result<SqliteStatement> SqliteStatement::prepare(SqliteConnection& conn,
-                                                       std::string_view sql, bool persistent) {
+core::Result<SqliteStatement> SqliteStatement::prepare(SqliteConnection& conn, std::string_view sql,
+                                                       bool persistent) {
   SqliteStatement stmt;
   stmt.db_ = conn.handle();
   const unsigned flags = persistent ? SQLITE_PREPARE_PERSISTENT : 0;

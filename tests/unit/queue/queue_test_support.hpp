@@ -11,10 +11,10 @@
 #include <future>
 #include <string>
 
-#include "src/db/sqlite_connection.hpp"
-#include "src/db/sqlite_statement.hpp"
 #include "queue/store.hpp"
 #include "src/core/envelope.hpp"
+#include "src/db/sqlite_connection.hpp"
+#include "src/db/sqlite_statement.hpp"
 #include "temp_dir.hpp"
 
 namespace stsrelay::queue::testing {
