@@ -23,30 +23,30 @@ constexpr std::string_view kDeliveryColumns =
 // Reads the kDeliveryColumns of the current row, starting at `col`.
 core::Result<ReportDelivery> delivery_from(const db::SqliteStatement& q, int col,
                                            const db::SqliteConnection& conn) {
-  auto state = parse_delivery_state(q->column_text(col + 2));
+  auto state = parse_delivery_state(q.column_text(col + 2));
   if (!state) {
-    return core::Error::invalid(conn.path().string() + ": delivery of " + q->column_text(col) +
-                                " has unknown state " + q->column_text(col + 2));
+    return core::Error::invalid(conn.path().string() + ": delivery of " + q.column_text(col) +
+                                " has unknown state " + q.column_text(col + 2));
   }
-  return ReportDelivery{q->column_text(col),
-                        q->column_text(col + 1),
+  return ReportDelivery{q.column_text(col),
+                        q.column_text(col + 1),
                         *state,
-                        static_cast<int>(q->column_int(col + 3)),
-                        core::from_unix(q->column_int(col + 4)),
-                        core::from_unix(q->column_int(col + 5)),
-                        q->column_text(col + 6)};
+                        static_cast<int>(q.column_int(col + 3)),
+                        core::from_unix(q.column_int(col + 4)),
+                        core::from_unix(q.column_int(col + 5)),
+                        q.column_text(col + 6)};
 }
 
 // Reads id, day, domain, json, created_at starting at `col`.
 core::Result<StoredReport> report_from(const db::SqliteStatement& q, int col,
                                        const db::SqliteConnection& conn) {
-  auto day = parse_day(q->column_text(col + 1));
+  auto day = parse_day(q.column_text(col + 1));
   if (!day) {
-    return core::Error::invalid(conn.path().string() + ": report " + q->column_text(col) + ": " +
+    return core::Error::invalid(conn.path().string() + ": report " + q.column_text(col) + ": " +
                                 day.error().message);
   }
-  return StoredReport{q->column_text(col), *day, q->column_text(col + 2), q->column_text(col + 3),
-                      core::from_unix(q->column_int(col + 4))};
+  return StoredReport{q.column_text(col), *day, q.column_text(col + 2), q.column_text(col + 3),
+                      core::from_unix(q.column_int(col + 4))};
 }
 
 }  // namespace
