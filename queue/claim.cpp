@@ -20,7 +20,7 @@ struct DueRow {
 
 // One page of the due index, after the key (next_attempt_at, message_seq, id) of the last row
 // of the previous page.
-core::Result<std::vector<DueRow>> due_page(StatementCache& sql, std::int64_t now,
+core::Result<std::vector<DueRow>> due_page(db::SqliteStatementCache& sql, std::int64_t now,
                                            const DueRow& after) {
   auto stmt = sql.get(
       "SELECT next_attempt_at, message_seq, id, address FROM recipients "
@@ -45,7 +45,7 @@ core::Result<std::vector<DueRow>> due_page(StatementCache& sql, std::int64_t now
   return rows;
 }
 
-core::Result<std::vector<DeliveryJob>> scan(StatementCache& sql, std::int64_t now,
+core::Result<std::vector<DeliveryJob>> scan(db::SqliteStatementCache& sql, std::int64_t now,
                                             const ClaimLimits& limits, const IsLeased& leased) {
   std::vector<DeliveryJob> jobs;
   std::set<std::int64_t> seen;
@@ -118,8 +118,8 @@ std::vector<DeliveryJob> group_jobs(const MessageRow& message,
   return jobs;
 }
 
-core::Result<std::vector<DeliveryJob>> find_due_jobs(StatementCache& sql, std::int64_t now,
-                                                     const ClaimLimits& limits,
+core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql,
+                                                     std::int64_t now, const ClaimLimits& limits,
                                                      const IsLeased& leased) {
   // One read transaction: the pages and the messages they name come from one snapshot.
   auto begun = sql.db().exec("BEGIN");
@@ -131,7 +131,7 @@ core::Result<std::vector<DeliveryJob>> find_due_jobs(StatementCache& sql, std::i
   return jobs;
 }
 
-core::Result<std::optional<std::int64_t>> find_next_due(StatementCache& sql,
+core::Result<std::optional<std::int64_t>> find_next_due(db::SqliteStatementCache& sql,
                                                         const IsLeased& leased) {
   auto stmt = sql.get(
       "SELECT id, next_attempt_at FROM recipients WHERE state IN ('queued', 'deferred') "

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "queue/queue_sql.hpp"
-#include "queue/sqlite_db.hpp"
 #include "queue/store.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_statement_cache.hpp"
 
 namespace stsrelay::queue {
 
@@ -27,12 +27,12 @@ std::vector<DeliveryJob> group_jobs(const MessageRow& message,
 
 // Reads due work (next_attempt_at <= now) in one read transaction. The caller holds whatever
 // lock makes `leased` stable for the duration.
-core::Result<std::vector<DeliveryJob>> find_due_jobs(StatementCache& sql, std::int64_t now,
-                                                     const ClaimLimits& limits,
+core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql,
+                                                     std::int64_t now, const ClaimLimits& limits,
                                                      const IsLeased& leased);
 
 // The earliest next_attempt_at of a pending recipient that is not leased.
-core::Result<std::optional<std::int64_t>> find_next_due(StatementCache& sql,
+core::Result<std::optional<std::int64_t>> find_next_due(db::SqliteStatementCache& sql,
                                                         const IsLeased& leased);
 
 }  // namespace stsrelay::queue

@@ -33,7 +33,7 @@ constexpr std::string_view kAllRecipients =
     "SELECT id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, "
     "updated_at, message_seq FROM recipients ORDER BY message_seq, position";
 
-MessageRow read_message_row(const Statement& stmt) {
+MessageRow read_message_row(const db::SqliteStatement& stmt) {
   MessageRow row;
   row.seq = stmt.column_int(0);
   row.id = stmt.column_text(1);
@@ -52,7 +52,7 @@ MessageRow read_message_row(const Statement& stmt) {
   return row;
 }
 
-core::Result<RecipientRecord> read_recipient(const Statement& stmt) {
+core::Result<RecipientRecord> read_recipient(const db::SqliteStatement& stmt) {
   RecipientRecord r;
   r.id = stmt.column_int(0);
   r.address = stmt.column_text(1);
@@ -74,7 +74,7 @@ core::Result<RecipientRecord> read_recipient(const Statement& stmt) {
 }
 
 template <class Key>
-core::Result<MessageRow> load_row(StatementCache& sql, std::string_view query, Key key,
+core::Result<MessageRow> load_row(db::SqliteStatementCache& sql, std::string_view query, Key key,
                                   std::string_view what) {
   auto stmt = sql.get(query);
   if (!stmt) return stmt.error();
@@ -89,7 +89,7 @@ core::Result<MessageRow> load_row(StatementCache& sql, std::string_view query, K
 
 }  // namespace
 
-core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view id,
+core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
                                           const core::Envelope& envelope, std::string_view content,
                                           std::int64_t received_at) {
   auto message = sql.get(kInsertMessage);
@@ -133,15 +133,16 @@ core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view 
   return seq;
 }
 
-core::Result<MessageRow> load_message_row(StatementCache& sql, std::string_view id) {
+core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::string_view id) {
   return load_row(sql, kMessageById, id, id);
 }
 
-core::Result<MessageRow> load_message_row(StatementCache& sql, std::int64_t seq) {
+core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::int64_t seq) {
   return load_row(sql, kMessageBySeq, seq, "#" + std::to_string(seq));
 }
 
-core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql, std::int64_t seq) {
+core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql,
+                                                           std::int64_t seq) {
   auto stmt = sql.get(kRecipientsOf);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, seq);
@@ -160,7 +161,7 @@ core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql, 
   return recipients;
 }
 
-core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql) {
+core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCache& sql) {
   // Two ordered scans merged by seq, rather than one query per message: `queue list` on a
   // large queue stays two statements.
   std::vector<MessageRecord> messages;
@@ -198,8 +199,8 @@ core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql) 
 }
 
 template <class Key>
-core::Result<std::string> load_content_where(StatementCache& sql, std::string_view query, Key key,
-                                             std::string_view what) {
+core::Result<std::string> load_content_where(db::SqliteStatementCache& sql, std::string_view query,
+                                             Key key, std::string_view what) {
   auto stmt = sql.get(query);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, key);
@@ -211,16 +212,16 @@ core::Result<std::string> load_content_where(StatementCache& sql, std::string_vi
   return content;
 }
 
-core::Result<std::string> load_content(StatementCache& sql, std::int64_t seq) {
+core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::int64_t seq) {
   return load_content_where(sql, "SELECT content FROM messages WHERE seq = ?1", seq,
                             "#" + std::to_string(seq));
 }
 
-core::Result<std::string> load_content(StatementCache& sql, std::string_view id) {
+core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::string_view id) {
   return load_content_where(sql, "SELECT content FROM messages WHERE id = ?1", id, id);
 }
 
-core::Result<std::optional<std::int64_t>> record_result(StatementCache& sql,
+core::Result<std::optional<std::int64_t>> record_result(db::SqliteStatementCache& sql,
                                                         const RecipientResult& result,
                                                         std::int64_t now) {
   // A final state has no next attempt; the due index only holds pending rows anyway.
@@ -246,7 +247,7 @@ core::Result<std::optional<std::int64_t>> record_result(StatementCache& sql,
   return seq;
 }
 
-core::Result<bool> delete_message(StatementCache& sql, std::string_view id) {
+core::Result<bool> delete_message(db::SqliteStatementCache& sql, std::string_view id) {
   auto stmt = sql.get("DELETE FROM messages WHERE id = ?1");
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, id);
@@ -255,7 +256,7 @@ core::Result<bool> delete_message(StatementCache& sql, std::string_view id) {
   return sql.db().changes() > 0;
 }
 
-core::Result<std::int64_t> make_due(StatementCache& sql, std::optional<std::int64_t> seq,
+core::Result<std::int64_t> make_due(db::SqliteStatementCache& sql, std::optional<std::int64_t> seq,
                                     std::int64_t now) {
   // Only recipients not yet due move: one already due keeps its earlier time, so its place in
   // the due order (oldest first) is kept.
@@ -271,7 +272,7 @@ core::Result<std::int64_t> make_due(StatementCache& sql, std::optional<std::int6
   return sql.db().changes();
 }
 
-core::Result<std::int64_t> purge_finished(StatementCache& sql,
+core::Result<std::int64_t> purge_finished(db::SqliteStatementCache& sql,
                                           const std::optional<std::vector<std::int64_t>>& seqs,
                                           std::int64_t dry_run_cutoff) {
   // A message goes when no recipient is pending and, if one ended in dry-run, when the last

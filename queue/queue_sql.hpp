@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "queue/sqlite_db.hpp"
 #include "queue/store.hpp"
 #include "src/core/envelope.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_statement_cache.hpp"
 
 namespace stsrelay::queue {
 
@@ -26,40 +26,41 @@ struct MessageRow {
 };
 
 // Inserts a message and its recipients (all `queued`, due at received_at). Returns its seq.
-core::Result<std::int64_t> insert_message(StatementCache& sql, std::string_view id,
+core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
                                           const core::Envelope& envelope, std::string_view content,
                                           std::int64_t received_at);
 
 // Writes one delivery result if the recipient is still pending. Returns the seq of its message,
 // or nothing when no pending recipient had that id (deleted, or final already).
-core::Result<std::optional<std::int64_t>> record_result(StatementCache& sql,
+core::Result<std::optional<std::int64_t>> record_result(db::SqliteStatementCache& sql,
                                                         const RecipientResult& result,
                                                         std::int64_t now);
 
 // The message with this queue id; not_found when absent.
-core::Result<MessageRow> load_message_row(StatementCache& sql, std::string_view id);
-core::Result<MessageRow> load_message_row(StatementCache& sql, std::int64_t seq);
+core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::string_view id);
+core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::int64_t seq);
 
 // The message's recipients in envelope order.
-core::Result<std::vector<RecipientRecord>> load_recipients(StatementCache& sql, std::int64_t seq);
+core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql,
+                                                           std::int64_t seq);
 
 // Every message (arrival order) with its recipients.
-core::Result<std::vector<MessageRecord>> load_all_messages(StatementCache& sql);
+core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCache& sql);
 
-core::Result<std::string> load_content(StatementCache& sql, std::int64_t seq);
-core::Result<std::string> load_content(StatementCache& sql, std::string_view id);
+core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::int64_t seq);
+core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::string_view id);
 
 // Deletes the message with this id and its recipients; false when there was none.
-core::Result<bool> delete_message(StatementCache& sql, std::string_view id);
+core::Result<bool> delete_message(db::SqliteStatementCache& sql, std::string_view id);
 
 // Makes pending recipients due at `now` (those of one message, or all); returns how many.
-core::Result<std::int64_t> make_due(StatementCache& sql, std::optional<std::int64_t> seq,
+core::Result<std::int64_t> make_due(db::SqliteStatementCache& sql, std::optional<std::int64_t> seq,
                                     std::int64_t now);
 
 // Deletes messages with no pending recipient: at once when none of their recipients is
 // `dry-run`, otherwise once every dry-run recipient changed before `dry_run_cutoff`. `seqs` limits
 // the sweep to those messages (empty optional: every message). Returns how many were deleted.
-core::Result<std::int64_t> purge_finished(StatementCache& sql,
+core::Result<std::int64_t> purge_finished(db::SqliteStatementCache& sql,
                                           const std::optional<std::vector<std::int64_t>>& seqs,
                                           std::int64_t dry_run_cutoff);
 

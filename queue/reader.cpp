@@ -5,13 +5,15 @@
 #include "queue/queue_sql.hpp"
 #include "queue/schema.hpp"
 #include "queue/store.hpp"
+#include "src/db/sqlite_transaction.hpp"
 
 namespace stsrelay::queue {
 namespace {
 
 class SqliteReader final : public Reader {
  public:
-  SqliteReader(Db db, core::Clock& clock) : db_(std::move(db)), sql_(db_), clock_(clock) {}
+  SqliteReader(db::SqliteConnection db, core::Clock& clock)
+      : db_(std::move(db)), sql_(db_), clock_(clock) {}
 
   core::Result<std::vector<MessageRecord>> list() override {
     // One read transaction, so that messages and recipients come from the same snapshot.
@@ -35,7 +37,7 @@ class SqliteReader final : public Reader {
   }
 
   core::Status remove(std::string_view id) override {
-    auto tx = Transaction::begin(db_);
+    auto tx = db::SqliteTransaction::begin(db_);
     if (!tx) return tx.error();
     auto deleted = delete_message(sql_, id);
     if (!deleted) return deleted.error();
@@ -44,7 +46,7 @@ class SqliteReader final : public Reader {
   }
 
   core::Status retry(std::string_view id) override {
-    auto tx = Transaction::begin(db_);
+    auto tx = db::SqliteTransaction::begin(db_);
     if (!tx) return tx.error();
     auto row = load_message_row(sql_, id);
     if (!row) return row.error();
@@ -54,7 +56,7 @@ class SqliteReader final : public Reader {
   }
 
   core::Result<int> flush() override {
-    auto tx = Transaction::begin(db_);
+    auto tx = db::SqliteTransaction::begin(db_);
     if (!tx) return tx.error();
     auto moved = make_due(sql_, std::nullopt, core::to_unix(clock_.now()));
     if (!moved) return moved.error();
@@ -64,7 +66,8 @@ class SqliteReader final : public Reader {
   }
 
   core::Result<std::vector<std::pair<RecipientState, std::int64_t>>> count_by_state() override {
-    auto stmt = Statement::prepare(db_, "SELECT state, count(*) FROM recipients GROUP BY state");
+    auto stmt =
+        db::SqliteStatement::prepare(db_, "SELECT state, count(*) FROM recipients GROUP BY state");
     if (!stmt) return stmt.error();
     std::vector<std::pair<RecipientState, std::int64_t>> out;
     for (;;) {
@@ -99,8 +102,8 @@ class SqliteReader final : public Reader {
     return detail;
   }
 
-  Db db_;
-  StatementCache sql_;
+  db::SqliteConnection db_;
+  db::SqliteStatementCache sql_;
   core::Clock& clock_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "src/db/sqlite_transaction.hpp"
+
 namespace stsrelay::queue {
 namespace {
 
@@ -69,74 +71,63 @@ ALTER TABLE messages ADD COLUMN tls_optional INTEGER NOT NULL DEFAULT 0;
 PRAGMA user_version = 2;
 )sql";
 
-core::Status apply_pragmas(Db& db, const OpenOptions& options) {
+// The connection set-up of the header comment, as options of the shared SQLite wrapper.
+db::SqliteOptions queue_db_options(const OpenOptions& options) {
+  db::SqliteOptions sqlite;
+  sqlite.busy_timeout = options.busy_timeout;
   // 16 KiB pages: message bodies are blobs of kilobytes to megabytes, and larger pages mean
   // fewer overflow pages and WAL frames per message (measured with tests/bench/queue_bench).
   // Takes effect only while the file is still empty (before WAL mode is set); a no-op later.
-  auto page_size = db.exec("PRAGMA page_size = 16384");
-  if (!page_size) return page_size.error();
-  auto mode = Statement::prepare(db, "PRAGMA journal_mode = WAL");
-  if (!mode) return mode.error();
-  auto row = mode->step();
-  if (!row) return row.error();
-  const std::string journal = *row ? mode->column_text(0) : std::string();
-  if (journal != "wal") {
-    return core::Error::permanent(db.path().string() +
-                                  ": cannot use WAL mode (journal_mode=" + journal + ")");
-  }
-  std::string pragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; ";
-  pragmas += "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count()) + "; ";
+  sqlite.page_size = 16384;
+  // The durability promise of "250 OK" rests on WAL with synchronous=FULL: refuse to run without.
+  sqlite.journal = db::SqliteJournal::wal_required;
+  sqlite.synchronous_full = true;
+  sqlite.foreign_keys = true;
   // Keeps the -wal file from staying as large as the biggest burst once checkpointed.
-  pragmas += "PRAGMA journal_size_limit = 67108864; ";
-  if (options.max_page_count) {
-    pragmas += "PRAGMA max_page_count = " + std::to_string(*options.max_page_count) + "; ";
-  }
-  return db.exec(pragmas);
+  sqlite.journal_size_limit = 67108864;
+  sqlite.max_page_count = options.max_page_count;
+  return sqlite;
 }
 
-core::Status check_version(const Db& db, std::int64_t version) {
+core::Status check_version(const db::SqliteConnection& conn, std::int64_t version) {
   if (version == kSchemaVersion) return core::Ok{};
-  return core::Error::permanent(db.path().string() + ": schema version " + std::to_string(version) +
-                                " is not " + std::to_string(kSchemaVersion) +
-                                ", the one this stsrelay knows");
+  return core::Error::permanent(conn.path().string() + ": schema version " +
+                                std::to_string(version) + " is not " +
+                                std::to_string(kSchemaVersion) + ", the one this stsrelay knows");
 }
 
-core::Status ensure_schema(Db& db) {
-  auto version = db.query_int("PRAGMA user_version");
+core::Status ensure_schema(db::SqliteConnection& conn) {
+  auto version = conn.query_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version == kSchemaVersion) return core::Ok{};
-  if (*version != 0 && *version != 1) return check_version(db, *version);
+  if (*version != 0 && *version != 1) return check_version(conn, *version);
   // Two processes may create or migrate the file at once (the daemon and the CLI): the write
   // lock taken by BEGIN IMMEDIATE makes one of them wait, and it then finds the schema in place.
-  auto tx = Transaction::begin(db);
+  auto tx = db::SqliteTransaction::begin(conn);
   if (!tx) return tx.error();
-  version = db.query_int("PRAGMA user_version");
+  version = conn.query_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version == 0) {
-    auto created = db.exec(kSchema);
+    auto created = conn.exec(kSchema);
     if (!created) return created.error();
   } else if (*version == 1) {
-    auto migrated = db.exec(kMigrateV1ToV2);
+    auto migrated = conn.exec(kMigrateV1ToV2);
     if (!migrated) return migrated.error();
   } else {
-    return check_version(db, *version);
+    return check_version(conn, *version);
   }
   return tx->commit();
 }
 
 }  // namespace
 
-core::Result<Db> open_queue_db(const std::filesystem::path& path, const OpenOptions& options) {
-  auto db = Db::open(path, /*create=*/true);
-  if (!db) return db.error();
-  // busy_timeout first: switching to WAL needs a lock another process may hold for a moment.
-  auto busy = db->exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count()));
-  if (!busy) return busy.error();
-  auto pragmas = apply_pragmas(*db, options);
-  if (!pragmas) return pragmas.error();
-  auto schema = ensure_schema(*db);
+core::Result<db::SqliteConnection> open_queue_db(const std::filesystem::path& path,
+                                                 const OpenOptions& options) {
+  auto conn = db::SqliteConnection::open(path, queue_db_options(options));
+  if (!conn) return conn.error();
+  auto schema = ensure_schema(*conn);
   if (!schema) return schema.error();
-  return db;
+  return conn;
 }
 
 }  // namespace stsrelay::queue

@@ -13,14 +13,15 @@
 #include <filesystem>
 
 #include "queue/open_options.hpp"
-#include "queue/sqlite_db.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
 
 namespace stsrelay::queue {
 
 inline constexpr int kSchemaVersion = 2;
 
 // Opens queue.db (creating the file and the schema when missing) with the pragmas above.
-core::Result<Db> open_queue_db(const std::filesystem::path& path, const OpenOptions& options);
+core::Result<db::SqliteConnection> open_queue_db(const std::filesystem::path& path,
+                                                 const OpenOptions& options);
 
 }  // namespace stsrelay::queue

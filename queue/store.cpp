@@ -21,8 +21,8 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(Db write_db, Db claim_db, Db content_db, core::Clock& clock,
-              const OpenOptions& options)
+  SqliteStore(db::SqliteConnection write_db, db::SqliteConnection claim_db,
+              db::SqliteConnection content_db, core::Clock& clock, const OpenOptions& options)
       : clock_(clock),
         claim_db_(std::move(claim_db)),
         claim_sql_(claim_db_),
@@ -139,12 +139,12 @@ class SqliteStore final : public Store {
 
   mutable std::mutex leases_mutex_;
   std::unordered_set<std::int64_t> leases_;
-  Db claim_db_;  // used only under leases_mutex_
-  StatementCache claim_sql_;
+  db::SqliteConnection claim_db_;  // used only under leases_mutex_
+  db::SqliteStatementCache claim_sql_;
 
   std::mutex content_mutex_;
-  Db content_db_;
-  StatementCache content_sql_;
+  db::SqliteConnection content_db_;
+  db::SqliteStatementCache content_sql_;
 
   mutable std::mutex work_mutex_;
   std::condition_variable work_changed_;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "queue/queue_sql.hpp"
+#include "src/db/sqlite_transaction.hpp"
 
 namespace stsrelay::queue {
 namespace {
@@ -46,7 +47,7 @@ core::Status check_result(const RecipientResult& r) {
 
 }  // namespace
 
-Writer::Writer(Db db, core::Clock& clock, const OpenOptions& options, Hooks hooks)
+Writer::Writer(db::SqliteConnection db, core::Clock& clock, const OpenOptions& options, Hooks hooks)
     : db_(std::move(db)),
       sql_(db_),
       clock_(clock),
@@ -170,11 +171,11 @@ void Writer::execute(std::vector<WriteOp>& batch) {
 }
 
 core::Status Writer::run_transaction(std::vector<WriteOp*>& ops, CommitSummary& summary) {
-  auto tx = Transaction::begin(db_);
+  auto tx = db::SqliteTransaction::begin(db_);
   if (!tx) return tx.error();
   for (auto* op : ops) {
     auto applied = std::visit([&](auto& o) { return apply(o, summary); }, *op);
-    if (!applied) return applied.error();  // ~Transaction rolls back
+    if (!applied) return applied.error();  // ~SqliteTransaction rolls back
   }
   auto committed = tx->commit();
   if (!committed) return committed.error();
@@ -275,7 +276,7 @@ void Writer::housekeeping() {
 
 core::Status Writer::sweep_finished(std::int64_t now) {
   last_sweep_ = now;
-  auto tx = Transaction::begin(db_);
+  auto tx = db::SqliteTransaction::begin(db_);
   if (!tx) return tx.error();
   auto purged = purge_finished(sql_, std::nullopt, now - options_.dry_run_retention.count());
   if (!purged) return purged.error();

@@ -25,11 +25,12 @@
 
 #include "queue/open_options.hpp"
 #include "queue/queue_id.hpp"
-#include "queue/sqlite_db.hpp"
 #include "queue/store.hpp"
 #include "src/core/clock.hpp"
 #include "src/core/envelope.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
+#include "src/db/sqlite_statement_cache.hpp"
 
 namespace stsrelay::queue {
 
@@ -69,7 +70,7 @@ class Writer {
   };
 
   // Takes the already opened write connection and starts the thread.
-  Writer(Db db, core::Clock& clock, const OpenOptions& options, Hooks hooks);
+  Writer(db::SqliteConnection db, core::Clock& clock, const OpenOptions& options, Hooks hooks);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -97,8 +98,8 @@ class Writer {
   void housekeeping();
   core::Status sweep_finished(std::int64_t now);
 
-  Db db_;
-  StatementCache sql_;
+  db::SqliteConnection db_;
+  db::SqliteStatementCache sql_;
   core::Clock& clock_;
   OpenOptions options_;
   Hooks hooks_;

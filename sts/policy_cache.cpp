@@ -1,7 +1,7 @@
 #include "sts/policy_cache.hpp"
 
-#include <sqlite3.h>
-
+#include "src/db/sqlite_statement.hpp"
+#include "src/db/sqlite_transaction.hpp"
 #include "sts/policy_parser.hpp"
 
 namespace stsrelay::sts {
@@ -32,102 +32,55 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return rc_ == SQLITE_OK; }
-  void bind(int i, std::string_view s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  int step() { return sqlite3_step(stmt_); }
-  std::string text(int col) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : "";
-  }
-  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-  core::Error error(std::string_view what) const {
-    return core::Error::temporary("sts.db: " + std::string(what) + ": " + sqlite3_errmsg(db_));
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
 }  // namespace
 
 core::Result<std::unique_ptr<PolicyCache>> PolicyCache::open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return core::Error::temporary("cannot open " + path + ": " + why);
-  }
-  sqlite3_busy_timeout(db, 5000);  // readers such as the CLI hold their own connections
-  std::unique_ptr<PolicyCache> cache(new PolicyCache(db));
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", kSchema}) {
-    auto st = cache->exec(sql);
-    if (!st) return core::Error::temporary(path + ": " + st.error().message);
-  }
-  return cache;
+  // The busy timeout of durable(): readers such as the CLI hold their own connections.
+  auto options = db::SqliteOptions::durable();
+  // The daemon's resolvers share this one connection; the mutex below orders them anyway.
+  options.serialized = true;
+  auto conn = db::SqliteConnection::open(path, options);
+  if (!conn) return conn.error();
+  auto schema = conn->exec(kSchema);
+  if (!schema) return schema.error();
+  return std::unique_ptr<PolicyCache>(new PolicyCache(std::move(*conn)));
 }
 
-PolicyCache::PolicyCache(sqlite3* db) : db_(db) {}
+PolicyCache::PolicyCache(db::SqliteConnection conn) : conn_(std::move(conn)) {}
 
-PolicyCache::~PolicyCache() { sqlite3_close(db_); }
-
-core::Status PolicyCache::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : sqlite3_errmsg(db_);
-    sqlite3_free(err);
-    return core::Error::temporary("sts.db: " + why);
-  }
-  return core::Ok{};
-}
+PolicyCache::~PolicyCache() = default;
 
 core::Result<CacheState> PolicyCache::load(std::string_view domain) {
   std::lock_guard lock(mutex_);
   const std::string key = lower(domain);
   CacheState state;
   {
-    Statement q(db_, "SELECT id, policy, fetched_at, expires_at FROM policies WHERE domain = ?1");
-    if (!q.ok()) return q.error("load policy");
+    auto prepared = db::SqliteStatement::prepare(
+        conn_, "SELECT id, policy, fetched_at, expires_at FROM policies WHERE domain = ?1");
+    if (!prepared) return prepared.error();
+    auto& q = *prepared;
     q.bind(1, key);
-    int rc = q.step();
-    if (rc == SQLITE_ROW) {
-      auto policy = parse_policy(q.text(1));
+    auto row = q.step();
+    if (!row) return row.error();
+    if (*row) {
+      auto policy = parse_policy(q.column_text(1));
       if (!policy) {
         return core::Error::invalid("sts.db: stored policy of " + key +
                                     " no longer parses: " + policy.error().message);
       }
-      state.cached = CachedPolicy{std::move(*policy), q.text(0), core::from_unix(q.int64(2)),
-                                  core::from_unix(q.int64(3))};
-    } else if (rc != SQLITE_DONE) {
-      return q.error("load policy");
+      state.cached =
+          CachedPolicy{std::move(*policy), q.column_text(0), core::from_unix(q.column_int(2)),
+                       core::from_unix(q.column_int(3))};
     }
   }
-  Statement f(db_, "SELECT id, failed_at FROM fetch_failures WHERE domain = ?1");
-  if (!f.ok()) return f.error("load failure");
+  auto prepared = db::SqliteStatement::prepare(
+      conn_, "SELECT id, failed_at FROM fetch_failures WHERE domain = ?1");
+  if (!prepared) return prepared.error();
+  auto& f = *prepared;
   f.bind(1, key);
-  int rc = f.step();
-  if (rc == SQLITE_ROW) {
-    state.last_failure = FetchFailure{f.text(0), core::from_unix(f.int64(1))};
-  } else if (rc != SQLITE_DONE) {
-    return f.error("load failure");
-  }
+  auto row = f.step();
+  if (!row) return row.error();
+  if (*row) state.last_failure = FetchFailure{f.column_text(0), core::from_unix(f.column_int(1))};
   return state;
 }
 
@@ -138,95 +91,91 @@ core::Status PolicyCache::store_policy(std::string_view domain, std::string_view
   std::lock_guard lock(mutex_);
   const std::string key = lower(domain);
   const std::int64_t fetched = core::to_unix(fetched_at);
-  auto begin = exec("BEGIN IMMEDIATE;");
-  if (!begin) return begin;
-  {
-    Statement up(db_,
-                 "INSERT INTO policies (domain, id, policy, fetched_at, expires_at) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(domain) DO UPDATE SET "
-                 "id = excluded.id, policy = excluded.policy, "
-                 "fetched_at = excluded.fetched_at, expires_at = excluded.expires_at");
-    Statement clear(db_, "DELETE FROM fetch_failures WHERE domain = ?1 AND id = ?2");
-    if (!up.ok() || !clear.ok()) {
-      (void)exec("ROLLBACK;");
-      return core::Error::temporary("sts.db: prepare store_policy: " +
-                                    std::string(sqlite3_errmsg(db_)));
-    }
-    up.bind(1, key);
-    up.bind(2, id);
-    up.bind(3, text);
-    up.bind(4, fetched);
-    up.bind(5, fetched + policy->max_age);
-    clear.bind(1, key);
-    clear.bind(2, id);
-    if (up.step() != SQLITE_DONE || clear.step() != SQLITE_DONE) {
-      auto err = up.error("store policy of " + key);
-      (void)exec("ROLLBACK;");
-      return err;
-    }
-  }
-  return exec("COMMIT;");
+  auto up = db::SqliteStatement::prepare(
+      conn_,
+      "INSERT INTO policies (domain, id, policy, fetched_at, expires_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(domain) DO UPDATE SET "
+      "id = excluded.id, policy = excluded.policy, "
+      "fetched_at = excluded.fetched_at, expires_at = excluded.expires_at");
+  if (!up) return up.error();
+  auto clear = db::SqliteStatement::prepare(
+      conn_, "DELETE FROM fetch_failures WHERE domain = ?1 AND id = ?2");
+  if (!clear) return clear.error();
+  // The policy and the failure it supersedes change together or not at all.
+  auto txn = db::SqliteTransaction::begin(conn_);
+  if (!txn) return txn.error();
+  up->bind(1, key).bind(2, id).bind(3, text).bind(4, fetched).bind(5, fetched + policy->max_age);
+  if (auto done = up->run(); !done) return done;
+  clear->bind(1, key).bind(2, id);
+  if (auto done = clear->run(); !done) return done;
+  return txn->commit();
 }
 
 core::Status PolicyCache::store_failure(std::string_view domain, std::string_view id,
                                         core::SysTime at, std::string_view reason) {
   std::lock_guard lock(mutex_);
-  Statement up(db_,
-               "INSERT INTO fetch_failures (domain, id, failed_at, reason) VALUES (?1, ?2, ?3, ?4) "
-               "ON CONFLICT(domain) DO UPDATE SET id = excluded.id, "
-               "failed_at = excluded.failed_at, reason = excluded.reason");
-  if (!up.ok()) return up.error("prepare store_failure");
+  auto prepared = db::SqliteStatement::prepare(
+      conn_,
+      "INSERT INTO fetch_failures (domain, id, failed_at, reason) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(domain) DO UPDATE SET id = excluded.id, "
+      "failed_at = excluded.failed_at, reason = excluded.reason");
+  if (!prepared) return prepared.error();
+  auto& up = *prepared;
   up.bind(1, lower(domain));
   up.bind(2, id);
   up.bind(3, core::to_unix(at));
   up.bind(4, reason);
-  if (up.step() != SQLITE_DONE) return up.error("store failure");
-  return core::Ok{};
+  return up.run();
 }
 
 core::Result<std::string> PolicyCache::load_text(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  Statement q(db_, "SELECT policy FROM policies WHERE domain = ?1");
-  if (!q.ok()) return q.error("load text");
+  auto prepared =
+      db::SqliteStatement::prepare(conn_, "SELECT policy FROM policies WHERE domain = ?1");
+  if (!prepared) return prepared.error();
+  auto& q = *prepared;
   q.bind(1, lower(domain));
-  int rc = q.step();
-  if (rc == SQLITE_ROW) return q.text(0);
-  if (rc == SQLITE_DONE) return core::Error::not_found("no cached policy for " + lower(domain));
-  return q.error("load text");
+  auto row = q.step();
+  if (!row) return row.error();
+  if (*row) return q.column_text(0);
+  return core::Error::not_found("no cached policy for " + lower(domain));
 }
 
 core::Result<std::vector<CacheListEntry>> PolicyCache::list() {
   std::lock_guard lock(mutex_);
-  Statement q(db_,
-              "SELECT domain, id, policy, fetched_at, expires_at FROM policies ORDER BY domain");
-  if (!q.ok()) return q.error("list");
+  auto prepared = db::SqliteStatement::prepare(
+      conn_, "SELECT domain, id, policy, fetched_at, expires_at FROM policies ORDER BY domain");
+  if (!prepared) return prepared.error();
+  auto& q = *prepared;
   std::vector<CacheListEntry> out;
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) {
-    auto policy = parse_policy(q.text(2));
+  for (;;) {
+    auto row = q.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto policy = parse_policy(q.column_text(2));
     if (!policy) {
-      return core::Error::invalid("sts.db: stored policy of " + q.text(0) +
+      return core::Error::invalid("sts.db: stored policy of " + q.column_text(0) +
                                   " no longer parses: " + policy.error().message);
     }
-    out.push_back(CacheListEntry{q.text(0), q.text(1), policy->mode,
-                                 core::from_unix(q.int64(3)), core::from_unix(q.int64(4))});
+    out.push_back(CacheListEntry{q.column_text(0), q.column_text(1), policy->mode,
+                                 core::from_unix(q.column_int(3)),
+                                 core::from_unix(q.column_int(4))});
   }
-  if (rc != SQLITE_DONE) return q.error("list");
   return out;
 }
 
 core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  Statement q(db_, "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1");
-  if (!q.ok()) return q.error("load failure");
+  auto prepared = db::SqliteStatement::prepare(
+      conn_, "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1");
+  if (!prepared) return prepared.error();
+  auto& q = *prepared;
   q.bind(1, lower(domain));
-  int rc = q.step();
-  if (rc == SQLITE_ROW) {
-    return std::optional<FailureRecord>(
-        FailureRecord{q.text(0), core::from_unix(q.int64(1)), q.text(2)});
-  }
-  if (rc == SQLITE_DONE) return std::optional<FailureRecord>();
-  return q.error("load failure");
+  auto row = q.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<FailureRecord>();
+  return std::optional<FailureRecord>(
+      FailureRecord{q.column_text(0), core::from_unix(q.column_int(1)), q.column_text(2)});
 }
 
 core::Status PolicyCache::remove(std::string_view domain) {
@@ -234,10 +183,11 @@ core::Status PolicyCache::remove(std::string_view domain) {
   const std::string key = lower(domain);
   for (const char* sql : {"DELETE FROM policies WHERE domain = ?1",
                           "DELETE FROM fetch_failures WHERE domain = ?1"}) {
-    Statement q(db_, sql);
-    if (!q.ok()) return q.error("remove");
+    auto prepared = db::SqliteStatement::prepare(conn_, sql);
+    if (!prepared) return prepared.error();
+    auto& q = *prepared;
     q.bind(1, key);
-    if (q.step() != SQLITE_DONE) return q.error("remove");
+    if (auto done = q.run(); !done) return done;
   }
   return core::Ok{};
 }

@@ -18,9 +18,8 @@
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
 #include "sts/cache_decision.hpp"
-
-struct sqlite3;
 
 namespace stsrelay::sts {
 
@@ -71,11 +70,10 @@ class PolicyCache {
   core::Status remove(std::string_view domain);
 
  private:
-  explicit PolicyCache(sqlite3* db);
-  core::Status exec(const char* sql);
+  explicit PolicyCache(db::SqliteConnection conn);
 
   std::mutex mutex_;
-  sqlite3* db_;
+  db::SqliteConnection conn_;
 };
 
 }  // namespace stsrelay::sts

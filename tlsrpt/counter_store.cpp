@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "src/db/sqlite_statement.hpp"
+#include "src/db/sqlite_transaction.hpp"
 #include "tlsrpt/tlsrpt_schema.hpp"
 
 namespace stsrelay::tlsrpt {
@@ -45,7 +47,7 @@ constexpr std::string_view kUpsertFailure =
 }  // namespace
 
 core::Result<std::unique_ptr<CounterStore>> CounterStore::open(const std::filesystem::path& path) {
-  auto conn = SqliteConn::open(path, kTlsrptSchema);
+  auto conn = open_tlsrpt_db(path);
   if (!conn) return conn.error();
   return std::unique_ptr<CounterStore>(new CounterStore(std::move(*conn)));
 }
@@ -57,29 +59,31 @@ core::Status CounterStore::add(const Counters& counters) {
 
 core::Status CounterStore::add_locked(const Counters& counters) {
   if (counters.empty()) return core::Ok{};
-  SqliteStmt policy(*conn_, kUpsertPolicy);
-  if (!policy.ok()) return conn_->error("prepare policy upsert");
-  SqliteStmt failure(*conn_, kUpsertFailure);
-  if (!failure.ok()) return conn_->error("prepare failure upsert");
-  auto txn = SqliteTxn::begin(*conn_);
+  auto policy = db::SqliteStatement::prepare(conn_, kUpsertPolicy);
+  if (!policy) return policy.error();
+  auto failure = db::SqliteStatement::prepare(conn_, kUpsertFailure);
+  if (!failure) return failure.error();
+  auto txn = db::SqliteTransaction::begin(conn_);
   if (!txn) return txn.error();
   for (const auto& [key, counts] : counters) {
-    policy.reset();
-    policy.bind(1, format_day(key.day))
+    policy->reset();
+    policy->bind(1, format_day(key.day))
         .bind(2, key.policy_domain)
         .bind(3, to_string(key.policy.type))
         .bind(4, encode_lines(key.policy.policy_string))
         .bind(5, encode_lines(key.policy.mx_host))
         .bind(6, counts.successful)
         .bind(7, counts.failed);
-    auto row = policy.step();
+    auto row = policy->step();
     if (!row) return row.error();
-    if (!*row) return conn_->error("policy upsert returned no id");
-    const std::int64_t policy_id = policy.int64(0);
-    if (auto done = policy.run(); !done) return done.error();
+    if (!*row) {
+      return core::Error::temporary(conn_.path().string() + ": policy upsert returned no id");
+    }
+    const std::int64_t policy_id = policy->column_int(0);
+    if (auto done = policy->run(); !done) return done.error();
     for (const auto& [f, n] : counts.failures) {
-      failure.reset();
-      failure.bind(1, policy_id)
+      failure->reset();
+      failure->bind(1, policy_id)
           .bind(2, sts::to_string(f.result_type))
           .bind(3, f.sending_mta_ip)
           .bind(4, f.receiving_mx_hostname)
@@ -88,7 +92,7 @@ core::Status CounterStore::add_locked(const Counters& counters) {
           .bind(7, f.failure_reason_code)
           .bind(8, f.additional_information)
           .bind(9, n);
-      if (auto done = failure.run(); !done) return done.error();
+      if (auto done = failure->run(); !done) return done.error();
     }
   }
   return txn->commit();
@@ -96,15 +100,16 @@ core::Status CounterStore::add_locked(const Counters& counters) {
 
 core::Result<std::vector<Day>> CounterStore::days() {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day");
-  if (!q.ok()) return conn_->error("prepare days");
+  auto q =
+      db::SqliteStatement::prepare(conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day");
+  if (!q) return q.error();
   std::vector<Day> out;
   for (;;) {
-    auto row = q.step();
+    auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto day = parse_day(q.text(0));
-    if (!day) return core::Error::invalid(conn_->path().string() + ": " + day.error().message);
+    auto day = parse_day(q->column_text(0));
+    if (!day) return core::Error::invalid(conn_.path().string() + ": " + day.error().message);
     out.push_back(*day);
   }
   return out;
@@ -112,63 +117,66 @@ core::Result<std::vector<Day>> CounterStore::days() {
 
 core::Result<std::vector<std::string>> CounterStore::domains(Day day) {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain");
-  if (!q.ok()) return conn_->error("prepare domains");
-  q.bind(1, format_day(day));
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain");
+  if (!q) return q.error();
+  q->bind(1, format_day(day));
   std::vector<std::string> out;
   for (;;) {
-    auto row = q.step();
+    auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back(q.text(0));
+    out.push_back(q->column_text(0));
   }
   return out;
 }
 
 core::Result<DomainDay> CounterStore::load(Day day, std::string_view policy_domain) {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_,
-               "SELECT id, policy_type, policy_string, mx_host, successful, failed "
-               "FROM policy_counts WHERE day = ?1 AND domain = ?2");
-  if (!q.ok()) return conn_->error("prepare load");
-  SqliteStmt f(*conn_,
-               "SELECT result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, "
-               "receiving_ip, failure_reason_code, additional_information, failed_session_count "
-               "FROM failure_counts WHERE policy_id = ?1");
-  if (!f.ok()) return conn_->error("prepare load failures");
-  q.bind(1, format_day(day)).bind(2, policy_domain);
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT id, policy_type, policy_string, mx_host, successful, failed "
+      "FROM policy_counts WHERE day = ?1 AND domain = ?2");
+  if (!q) return q.error();
+  auto f = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, "
+      "receiving_ip, failure_reason_code, additional_information, failed_session_count "
+      "FROM failure_counts WHERE policy_id = ?1");
+  if (!f) return f.error();
+  q->bind(1, format_day(day)).bind(2, policy_domain);
   const auto bad_row = [&](const std::string& why) {
-    return core::Error::invalid(conn_->path().string() + ": counts of " +
-                                std::string(policy_domain) + " on " + format_day(day) + ": " +
-                                why);
+    return core::Error::invalid(conn_.path().string() + ": counts of " +
+                                std::string(policy_domain) + " on " + format_day(day) + ": " + why);
   };
   // Read into the pure types and let them order policies and failures, as domain_day() does.
   Counters counters;
   for (;;) {
-    auto row = q.step();
+    auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto type = parse_policy_type(q.text(1));
-    if (!type) return bad_row("unknown policy type " + q.text(1));
-    auto lines = decode_lines(q.text(2));
+    auto type = parse_policy_type(q->column_text(1));
+    if (!type) return bad_row("unknown policy type " + q->column_text(1));
+    auto lines = decode_lines(q->column_text(2));
     if (!lines) return bad_row(lines.error().message);
-    auto mx = decode_lines(q.text(3));
+    auto mx = decode_lines(q->column_text(3));
     if (!mx) return bad_row(mx.error().message);
     PolicyCounts& counts =
         counters[CounterKey{day, std::string(policy_domain),
                             AppliedPolicy{*type, std::move(*lines), std::move(*mx)}}];
-    counts.successful += q.int64(4);
-    counts.failed += q.int64(5);
-    f.reset();
-    f.bind(1, q.int64(0));
+    counts.successful += q->column_int(4);
+    counts.failed += q->column_int(5);
+    f->reset();
+    f->bind(1, q->column_int(0));
     for (;;) {
-      auto frow = f.step();
+      auto frow = f->step();
       if (!frow) return frow.error();
       if (!*frow) break;
-      auto result_type = sts::parse_result_type(f.text(0));
-      if (!result_type) return bad_row("unknown result type " + f.text(0));
-      counts.failures[FailureKey{*result_type, f.text(1), f.text(2), f.text(3), f.text(4),
-                                 f.text(5), f.text(6)}] += f.int64(7);
+      auto result_type = sts::parse_result_type(f->column_text(0));
+      if (!result_type) return bad_row("unknown result type " + f->column_text(0));
+      counts.failures[FailureKey{*result_type, f->column_text(1), f->column_text(2),
+                                 f->column_text(3), f->column_text(4), f->column_text(5),
+                                 f->column_text(6)}] += f->column_int(7);
     }
   }
   return domain_day(counters, day, policy_domain);
@@ -176,19 +184,20 @@ core::Result<DomainDay> CounterStore::load(Day day, std::string_view policy_doma
 
 core::Result<std::int64_t> CounterStore::prune_before(Day first_kept) {
   std::lock_guard lock(mutex_);
-  auto txn = SqliteTxn::begin(*conn_);
+  auto txn = db::SqliteTransaction::begin(conn_);
   if (!txn) return txn.error();
-  SqliteStmt failures(*conn_,
-                      "DELETE FROM failure_counts WHERE policy_id IN "
-                      "(SELECT id FROM policy_counts WHERE day < ?1)");
-  SqliteStmt policies(*conn_, "DELETE FROM policy_counts WHERE day < ?1");
-  if (!failures.ok() || !policies.ok()) return conn_->error("prepare prune");
+  auto failures = db::SqliteStatement::prepare(conn_,
+                                               "DELETE FROM failure_counts WHERE policy_id IN "
+                                               "(SELECT id FROM policy_counts WHERE day < ?1)");
+  auto policies = db::SqliteStatement::prepare(conn_, "DELETE FROM policy_counts WHERE day < ?1");
+  if (!failures) return failures.error();
+  if (!policies) return policies.error();
   const std::string cutoff = format_day(first_kept);
-  failures.bind(1, cutoff);
-  if (auto st = failures.run(); !st) return st.error();
-  policies.bind(1, cutoff);
-  if (auto st = policies.run(); !st) return st.error();
-  const std::int64_t removed = conn_->changes();
+  failures->bind(1, cutoff);
+  if (auto st = failures->run(); !st) return st.error();
+  policies->bind(1, cutoff);
+  if (auto st = policies->run(); !st) return st.error();
+  const std::int64_t removed = conn_.changes();
   if (auto st = txn->commit(); !st) return st.error();
   return removed;
 }

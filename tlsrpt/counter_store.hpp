@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
 #include "tlsrpt/counters.hpp"
-#include "tlsrpt/sqlite_conn.hpp"
 
 namespace stsrelay::tlsrpt {
 
@@ -37,11 +37,11 @@ class CounterStore {
   core::Result<std::int64_t> prune_before(Day first_kept);
 
  private:
-  explicit CounterStore(std::unique_ptr<SqliteConn> conn) : conn_(std::move(conn)) {}
+  explicit CounterStore(db::SqliteConnection conn) : conn_(std::move(conn)) {}
   core::Status add_locked(const Counters& counters);
 
   std::mutex mutex_;
-  std::unique_ptr<SqliteConn> conn_;
+  db::SqliteConnection conn_;
 };
 
 }  // namespace stsrelay::tlsrpt

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "src/db/sqlite_statement.hpp"
+#include "src/db/sqlite_transaction.hpp"
 #include "tlsrpt/report_retry.hpp"
 #include "tlsrpt/tlsrpt_schema.hpp"
 
@@ -19,30 +21,32 @@ constexpr std::string_view kDeliveryColumns =
     "report_id, uri, state, attempts, first_at, next_attempt_at, last_error";
 
 // Reads the kDeliveryColumns of the current row, starting at `col`.
-core::Result<ReportDelivery> delivery_from(const SqliteStmt& q, int col, const SqliteConn& conn) {
-  auto state = parse_delivery_state(q.text(col + 2));
+core::Result<ReportDelivery> delivery_from(const db::SqliteStatement& q, int col,
+                                           const db::SqliteConnection& conn) {
+  auto state = parse_delivery_state(q.column_text(col + 2));
   if (!state) {
-    return core::Error::invalid(conn.path().string() + ": delivery of " + q.text(col) +
-                                " has unknown state " + q.text(col + 2));
+    return core::Error::invalid(conn.path().string() + ": delivery of " + q.column_text(col) +
+                                " has unknown state " + q.column_text(col + 2));
   }
-  return ReportDelivery{q.text(col),
-                        q.text(col + 1),
+  return ReportDelivery{q.column_text(col),
+                        q.column_text(col + 1),
                         *state,
-                        static_cast<int>(q.int64(col + 3)),
-                        core::from_unix(q.int64(col + 4)),
-                        core::from_unix(q.int64(col + 5)),
-                        q.text(col + 6)};
+                        static_cast<int>(q.column_int(col + 3)),
+                        core::from_unix(q.column_int(col + 4)),
+                        core::from_unix(q.column_int(col + 5)),
+                        q.column_text(col + 6)};
 }
 
 // Reads id, day, domain, json, created_at starting at `col`.
-core::Result<StoredReport> report_from(const SqliteStmt& q, int col, const SqliteConn& conn) {
-  auto day = parse_day(q.text(col + 1));
+core::Result<StoredReport> report_from(const db::SqliteStatement& q, int col,
+                                       const db::SqliteConnection& conn) {
+  auto day = parse_day(q.column_text(col + 1));
   if (!day) {
-    return core::Error::invalid(conn.path().string() + ": report " + q.text(col) + ": " +
+    return core::Error::invalid(conn.path().string() + ": report " + q.column_text(col) + ": " +
                                 day.error().message);
   }
-  return StoredReport{q.text(col), *day, q.text(col + 2), q.text(col + 3),
-                      core::from_unix(q.int64(col + 4))};
+  return StoredReport{q.column_text(col), *day, q.column_text(col + 2), q.column_text(col + 3),
+                      core::from_unix(q.column_int(col + 4))};
 }
 
 }  // namespace
@@ -62,45 +66,48 @@ std::optional<DeliveryState> parse_delivery_state(std::string_view token) {
 }
 
 core::Result<std::unique_ptr<ReportStore>> ReportStore::open(const std::filesystem::path& path) {
-  auto conn = SqliteConn::open(path, kTlsrptSchema);
+  auto conn = open_tlsrpt_db(path);
   if (!conn) return conn.error();
   return std::unique_ptr<ReportStore>(new ReportStore(std::move(*conn)));
 }
 
 core::Status ReportStore::store_report(const StoredReport& r) {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_,
-               "INSERT INTO reports (id, day, domain, json, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-               "ON CONFLICT (id) DO UPDATE SET day = excluded.day, domain = excluded.domain, "
-               "json = excluded.json, created_at = excluded.created_at");
-  if (!q.ok()) return conn_->error("prepare store_report");
-  q.bind(1, r.id).bind(2, format_day(r.day)).bind(3, r.policy_domain).bind(4, r.json);
-  q.bind(5, core::to_unix(r.created_at));
-  return q.run();
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "INSERT INTO reports (id, day, domain, json, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (id) DO UPDATE SET day = excluded.day, domain = excluded.domain, "
+      "json = excluded.json, created_at = excluded.created_at");
+  if (!q) return q.error();
+  q->bind(1, r.id).bind(2, format_day(r.day)).bind(3, r.policy_domain).bind(4, r.json);
+  q->bind(5, core::to_unix(r.created_at));
+  return q->run();
 }
 
 core::Status ReportStore::add_destinations(std::string_view report_id,
                                            const std::vector<std::string>& uris,
                                            core::SysTime now) {
   std::lock_guard lock(mutex_);
-  SqliteStmt exists(*conn_, "SELECT 1 FROM reports WHERE id = ?1");
-  SqliteStmt q(*conn_,
-               "INSERT INTO report_deliveries (report_id, uri, state, attempts, first_at, "
-               "next_attempt_at, last_error) VALUES (?1, ?2, 'pending', 0, ?3, ?3, '') "
-               "ON CONFLICT (report_id, uri) DO UPDATE SET state = 'pending', attempts = 0, "
-               "first_at = excluded.first_at, next_attempt_at = excluded.next_attempt_at, "
-               "last_error = ''");
-  if (!exists.ok() || !q.ok()) return conn_->error("prepare add_destinations");
-  exists.bind(1, report_id);
-  auto found = exists.step();
+  auto exists = db::SqliteStatement::prepare(conn_, "SELECT 1 FROM reports WHERE id = ?1");
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "INSERT INTO report_deliveries (report_id, uri, state, attempts, first_at, "
+      "next_attempt_at, last_error) VALUES (?1, ?2, 'pending', 0, ?3, ?3, '') "
+      "ON CONFLICT (report_id, uri) DO UPDATE SET state = 'pending', attempts = 0, "
+      "first_at = excluded.first_at, next_attempt_at = excluded.next_attempt_at, "
+      "last_error = ''");
+  if (!exists) return exists.error();
+  if (!q) return q.error();
+  exists->bind(1, report_id);
+  auto found = exists->step();
   if (!found) return found.error();
   if (!*found) return core::Error::not_found("no report " + std::string(report_id));
-  auto txn = SqliteTxn::begin(*conn_);
+  auto txn = db::SqliteTransaction::begin(conn_);
   if (!txn) return txn.error();
   for (const std::string& uri : uris) {
-    q.reset();
-    q.bind(1, report_id).bind(2, uri).bind(3, core::to_unix(now));
-    if (auto st = q.run(); !st) return st;
+    q->reset();
+    q->bind(1, report_id).bind(2, uri).bind(3, core::to_unix(now));
+    if (auto st = q->run(); !st) return st;
   }
   return txn->commit();
 }
@@ -108,22 +115,23 @@ core::Status ReportStore::add_destinations(std::string_view report_id,
 core::Result<std::vector<DueDelivery>> ReportStore::due_deliveries(core::SysTime now,
                                                                    std::size_t limit) {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_,
-               "SELECT d.report_id, d.uri, d.state, d.attempts, d.first_at, d.next_attempt_at, "
-               "d.last_error, r.id, r.day, r.domain, r.json, r.created_at "
-               "FROM report_deliveries d JOIN reports r ON r.id = d.report_id "
-               "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
-               "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2");
-  if (!q.ok()) return conn_->error("prepare due_deliveries");
-  q.bind(1, core::to_unix(now)).bind(2, static_cast<std::int64_t>(limit));
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT d.report_id, d.uri, d.state, d.attempts, d.first_at, d.next_attempt_at, "
+      "d.last_error, r.id, r.day, r.domain, r.json, r.created_at "
+      "FROM report_deliveries d JOIN reports r ON r.id = d.report_id "
+      "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
+      "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2");
+  if (!q) return q.error();
+  q->bind(1, core::to_unix(now)).bind(2, static_cast<std::int64_t>(limit));
   std::vector<DueDelivery> out;
   for (;;) {
-    auto row = q.step();
+    auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto delivery = delivery_from(q, 0, *conn_);
+    auto delivery = delivery_from(*q, 0, conn_);
     if (!delivery) return delivery.error();
-    auto report = report_from(q, 7, *conn_);
+    auto report = report_from(*q, 7, conn_);
     if (!report) return report.error();
     out.push_back(DueDelivery{std::move(*delivery), std::move(*report)});
   }
@@ -132,29 +140,31 @@ core::Result<std::vector<DueDelivery>> ReportStore::due_deliveries(core::SysTime
 
 core::Result<std::optional<core::SysTime>> ReportStore::next_due() {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_,
-               "SELECT MIN(next_attempt_at) FROM report_deliveries WHERE state = 'pending' "
-               "HAVING COUNT(*) > 0");
-  if (!q.ok()) return conn_->error("prepare next_due");
-  auto row = q.step();
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT MIN(next_attempt_at) FROM report_deliveries WHERE state = 'pending' "
+      "HAVING COUNT(*) > 0");
+  if (!q) return q.error();
+  auto row = q->step();
   if (!row) return row.error();
   if (!*row) return std::optional<core::SysTime>();
-  return std::optional<core::SysTime>(core::from_unix(q.int64(0)));
+  return std::optional<core::SysTime>(core::from_unix(q->column_int(0)));
 }
 
 core::Result<ReportDelivery> ReportStore::load_delivery(std::string_view report_id,
                                                         std::string_view uri) {
-  SqliteStmt q(*conn_, "SELECT " + std::string(kDeliveryColumns) +
-                           " FROM report_deliveries WHERE report_id = ?1 AND uri = ?2");
-  if (!q.ok()) return conn_->error("prepare load_delivery");
-  q.bind(1, report_id).bind(2, uri);
-  auto row = q.step();
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT " + std::string(kDeliveryColumns) +
+                 " FROM report_deliveries WHERE report_id = ?1 AND uri = ?2");
+  if (!q) return q.error();
+  q->bind(1, report_id).bind(2, uri);
+  auto row = q->step();
   if (!row) return row.error();
   if (!*row) {
     return core::Error::not_found("no delivery of report " + std::string(report_id) + " to " +
                                   std::string(uri));
   }
-  return delivery_from(q, 0, *conn_);
+  return delivery_from(*q, 0, conn_);
 }
 
 core::Result<ReportDelivery> ReportStore::record_sent(std::string_view report_id,
@@ -162,12 +172,13 @@ core::Result<ReportDelivery> ReportStore::record_sent(std::string_view report_id
   std::lock_guard lock(mutex_);
   auto current = load_delivery(report_id, uri);
   if (!current) return current.error();
-  SqliteStmt q(*conn_,
-               "UPDATE report_deliveries SET state = 'sent', attempts = attempts + 1, "
-               "next_attempt_at = ?3 WHERE report_id = ?1 AND uri = ?2");
-  if (!q.ok()) return conn_->error("prepare record_sent");
-  q.bind(1, report_id).bind(2, uri).bind(3, core::to_unix(now));
-  if (auto st = q.run(); !st) return st.error();
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "UPDATE report_deliveries SET state = 'sent', attempts = attempts + 1, "
+      "next_attempt_at = ?3 WHERE report_id = ?1 AND uri = ?2");
+  if (!q) return q.error();
+  q->bind(1, report_id).bind(2, uri).bind(3, core::to_unix(now));
+  if (auto st = q->run(); !st) return st.error();
   return load_delivery(report_id, uri);
 }
 
@@ -180,58 +191,62 @@ core::Result<ReportDelivery> ReportStore::record_failed(std::string_view report_
   if (!current) return current.error();
   const int attempts = current->attempts + 1;
   const auto next = next_report_attempt(attempts, current->first_at, now);
-  SqliteStmt q(*conn_,
-               "UPDATE report_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, "
-               "last_error = ?6 WHERE report_id = ?1 AND uri = ?2");
-  if (!q.ok()) return conn_->error("prepare record_failed");
-  q.bind(1, report_id).bind(2, uri);
-  q.bind(3, to_string(next ? DeliveryState::pending : DeliveryState::failed));
-  q.bind(4, static_cast<std::int64_t>(attempts));
-  q.bind(5, core::to_unix(next.value_or(now)));
-  q.bind(6, error);
-  if (auto st = q.run(); !st) return st.error();
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "UPDATE report_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, "
+      "last_error = ?6 WHERE report_id = ?1 AND uri = ?2");
+  if (!q) return q.error();
+  q->bind(1, report_id).bind(2, uri);
+  q->bind(3, to_string(next ? DeliveryState::pending : DeliveryState::failed));
+  q->bind(4, static_cast<std::int64_t>(attempts));
+  q->bind(5, core::to_unix(next.value_or(now)));
+  q->bind(6, error);
+  if (auto st = q->run(); !st) return st.error();
   return load_delivery(report_id, uri);
 }
 
 core::Result<StoredReport> ReportStore::load_report(std::string_view report_id) {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE id = ?1");
-  if (!q.ok()) return conn_->error("prepare load_report");
-  q.bind(1, report_id);
-  auto row = q.step();
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE id = ?1");
+  if (!q) return q.error();
+  q->bind(1, report_id);
+  auto row = q->step();
   if (!row) return row.error();
   if (!*row) return core::Error::not_found("no report " + std::string(report_id));
-  return report_from(q, 0, *conn_);
+  return report_from(*q, 0, conn_);
 }
 
 core::Result<std::optional<StoredReport>> ReportStore::find_report(Day day,
                                                                    std::string_view domain) {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_,
-               "SELECT id, day, domain, json, created_at FROM reports WHERE day = ?1 AND "
-               "domain = ?2 ORDER BY created_at DESC LIMIT 1");
-  if (!q.ok()) return conn_->error("prepare find_report");
-  q.bind(1, format_day(day)).bind(2, domain);
-  auto row = q.step();
+  auto q = db::SqliteStatement::prepare(
+      conn_,
+      "SELECT id, day, domain, json, created_at FROM reports WHERE day = ?1 AND "
+      "domain = ?2 ORDER BY created_at DESC LIMIT 1");
+  if (!q) return q.error();
+  q->bind(1, format_day(day)).bind(2, domain);
+  auto row = q->step();
   if (!row) return row.error();
   if (!*row) return std::optional<StoredReport>();
-  auto report = report_from(q, 0, *conn_);
+  auto report = report_from(*q, 0, conn_);
   if (!report) return report.error();
   return std::optional<StoredReport>(std::move(*report));
 }
 
 core::Result<std::vector<ReportDelivery>> ReportStore::deliveries_locked(
     std::string_view report_id) {
-  SqliteStmt q(*conn_, "SELECT " + std::string(kDeliveryColumns) +
-                           " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri");
-  if (!q.ok()) return conn_->error("prepare deliveries");
-  q.bind(1, report_id);
+  auto q = db::SqliteStatement::prepare(
+      conn_, "SELECT " + std::string(kDeliveryColumns) +
+                 " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri");
+  if (!q) return q.error();
+  q->bind(1, report_id);
   std::vector<ReportDelivery> out;
   for (;;) {
-    auto row = q.step();
+    auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto d = delivery_from(q, 0, *conn_);
+    auto d = delivery_from(*q, 0, conn_);
     if (!d) return d.error();
     out.push_back(std::move(*d));
   }
@@ -245,16 +260,16 @@ core::Result<std::vector<ReportDelivery>> ReportStore::deliveries(std::string_vi
 
 core::Result<std::vector<ReportListing>> ReportStore::list_reports() {
   std::lock_guard lock(mutex_);
-  SqliteStmt q(*conn_,
-               "SELECT id, day, domain, '', created_at FROM reports "
-               "ORDER BY day DESC, domain, id");
-  if (!q.ok()) return conn_->error("prepare list_reports");
+  auto q = db::SqliteStatement::prepare(conn_,
+                                        "SELECT id, day, domain, '', created_at FROM reports "
+                                        "ORDER BY day DESC, domain, id");
+  if (!q) return q.error();
   std::vector<ReportListing> out;
   for (;;) {
-    auto row = q.step();
+    auto row = q->step();
     if (!row) return row.error();
     if (!*row) break;
-    auto report = report_from(q, 0, *conn_);
+    auto report = report_from(*q, 0, conn_);
     if (!report) return report.error();
     out.push_back(ReportListing{std::move(*report), {}});
   }
@@ -268,18 +283,19 @@ core::Result<std::vector<ReportListing>> ReportStore::list_reports() {
 
 core::Result<std::int64_t> ReportStore::prune_reports(core::SysTime cutoff) {
   std::lock_guard lock(mutex_);
-  auto txn = SqliteTxn::begin(*conn_);
+  auto txn = db::SqliteTransaction::begin(conn_);
   if (!txn) return txn.error();
-  SqliteStmt deliveries(*conn_,
-                        "DELETE FROM report_deliveries WHERE report_id IN "
-                        "(SELECT id FROM reports WHERE created_at < ?1)");
-  SqliteStmt reports(*conn_, "DELETE FROM reports WHERE created_at < ?1");
-  if (!deliveries.ok() || !reports.ok()) return conn_->error("prepare prune_reports");
-  deliveries.bind(1, core::to_unix(cutoff));
-  if (auto st = deliveries.run(); !st) return st.error();
-  reports.bind(1, core::to_unix(cutoff));
-  if (auto st = reports.run(); !st) return st.error();
-  const std::int64_t removed = conn_->changes();
+  auto deliveries = db::SqliteStatement::prepare(conn_,
+                                                 "DELETE FROM report_deliveries WHERE report_id IN "
+                                                 "(SELECT id FROM reports WHERE created_at < ?1)");
+  auto reports = db::SqliteStatement::prepare(conn_, "DELETE FROM reports WHERE created_at < ?1");
+  if (!deliveries) return deliveries.error();
+  if (!reports) return reports.error();
+  deliveries->bind(1, core::to_unix(cutoff));
+  if (auto st = deliveries->run(); !st) return st.error();
+  reports->bind(1, core::to_unix(cutoff));
+  if (auto st = reports->run(); !st) return st.error();
+  const std::int64_t removed = conn_.changes();
   if (auto st = txn->commit(); !st) return st.error();
   return removed;
 }

@@ -23,8 +23,8 @@
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
 #include "tlsrpt/report_day.hpp"
-#include "tlsrpt/sqlite_conn.hpp"
 
 namespace stsrelay::tlsrpt {
 
@@ -102,12 +102,12 @@ class ReportStore {
   core::Result<std::int64_t> prune_reports(core::SysTime cutoff);
 
  private:
-  explicit ReportStore(std::unique_ptr<SqliteConn> conn) : conn_(std::move(conn)) {}
+  explicit ReportStore(db::SqliteConnection conn) : conn_(std::move(conn)) {}
   core::Result<ReportDelivery> load_delivery(std::string_view report_id, std::string_view uri);
   core::Result<std::vector<ReportDelivery>> deliveries_locked(std::string_view report_id);
 
   std::mutex mutex_;
-  std::unique_ptr<SqliteConn> conn_;
+  db::SqliteConnection conn_;
 };
 
 }  // namespace stsrelay::tlsrpt

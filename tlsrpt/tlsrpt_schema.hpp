@@ -1,9 +1,13 @@
 // The tables of tlsrpt.db, created by whichever connection opens the file first: the daily
 // counters the recorder writes (policy_counts, failure_counts) and the reports built from them
-// with their deliveries (reports, report_deliveries).
+// with their deliveries (reports, report_deliveries); and how every connection opens the file.
 #pragma once
 
+#include <filesystem>
 #include <string_view>
+
+#include "src/core/result.hpp"
+#include "src/db/sqlite_connection.hpp"
 
 namespace stsrelay::tlsrpt {
 
@@ -55,5 +59,11 @@ CREATE TABLE IF NOT EXISTS report_deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON report_deliveries (state, next_attempt_at);
 PRAGMA user_version = 1;
 )sql";
+
+// Opens (creating when missing) tlsrpt.db in WAL mode with synchronous=FULL (a crash loses at
+// most the transactions not yet committed and never corrupts the file) and a busy timeout (the
+// daemon's writer, its report run and the CLI each hold a connection), then creates the tables
+// that are missing. Errors name the file.
+core::Result<db::SqliteConnection> open_tlsrpt_db(const std::filesystem::path& path);
 
 }  // namespace stsrelay::tlsrpt

@@ -148,9 +148,9 @@ void kill_while_busy(std::size_t acks) {
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
   ASSERT_GE(acked.size(), acks);
 
-  auto db = Db::open(dir.db(), false);
+  auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::existing_file());
   ASSERT_TRUE(db) << db.error().message;
-  auto stmt = Statement::prepare(
+  auto stmt = db::SqliteStatement::prepare(
       *db,
       "SELECT id, size, content, (SELECT count(*) FROM recipients r WHERE r.message_seq = seq) "
       "FROM messages");

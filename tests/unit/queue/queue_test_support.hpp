@@ -11,9 +11,10 @@
 #include <future>
 #include <string>
 
-#include "queue/sqlite_db.hpp"
 #include "queue/store.hpp"
 #include "src/core/envelope.hpp"
+#include "src/db/sqlite_connection.hpp"
+#include "src/db/sqlite_statement.hpp"
 #include "temp_dir.hpp"
 
 namespace stsrelay::queue::testing {
@@ -82,14 +83,14 @@ inline core::Result<std::vector<std::string>> record_and_wait(
 
 // Runs SQL on queue.db through a separate connection, as a tool or the CLI would.
 inline void exec_sql(const std::filesystem::path& db_path, const std::string& sql) {
-  auto db = Db::open(db_path, false);
+  auto db = db::SqliteConnection::open(db_path, db::SqliteOptions::existing_file());
   ASSERT_TRUE(db) << db.error().message;
   auto done = db->exec(sql);
   ASSERT_TRUE(done) << done.error().message;
 }
 
 inline std::int64_t query_int(const std::filesystem::path& db_path, const std::string& sql) {
-  auto db = Db::open(db_path, false);
+  auto db = db::SqliteConnection::open(db_path, db::SqliteOptions::existing_file());
   if (!db) throw std::runtime_error(db.error().message);
   auto value = db->query_int(sql);
   if (!value) throw std::runtime_error(value.error().message);

@@ -74,9 +74,9 @@ TEST(Store, EnqueueThenReadBackEveryField) {
     EXPECT_EQ(r.last_reply, "");
   }
   // The content, byte for byte (every octet value, dots, CRLF), straight from the file.
-  auto db = Db::open(dir.db(), false);
+  auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::existing_file());
   ASSERT_TRUE(db);
-  auto stmt = Statement::prepare(*db, "SELECT content FROM messages WHERE id = ?1");
+  auto stmt = db::SqliteStatement::prepare(*db, "SELECT content FROM messages WHERE id = ?1");
   ASSERT_TRUE(stmt);
   stmt->bind(1, id);
   auto row = stmt->step();
@@ -330,9 +330,9 @@ TEST(Store, FileIsInWalModeWithAVersionedSchema) {
   auto store = Store::open(dir.db(), clock);
   ASSERT_TRUE(store);
   EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
-  auto db = Db::open(dir.db(), false);
+  auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::existing_file());
   ASSERT_TRUE(db);
-  auto mode = Statement::prepare(*db, "PRAGMA journal_mode");
+  auto mode = db::SqliteStatement::prepare(*db, "PRAGMA journal_mode");
   ASSERT_TRUE(mode);
   auto row = mode->step();
   ASSERT_TRUE(row && *row);
