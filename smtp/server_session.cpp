@@ -285,7 +285,8 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   message.shrink_to_fit();
   const std::uint64_t size = content.size();
 
-  core::Result<std::string> result = co_await net::await_call(shared_->sink, &MessageSink::store, env, std::move(content));
+  core::Result<std::string> result =
+      co_await net::await_call(shared_->sink, &MessageSink::store, env, std::move(content));
   if (result.ok()) {
     shared_->messages_accepted++;
     log_accepted(result.value(), size);

@@ -96,7 +96,8 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
   request.timeout = t.settings.fetch_timeout;
   request.connect_timeout = std::min(request.connect_timeout, t.settings.fetch_timeout);
   request.max_body = t.settings.max_policy_size;
-  const net::HttpsResult fetched = co_await net::await_call(t.https, &net::HttpsFetcher::fetch, request);
+  const net::HttpsResult fetched =
+      co_await net::await_call(t.https, &net::HttpsFetcher::fetch, request);
   FetchFinding policy =
       judge_policy_fetch(request.url, fetched, t.settings.max_policy_size, t.clock.now());
   for (CheckLine& l : policy.lines) report.lines.push_back(std::move(l));
@@ -137,7 +138,8 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
   }
 
   report.lines.push_back(judge_tlsrpt(
-      domain, co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_smtp._tls." + domain)));
+      domain,
+      co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_smtp._tls." + domain)));
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include "queue/store.hpp"
 #include "src/core/result.hpp"
 #include "src/net/await_callback.hpp"
+#include "src/net/dns_resolver.hpp"
+#include "src/net/https_fetcher.hpp"
 #include "sts/domain_name.hpp"
 #include "tlsrpt/counter_store.hpp"
 #include "tlsrpt/dkim_key_file.hpp"
