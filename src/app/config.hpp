@@ -1,8 +1,8 @@
 // The configuration as one typed struct: every key of the configuration (etc/stsrelay.toml) and
 // the extras of the application. A key that feeds the settings of a module (the inbound server's
 // smtp::ServerSettings, the delivery agent's delivery::DeliverySettings) takes its default from
-// that struct, which holds it once; the other defaults are here. The daemon swaps
-// the whole struct on SIGHUP. Parsing (config_parser.hpp) fills it from TOML, validation
+// that struct, which holds it once; the other defaults are here. The daemon swaps the whole
+// struct on SIGHUP. Parsing (config_parser.hpp) fills it from TOML, validation
 // (config_validate.hpp) checks what a value's type cannot say.
 #pragma once
 
