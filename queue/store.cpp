@@ -7,7 +7,6 @@
 // (and sees it final), or it sees the lease still held (and skips it).
 #include "queue/store.hpp"
 
-#include <condition_variable>
 #include <mutex>
 #include <unordered_set>
 
@@ -91,16 +90,6 @@ class SqliteStore final : public Store {
     listener_ = std::make_shared<std::function<void()>>(std::move(listener));
   }
 
-  std::uint64_t work_generation() const override {
-    std::lock_guard lock(work_mutex_);
-    return generation_;
-  }
-
-  bool wait_for_work(std::uint64_t seen, std::chrono::milliseconds max_wait) override {
-    std::unique_lock lock(work_mutex_);
-    return work_changed_.wait_for(lock, max_wait, [&] { return generation_ != seen; });
-  }
-
   std::size_t leased() const override {
     std::lock_guard lock(leases_mutex_);
     return leases_.size();
@@ -128,10 +117,8 @@ class SqliteStore final : public Store {
     std::shared_ptr<std::function<void()>> listener;
     {
       std::lock_guard lock(work_mutex_);
-      ++generation_;
       listener = listener_;
     }
-    work_changed_.notify_all();
     if (listener && *listener) (*listener)();
   }
 
@@ -146,9 +133,7 @@ class SqliteStore final : public Store {
   db::SqliteConnection content_db_;
   db::SqliteStatementCache content_sql_;
 
-  mutable std::mutex work_mutex_;
-  std::condition_variable work_changed_;
-  std::uint64_t generation_ = 0;
+  std::mutex work_mutex_;
   std::shared_ptr<std::function<void()>> listener_;
 
   // Last: its thread calls the hooks above, so it must start after and stop before them.

@@ -173,15 +173,12 @@ class Store {
   // The earliest next_attempt_at of a pending recipient that is not leased; empty when none.
   virtual core::Result<std::optional<core::SysTime>> next_due() = 0;
 
-  // Wake-ups for the scheduler. The work generation grows after every commit of the writer
-  // (new mail, notices, results), after release(), and when another connection (the CLI's
-  // retry, flush, delete) changed queue.db, seen through PRAGMA data_version (checked every
+  // Wake-ups for the scheduler. The listener runs after every commit of the writer (new mail,
+  // notices, results), after release(), and when another connection (the CLI's retry, flush,
+  // delete) changed queue.db, seen through PRAGMA data_version (checked every
   // OpenOptions::external_change_check while idle). The listener runs on the thread that made
   // the change, so it must be quick (post to an executor, cancel a timer).
   virtual void set_work_listener(std::function<void()> listener) = 0;
-  virtual std::uint64_t work_generation() const = 0;
-  // Blocks until the generation differs from `seen` or `max_wait` passed; true when it moved.
-  virtual bool wait_for_work(std::uint64_t seen, std::chrono::milliseconds max_wait) = 0;
   // How many recipients are leased now.
   virtual std::size_t leased() const = 0;
 };

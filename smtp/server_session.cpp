@@ -10,9 +10,10 @@
 #include <cstdio>
 #include <vector>
 
-#include "smtp/await_callback.hpp"
+#include "smtp/auth_users.hpp"
 #include "smtp/received_header.hpp"
 #include "src/core/logging.hpp"
+#include "src/net/await_callback.hpp"
 
 namespace stsrelay::smtp {
 
@@ -43,6 +44,20 @@ ProtocolContext make_context(const ServerConfig& cfg, const std::string& client_
   ctx.max_auth_failures = s.max_auth_failures;
   ctx.max_bad_commands = s.max_bad_commands;
   return ctx;
+}
+
+// AuthUsers::verify on `pool` (PBKDF2 is CPU-heavy), resumed on the session's strand. A plain
+// function, not a coroutine: the lambdas that own data are built here (GCC 12, see
+// await_callback.hpp).
+template <class PoolExecutor>
+asio::awaitable<bool> verify_password(PoolExecutor pool, std::shared_ptr<const AuthUsers> users,
+                                      AuthAttempt attempt) {
+  auto job = std::make_shared<AuthAttempt>(std::move(attempt));
+  return net::await_callback<bool>([pool, users, job](auto done) {
+    asio::post(pool, [users, job, done]() mutable {
+      done(users && users->verify(job->user, job->password));
+    });
+  });
 }
 
 std::string hex(std::uint64_t v) {
@@ -270,7 +285,8 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   message.shrink_to_fit();
   const std::uint64_t size = content.size();
 
-  core::Result<std::string> result = co_await store_in(shared_->sink, env, std::move(content));
+  core::Result<std::string> result =
+      co_await net::await_call(shared_->sink, &MessageSink::store, env, std::move(content));
   if (result.ok()) {
     shared_->messages_accepted++;
     log_accepted(result.value(), size);

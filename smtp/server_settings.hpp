@@ -1,5 +1,6 @@
 // Settings of the inbound SMTP server, filled from the configuration by the app. Plain values
-// only, so that reloading swaps the whole struct.
+// only, so that reloading swaps the whole struct. The defaults here are the defaults of the
+// [server] and [relay] keys: the app's Config takes them from this struct.
 #pragma once
 
 #include <chrono>

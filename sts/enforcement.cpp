@@ -1,5 +1,6 @@
 #include "sts/enforcement.hpp"
 
+#include "src/net/tls_result.hpp"
 #include "sts/mx_match.hpp"
 #include "sts/printable.hpp"
 
@@ -40,25 +41,32 @@ std::string_view to_string(Action action) {
 }
 
 std::optional<ResultType> tls_failure_type(const TlsOutcome& t) {
-  if (!t.offered_starttls) return ResultType::starttls_not_supported;
-  // A handshake that did not complete has no certificate verdict to report.
-  if (!t.handshake_ok) return ResultType::validation_failure;
-  if (t.expired) return ResultType::certificate_expired;
-  if (!t.chain_verified) {
-    return t.other_chain_error ? ResultType::validation_failure
-                               : ResultType::certificate_not_trusted;
+  // The facts of the outcome in the client's terms, so that net::failure_type() alone holds the
+  // RFC 8460 §4.3.1 order.
+  std::optional<net::TlsResult> session;
+  if (t.offered_starttls) {
+    net::TlsResult& r = session.emplace();
+    r.handshake_ok = t.handshake_ok;
+    r.cert.chain_verified = t.chain_verified;
+    r.cert.host_matched = t.host_matched;
+    r.cert.expired = t.expired;
+    r.cert.untrusted = !t.chain_verified && !t.other_chain_error;
   }
-  if (!t.host_matched) return ResultType::certificate_host_mismatch;
-  return std::nullopt;
+  const std::optional<net::TlsFailureType> type = net::failure_type(session);
+  if (!type) return std::nullopt;
+  switch (*type) {
+    case net::TlsFailureType::starttls_not_supported: return ResultType::starttls_not_supported;
+    case net::TlsFailureType::certificate_host_mismatch:
+      return ResultType::certificate_host_mismatch;
+    case net::TlsFailureType::certificate_expired: return ResultType::certificate_expired;
+    case net::TlsFailureType::certificate_not_trusted: return ResultType::certificate_not_trusted;
+    case net::TlsFailureType::validation_failure: return ResultType::validation_failure;
+  }
+  return ResultType::validation_failure;
 }
 
 Decision::Decision(Level level, std::shared_ptr<const Policy> policy, bool lowered_locally)
     : level_(level), policy_(std::move(policy)), lowered_locally_(lowered_locally) {}
-
-std::optional<Mode> Decision::published_mode() const {
-  if (!policy_) return std::nullopt;
-  return policy_->mode;
-}
 
 Verdict Decision::apply(std::optional<ResultType> failure, std::string reason,
                         std::string enhanced_code) const {

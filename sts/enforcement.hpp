@@ -60,8 +60,6 @@ class Decision {
   Decision(Level level, std::shared_ptr<const Policy> policy, bool lowered_locally);
 
   Level level() const { return level_; }
-  // The published mode, or nullopt when no policy applies (none found, or local off).
-  std::optional<Mode> published_mode() const;
   // True when a local `testing` lowered an enforce policy to report_only: log "would defer".
   bool lowered_locally() const { return lowered_locally_; }
   // Enforce never falls back to plain text after a failed STARTTLS.

@@ -23,9 +23,8 @@ struct TlsOutcome {
 };
 
 // The RFC 8460 §4.3.1 result type of a failed negotiation, or nullopt when TLS is fully
-// verified. Order: no STARTTLS; handshake failure; expired (more specific than untrusted, and
-// OpenSSL reports one or the other for an expired leaf); untrusted chain; another chain error;
-// wrong host name. The same order as net::failure_type() for the client's own TlsResult.
+// verified: net::failure_type() (src/net/tls_result.hpp) decides, the one classifier that
+// `stsrelay check` uses as well; this only restates the outcome in its terms.
 std::optional<ResultType> tls_failure_type(const TlsOutcome& outcome);
 
 }  // namespace stsrelay::sts

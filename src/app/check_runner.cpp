@@ -13,9 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "src/app/check_findings.hpp"
-#include "src/net/dns_await.hpp"
+#include "src/net/await_callback.hpp"
 #include "src/net/dns_cares_resolver.hpp"
-#include "src/net/https_await.hpp"
 #include "src/net/https_client.hpp"
 #include "src/net/mx_targets.hpp"
 #include "src/net/tls_client_context.hpp"
@@ -84,7 +83,7 @@ asio::awaitable<CheckLine> probe_host(Tools& t, const net::DeliveryTarget& targe
 
 asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& report) {
   const TxtFinding txt = judge_txt(
-      domain, co_await net::async_resolve_txt(t.dns, "_mta-sts." + domain, use_awaitable));
+      domain, co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_mta-sts." + domain));
   report.lines.push_back(txt.line);
   if (txt.lookup_failed) {
     report.not_run = "DNS gave no answer for _mta-sts." + domain + " (" + txt.line.evidence +
@@ -97,13 +96,14 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
   request.timeout = t.settings.fetch_timeout;
   request.connect_timeout = std::min(request.connect_timeout, t.settings.fetch_timeout);
   request.max_body = t.settings.max_policy_size;
-  const net::HttpsResult fetched = co_await net::async_fetch(t.https, request, use_awaitable);
+  const net::HttpsResult fetched =
+      co_await net::await_call(t.https, &net::HttpsFetcher::fetch, request);
   FetchFinding policy =
       judge_policy_fetch(request.url, fetched, t.settings.max_policy_size, t.clock.now());
   for (CheckLine& l : policy.lines) report.lines.push_back(std::move(l));
 
   std::vector<std::string> hosts;
-  const auto mx = co_await net::async_resolve_mx(t.dns, domain, use_awaitable);
+  const auto mx = co_await net::await_call(t.dns, &net::Resolver::resolve_mx, domain);
   if (mx.status == net::DnsStatus::temporary) {
     report.add("mx", CheckStatus::fail, "no answer for MX " + domain + ": " + mx.reason);
   } else {
@@ -138,7 +138,8 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
   }
 
   report.lines.push_back(judge_tlsrpt(
-      domain, co_await net::async_resolve_txt(t.dns, "_smtp._tls." + domain, use_awaitable)));
+      domain,
+      co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_smtp._tls." + domain)));
 }
 
 }  // namespace

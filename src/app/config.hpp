@@ -1,6 +1,8 @@
-// The configuration as one typed struct: every key of DESIGN.md's "Configuration (TOML)" and
-// the extras of the application, with their defaults here and nowhere else. The daemon swaps
-// the whole struct on SIGHUP. Parsing (config_parser.hpp) fills it from TOML, validation
+// The configuration as one typed struct: every key of the configuration (etc/stsrelay.toml) and
+// the extras of the application. A key that feeds the settings of a module (the inbound server's
+// smtp::ServerSettings, the delivery agent's delivery::DeliverySettings) takes its default from
+// that struct, which holds it once; the other defaults are here. The daemon swaps the whole
+// struct on SIGHUP. Parsing (config_parser.hpp) fills it from TOML, validation
 // (config_validate.hpp) checks what a value's type cannot say.
 #pragma once
 
@@ -10,32 +12,46 @@
 #include <string>
 #include <vector>
 
+#include "smtp/server_settings.hpp"
 #include "src/core/logging.hpp"
+#include "src/delivery/settings.hpp"
 #include "sts/enforcement.hpp"
 
 namespace stsrelay::app {
 
+// The settings structs as built with their defaults: the defaults of the keys that feed them.
+inline const smtp::ServerSettings& server_defaults() {
+  static const smtp::ServerSettings defaults;
+  return defaults;
+}
+inline const delivery::DeliverySettings& delivery_defaults() {
+  static const delivery::DeliverySettings defaults;
+  return defaults;
+}
+
 struct ServerConfig {
-  std::vector<std::string> listen{"127.0.0.1:2525"};  // "ip:port", "[v6]:port"
-  std::string hostname = "localhost";  // greeting, Received:, default HELO name
+  std::vector<std::string> listen = server_defaults().listen;  // "ip:port", "[v6]:port"
+  std::string hostname = server_defaults().hostname;  // greeting, Received:, default HELO name
   std::string tls_cert;                // PEM chain; STARTTLS when cert and key are set
   std::string tls_key;
-  std::uint64_t max_message_size = 36700160;
-  std::uint64_t max_recipients = 1000;
-  std::uint64_t max_connections = 1000;
-  std::uint64_t max_connections_per_ip = 100;
+  std::uint64_t max_message_size = server_defaults().max_message_size;
+  std::uint64_t max_recipients = server_defaults().max_recipients;
+  std::uint64_t max_connections = server_defaults().max_connections;
+  std::uint64_t max_connections_per_ip = server_defaults().max_connections_per_ip;
   // RFC 5321 §4.5.3.2.7 and §4.5.3.2.5: a server should wait at least 5 minutes for a command
   // and for each chunk of DATA.
-  std::chrono::seconds command_timeout{300};
-  std::chrono::seconds data_timeout{300};
-  std::uint64_t max_auth_failures = 3;  // per connection, then 421 and close
-  std::uint64_t max_bad_commands = 20;  // 5xx-answered commands per connection, then 421
+  std::chrono::seconds command_timeout = server_defaults().command_timeout;
+  std::chrono::seconds data_timeout = server_defaults().data_timeout;
+  // Per connection, then 421 and close.
+  std::uint64_t max_auth_failures = static_cast<std::uint64_t>(server_defaults().max_auth_failures);
+  // 5xx-answered commands per connection, then 421.
+  std::uint64_t max_bad_commands = static_cast<std::uint64_t>(server_defaults().max_bad_commands);
 
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 
 struct RelayConfig {
-  std::vector<std::string> allow_networks{"127.0.0.0/8", "::1/128"};  // relay without AUTH
+  std::vector<std::string> allow_networks = server_defaults().allow_networks;  // relay w/o AUTH
   std::string auth_users_file;  // user:hash lines; AUTH offered after STARTTLS when set
 
   friend bool operator==(const RelayConfig&, const RelayConfig&) = default;
@@ -46,7 +62,7 @@ struct QueueConfig {
   std::vector<std::chrono::seconds> retry_schedule{
       std::chrono::seconds{300}, std::chrono::seconds{600}, std::chrono::seconds{1200},
       std::chrono::seconds{2400}, std::chrono::seconds{3600}};  // the last step repeats
-  std::chrono::seconds max_lifetime{5 * 86400};  // then a DSN bounce
+  std::chrono::seconds max_lifetime = delivery_defaults().max_lifetime;  // then a DSN bounce
 
   friend bool operator==(const QueueConfig&, const QueueConfig&) = default;
 };
@@ -58,21 +74,21 @@ struct DeliveryConfig {
   std::chrono::seconds dns_timeout{3};
   std::uint64_t dns_tries = 3;
   std::string ca_file;                   // empty: the system trust store
-  std::uint64_t concurrency = 200;
-  std::uint64_t per_domain_concurrency = 20;
-  bool dry_run = false;
+  std::uint64_t concurrency = delivery_defaults().concurrency;
+  std::uint64_t per_domain_concurrency = delivery_defaults().per_domain_concurrency;
+  bool dry_run = delivery_defaults().dry_run;
   // Outbound SMTP timeouts (RFC 5321 §4.5.3.2 by default): the TCP connect; each command's
   // reply (greeting, EHLO, STARTTLS and its handshake, MAIL, RCPT, DATA, RSET); the reply after
   // the final "." (each write of the content gets at most 3 minutes of it).
-  std::chrono::seconds connect_timeout{30};
-  std::chrono::seconds command_timeout{300};
-  std::chrono::seconds data_timeout{600};
+  std::chrono::seconds connect_timeout = delivery_defaults().connect_timeout;
+  std::chrono::seconds command_timeout = delivery_defaults().command_timeout;
+  std::chrono::seconds data_timeout = delivery_defaults().data_timeout;
 
   friend bool operator==(const DeliveryConfig&, const DeliveryConfig&) = default;
 };
 
 struct StsConfig {
-  sts::LocalEnforcement enforcement = sts::LocalEnforcement::policy;
+  sts::LocalEnforcement enforcement = delivery_defaults().sts_enforcement;
   std::chrono::seconds fetch_timeout{60};
   std::uint64_t max_policy_size = 65536;
   // [sts.override]: normalised domain (lower case, A-labels, no trailing dot) -> local mode.

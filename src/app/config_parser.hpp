@@ -1,8 +1,8 @@
 // Parsing the TOML configuration into the typed Config (config.hpp). Pure: text in, value or
 // error out; no file access. toml++ checks TOML syntax; this checks every key against the
-// contract of DESIGN.md ("Configuration (TOML)"): unknown keys, the type of each value, and
-// the syntax of typed strings (durations "30s"/"10m"/"1h"/"5d", send_at "HH:MM", enumerations,
-// [sts.override] domains). Checks between keys and of addresses live in config_validate.hpp.
+// contract of the configuration (README, "Configuration"; etc/stsrelay.toml): unknown keys, the
+// type of each value, and the syntax of typed strings (durations "30s"/"10m"/"1h"/"5d", send_at
+// "HH:MM", enumerations, [sts.override] domains). Checks between keys and of addresses live in config_validate.hpp.
 //
 // Every problem is one line: `file:line: dotted.key: expected ..., got ...` (an unknown key
 // says which known key it resembles, or lists them); all problems of the text are reported at

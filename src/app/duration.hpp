@@ -1,5 +1,5 @@
 // Durations as the configuration writes them: a whole number and one unit, "30s", "10m", "1h",
-// "5d" (DESIGN.md, Configuration). Pure.
+// "5d" (README, "Configuration"). Pure.
 #pragma once
 
 #include <chrono>

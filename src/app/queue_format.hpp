@@ -1,5 +1,5 @@
 // What `stsrelay queue list|show` print: pure formatting of queue records, as text (list looks
-// like Postfix's `mailq`) and as JSON (DESIGN.md, "Interfaces users see"). Times are UTC; JSON
+// like Postfix's `mailq`) and as JSON (README, "Command line"). Times are UTC; JSON
 // carries them as Unix seconds, like the database.
 #pragma once
 

@@ -1,10 +1,5 @@
 #include "src/app/report_service.hpp"
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -16,8 +11,9 @@
 
 #include "queue/store.hpp"
 #include "src/core/result.hpp"
-#include "src/net/dns_await.hpp"
-#include "src/net/https_await.hpp"
+#include "src/net/await_callback.hpp"
+#include "src/net/dns_resolver.hpp"
+#include "src/net/https_fetcher.hpp"
 #include "sts/domain_name.hpp"
 #include "tlsrpt/counter_store.hpp"
 #include "tlsrpt/dkim_key_file.hpp"
@@ -32,27 +28,6 @@
 namespace stsrelay::app {
 namespace asio = boost::asio;
 namespace {
-
-// queue::Store::enqueue as an Asio operation: the answer comes on the writer thread and is
-// posted to the caller's executor.
-template <class Token>
-auto async_enqueue(queue::Store& store, core::Envelope envelope, std::string content,
-                   Token&& token) {
-  return asio::async_initiate<Token, void(core::Result<std::string>)>(
-      [&store](auto handler, core::Envelope e, std::string c) {
-        using Handler = decltype(handler);
-        auto work = asio::prefer(asio::get_associated_executor(handler),
-                                 asio::execution::outstanding_work.tracked);
-        auto shared = std::make_shared<Handler>(std::move(handler));
-        store.enqueue(std::move(e), std::move(c),
-                      [shared, work](core::Result<std::string> id) mutable {
-                        asio::post(work, [shared, id = std::move(id)]() mutable {
-                          (*shared)(std::move(id));
-                        });
-                      });
-      },
-      token, std::move(envelope), std::move(content));
-}
 
 std::string random_hex(std::size_t bytes) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -98,8 +73,8 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
       if (existing && *existing) continue;  // built by an earlier run of the day
     }
     // §3: the policy domain's own record; no record, no report.
-    const net::DnsResult<net::TxtRecord> txt = co_await net::async_resolve_txt(
-        deps_.dns, "_smtp._tls." + domain, asio::use_awaitable);
+    const net::DnsResult<net::TxtRecord> txt = co_await net::await_call(
+        deps_.dns, &net::Resolver::resolve_txt, "_smtp._tls." + domain);
     if (txt.status != net::DnsStatus::answer && txt.status != net::DnsStatus::nxdomain &&
         txt.status != net::DnsStatus::nodata) {
       outcome.note = "_smtp._tls lookup failed: " + txt.reason + "; tried again at the next run";
@@ -229,9 +204,8 @@ asio::awaitable<SendOutcome> ReportService::send_mail(const std::string& id,
   envelope.client_address = "127.0.0.1";
   envelope.client_helo = "tlsrpt";
   envelope.tls_optional = true;
-  auto queued =
-      co_await async_enqueue(deps_.queue, std::move(envelope), std::move(*message),
-                             asio::use_awaitable);
+  auto queued = co_await net::await_call(deps_.queue, &queue::Store::enqueue, std::move(envelope),
+                                         std::move(*message));
   if (!queued) {
     out.detail = "queueing the report mail failed: " + queued.error().message;
     co_return out;
@@ -251,7 +225,7 @@ asio::awaitable<SendOutcome> ReportService::post(const std::string& id, const st
   request.body = gzipped;
   request.timeout = settings_.post_timeout;
   const net::HttpsResult result =
-      co_await net::async_fetch(deps_.https, std::move(request), asio::use_awaitable);
+      co_await net::await_call(deps_.https, &net::HttpsFetcher::fetch, std::move(request));
   if (!result.ok()) {
     out.detail = std::string(net::to_string(result.error().kind)) + ": " + result.error().reason;
     co_return out;

@@ -6,7 +6,8 @@
 //                   a domain without a valid record gets no report.
 //   send_due()      every delivery that is due: `mailto:` as a DKIM-signed multipart/report
 //                   message queued into stsrelay's own queue (§5.3), marked tls_optional so that
-//                   it reaches a domain whose TLS is broken and is not counted itself (§5.x);
+//                   it reaches a domain whose TLS is broken and is not counted itself (§5.3:
+//                   "MUST deliver reports despite any TLS-related failures");
 //                   `https:` as a POST of application/tlsrpt+gzip, 200 or 201 being success
 //                   (§5.4). Failures are retried by the report store's schedule for 24 h (§5.5).
 #pragma once

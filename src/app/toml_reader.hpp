@@ -1,7 +1,7 @@
 // Reading one TOML table of the configuration key by key: each getter checks the type of the
 // value, converts it, records its line in the ConfigSource, and on a mismatch adds a problem
 // that names the dotted key, the line and what was expected. `finish()` reports every key
-// that no getter asked for (unknown keys are an error: DESIGN.md, Configuration). Used only
+// that no getter asked for (unknown keys are an error: README, "Configuration"). Used only
 // by config_parser.cpp; it keeps toml++ out of every other header.
 #pragma once
 

@@ -44,7 +44,7 @@ struct Envelope {
   std::string tls;             // e.g. "TLSv1.3:TLS_AES_256_GCM_SHA384", empty without TLS
 
   // RFC 8689 "TLS-Required: No": deliver without applying the recipient domain's TLS policy
-  // (MTA-STS). Set only for mail stsrelay makes itself — TLS-RPT reports, which RFC 8460 §5.x
+  // (MTA-STS). Set only for mail stsrelay makes itself — TLS-RPT reports, which RFC 8460 §5.3
   // says must reach a domain whose TLS is broken — never from a client's header.
   bool tls_optional = false;
 };

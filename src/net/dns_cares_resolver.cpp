@@ -375,9 +375,5 @@ void CaresResolver::resolve_txt(std::string name, Callback<TxtRecord> done) {
   impl_->resolve(std::move(name), RecordType::txt,
                  [done = std::move(done)](const DnsAnswer& a) { done(to_result<TxtRecord>(a)); });
 }
-void CaresResolver::resolve_tlsa(std::string name, Callback<TlsaRecord> done) {
-  impl_->resolve(std::move(name), RecordType::tlsa,
-                 [done = std::move(done)](const DnsAnswer& a) { done(to_result<TlsaRecord>(a)); });
-}
 
 }  // namespace stsrelay::net

@@ -50,7 +50,6 @@ class CaresResolver final : public Resolver {
   void resolve_aaaa(std::string name, Callback<IpAddress> done) override;
   void resolve_mx(std::string name, Callback<MxRecord> done) override;
   void resolve_txt(std::string name, Callback<TxtRecord> done) override;
-  void resolve_tlsa(std::string name, Callback<TlsaRecord> done) override;
 
   // Counters for tests and metrics (read them on the strand or after the io_context stopped).
   struct Stats {

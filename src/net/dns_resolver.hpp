@@ -1,7 +1,7 @@
-// The DNS resolver as the rest of stsrelay sees it: asynchronous queries for A, AAAA, MX, TXT
-// and TLSA whose results arrive through a callback, exactly once. No Asio and no c-ares here, so
+// The DNS resolver as the rest of stsrelay sees it: asynchronous queries for A, AAAA, MX and TXT
+// whose results arrive through a callback, exactly once. No Asio and no c-ares here, so
 // delivery and sts code can depend on it and unit tests can fake it (tests/support/
-// fake_resolver.hpp). Coroutine callers use the adapters of dns_await.hpp; the production
+// fake_resolver.hpp). Coroutine callers use net::await_call (await_callback.hpp); the production
 // implementation is CaresResolver (dns_cares_resolver.hpp).
 //
 // Names are sent as given (no search list, no ndots: RFC 5321 §5.1 wants the FQDN). CNAMEs are
@@ -29,7 +29,6 @@ class Resolver {
   virtual void resolve_aaaa(std::string name, Callback<IpAddress> done) = 0;
   virtual void resolve_mx(std::string name, Callback<MxRecord> done) = 0;
   virtual void resolve_txt(std::string name, Callback<TxtRecord> done) = 0;
-  virtual void resolve_tlsa(std::string name, Callback<TlsaRecord> done) = 0;
 };
 
 }  // namespace stsrelay::net

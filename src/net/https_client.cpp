@@ -16,7 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "src/net/cert_verify.hpp"
-#include "src/net/dns_await.hpp"
+#include "src/net/await_callback.hpp"
 #include "src/net/h2_session.hpp"
 #include "src/net/https_http1.hpp"
 #include "src/net/https_tls.hpp"
@@ -137,9 +137,8 @@ class HttpsClient::Impl : public std::enable_shared_from_this<HttpsClient::Impl>
 
 asio::awaitable<std::vector<IpAddress>> HttpsClient::Impl::resolve(const std::string& host,
                                                                    std::string& why) {
-  const DnsResult<IpAddress> a = co_await async_resolve_a(resolver_, host, asio::use_awaitable);
-  const DnsResult<IpAddress> aaaa =
-      co_await async_resolve_aaaa(resolver_, host, asio::use_awaitable);
+  const DnsResult<IpAddress> a = co_await await_call(resolver_, &Resolver::resolve_a, host);
+  const DnsResult<IpAddress> aaaa = co_await await_call(resolver_, &Resolver::resolve_aaaa, host);
   std::vector<IpAddress> out = a.records;
   out.insert(out.end(), aaaa.records.begin(), aaaa.records.end());
   if (out.empty()) {

@@ -1,7 +1,7 @@
 // The HTTPS client as the rest of stsrelay sees it: one request in, one HttpsResult out, through
 // a callback that runs exactly once. No Asio, no OpenSSL here, so sts and tlsrpt depend on this
 // interface and unit tests fake it; the production implementation is HttpsClient
-// (https_client.hpp), and coroutine callers use async_fetch (https_await.hpp).
+// (https_client.hpp), and coroutine callers use net::await_call (await_callback.hpp).
 #pragma once
 
 #include <functional>

@@ -3,14 +3,7 @@
 #include <atomic>
 #include <memory>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "src/net/dns_await.hpp"
+#include "src/net/await_callback.hpp"
 
 namespace stsrelay::net {
 
@@ -18,55 +11,51 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Starts the A and AAAA lookups of every host at once and completes with all results, in the
-// order of `hosts`, on the caller's executor.
-template <class Token>
-auto async_resolve_addresses(Resolver& resolver, const std::vector<MxHost>& hosts,
-                             Token&& token) {
-  return asio::async_initiate<Token, void(std::vector<HostAddresses>)>(
-      [&resolver](auto handler, std::vector<MxHost> hosts) {
-        using Handler = decltype(handler);
-        struct State {
-          explicit State(Handler h, std::size_t n) : handler(std::move(h)), results(n) {}
-          Handler handler;
-          std::vector<HostAddresses> results;  // each slot written by one callback only
-          std::atomic<std::size_t> remaining{0};
-        };
-        auto work = asio::prefer(asio::get_associated_executor(handler),
-                                 asio::execution::outstanding_work.tracked);
-        auto state = std::make_shared<State>(std::move(handler), hosts.size());
-        state->remaining = 2 * hosts.size();
-        const auto one_done = [state, work]() {
-          if (state->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-          asio::post(work, [state] { state->handler(std::move(state->results)); });
-        };
-        if (hosts.empty()) {
-          asio::post(work, [state] { state->handler(std::move(state->results)); });
-          return;
-        }
-        for (std::size_t i = 0; i < hosts.size(); ++i) {
-          resolver.resolve_aaaa(hosts[i].host, [state, i, one_done](DnsResult<IpAddress> r) {
-            state->results[i].aaaa = std::move(r);
-            one_done();
-          });
-          resolver.resolve_a(hosts[i].host, [state, i, one_done](DnsResult<IpAddress> r) {
-            state->results[i].a = std::move(r);
-            one_done();
-          });
-        }
-      },
-      token, hosts);
+// Starts the A and AAAA lookups of every host at once and resumes with all results, in the
+// order of `hosts`.
+asio::awaitable<std::vector<HostAddresses>> resolve_addresses(Resolver& resolver,
+                                                               std::vector<MxHost> hosts) {
+  using Results = std::vector<HostAddresses>;
+  return await_callback<Results>([&resolver, hosts = std::move(hosts)](auto done) {
+    using Done = decltype(done);
+    struct State {
+      State(Done d, std::size_t n) : finish(std::move(d)), results(n) {}
+      Done finish;
+      Results results;  // each slot written by one callback only
+      std::atomic<std::size_t> remaining{0};
+    };
+    auto state = std::make_shared<State>(std::move(done), hosts.size());
+    if (hosts.empty()) {
+      state->finish(std::move(state->results));
+      return;
+    }
+    state->remaining = 2 * hosts.size();
+    const auto one_done = [state]() {
+      if (state->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      state->finish(std::move(state->results));
+    };
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      resolver.resolve_aaaa(hosts[i].host, [state, i, one_done](DnsResult<IpAddress> r) {
+        state->results[i].aaaa = std::move(r);
+        one_done();
+      });
+      resolver.resolve_a(hosts[i].host, [state, i, one_done](DnsResult<IpAddress> r) {
+        state->results[i].a = std::move(r);
+        one_done();
+      });
+    }
+  });
 }
 
 }  // namespace
 
 asio::awaitable<DeliveryRoute> resolve_delivery_targets(Resolver& resolver, std::string domain,
                                                         PickIndex pick) {
-  const DnsResult<MxRecord> mx = co_await async_resolve_mx(resolver, domain, asio::use_awaitable);
+  const DnsResult<MxRecord> mx = co_await await_call(resolver, &Resolver::resolve_mx, domain);
   const MxPlan plan = plan_mx_hosts(domain, mx, pick);
   if (plan.failure) co_return assemble_route(plan, {});
   const std::vector<HostAddresses> addresses =
-      co_await async_resolve_addresses(resolver, plan.hosts, asio::use_awaitable);
+      co_await resolve_addresses(resolver, plan.hosts);
   co_return assemble_route(plan, addresses);
 }
 

@@ -1,4 +1,4 @@
-// The cost of the MTA-STS decision on the delivery hot path with a warm cache (issue 4):
+// The cost of the MTA-STS decision on the delivery hot path with a warm cache:
 //
 //   BM_Decide            sts::decide + permits_mx + judge: what every attempt pays per MX
 //   BM_ResolveWarmCache  PolicyResolver::resolve of a domain whose policy is cached and whose
@@ -54,9 +54,6 @@ class MemoryResolver final : public net::Resolver {
     r.records = {net::TxtRecord{"v=STSv1; id=20261128T000000;"}};
     r.ttl = 300;
     done(std::move(r));
-  }
-  void resolve_tlsa(std::string, Callback<net::TlsaRecord> done) override {
-    done(none<net::TlsaRecord>());
   }
 
  private:

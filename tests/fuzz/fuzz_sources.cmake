@@ -37,9 +37,6 @@ set(fuzz_sources_fuzz_smtp_esmtp_params
 set(fuzz_sources_fuzz_smtp_reply
   smtp/client_capabilities.cpp smtp/reply_parser.cpp smtp/text.cpp)
 
-set(fuzz_sources_fuzz_sts_http_response
-  sts/http_body.cpp sts/http_response.cpp)
-
 set(fuzz_sources_fuzz_sts_policy_parser
   sts/domain_name.cpp sts/mx_match.cpp sts/policy_parser.cpp)
 

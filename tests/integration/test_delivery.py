@@ -1,7 +1,7 @@
-"""Outbound delivery (issue 3) against real servers inside the test's network namespace: a dnslib
-DNS server on 127.0.0.53:53 with MX and A records for the test domains, and aiosmtpd receivers
-on 127.0.0.x:25 that write every message they accept to a file. The relay resolves through
-`delivery.dns_servers` and delivers to them; nothing leaves the namespace."""
+"""Outbound delivery (with connection reuse) against real servers inside the test's network
+namespace: a dnslib DNS server on 127.0.0.53:53 with MX and A records for the test domains, and
+aiosmtpd receivers on 127.0.0.x:25 that write every message they accept to a file. The relay
+resolves through `delivery.dns_servers` and delivers to them; nothing leaves the namespace."""
 
 import email
 import asyncio

@@ -21,7 +21,6 @@ class FakeResolver final : public net::Resolver {
   Table<net::IpAddress> aaaa;
   Table<net::MxRecord> mx;
   Table<net::TxtRecord> txt;
-  Table<net::TlsaRecord> tlsa;
   std::vector<std::string> queries;  // "MX example.test", in the order asked
 
   template <class T>
@@ -51,9 +50,6 @@ class FakeResolver final : public net::Resolver {
   }
   void resolve_txt(std::string name, Callback<net::TxtRecord> done) override {
     respond(txt, "TXT", std::move(name), done);
-  }
-  void resolve_tlsa(std::string name, Callback<net::TlsaRecord> done) override {
-    respond(tlsa, "TLSA", std::move(name), done);
   }
 
  private:

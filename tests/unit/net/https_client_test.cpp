@@ -16,7 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "fake_resolver.hpp"
-#include "src/net/https_await.hpp"
+#include "src/net/await_callback.hpp"
 
 namespace stsrelay::net {
 namespace {
@@ -91,7 +91,7 @@ TEST(AsyncFetch, CompletesACoroutineOnItsExecutor) {
       [&]() -> boost::asio::awaitable<void> {
         HttpsRequest request;
         request.url = "https://reports.example.test/tlsrpt";
-        got = co_await async_fetch(fetcher, request, boost::asio::use_awaitable);
+        got = co_await await_call(fetcher, &HttpsFetcher::fetch, request);
       },
       boost::asio::detached);
   ioc.run_for(std::chrono::seconds(10));

@@ -17,60 +17,8 @@ TlsResult verified_result() {
   return r;
 }
 
-TEST(TlsResult, FailureTypeTable) {
-  struct Row {
-    const char* name;
-    void (*mutate)(TlsResult&);
-    std::optional<TlsFailureType> type;
-  };
-  const Row rows[] = {
-      {"verified", [](TlsResult&) {}, std::nullopt},
-      {"handshake failed", [](TlsResult& r) { r.handshake_ok = false; },
-       TlsFailureType::validation_failure},
-      {"host mismatch", [](TlsResult& r) { r.cert.host_matched = false; },
-       TlsFailureType::certificate_host_mismatch},
-      {"expired",
-       [](TlsResult& r) {
-         r.cert.chain_verified = false;
-         r.cert.expired = true;
-       },
-       TlsFailureType::certificate_expired},
-      {"expired beats untrusted and mismatch",
-       [](TlsResult& r) {
-         r.cert.chain_verified = false;
-         r.cert.expired = r.cert.untrusted = true;
-         r.cert.host_matched = false;
-       },
-       TlsFailureType::certificate_expired},
-      {"untrusted beats mismatch",
-       [](TlsResult& r) {
-         r.cert.chain_verified = false;
-         r.cert.untrusted = true;
-         r.cert.host_matched = false;
-       },
-       TlsFailureType::certificate_not_trusted},
-      {"self-signed",
-       [](TlsResult& r) {
-         r.cert.chain_verified = false;
-         r.cert.self_signed = r.cert.untrusted = true;
-       },
-       TlsFailureType::certificate_not_trusted},
-      {"not yet valid",
-       [](TlsResult& r) {
-         r.cert.chain_verified = false;
-         r.cert.not_yet_valid = true;
-       },
-       TlsFailureType::validation_failure},
-  };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.name);
-    TlsResult r = verified_result();
-    row.mutate(r);
-    EXPECT_EQ(failure_type(r), row.type);
-    EXPECT_EQ(failure_type(std::optional<TlsResult>(r)), row.type);
-  }
-  EXPECT_EQ(failure_type(std::optional<TlsResult>()), TlsFailureType::starttls_not_supported);
-}
+// The result-type table of failure_type() is tests/unit/sts/tls_failure_type_test.cpp, beside
+// the sts entry point it shares with delivery.
 
 TEST(TlsResult, TokensAreTheRfc8460Names) {
   EXPECT_EQ(to_string(TlsFailureType::starttls_not_supported), "starttls-not-supported");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -29,6 +30,32 @@ ClaimLimits up_to(std::size_t jobs) {
   limits.max_jobs = jobs;
   return limits;
 }
+
+// Counts the store's work notifications (set_work_listener), so a test can wait for the next.
+class WorkSignal {
+ public:
+  void bump() {
+    {
+      std::lock_guard lock(mutex_);
+      ++count_;
+    }
+    changed_.notify_all();
+  }
+  std::uint64_t count() const {
+    std::lock_guard lock(mutex_);
+    return count_;
+  }
+  // True when a notification came after `seen` was read, within `bound`.
+  bool wait_past(std::uint64_t seen, std::chrono::milliseconds bound) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, bound, [&] { return count_ != seen; });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::uint64_t count_ = 0;
+};
 
 std::vector<std::int64_t> ids_of(const std::vector<DeliveryJob>& jobs) {
   std::vector<std::int64_t> ids;
@@ -353,55 +380,55 @@ TEST(Claim, LoadContentIsByteExact) {
   EXPECT_EQ(*loaded, content);
 }
 
-TEST(Claim, WorkGenerationMovesOnEnqueueRecordReleaseAndExternalChanges) {
+TEST(Claim, WorkListenerRunsOnEnqueueRecordReleaseAndExternalChanges) {
   OpenOptions options;
   options.external_change_check = std::chrono::milliseconds(20);
+  WorkSignal work;  // outlives the store, which calls it
   Fixture f(options);
-  std::atomic<int> listener_calls{0};
-  f.store->set_work_listener([&] { ++listener_calls; });
+  f.store->set_work_listener([&] { work.bump(); });
 
-  std::uint64_t seen = f.store->work_generation();
+  std::uint64_t seen = work.count();
   f.enqueue();
-  EXPECT_TRUE(f.store->wait_for_work(seen, testing::kWaitBound));
-  EXPECT_GE(listener_calls.load(), 1);
+  EXPECT_TRUE(work.wait_past(seen, testing::kWaitBound));
 
   auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
   ASSERT_TRUE(jobs);
-  seen = f.store->work_generation();
+  seen = work.count();
   f.store->release(ids_of(*jobs));
-  EXPECT_NE(f.store->work_generation(), seen);
+  EXPECT_NE(work.count(), seen);
 
   jobs = f.store->claim_due(f.clock.now(), up_to(10));
   ASSERT_TRUE(jobs);
   const auto ids = ids_of(*jobs);
-  seen = f.store->work_generation();
+  seen = work.count();
   ASSERT_TRUE(
       record_and_wait(*f.store, {{ids[0], RecipientState::deferred, f.now() + 3600, "451"},
                                  {ids[1], RecipientState::deferred, f.now() + 3600, "451"},
                                  {ids[2], RecipientState::deferred, f.now() + 3600, "451"}}));
-  EXPECT_NE(f.store->work_generation(), seen);
+  EXPECT_NE(work.count(), seen);
 
   // `stsrelay queue flush` from another process: seen through PRAGMA data_version.
-  seen = f.store->work_generation();
-  const int calls_before = listener_calls.load();
+  seen = work.count();
   auto reader = Reader::open(f.dir.db(), f.clock);
   ASSERT_TRUE(reader);
   auto flushed = (*reader)->flush();
   ASSERT_TRUE(flushed);
   EXPECT_EQ(*flushed, 3);
-  EXPECT_TRUE(f.store->wait_for_work(seen, testing::kWaitBound));
-  EXPECT_GT(listener_calls.load(), calls_before);
+  EXPECT_TRUE(work.wait_past(seen, testing::kWaitBound));
   auto due = f.store->claim_due(f.clock.now(), up_to(10));
   ASSERT_TRUE(due);
   EXPECT_EQ(ids_of(*due).size(), 3u);
 }
 
-TEST(Claim, WaitForWorkTimesOutWhenNothingHappens) {
+TEST(Claim, NoWorkNotificationWhenNothingHappens) {
+  WorkSignal work;  // outlives the store, which calls it
   Fixture f;
-  EXPECT_FALSE(f.store->wait_for_work(f.store->work_generation(), std::chrono::milliseconds(1)));
+  f.store->set_work_listener([&] { work.bump(); });
+  EXPECT_FALSE(work.wait_past(work.count(), std::chrono::milliseconds(1)));
 }
 
 TEST(Claim, ConcurrentClaimsNeverShareARecipient) {
+  WorkSignal work;  // outlives the store, which calls it
   Fixture f;
   constexpr int kMessages = 60;
   for (int i = 0; i < kMessages; ++i) f.enqueue();
@@ -409,10 +436,11 @@ TEST(Claim, ConcurrentClaimsNeverShareARecipient) {
   std::map<std::int64_t, int> claimed_times;
   std::vector<std::thread> workers;
   std::atomic<bool> failed{false};
+  f.store->set_work_listener([&] { work.bump(); });
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&] {
       for (;;) {
-        const std::uint64_t generation = f.store->work_generation();
+        const std::uint64_t generation = work.count();
         auto jobs = f.store->claim_due(f.clock.now(), up_to(3));
         if (!jobs) {
           failed = true;
@@ -425,7 +453,7 @@ TEST(Claim, ConcurrentClaimsNeverShareARecipient) {
             std::lock_guard lock(mutex);
             if (claimed_times.size() == kMessages * 3u) return;
           }
-          f.store->wait_for_work(generation, std::chrono::milliseconds(100));
+          work.wait_past(generation, std::chrono::milliseconds(100));
           continue;
         }
         std::vector<RecipientResult> results;
