@@ -76,5 +76,7 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
 boost::asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self,
                                      queue::DeliveryJob job);
 double jitter(DeliveryAgent::Impl& impl);
+// The pool's limits from delivery.reuse_* (connection reuse).
+PoolLimits pool_limits(const DeliverySettings& s);
 
 }  // namespace stsrelay::delivery

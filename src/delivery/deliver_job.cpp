@@ -48,10 +48,6 @@ struct Opened {
   smtp::TlsStage tls;        // of the first try, when a failed handshake was retried in plain
 };
 
-PoolLimits limits_of(const DeliverySettings& s) {
-  return {s.reuse_idle, s.reuse_max_transactions, s.reuse_max_idle_sessions};
-}
-
 smtp::TlsGate tls_gate(const StsAttempt& sts) {
   if (!sts.applies()) return {};  // opportunistic TLS: every outcome proceeds
   // A copy of the decision: the gate lives as long as the session, which may outlive the job.
@@ -181,7 +177,7 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
   }
 
   const std::string key = host + "[" + ip + "]";
-  const PoolLimits limits = limits_of(settings);
+  const PoolLimits limits = pool_limits(settings);
   PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
   if (session.session) {
     // A connection opened for another job: judged again under this domain's policy.
