@@ -1,5 +1,8 @@
 #include "src/delivery/trouble.hpp"
 
+#include <optional>
+#include <utility>
+
 #include "smtp/reply.hpp"
 
 namespace stsrelay::delivery {
@@ -106,30 +109,32 @@ Stage stage_of(smtp::ClientPhase phase) {
   return Stage::data;
 }
 
-Failure failure_of(const smtp::StepFailure& step) {
+namespace {
+
+// A reply decides the failure; without one, `reason` says what happened instead.
+Failure failure_from(smtp::ClientPhase phase, const std::optional<smtp::Reply>& reply,
+                     std::string reason) {
   Failure f;
-  f.stage = stage_of(step.phase);
-  if (step.reply) {
-    f.reply_code = step.reply->code;
-    f.dsn = step.reply->enhanced;
-    f.text = smtp::summary(*step.reply);
+  f.stage = stage_of(phase);
+  if (reply) {
+    f.reply_code = reply->code;
+    f.dsn = reply->enhanced;
+    f.text = smtp::summary(*reply);
   } else {
-    f.text = step.describe();
+    f.text = std::move(reason);
   }
   return f;
 }
 
+}  // namespace
+
+Failure failure_of(const smtp::StepFailure& step) {
+  return failure_from(step.phase, step.reply, step.reply ? std::string() : step.describe());
+}
+
 Failure failure_of(const smtp::RecipientResult& result) {
-  Failure f;
-  f.stage = stage_of(result.phase);
-  if (result.reply) {
-    f.reply_code = result.reply->code;
-    f.dsn = result.reply->enhanced;
-    f.text = smtp::summary(*result.reply);
-  } else {
-    f.text = std::string(smtp::to_string(result.phase)) + ": " + result.reason;
-  }
-  return f;
+  return failure_from(result.phase, result.reply,
+                      std::string(smtp::to_string(result.phase)) + ": " + result.reason);
 }
 
 std::string_view status_word(Fate fate) {

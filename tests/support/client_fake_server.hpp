@@ -57,11 +57,22 @@ class FakeSmtpServer {
 
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
+  // Stops accepting and closes the connection in progress. Once the io_context has run the
+  // aborted operations, `ended` is set and the server may be destroyed while the io_context
+  // goes on running.
+  void shut_down() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (stream_) stream_->next_layer().close(ignored);
+    if (socket_) socket_->close(ignored);
+  }
+
   std::vector<std::string> received;  // command lines, without CRLF
   std::vector<std::string> data;      // DATA contents as on the wire, without the final "."
   std::string error;                  // the first step that did not go as scripted
   bool finished = false;              // the whole script ran (every connection's)
   std::size_t connections = 0;        // accepted so far
+  bool ended = false;                 // nothing of the server is pending on the io_context
   std::size_t huge_sent = 0;          // octets of send_huge that the client took
 
  private:
@@ -96,6 +107,7 @@ class FakeSmtpServer {
       if (!error.empty()) break;
     }
     finished = error.empty();
+    ended = true;
   }
 
   asio::awaitable<void> run_connection(const std::vector<Step>& script) {

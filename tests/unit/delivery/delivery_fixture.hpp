@@ -125,6 +125,19 @@ class DeliveryFixture : public ::testing::Test {
     return j;
   }
 
+  // Shuts the servers down and waits until none has anything pending, so that they can go
+  // while the io_context runs on (the next row of a table).
+  void retire(std::vector<std::unique_ptr<fake::FakeSmtpServer>>& servers) {
+    for (auto& s : servers) s->shut_down();
+    EXPECT_TRUE(wait_until([&] {
+      for (auto& s : servers) {
+        if (!s->ended) return false;
+      }
+      return true;
+    }));
+    servers.clear();
+  }
+
   // Runs the io_context until `done` holds; false when it did not within the bound.
   bool wait_until(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + 30s;

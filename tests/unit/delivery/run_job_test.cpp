@@ -196,11 +196,13 @@ TEST_F(RunJob, EachStepFailingOnTheOnlyMx) {
     store_ = FakeStore{};
     only_mx1();
     auto scripts = failing_at(row.at, row.how);
-    std::unique_ptr<fake::FakeSmtpServer> mx1;
+    std::vector<std::unique_ptr<fake::FakeSmtpServer>> owned;
+    fake::FakeSmtpServer* mx1 = nullptr;
     std::vector<fake::FakeSmtpServer*> servers;
     if (!scripts.empty()) {
-      mx1 = serve("mx1", scripts);
-      servers.push_back(mx1.get());
+      owned.push_back(serve("mx1", scripts));
+      mx1 = owned.back().get();
+      servers.push_back(mx1);
     }
     run(job(), settings(), servers);
     const queue::RecipientResult& r = result();
@@ -224,6 +226,7 @@ TEST_F(RunJob, EachStepFailingOnTheOnlyMx) {
     // The receiver has the message only when it is delivered.
     const bool has_data = mx1 && !mx1->data.empty();
     EXPECT_EQ(has_data, row.state == RecipientState::delivered || row.at == At::dot);
+    retire(owned);
   }
 }
 
@@ -232,21 +235,22 @@ TEST_F(RunJob, EachStepFailingBeforeASecondMx) {
     SCOPED_TRACE(trace(row));
     store_ = FakeStore{};
     auto scripts = failing_at(row.at, row.how);
-    std::unique_ptr<fake::FakeSmtpServer> mx1;
+    std::vector<std::unique_ptr<fake::FakeSmtpServer>> owned;
     std::vector<fake::FakeSmtpServer*> servers;
     if (!scripts.empty()) {
-      mx1 = serve("mx1", scripts);
-      servers.push_back(mx1.get());
+      owned.push_back(serve("mx1", scripts));
+      servers.push_back(owned.back().get());
     }
-    std::unique_ptr<fake::FakeSmtpServer> mx2 = serve("mx2", {tls_session()});
-    if (row.next_mx) servers.push_back(mx2.get());
+    owned.push_back(serve("mx2", {tls_session()}));
+    fake::FakeSmtpServer* mx2 = owned.back().get();
+    if (row.next_mx) servers.push_back(mx2);
     run(job(), settings(), servers);
     const queue::RecipientResult& r = result();
     EXPECT_EQ(mx2->connections, row.next_mx ? 1u : 0u);
     EXPECT_EQ(r.state, row.next_mx ? RecipientState::delivered : row.state) << r.last_reply;
     if (!row.next_mx) {
       EXPECT_EQ(r.last_reply.rfind(row.reply, 0), 0u) << r.last_reply;
-    }
+    }    retire(owned);
   }
 }
 
@@ -301,13 +305,15 @@ TEST_F(RunJob, DryRunStopsBeforeMailFrom) {
     SCOPED_TRACE(row.name);
     store_ = FakeStore{};
     only_mx1();
-    auto mx1 = serve("mx1", row.scripts);
+    std::vector<std::unique_ptr<fake::FakeSmtpServer>> owned;
+    owned.push_back(serve("mx1", row.scripts));
     DeliverySettings s = settings();
     s.dry_run = true;
-    run(job(), s, {mx1.get()});
+    run(job(), s, {owned[0].get()});
     EXPECT_EQ(result().state, row.state);
     EXPECT_EQ(result().last_reply, row.reply);
-    EXPECT_TRUE(mx1->data.empty());
+    EXPECT_TRUE(owned[0]->data.empty());
+    retire(owned);
   }
 }
 
