@@ -71,9 +71,12 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
   friend double jitter(Impl& impl);
 };
 
-// One job: route, sessions, results, log lines, DSNs, one record() (deliver_job.cpp).
+// One job: policy, route, sessions (deliver_job.cpp), then its log lines, DSN and one record()
+// (job_report.hpp).
 boost::asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self,
                                      queue::DeliveryJob job);
 double jitter(DeliveryAgent::Impl& impl);
+// The pool's limits from delivery.reuse_* (connection reuse).
+PoolLimits pool_limits(const DeliverySettings& s);
 
 }  // namespace stsrelay::delivery

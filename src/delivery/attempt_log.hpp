@@ -1,10 +1,15 @@
 // The delivery log line: one per recipient per attempt, on the "mail" logger. Mail
 // administrators grep these lines every day, so the keys are stable and in a fixed order:
 //
-//   <queue id>: to=<rcpt> relay=<mx>[<ip>]:<port> delay=<s> tls=<version>/<verdict>
-//       sts=<mode>/<policy id> dsn=<x.y.z> status=<sent|deferred|bounced|dry-run> (<reply>)
+//   01HQZ3K9ABCD: to=<user@example.com> relay=mx1.example.com[192.0.2.10]:25 delay=1.23
+//       tls=TLSv1.3/verified sts=enforce/20240101 mx=mx1.example.com:ok dsn=2.0.0
+//       status=sent reply="250 2.0.0 Ok: queued as 4F1"
 //
-// written as key=value pairs (values quoted by core::log_value where they need it).
+// that is the queue id, then key=value pairs on one line in this order, values quoted by
+// core::log_value where they need it; status= is sent, deferred, bounced or dry-run.
+// relay=none without a connection (then no ip, port or tls=); tls=none for a connection without
+// TLS; sts= only when a policy applied, mx= only for a domain with a policy; empty fields are
+// left out.
 #pragma once
 
 #include <string>
@@ -20,9 +25,11 @@ struct AttemptLogLine {
   double delay_seconds = 0;  // since the message was received
   std::string tls_version;   // "TLSv1.3"; empty: no TLS
   std::string tls_verdict;   // "verified", "unverified:<reason>", or empty
-  std::string sts_mode;      // "enforce", "testing", "none", "off"; empty: no policy
+  std::string sts_mode;      // "enforce", "testing", "none"; empty: no policy applied
   std::string sts_id;        // policy id, when a policy applied
-  std::string mx_verdict;    // MTA-STS verdict for this MX, e.g. "listed", "not-listed"
+  // MTA-STS verdict per MX host tried (StsAttempt::mx_field()), e.g.
+  // "mx1.example.com:ok,mx2.example.com:abandoned:not-listed"
+  std::string mx_verdict;
   std::string dsn;           // enhanced status code, e.g. "2.0.0"
   std::string status;        // sent | deferred | bounced | dry-run
   std::string reply;         // remote reply or local reason

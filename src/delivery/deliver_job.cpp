@@ -1,8 +1,11 @@
 // One delivery job (one message, one recipient domain): the domain's MTA-STS policy (RFC 8461
-// §5.1), the route from DNS, then each address of each MX in order (RFC 5321 §5.1) until every
-// recipient is decided, then one log line per recipient, the DSN for the bounced ones and one
-// record() that stores both. The policy is asked before each MX is connected to and, through
-// the client's TLS gate, after each STARTTLS, before MAIL FROM (sts_attempt.hpp).
+// §5.1) with the local override, the route from DNS, then each address of each MX in order
+// (RFC 5321 §5.1) until every recipient is decided; then the report (job_report.hpp). The
+// policy is asked before each MX is connected to and, through the client's TLS gate, after
+// each STARTTLS, before MAIL FROM (sts_attempt.hpp). Sessions are opened on one path, with or
+// without the TLS-to-plain fallback of RFC 7435, taken from the pool when one is idle for the
+// same address; a dry run (delivery.dry_run) takes the same path and stops before MAIL FROM.
+// What a step's outcome means for each recipient is job_state.hpp and trouble.hpp.
 //
 // GCC 12: no lambdas with init-captures and no co_await inside ?: in the coroutines below;
 // everything that builds a lambda is a plain function.
@@ -16,39 +19,25 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "queue/dsn.hpp"
-#include "src/delivery/sts_attempt.hpp"
-#include "sts/policy_resolver_await.hpp"
-#include "tlsrpt/session_record.hpp"
-#include "src/core/logging.hpp"
 #include "src/delivery/agent_impl.hpp"
-#include "src/delivery/attempt_log.hpp"
-#include "src/delivery/fate.hpp"
-#include "src/delivery/record_await.hpp"
-#include "src/delivery/tls_policy.hpp"
+#include "src/delivery/job_report.hpp"
+#include "src/delivery/job_state.hpp"
+#include "src/delivery/sts_attempt.hpp"
+#include "src/delivery/tls_log_field.hpp"
 #include "src/net/mx_targets.hpp"
 #include "sts/domain_name.hpp"
+#include "sts/policy_resolver_await.hpp"
+#include "tlsrpt/session_record.hpp"
 
 namespace stsrelay::delivery {
 namespace asio = boost::asio;
 namespace {
 
-// Where a recipient's fate was decided, for its log line and DSN.
-struct Relay {
-  std::string host;
-  std::string ip;
-  TlsLogFields tls;
-  bool connected = false;  // false: relay=none
-};
-
-struct JobState {
-  queue::DeliveryJob job;
+// A job in flight: its recipients, the message and the policy of this attempt.
+struct Job {
+  JobState state;
   std::string content;
-  std::vector<RecipientFate> fates;  // per recipient of the job
-  std::vector<Relay> relays;
-  std::vector<std::size_t> pending;  // recipients still to decide (next host)
-  std::unique_ptr<StsAttempt> sts;   // the policy of this attempt
-  Relay last_abandoned;              // the last host the policy abandoned, for the log line
+  std::unique_ptr<StsAttempt> sts;
 };
 
 struct Opened {
@@ -58,10 +47,6 @@ struct Opened {
   bool reached_tls = false;  // EHLO done: STARTTLS was (or could have been) negotiated
   smtp::TlsStage tls;        // of the first try, when a failed handshake was retried in plain
 };
-
-PoolLimits limits_of(const DeliverySettings& s) {
-  return {s.reuse_idle, s.reuse_max_transactions, s.reuse_max_idle_sessions};
-}
 
 smtp::TlsGate tls_gate(const StsAttempt& sts) {
   if (!sts.applies()) return {};  // opportunistic TLS: every outcome proceeds
@@ -90,41 +75,6 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
   // Nothing depends on QUIT's answer; keep a silent server from delaying a stop.
   t.quit = std::min<std::chrono::milliseconds>(s.command_timeout, std::chrono::seconds(10));
   return o;
-}
-
-core::Envelope envelope_for(const JobState& st) {
-  core::Envelope env = st.job.envelope;
-  env.recipients.clear();
-  for (std::size_t i : st.pending) env.recipients.push_back(st.job.envelope.recipients[i]);
-  return env;
-}
-
-// Stores the fates decided on `relay` (one per pending recipient, in order); recipients to be
-// tried on the next host stay pending.
-void apply(JobState& st, const std::vector<RecipientFate>& fates, const Relay& relay) {
-  std::vector<std::size_t> still;
-  for (std::size_t k = 0; k < st.pending.size() && k < fates.size(); ++k) {
-    const std::size_t i = st.pending[k];
-    st.fates[i] = fates[k];
-    st.relays[i] = relay;
-    if (fates[k].fate == Fate::next_host) still.push_back(i);
-  }
-  st.pending = std::move(still);
-}
-
-void apply_all(JobState& st, const RecipientFate& fate, const Relay& relay) {
-  apply(st, std::vector<RecipientFate>(st.pending.size(), fate), relay);
-}
-
-// A session that did not get as far as a greeting names the address in its reason, as the log
-// line then says relay=none.
-RecipientFate open_failure_fate(const smtp::StepFailure& failure, bool connected,
-                                const Relay& relay, std::uint16_t port, bool last) {
-  RecipientFate fate = fate_of(failure_of(failure), last);
-  if (!connected) {
-    fate.reply = relay.host + "[" + relay.ip + "]:" + std::to_string(port) + ": " + fate.reply;
-  }
-  return fate;
 }
 
 asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySettings& settings,
@@ -168,83 +118,89 @@ std::string tls_phrase(const TlsLogFields& tls) {
 
 // The session's MTA-STS verdict, logged and recorded. True: the policy abandons the host, and
 // the pending recipients stay pending for the next MX.
-bool policy_abandons(JobState& st, const sts::Verdict& before, const PooledSession& session,
+bool policy_abandons(Job& job, const sts::Verdict& before, const PooledSession& session,
                      const Relay& relay, core::SysTime now) {
   const SessionFacts facts{relay.host, relay.ip, session.local_address, session.server_name};
-  const sts::Verdict v = st.sts->session_done(before, session.tls_outcome, facts, now);
+  const sts::Verdict v = job.sts->session_done(before, session.tls_outcome, facts, now);
   if (v.action != sts::Action::abandon_host) return false;
-  st.last_abandoned = relay;
-  st.last_abandoned.tls = session.tls;
+  job.state.last_abandoned = relay;
+  job.state.last_abandoned.tls = session.tls;
   spdlog::info("delivery: {}: {}[{}]: abandoned by the MTA-STS policy of {}: {}",
-               st.job.message_id, relay.host, relay.ip, st.job.domain, v.reason);
+               job.state.job.message_id, relay.host, relay.ip, job.state.job.domain, v.reason);
   return true;
 }
 
+// One new session to `relay`'s address, judged under the policy. Returns the session when it is
+// ready for MAIL FROM. Otherwise every pending recipient is decided here: kept pending when the
+// policy abandoned the host, given the fate of the failed step, or, in a dry run (where a
+// session always ends here, after QUIT), the fate "would deliver".
+asio::awaitable<std::optional<PooledSession>> open_judged(
+    DeliveryAgent::Impl& impl, Job& job, const DeliverySettings& settings,
+    std::shared_ptr<asio::ssl::context> tls, const sts::Verdict& before, Relay& relay,
+    bool last) {
+  Opened opened = co_await open_session(impl, settings, tls, *job.sts, relay.host, relay.ip);
+  relay.connected = opened.connected;
+  relay.tls = opened.session.tls;
+  if (settings.dry_run && opened.session.session) co_await opened.session.session->quit();
+  if (opened.reached_tls &&
+      policy_abandons(job, before, opened.session, relay, impl.clock_.now())) {
+    co_return std::nullopt;
+  }
+  if (opened.failure) {
+    apply_all(job.state, open_fate(*opened.failure, relay.connected, relay.host, relay.ip,
+                                   settings.smtp_port, last),
+              relay);
+    co_return std::nullopt;
+  }
+  if (settings.dry_run) {
+    apply_all(job.state, {Fate::dry_run, "2.0.0",
+                          "dry run: would deliver to " + relay.host + " over " +
+                              tls_phrase(opened.session.tls)},
+              relay);
+    co_return std::nullopt;
+  }
+  co_return std::move(opened.session);
+}
+
 // One address of one MX: decides what it can for the pending recipients.
-asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
+asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
                                   const DeliverySettings& settings,
                                   std::shared_ptr<asio::ssl::context> tls,
                                   const sts::Verdict& before, std::string host, std::string ip,
                                   bool last) {
   Relay relay{host, ip, {}, false};
   if (settings.dry_run) {
-    // The dry run: everything up to MAIL FROM, then QUIT (issue 6).
-    Opened opened = co_await open_session(impl, settings, tls, *st.sts, host, ip);
-    relay.connected = opened.connected;
-    relay.tls = opened.session.tls;
-    if (opened.session.session) co_await opened.session.session->quit();
-    if (opened.reached_tls &&
-        policy_abandons(st, before, opened.session, relay, impl.clock_.now())) {
-      co_return;
-    }
-    if (!opened.failure) {
-      apply_all(st, {Fate::dry_run, "2.0.0",
-                     "dry run: would deliver to " + host + " over " +
-                         tls_phrase(opened.session.tls)},
-                relay);
-    } else {
-      apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
-                                      settings.smtp_port, last),
-                relay);
-    }
+    // DESIGN.md, delivery.dry_run: everything up to MAIL FROM on a connection of its own, then
+    // QUIT; nothing is taken from or given to the pool.
+    co_await open_judged(impl, job, settings, tls, before, relay, last);
     co_return;
   }
 
   const std::string key = host + "[" + ip + "]";
-  const PoolLimits limits = limits_of(settings);
+  const PoolLimits limits = pool_limits(settings);
   PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
   if (session.session) {
     // A connection opened for another job: judged again under this domain's policy.
     relay.connected = true;
     relay.tls = session.tls;
-    if (policy_abandons(st, before, session, relay, impl.clock_.now())) {
+    if (policy_abandons(job, before, session, relay, impl.clock_.now())) {
       impl.quit_sessions(
           impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
       co_return;
     }
   }
-  const core::Envelope envelope = envelope_for(st);
+  const core::Envelope envelope = pending_envelope(job.state);
   bool reused = session.session != nullptr;
   std::optional<smtp::TransactionOutcome> t;
   while (!t) {
     if (!session.session) {
-      Opened opened = co_await open_session(impl, settings, tls, *st.sts, host, ip);
-      relay.connected = opened.connected;
-      relay.tls = opened.session.tls;
-      if (opened.reached_tls &&
-          policy_abandons(st, before, opened.session, relay, impl.clock_.now())) {
-        co_return;
-      }
-      if (opened.failure) {
-        apply_all(st, open_failure_fate(*opened.failure, relay.connected, relay,
-                                        settings.smtp_port, last),
-                  relay);
-        co_return;
-      }
-      session = std::move(opened.session);
+      std::optional<PooledSession> opened =
+          co_await open_judged(impl, job, settings, tls, before, relay, last);
+      if (!opened) co_return;
+      session = std::move(*opened);
     }
     relay.connected = true;
-    t = co_await session.session->send(envelope, st.content);
+    t = co_await session.session->send(envelope, job.content);
     if (reused && t->failure && t->failure->phase == smtp::ClientPhase::rset) {
       // The server closed the idle connection meanwhile: once, a new one to the same address.
       spdlog::debug("delivery: {}: reused connection failed at RSET; connecting again", key);
@@ -254,97 +210,9 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, JobState& st,
     }
   }
   relay.tls = session.tls;
-  apply(st, transaction_fates(*t, st.pending.size(), last), relay);
+  apply(job.state, transaction_fates(*t, job.state.pending.size(), last), relay);
   impl.quit_sessions(
       impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
-}
-
-// The metrics' reading of an attempt: status, TLS (verified, unverified, none) and policy mode.
-AttemptKey attempt_key(const AttemptLogLine& line) {
-  std::string tls = "none";
-  if (!line.tls_version.empty()) tls = line.tls_verdict == "verified" ? "verified" : "unverified";
-  return AttemptKey{line.status, tls, line.sts_mode.empty() ? "no-policy" : line.sts_mode};
-}
-
-void log_attempt(DeliveryCounters& counters, const JobState& st, std::size_t i,
-                 const RecipientFate& fate, std::uint16_t port, double delay) {
-  const Relay& relay = st.relays[i];
-  AttemptLogLine line;
-  line.queue_id = st.job.message_id;
-  line.recipient = st.job.recipients[i].address;
-  line.relay_host = relay.connected ? relay.host : "none";
-  if (relay.connected) line.relay_ip = relay.ip;
-  line.relay_port = port;
-  line.delay_seconds = delay;
-  line.tls_version = relay.tls.version;
-  line.tls_verdict = relay.tls.verdict;
-  if (st.sts) {
-    line.sts_mode = st.sts->mode_field();
-    line.sts_id = st.sts->id_field();
-    line.mx_verdict = st.sts->mx_field();
-  }
-  line.dsn = fate.dsn;
-  line.status = std::string(status_word(fate.fate));
-  line.reply = fate.reply;
-  core::mail_log().info(format_attempt(line));
-  counters.add(attempt_key(line));
-}
-
-std::vector<std::int64_t> recipient_ids(const queue::DeliveryJob& job) {
-  std::vector<std::int64_t> ids;
-  for (const auto& r : job.recipients) ids.push_back(r.id);
-  return ids;
-}
-
-// Results, log lines and DSN for every recipient, then one record().
-asio::awaitable<void> finish(std::shared_ptr<DeliveryAgent::Impl> self, JobState& st,
-                             const DeliverySettings& settings) {
-  const core::SysTime now = self->clock_.now();
-  const core::SysTime received = core::from_unix(st.job.received_at);
-  const double delay = std::chrono::duration<double>(now - received).count();
-  std::vector<queue::RecipientResult> results;
-  std::vector<queue::DsnRecipient> bounced;
-  for (std::size_t i = 0; i < st.job.recipients.size(); ++i) {
-    const auto& r = st.job.recipients[i];
-    const RecipientFate fate = expire(st.fates[i], received, settings.max_lifetime, now);
-    results.push_back(to_queue_result(r.id, fate, r.attempts, settings.retry_schedule, now,
-                                      jitter(*self)));
-    log_attempt(self->counters_, st, i, fate, settings.smtp_port, delay);
-    if (fate.fate == Fate::bounced) {
-      queue::DsnRecipient d;
-      d.address = r.address;
-      d.notify = r.notify;
-      d.orcpt = r.orcpt;
-      d.action = queue::DsnAction::failed;
-      d.status = fate.dsn;
-      if (st.relays[i].connected) d.remote_mta = st.relays[i].host;
-      d.diagnostic = fate.reply;
-      d.last_attempt = now;
-      bounced.push_back(std::move(d));
-    }
-  }
-  std::vector<queue::NewMessage> notices;
-  if (!bounced.empty()) {
-    queue::DsnInput input;
-    input.envelope = st.job.envelope;
-    input.content = st.content;
-    input.queue_id = st.job.message_id;
-    input.recipients = std::move(bounced);
-    input.reporting_mta = settings.reporting_mta;
-    input.arrival = received;
-    input.now = now;
-    if (auto dsn = queue::build_dsn(input)) notices.push_back(std::move(*dsn));
-  }
-  RecordAnswer answer = co_await await_record(self->store_, std::move(results), std::move(notices));
-  if (!answer) {
-    spdlog::error("delivery: {}: recording the results failed: {}; the recipients stay queued",
-                  st.job.message_id, answer.error().message);
-    self->store_.release(recipient_ids(st.job));
-  } else {
-    for (const auto& id : *answer) {
-      spdlog::info("delivery: {}: bounce notice queued as {}", st.job.message_id, id);
-    }
-  }
 }
 
 // ---- MTA-STS ------------------------------------------------------------------------------
@@ -395,46 +263,25 @@ bool policy_changed(const StsAttempt& before, const StsAttempt& now) {
          now.id_field() != before.id_field();
 }
 
-// Whether a deferral now would be a bounce (the queue lifetime ended).
-bool would_bounce(const JobState& st, const DeliverySettings& settings, core::SysTime now) {
-  const RecipientFate deferred{Fate::deferred, "4.7.5", ""};
-  return expire(deferred, core::from_unix(st.job.received_at), settings.max_lifetime, now).fate ==
-         Fate::bounced;
-}
-
 // Every MX of the route in order, each address of each, while recipients are pending.
-asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, JobState& st,
+asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
                                 const DeliverySettings& settings,
                                 std::shared_ptr<asio::ssl::context> tls,
                                 const net::DeliveryRoute& route) {
-  for (std::size_t t = 0; t < route.targets.size() && !st.pending.empty(); ++t) {
+  for (std::size_t t = 0; t < route.targets.size() && !job.state.pending.empty(); ++t) {
     const net::DeliveryTarget& target = route.targets[t];
     // §4.1: an MX the policy does not list is not connected to under enforce.
-    const sts::Verdict before = st.sts->before_connect(target.host, impl.clock_.now());
+    const sts::Verdict before = job.sts->before_connect(target.host, impl.clock_.now());
     if (before.action == sts::Action::abandon_host) {
-      st.last_abandoned = Relay{target.host, "", {}, false};
+      job.state.last_abandoned = Relay{target.host, "", {}, false};
       continue;
     }
-    for (std::size_t a = 0; a < target.addresses.size() && !st.pending.empty(); ++a) {
+    for (std::size_t a = 0; a < target.addresses.size() && !job.state.pending.empty(); ++a) {
       const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
-      co_await try_address(impl, st, settings, tls, before, target.host,
+      co_await try_address(impl, job, settings, tls, before, target.host,
                            target.addresses[a].to_string(), last);
     }
   }
-}
-
-// Recipients no host took because the policy abandoned the hosts: deferred with the 4.7.x reply
-// that names each host and why (a dry run records what it would have done instead).
-void settle_policy_deferrals(JobState& st, const DeliverySettings& settings) {
-  if (st.pending.empty()) return;
-  const std::optional<sts::DeferReply> reply = st.sts->defer_reply();
-  if (!reply) return;
-  RecipientFate fate{Fate::deferred, reply->enhanced_code, reply->to_string()};
-  if (settings.dry_run) {
-    fate = RecipientFate{Fate::dry_run, reply->enhanced_code, "dry run: would defer: " +
-                                                                  reply->to_string()};
-  }
-  apply_all(st, fate, st.last_abandoned);
 }
 
 void flush_records(DeliveryAgent::Impl& impl, StsAttempt& sts) {
@@ -448,52 +295,48 @@ void flush_records(DeliveryAgent::Impl& impl, StsAttempt& sts) {
 asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job) {
   const DeliverySettings settings = self->settings_;
   const std::shared_ptr<asio::ssl::context> tls = self->tls_;
-  JobState st;
-  st.job = std::move(job);
-  const std::size_t n = st.job.recipients.size();
-  st.fates.assign(n, RecipientFate{Fate::deferred, "4.4.0", "no delivery target was tried"});
-  st.relays.assign(n, Relay{});
-  for (std::size_t i = 0; i < n; ++i) st.pending.push_back(i);
+  Job j;
+  j.state = start_job(std::move(job));
+  const queue::DeliveryJob& q = j.state.job;
 
-  auto content = self->store_.load_content(st.job.message_id);
+  auto content = self->store_.load_content(q.message_id);
   if (!content) {
     if (content.error().kind != core::ErrorKind::not_found) {
-      spdlog::error("delivery: {}: reading the message failed: {}", st.job.message_id,
+      spdlog::error("delivery: {}: reading the message failed: {}", q.message_id,
                     content.error().message);
     }
-    self->store_.release(recipient_ids(st.job));
+    self->store_.release(recipient_ids(q));
     co_return;
   }
-  st.content = std::move(*content);
+  j.content = std::move(*content);
 
-  st.sts = co_await policy_for(*self, settings, st.job, false);
-  const net::DeliveryRoute route =
-      co_await net::resolve_delivery_targets(self->resolver_, st.job.domain);
+  j.sts = co_await policy_for(*self, settings, q, false);
+  const net::DeliveryRoute route = co_await net::resolve_delivery_targets(self->resolver_, q.domain);
   if (!route.ok()) {
     const net::RouteFailure& f = *route.failure;
     Failure failure{Stage::dns, 0, f.dsn, f.text};
     if (f.permanent) failure.reply_code = 550;
-    apply_all(st, fate_of(failure, true), Relay{});
+    apply_all(j.state, fate_of(failure, true), Relay{});
   } else {
-    co_await try_route(*self, st, settings, tls, route);
-    if (!st.pending.empty() && st.sts->any_abandoned() &&
-        would_bounce(st, settings, self->clock_.now())) {
+    co_await try_route(*self, j, settings, tls, route);
+    if (!j.state.pending.empty() && j.sts->any_abandoned() &&
+        would_bounce(j.state, settings.max_lifetime, self->clock_.now())) {
       // RFC 8461 §5.1: before a message bounces because of the policy, look it up again; a
       // changed policy (a new id, or no longer enforce) gets one more pass over the route.
-      std::unique_ptr<StsAttempt> again = co_await policy_for(*self, settings, st.job, true);
-      if (policy_changed(*st.sts, *again)) {
+      std::unique_ptr<StsAttempt> again = co_await policy_for(*self, settings, q, true);
+      if (policy_changed(*j.sts, *again)) {
         spdlog::info("delivery: {}: the MTA-STS policy of {} changed before the bounce; trying "
                      "again under it",
-                     st.job.message_id, st.job.domain);
-        flush_records(*self, *st.sts);
-        st.sts = std::move(again);
-        co_await try_route(*self, st, settings, tls, route);
+                     q.message_id, q.domain);
+        flush_records(*self, *j.sts);
+        j.sts = std::move(again);
+        co_await try_route(*self, j, settings, tls, route);
       }
     }
-    settle_policy_deferrals(st, settings);
+    settle_abandoned(j.state, j.sts->defer_reply(), settings.dry_run);
   }
-  co_await finish(self, st, settings);
-  flush_records(*self, *st.sts);
+  co_await report_job(*self, j.state, *j.sts, j.content, settings);
+  flush_records(*self, *j.sts);
 }
 
 }  // namespace stsrelay::delivery

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "src/delivery/agent_impl.hpp"
+#include "src/delivery/job_state.hpp"
 #include "src/net/tls_client_context.hpp"
 
 namespace stsrelay::delivery {
@@ -28,15 +29,15 @@ constexpr std::chrono::milliseconds kMaxIdle{60000};
 constexpr std::chrono::milliseconds kBusyRecheck{1000};
 constexpr std::chrono::milliseconds kClaimErrorRetry{5000};
 
-PoolLimits pool_limits(const DeliverySettings& s) {
-  return {s.reuse_idle, s.reuse_max_transactions, s.reuse_max_idle_sessions};
-}
-
 asio::awaitable<void> quit_session(PooledSession s) {
   co_await s.session->quit();
 }
 
 }  // namespace
+
+PoolLimits pool_limits(const DeliverySettings& s) {
+  return {s.reuse_idle, s.reuse_max_transactions, s.reuse_max_idle_sessions};
+}
 
 DeliveryAgent::Impl::Impl(asio::io_context& io, queue::Store& store, net::Resolver& resolver,
                           core::Clock& clock, DeliverySettings settings,
@@ -133,8 +134,7 @@ asio::awaitable<void> DeliveryAgent::Impl::job_main(std::shared_ptr<Impl> self,
                                                     queue::DeliveryJob job) {
   const std::string domain = job.domain;
   const std::string message_id = job.message_id;
-  std::vector<std::int64_t> ids;
-  for (const auto& r : job.recipients) ids.push_back(r.id);
+  const std::vector<std::int64_t> ids = recipient_ids(job);
   bool failed = false;
   try {
     co_await run_job(self, std::move(job));

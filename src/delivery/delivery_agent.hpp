@@ -1,9 +1,9 @@
 // The delivery agent: takes due work from the queue and hands it to the recipient domains' MX
-// hosts (issue 3). It only glues the tested parts together: queue::Store (claim, content,
-// record, wake-ups), net::resolve_delivery_targets (MX → addresses), sts::PolicyResolver and
-// sts_attempt.hpp (the MTA-STS policy and its verdicts), smtp::ClientSession (one
-// connection, STARTTLS, the transaction), trouble.hpp/fate.hpp (what a failure means),
-// queue::build_dsn (bounces) and attempt_log.hpp (one log line per recipient per attempt).
+// hosts. It only glues the tested parts together: queue::Store (claim, content, record,
+// wake-ups), net::resolve_delivery_targets (MX → addresses), sts::PolicyResolver and
+// sts_attempt.hpp (the MTA-STS policy and its verdicts), smtp::ClientSession (one connection,
+// STARTTLS, the transaction), trouble.hpp (what a failure means), job_state.hpp (where each
+// recipient stands) and job_report.hpp (log lines, queue::build_dsn bounces, the record).
 //
 // Scheduling: one coroutine waits for work — the queue's wake-up (new mail, results, CLI retry
 // and flush) or the next due time, whichever comes first — claims due jobs (one message, one

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "smtp/client_session.hpp"
-#include "src/delivery/tls_policy.hpp"
+#include "src/delivery/tls_log_field.hpp"
 #include "sts/tls_outcome.hpp"
 
 namespace stsrelay::delivery {

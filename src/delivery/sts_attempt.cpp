@@ -62,11 +62,6 @@ sts::Verdict StsAttempt::before_connect(std::string_view mx_host, core::SysTime 
   return v;
 }
 
-sts::Verdict StsAttempt::judge(const smtp::TlsStage& stage) const {
-  if (!applies_) return sts::Verdict{};
-  return decision_.judge(tls_outcome_of(stage));
-}
-
 sts::Verdict StsAttempt::session_done(const sts::Verdict& before_connect,
                                       const sts::TlsOutcome& tls, const SessionFacts& facts,
                                       core::SysTime now) {

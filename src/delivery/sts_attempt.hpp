@@ -48,8 +48,6 @@ class StsAttempt {
 
   // Before connecting (§4.1). An abandoned host is noted (log, deferral reply, TLS-RPT).
   sts::Verdict before_connect(std::string_view mx_host, core::SysTime now);
-  // After STARTTLS: the verdict of one session; also what the TLS gate answers.
-  sts::Verdict judge(const smtp::TlsStage& stage) const;
   // Once per session that reached the TLS stage: the session's verdict (session_verdict() of
   // `before_connect` and the TLS judgement), logged under the host and recorded for TLS-RPT.
   sts::Verdict session_done(const sts::Verdict& before_connect, const sts::TlsOutcome& tls,

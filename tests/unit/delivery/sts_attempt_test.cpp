@@ -136,7 +136,6 @@ TEST(StsAttempt, SessionVerdictTokensAndRecords) {
     const smtp::TlsStage s = stage(row.cert);
     const sts::Verdict v = a.session_done(before, tls_outcome_of(s), kFacts, kNow);
     EXPECT_EQ(v.action, row.action);
-    EXPECT_EQ(a.judge(s).action, row.action);
     EXPECT_EQ(a.mx_field(), row.mx_field);
     EXPECT_EQ(a.any_abandoned(), row.action == Action::abandon_host);
     const auto records = a.take_records();
@@ -216,7 +215,6 @@ TEST(StsAttempt, FetchFailureWithoutCacheIsRecordedForEverySession) {
 TEST(StsAttempt, SwitchedOffLocallyJudgesAndRecordsNothing) {
   StsAttempt a = attempt(sts::Mode::enforce, LocalEnforcement::off, false);
   EXPECT_EQ(a.before_connect("elsewhere.example.net", kNow).action, Action::proceed);
-  EXPECT_EQ(a.judge(stage(Cert::expired)).action, Action::proceed);
   a.session_done({}, tls_outcome_of(stage(Cert::expired)), kFacts, kNow);
   EXPECT_TRUE(a.take_records().empty());
   EXPECT_EQ(a.mode_field(), "");

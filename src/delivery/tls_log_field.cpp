@@ -1,4 +1,4 @@
-#include "src/delivery/tls_policy.hpp"
+#include "src/delivery/tls_log_field.hpp"
 
 namespace stsrelay::delivery {
 

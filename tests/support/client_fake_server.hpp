@@ -1,7 +1,8 @@
-// A scripted SMTP server for the client session tests: one connection on 127.0.0.1 (an
-// ephemeral port), a list of steps (send bytes, expect a command line, take the DATA content,
-// STARTTLS, stall, close), and a record of what the client sent. Runs as a coroutine on the
-// test's io_context; loopback only.
+// A scripted SMTP server for the client session and delivery tests: one connection on
+// 127.0.0.1 (an ephemeral port), or several connections one after the other on a chosen
+// loopback address, each with a list of steps (send bytes, expect a command line, take the DATA
+// content, STARTTLS, stall, close), and a record of what the client sent. Runs as a coroutine
+// on the test's io_context; loopback only.
 #pragma once
 
 #include <boost/asio/co_spawn.hpp>
@@ -44,19 +45,34 @@ class FakeSmtpServer {
  public:
   FakeSmtpServer(asio::io_context& io, std::vector<Step> script,
                  std::shared_ptr<asio::ssl::context> tls = nullptr)
-      : io_(io),
-        acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        script_(std::move(script)),
-        tls_context_(std::move(tls)) {
+      : FakeSmtpServer(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
+                       {std::move(script)}, std::move(tls)) {}
+
+  // One script per connection, accepted in turn on `at` (a loopback address; port 0: any).
+  FakeSmtpServer(asio::io_context& io, tcp::endpoint at, std::vector<std::vector<Step>> scripts,
+                 std::shared_ptr<asio::ssl::context> tls = nullptr)
+      : io_(io), acceptor_(io, at), scripts_(std::move(scripts)), tls_context_(std::move(tls)) {
     asio::co_spawn(io_, run(), asio::detached);
   }
 
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
+  // Stops accepting and closes the connection in progress. Once the io_context has run the
+  // aborted operations, `ended` is set and the server may be destroyed while the io_context
+  // goes on running.
+  void shut_down() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (stream_) stream_->next_layer().close(ignored);
+    if (socket_) socket_->close(ignored);
+  }
+
   std::vector<std::string> received;  // command lines, without CRLF
   std::vector<std::string> data;      // DATA contents as on the wire, without the final "."
   std::string error;                  // the first step that did not go as scripted
-  bool finished = false;              // the whole script ran
+  bool finished = false;              // the whole script ran (every connection's)
+  std::size_t connections = 0;        // accepted so far
+  bool ended = false;                 // nothing of the server is pending on the io_context
   std::size_t huge_sent = 0;          // octets of send_huge that the client took
 
  private:
@@ -86,10 +102,20 @@ class FakeSmtpServer {
   }
 
   asio::awaitable<void> run() {
+    for (const std::vector<Step>& script : scripts_) {
+      co_await run_connection(script);
+      if (!error.empty()) break;
+    }
+    finished = error.empty();
+    ended = true;
+  }
+
+  asio::awaitable<void> run_connection(const std::vector<Step>& script) {
     try {
       socket_.emplace(co_await acceptor_.async_accept(asio::use_awaitable));
+      ++connections;
       bool stop = false;
-      for (const Step& step : script_) {
+      for (const Step& step : script) {
         if (stop) break;
         switch (step.kind) {
           case Step::Kind::send: co_await write(step.text); break;
@@ -139,7 +165,6 @@ class FakeSmtpServer {
           }
         }
       }
-      finished = error.empty();
     } catch (const std::exception& e) {
       if (error.empty()) error = std::string("server: ") + e.what();
     }
@@ -147,11 +172,14 @@ class FakeSmtpServer {
     boost::system::error_code ignored;
     if (stream_) stream_->next_layer().close(ignored);
     if (socket_) socket_->close(ignored);
+    stream_.reset();
+    socket_.reset();
+    buffer_.consume(buffer_.size());
   }
 
   asio::io_context& io_;
   tcp::acceptor acceptor_;
-  std::vector<Step> script_;
+  std::vector<std::vector<Step>> scripts_;
   std::shared_ptr<asio::ssl::context> tls_context_;
   std::optional<tcp::socket> socket_;
   std::optional<asio::ssl::stream<tcp::socket>> stream_;

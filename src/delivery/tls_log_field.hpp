@@ -1,4 +1,5 @@
-// How a session's TLS reads in the delivery log line. "Verified" is logged here; whether it was
+// The delivery log line's tls= field of a session (attempt_log.hpp): the TLS version and
+// whether the certificate verified. Only what TLS showed is formatted here; whether it was
 // required is decided by the MTA-STS policy (sts_attempt.hpp). Pure.
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "src/delivery/tls_policy.hpp"
+#include "src/delivery/tls_log_field.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@ smtp::TlsStage stage(bool handshake, bool chain, bool host) {
   return s;
 }
 
-TEST(TlsPolicy, LogFields) {
+TEST(TlsLogField, LogFields) {
   struct Row {
     const char* name;
     smtp::TlsStage tls;

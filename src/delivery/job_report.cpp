@@ -1,0 +1,116 @@
+#include "src/delivery/job_report.hpp"
+
+#include <chrono>
+#include <functional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "queue/dsn.hpp"
+#include "src/core/logging.hpp"
+#include "src/delivery/agent_impl.hpp"
+#include "src/delivery/record_await.hpp"
+
+namespace stsrelay::delivery {
+namespace asio = boost::asio;
+
+AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, std::size_t i,
+                            const RecipientFate& fate, std::uint16_t port, double delay) {
+  const Relay& relay = st.relays[i];
+  AttemptLogLine line;
+  line.queue_id = st.job.message_id;
+  line.recipient = st.job.recipients[i].address;
+  line.relay_host = relay.connected ? relay.host : "none";
+  if (relay.connected) line.relay_ip = relay.ip;
+  line.relay_port = port;
+  line.delay_seconds = delay;
+  line.tls_version = relay.tls.version;
+  line.tls_verdict = relay.tls.verdict;
+  line.sts_mode = sts.mode_field();
+  line.sts_id = sts.id_field();
+  line.mx_verdict = sts.mx_field();
+  line.dsn = fate.dsn;
+  line.status = std::string(status_word(fate.fate));
+  line.reply = fate.reply;
+  return line;
+}
+
+AttemptKey attempt_key(const AttemptLogLine& line) {
+  std::string tls = "none";
+  if (!line.tls_version.empty()) tls = line.tls_verdict == "verified" ? "verified" : "unverified";
+  return AttemptKey{line.status, tls, line.sts_mode.empty() ? "no-policy" : line.sts_mode};
+}
+
+std::optional<queue::NewMessage> bounce_notice(const JobState& st,
+                                               const std::vector<RecipientFate>& finals,
+                                               const std::string& content,
+                                               const std::string& reporting_mta,
+                                               core::SysTime now) {
+  std::vector<queue::DsnRecipient> bounced;
+  for (std::size_t i = 0; i < st.job.recipients.size() && i < finals.size(); ++i) {
+    const RecipientFate& fate = finals[i];
+    if (fate.fate != Fate::bounced) continue;
+    const queue::RecipientRecord& r = st.job.recipients[i];
+    queue::DsnRecipient d;
+    d.address = r.address;
+    d.notify = r.notify;
+    d.orcpt = r.orcpt;
+    d.action = queue::DsnAction::failed;
+    d.status = fate.dsn;
+    if (st.relays[i].connected) d.remote_mta = st.relays[i].host;
+    d.diagnostic = fate.reply;
+    d.last_attempt = now;
+    bounced.push_back(std::move(d));
+  }
+  if (bounced.empty()) return std::nullopt;
+  queue::DsnInput input;
+  input.envelope = st.job.envelope;
+  input.content = content;
+  input.queue_id = st.job.message_id;
+  input.recipients = std::move(bounced);
+  input.reporting_mta = reporting_mta;
+  input.arrival = core::from_unix(st.job.received_at);
+  input.now = now;
+  return queue::build_dsn(input);
+}
+
+namespace {
+
+// GCC 12: a plain function builds the lambda, not the coroutine below.
+std::function<double()> jitter_of(DeliveryAgent::Impl& impl) {
+  return [&impl] { return jitter(impl); };
+}
+
+}  // namespace
+
+asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
+                                 const StsAttempt& sts, const std::string& content,
+                                 const DeliverySettings& settings) {
+  const core::SysTime now = impl.clock_.now();
+  const double delay =
+      std::chrono::duration<double>(now - core::from_unix(st.job.received_at)).count();
+  const std::vector<RecipientFate> finals = final_fates(st, settings.max_lifetime, now);
+  std::vector<queue::RecipientResult> results = queue_results(
+      st, finals, settings.retry_schedule, now, jitter_of(impl));
+  for (std::size_t i = 0; i < finals.size(); ++i) {
+    const AttemptLogLine line = attempt_line(st, sts, i, finals[i], settings.smtp_port, delay);
+    core::mail_log().info(format_attempt(line));
+    impl.counters_.add(attempt_key(line));
+  }
+  std::vector<queue::NewMessage> notices;
+  if (auto dsn = bounce_notice(st, finals, content, settings.reporting_mta, now)) {
+    notices.push_back(std::move(*dsn));
+  }
+  RecordAnswer answer = co_await await_record(impl.store_, std::move(results), std::move(notices));
+  if (!answer) {
+    spdlog::error("delivery: {}: recording the results failed: {}; the recipients stay queued",
+                  st.job.message_id, answer.error().message);
+    impl.store_.release(recipient_ids(st.job));
+  } else {
+    for (const auto& id : *answer) {
+      spdlog::info("delivery: {}: bounce notice queued as {}", st.job.message_id, id);
+    }
+  }
+}
+
+}  // namespace stsrelay::delivery
