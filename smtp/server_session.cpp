@@ -12,6 +12,7 @@
 
 #include "smtp/await_callback.hpp"
 #include "smtp/received_header.hpp"
+#include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 
 namespace stsrelay::smtp {

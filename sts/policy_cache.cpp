@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "src/core/ascii.hpp"
 #include "sts/policy_parser.hpp"
 
 namespace stsrelay::sts {
@@ -23,14 +24,6 @@ CREATE TABLE IF NOT EXISTS fetch_failures (
 );
 PRAGMA user_version = 1;
 )sql";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // A prepared statement that finalizes itself.
 class Statement {
@@ -100,7 +93,7 @@ core::Status PolicyCache::exec(const char* sql) {
 
 core::Result<CacheState> PolicyCache::load(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  const std::string key = lower(domain);
+  const std::string key = core::to_lower_ascii(domain);
   CacheState state;
   {
     Statement q(db_, "SELECT id, policy, fetched_at, expires_at FROM policies WHERE domain = ?1");
@@ -136,7 +129,7 @@ core::Status PolicyCache::store_policy(std::string_view domain, std::string_view
   auto policy = parse_policy(text);
   if (!policy) return policy.error();
   std::lock_guard lock(mutex_);
-  const std::string key = lower(domain);
+  const std::string key = core::to_lower_ascii(domain);
   const std::int64_t fetched = core::to_unix(fetched_at);
   auto begin = exec("BEGIN IMMEDIATE;");
   if (!begin) return begin;
@@ -176,7 +169,7 @@ core::Status PolicyCache::store_failure(std::string_view domain, std::string_vie
                "ON CONFLICT(domain) DO UPDATE SET id = excluded.id, "
                "failed_at = excluded.failed_at, reason = excluded.reason");
   if (!up.ok()) return up.error("prepare store_failure");
-  up.bind(1, lower(domain));
+  up.bind(1, core::to_lower_ascii(domain));
   up.bind(2, id);
   up.bind(3, core::to_unix(at));
   up.bind(4, reason);
@@ -188,10 +181,12 @@ core::Result<std::string> PolicyCache::load_text(std::string_view domain) {
   std::lock_guard lock(mutex_);
   Statement q(db_, "SELECT policy FROM policies WHERE domain = ?1");
   if (!q.ok()) return q.error("load text");
-  q.bind(1, lower(domain));
+  q.bind(1, core::to_lower_ascii(domain));
   int rc = q.step();
   if (rc == SQLITE_ROW) return q.text(0);
-  if (rc == SQLITE_DONE) return core::Error::not_found("no cached policy for " + lower(domain));
+  if (rc == SQLITE_DONE) {
+    return core::Error::not_found("no cached policy for " + core::to_lower_ascii(domain));
+  }
   return q.error("load text");
 }
 
@@ -219,7 +214,7 @@ core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string
   std::lock_guard lock(mutex_);
   Statement q(db_, "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1");
   if (!q.ok()) return q.error("load failure");
-  q.bind(1, lower(domain));
+  q.bind(1, core::to_lower_ascii(domain));
   int rc = q.step();
   if (rc == SQLITE_ROW) {
     return std::optional<FailureRecord>(
@@ -231,7 +226,7 @@ core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string
 
 core::Status PolicyCache::remove(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  const std::string key = lower(domain);
+  const std::string key = core::to_lower_ascii(domain);
   for (const char* sql : {"DELETE FROM policies WHERE domain = ?1",
                           "DELETE FROM fetch_failures WHERE domain = ?1"}) {
     Statement q(db_, sql);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "src/app/toml_reader.hpp"
-#include "sts/domain_name.hpp"
+#include "src/core/domain_name.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -84,7 +84,7 @@ void read_overrides(const toml::table& table, TableReader& sts, StsConfig& c) {
                          describe_value(node));
       continue;
     }
-    auto domain = sts::normalize_host(key.str());
+    auto domain = core::normalize_domain(key.str());
     if (!domain) {
       sts.problem_at(node, key_path, "not a domain name: " + domain.error().message);
       continue;

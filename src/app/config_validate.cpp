@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <set>
 
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
 #include "src/net/cidr.hpp"
 #include "src/net/dns_servers.hpp"
 #include "src/net/listen_address.hpp"
-#include "sts/domain_name.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -27,7 +27,7 @@ class Checker {
 
   // A host name (RFC 1035 §2.3.4 LDH labels, RFC 5321 §4.1.2 Domain); `what` names its role.
   void host_name(const std::string& key, const std::string& value, std::string_view what) {
-    auto normalized = sts::normalize_host(value);
+    auto normalized = core::normalize_domain(value);
     if (!normalized) {
       fail(key, "expected " + std::string(what) + ", got \"" + value + "\" (" +
                     normalized.error().message + ")");
@@ -141,9 +141,7 @@ std::string contact_domain(std::string_view contact) {
   if (contact.size() <= kMailto.size() || contact.substr(0, kMailto.size()) != kMailto) return {};
   const auto at = contact.rfind('@');
   if (at == std::string_view::npos) return {};
-  std::string domain(contact.substr(at + 1));
-  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return domain;
+  return core::to_lower_ascii(contact.substr(at + 1));
 }
 
 void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
@@ -151,8 +149,7 @@ void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
   // RFC 8460 §5.3: the report mail's TLS-Report-Submitter (and DKIM domain) is the domain of
   // the reporting organisation, which contact-info names; report receivers match the two.
   const std::string contact = contact_domain(t.contact_info);
-  std::string submitter = t.submitter;
-  for (char& c : submitter) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string submitter = core::to_lower_ascii(t.submitter);
   if (!contact.empty() && !submitter.empty() && contact != submitter) {
     check.fail("tlsrpt.submitter", "must be the domain of tlsrpt.contact_info (" + contact + ")");
   }

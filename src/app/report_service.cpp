@@ -18,9 +18,8 @@
 #include "src/core/result.hpp"
 #include "src/net/dns_await.hpp"
 #include "src/net/https_await.hpp"
-#include "sts/domain_name.hpp"
 #include "tlsrpt/counter_store.hpp"
-#include "tlsrpt/dkim_key_file.hpp"
+#include "src/dkim/key_file.hpp"
 #include "tlsrpt/gzip.hpp"
 #include "tlsrpt/recorder.hpp"
 #include "tlsrpt/report_build.hpp"
@@ -195,7 +194,7 @@ asio::awaitable<SendOutcome> ReportService::send_mail(const std::string& id,
     out.detail = "tlsrpt.dkim_key_file is not set: mail reports must be DKIM-signed";
     co_return out;
   }
-  auto key = tlsrpt::load_dkim_key(settings_.dkim_key_file);
+  auto key = dkim::load_dkim_key(settings_.dkim_key_file);
   if (!key) {
     out.detail = key.error().message;
     co_return out;

@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "src/core/log_quote.hpp"
+
 namespace stsrelay::delivery {
 
 struct AttemptLogLine {

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "queue/dsn.hpp"
+#include "src/core/domain_name.hpp"
 #include "src/delivery/sts_attempt.hpp"
 #include "sts/policy_resolver_await.hpp"
 #include "tlsrpt/session_record.hpp"
@@ -27,7 +28,6 @@
 #include "src/delivery/record_await.hpp"
 #include "src/delivery/tls_policy.hpp"
 #include "src/net/mx_targets.hpp"
-#include "sts/domain_name.hpp"
 
 namespace stsrelay::delivery {
 namespace asio = boost::asio;
@@ -353,7 +353,7 @@ std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
                                                   const std::string& domain) {
   if (s.sts_overrides.empty()) return std::nullopt;
   // [sts.override] keys are normalised (A-labels); so is the domain here when it can be.
-  auto normalised = sts::normalize_host(domain);
+  auto normalised = core::normalize_domain(domain);
   const auto it = s.sts_overrides.find(normalised ? *normalised : domain);
   if (it == s.sts_overrides.end()) return std::nullopt;
   return it->second;

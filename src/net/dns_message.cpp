@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::net {
 namespace {
 
@@ -29,7 +31,7 @@ std::uint32_t sane_ttl(std::uint32_t ttl) { return (ttl & 0x80000000u) ? 0 : ttl
 void append_label(std::string& out, Bytes label) {
   for (std::uint8_t c : label) {
     if (c >= 'A' && c <= 'Z') {
-      out += static_cast<char>(c - 'A' + 'a');
+      out += core::ascii_lower(static_cast<char>(c));
     } else if (c == '.' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);

@@ -2,10 +2,10 @@
 
 #include <charconv>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::net {
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_ldh(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
@@ -47,7 +47,7 @@ core::Result<HttpsUrl> parse_https_url(std::string_view url) {
   if (url.size() < kScheme.size()) return Error::invalid("not an https URL");
   for (std::size_t i = 0; i < kScheme.size(); ++i) {
     // RFC 3986 §3.1: the scheme is case-insensitive.
-    if (lower(url[i]) != kScheme[i]) return Error::invalid("not an https URL");
+    if (core::ascii_lower(url[i]) != kScheme[i]) return Error::invalid("not an https URL");
   }
   for (unsigned char c : url) {
     if (c <= 0x20 || c >= 0x7f) {
@@ -83,8 +83,7 @@ core::Result<HttpsUrl> parse_https_url(std::string_view url) {
     out.port = static_cast<std::uint16_t>(value);
   }
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  out.host.reserve(host.size());
-  for (char c : host) out.host.push_back(lower(c));
+  out.host = core::to_lower_ascii(host);
   if (!is_host_name(out.host)) {
     return Error::invalid("URL host \"" + std::string(host) + "\" is not a DNS host name");
   }
