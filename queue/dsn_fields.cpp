@@ -66,7 +66,7 @@ bool is_status_code(std::string_view s) {
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
     const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    while (i < s.size() && core::is_digit(s[i])) ++i;
     if (i == start || i - start > 3) return false;
     if (part == 0) {
       if (i >= s.size() || s[i] != '.') return false;
@@ -94,9 +94,7 @@ std::string original_recipient(std::string_view orcpt, bool global) {
 }
 
 std::string diagnostic_field(std::string_view diagnostic, bool global) {
-  const bool smtp = diagnostic.size() >= 3 &&
-                    std::all_of(diagnostic.begin(), diagnostic.begin() + 3,
-                                [](char c) { return c >= '0' && c <= '9'; }) &&
+  const bool smtp = diagnostic.size() >= 3 && core::is_digits(diagnostic.substr(0, 3)) &&
                     (diagnostic.size() == 3 || diagnostic[3] == ' ' || diagnostic[3] == '-');
   return (smtp ? "smtp; " : "X-Stsrelay; ") + one_line(diagnostic, global);
 }

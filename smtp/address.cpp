@@ -25,8 +25,7 @@ bool is_atext(char c) {
 
 // RFC 5321 §4.1.2 qtextSMTP = %d32-33 / %d35-91 / %d93-126 (plus UTF8-non-ascii, RFC 6531).
 bool is_qtext(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return (u >= 32 && u <= 126 && c != '"' && c != '\\') || u >= 0x80;
+  return (core::is_printable(c) && c != '"' && c != '\\') || core::is_non_ascii(c);
 }
 
 // Length of the local part at the start of `s` (up to, not including, the "@"), 0 on error.

@@ -161,14 +161,8 @@ core::Result<std::string> mailto_recipient(std::string_view uri) {
       address += to[i];
       continue;
     }
-    auto hex = [](char c) {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    const int hi = i + 2 < to.size() ? hex(to[i + 1]) : -1;
-    const int lo = i + 2 < to.size() ? hex(to[i + 2]) : -1;
+    const int hi = i + 2 < to.size() ? core::hex_value(to[i + 1]) : -1;
+    const int lo = i + 2 < to.size() ? core::hex_value(to[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       return core::Error::invalid("\"" + std::string(uri) + "\": bad %-escape");
     }

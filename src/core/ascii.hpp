@@ -23,6 +23,14 @@ constexpr bool is_vchar(char c) {
 constexpr bool is_printable(char c) { return c == ' ' || is_vchar(c); }
 constexpr bool is_non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 
+// The value of a HEXDIG (either case), or -1 for any other octet.
+constexpr int hex_value(char c) {
+  if (is_digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 constexpr char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }

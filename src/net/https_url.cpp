@@ -3,13 +3,10 @@
 #include <charconv>
 
 #include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
 
 namespace stsrelay::net {
 namespace {
-
-bool is_ldh(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
 
 // RFC 1035 §2.3.4 lengths, LDH labels that neither start nor end with '-', and a last label that
 // is not all digits (so "192.0.2.1" is not taken for a name: RFC 3986 §3.2.2 IPv4 literals are
@@ -22,14 +19,8 @@ bool is_host_name(std::string_view host) {
     std::size_t end = host.find('.', start);
     if (end == std::string_view::npos) end = host.size();
     const std::string_view label = host.substr(start, end - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    last_all_digits = true;
-    for (char c : label) {
-      if (!is_ldh(c)) return false;
-      if (c < '0' || c > '9') last_all_digits = false;
-    }
+    if (!core::is_ldh_label(label)) return false;
+    last_all_digits = core::is_digits(label);
     start = end + 1;
   }
   return !last_all_digits;

@@ -25,6 +25,11 @@ TEST(AsciiPredicates, EveryOctet) {
     EXPECT_EQ(is_vchar(c), i >= 0x21 && i <= 0x7e);
     EXPECT_EQ(is_printable(c), i >= 0x20 && i <= 0x7e);
     EXPECT_EQ(is_non_ascii(c), i >= 0x80);
+    const int hex = digit ? i - '0'
+                    : (i >= 'a' && i <= 'f') ? i - 'a' + 10
+                    : (i >= 'A' && i <= 'F') ? i - 'A' + 10
+                                             : -1;
+    EXPECT_EQ(hex_value(c), hex);
     EXPECT_EQ(ascii_lower(c), upper ? static_cast<char>(i + 32) : c);
     EXPECT_EQ(ascii_upper(c), lower ? static_cast<char>(i - 32) : c);
   }
