@@ -24,7 +24,7 @@ std::vector<std::string_view> split_words(std::string_view s) {
 // RFC 1870 §4: size-param ::= [1*DIGIT]; 0 means no fixed maximum. Anything else is ignored
 // (the keyword still says SIZE= may be sent).
 std::optional<std::uint64_t> parse_size_limit(std::string_view text) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), core::is_digit)) return std::nullopt;
+  if (!core::is_digits(text)) return std::nullopt;
   std::uint64_t n = 0;
   for (char c : text) {
     const auto digit = static_cast<std::uint64_t>(c - '0');

@@ -29,7 +29,7 @@ set(fuzz_sources_fuzz_smtp_address
 
 set(fuzz_sources_fuzz_smtp_command
   smtp/address.cpp smtp/command.cpp smtp/esmtp_params.cpp smtp/line_reader.cpp smtp/reply.cpp
-  smtp/sasl.cpp smtp/server_protocol.cpp smtp/server_protocol_auth.cpp smtp/text.cpp
+  smtp/sasl.cpp smtp/server_protocol.cpp smtp/server_protocol_auth.cpp
   src/core/base64.cpp src/core/domain_name.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_smtp_data_reader
