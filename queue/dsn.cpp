@@ -6,6 +6,7 @@
 #include "queue/mail_date.hpp"
 #include "queue/message_text.hpp"
 #include "queue/xtext.hpp"
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::queue {
 namespace {
@@ -122,8 +123,7 @@ std::string pick_boundary(const DsnInput& in, const std::vector<std::string_view
   std::string id = one_line(in.queue_id, false);
   id.erase(std::remove_if(id.begin(), id.end(),
                           [](char c) {
-                            return !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-                                     (c >= 'a' && c <= 'z'));
+                            return !core::is_alnum(c);
                           }),
            id.end());
   id.resize(std::min<std::size_t>(id.size(), 24));

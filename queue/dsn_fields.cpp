@@ -3,49 +3,11 @@
 #include <algorithm>
 
 #include "queue/xtext.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/utf8.hpp"
 
 namespace stsrelay::queue {
 namespace {
-
-// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629 §4: shortest form, no
-// surrogates, at most U+10FFFF), or 0 when the octets there are not one.
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  std::size_t n = 0;
-  unsigned char low = 0x80, high = 0xbf;  // allowed range of the second octet
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) low = 0xa0;
-    if (c == 0xed) high = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) low = 0x90;
-    if (c == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (text.size() - i < n) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto d = static_cast<unsigned char>(text[i + k]);
-    if (k == 1 ? (d < low || d > high) : (d & 0xc0) != 0x80) return 0;
-  }
-  return n;
-}
-
-bool is_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-    } else if (const std::size_t n = utf8_sequence(text, i)) {
-      i += n;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Drops a trailing partial UTF-8 sequence left by cutting a string short.
 void trim_partial_utf8(std::string& s) {
@@ -56,8 +18,7 @@ void trim_partial_utf8(std::string& s) {
 }  // namespace
 
 bool is_ascii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return !core::has_non_ascii(text);
 }
 
 std::string one_line(std::string_view text, bool allow_utf8) {
@@ -75,7 +36,7 @@ std::string one_line(std::string_view text, bool allow_utf8) {
       out.push_back('?');
     } else if (c < 0x80) {
       out.push_back(text[i]);
-    } else if (const std::size_t n = allow_utf8 ? utf8_sequence(text, i) : 0) {
+    } else if (const std::size_t n = allow_utf8 ? core::utf8_sequence_length(text, i) : 0) {
       // RFC 6533 §3: global DSN fields are UTF-8; octets that form no character are masked
       // like control octets, so a remote reply in another charset cannot make them invalid.
       out.append(text.substr(i, n));
@@ -105,7 +66,7 @@ bool is_status_code(std::string_view s) {
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
     const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    while (i < s.size() && core::is_digit(s[i])) ++i;
     if (i == start || i - start > 3) return false;
     if (part == 0) {
       if (i >= s.size() || s[i] != '.') return false;
@@ -128,14 +89,12 @@ std::string original_recipient(std::string_view orcpt, bool global) {
   const auto decoded = decode_xtext(value);
   // Decoded octets that are not UTF-8 (or, outside a global DSN, not ASCII) say less than the
   // xtext itself, which is then reported as sent.
-  const bool usable = decoded && (global ? is_utf8(*decoded) : is_ascii(*decoded));
+  const bool usable = decoded && (global ? core::is_valid_utf8(*decoded) : is_ascii(*decoded));
   return one_line(type, false) + "; " + one_line(usable ? *decoded : std::string(value), global);
 }
 
 std::string diagnostic_field(std::string_view diagnostic, bool global) {
-  const bool smtp = diagnostic.size() >= 3 &&
-                    std::all_of(diagnostic.begin(), diagnostic.begin() + 3,
-                                [](char c) { return c >= '0' && c <= '9'; }) &&
+  const bool smtp = diagnostic.size() >= 3 && core::is_digits(diagnostic.substr(0, 3)) &&
                     (diagnostic.size() == 3 || diagnostic[3] == ' ' || diagnostic[3] == '-');
   return (smtp ? "smtp; " : "X-Stsrelay; ") + one_line(diagnostic, global);
 }

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::queue {
 namespace {
 
@@ -312,11 +314,7 @@ std::string recipient_domain(std::string_view address) {
   // The last '@': a quoted local part may hold one ("a@b"@example.com).
   const auto at = address.rfind('@');
   if (at == std::string_view::npos) return {};
-  std::string domain(address.substr(at + 1));
-  for (char& c : domain) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return domain;
+  return core::to_lower_ascii(address.substr(at + 1));
 }
 
 }  // namespace stsrelay::queue

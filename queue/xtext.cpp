@@ -1,13 +1,13 @@
 #include "queue/xtext.hpp"
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::queue {
 namespace {
 
 int hex_value(char c) {
   // RFC 3461 §4: "+" followed by two upper-case hexadecimal digits.
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return (c >= 'a' && c <= 'f') ? -1 : core::hex_value(c);
 }
 
 }  // namespace

@@ -1,11 +1,10 @@
 #include "smtp/address.hpp"
 
 #include <arpa/inet.h>
-#include <idn2.h>
 
-#include <cstdlib>
-
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/core/utf8.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -13,7 +12,7 @@ namespace {
 // RFC 5322 §3.2.3 atext, as RFC 5321 §4.1.2 uses it; RFC 6531 §3.3 adds UTF8-non-ascii
 // (the caller has already checked that non-ASCII octets form valid UTF-8 and are allowed).
 bool is_atext(char c) {
-  if (is_alnum(c) || is_non_ascii(c)) return true;
+  if (core::is_alnum(c) || core::is_non_ascii(c)) return true;
   switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
     case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}':
@@ -26,8 +25,7 @@ bool is_atext(char c) {
 
 // RFC 5321 §4.1.2 qtextSMTP = %d32-33 / %d35-91 / %d93-126 (plus UTF8-non-ascii, RFC 6531).
 bool is_qtext(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return (u >= 32 && u <= 126 && c != '"' && c != '\\') || u >= 0x80;
+  return (core::is_printable(c) && c != '"' && c != '\\') || core::is_non_ascii(c);
 }
 
 // Length of the local part at the start of `s` (up to, not including, the "@"), 0 on error.
@@ -70,16 +68,6 @@ std::size_t scan_local_part(std::string_view s) {
   return (i < s.size() && s[i] == '@') ? i : 0;
 }
 
-// RFC 5321 §4.1.2 sub-domain = Let-dig [Ldh-str]; at most 63 octets (RFC 1035 §2.3.4).
-bool is_ldh_label(std::string_view label) {
-  if (label.empty() || label.size() > 63) return false;
-  if (!is_alnum(label.front()) || !is_alnum(label.back())) return false;
-  for (char c : label) {
-    if (!is_alnum(c) && c != '-') return false;
-  }
-  return true;
-}
-
 bool is_ipv4_literal_body(std::string_view s) {
   // IPv4-address-literal = Snum 3("." Snum), Snum = 1*3DIGIT representing 0-255
   int parts = 0;
@@ -87,7 +75,9 @@ bool is_ipv4_literal_body(std::string_view s) {
   while (true) {
     std::size_t start = i;
     int value = 0;
-    while (i < s.size() && is_digit(s[i]) && i - start < 3) value = value * 10 + (s[i++] - '0');
+    while (i < s.size() && core::is_digit(s[i]) && i - start < 3) {
+      value = value * 10 + (s[i++] - '0');
+    }
     if (i == start || value > 255) return false;
     ++parts;
     if (i == s.size()) break;
@@ -102,14 +92,14 @@ bool is_ipv4_literal_body(std::string_view s) {
 bool is_address_literal(std::string_view text) {
   if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
   std::string_view body = text.substr(1, text.size() - 2);
-  if (istarts_with(body, "IPv6:")) {
+  if (core::istarts_with(body, "IPv6:")) {
     // IPv6-address-literal = "IPv6:" IPv6-addr; inet_pton accepts exactly the full,
     // compressed and IPv4-embedded forms of RFC 5321 §4.1.3.
     std::string addr(body.substr(5));
     // inet_pton reads a C string: check the characters first so that nothing after a NUL
     // (or anything else) slips through.
     for (char c : addr) {
-      if (!is_hex(c) && c != ':' && c != '.') return false;
+      if (!core::is_hex(c) && c != ':' && c != '.') return false;
     }
     unsigned char buf[16];
     return addr.size() <= 45 && inet_pton(AF_INET6, addr.c_str(), buf) == 1;
@@ -126,38 +116,32 @@ bool parse_domain(std::string_view text, bool smtputf8, std::string& out) {
     std::size_t dot = text.find('.', start);
     std::string_view label =
         text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (has_non_ascii(label)) {
-      // RFC 6531 §3.3: sub-domain =/ U-label; checked as a whole by libidn2 below. Its ASCII
-      // octets must still be letters, digits or hyphens (no NUL, no punctuation for UTS #46
-      // mapping to turn into something else).
+    if (core::has_non_ascii(label)) {
+      // RFC 6531 §3.3: sub-domain =/ U-label; checked as a whole by libidn2 below
+      // (core::idna_to_ascii). Its ASCII octets must still be letters, digits or hyphens (no NUL,
+      // no punctuation for UTS #46 mapping to turn into something else).
       if (!smtputf8) return false;
       for (char c : label) {
-        if (!is_non_ascii(c) && !is_alnum(c) && c != '-') return false;
+        if (!core::is_non_ascii(c) && !core::is_alnum(c) && c != '-') return false;
       }
       non_ascii = true;
-    } else if (!is_ldh_label(label)) {
+    } else if (!core::is_ldh_label(label)) {
       return false;
     }
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
   if (!non_ascii) {
-    out = to_lower_ascii(text);
+    out = core::to_lower_ascii(text);
     return true;
   }
-  if (!is_valid_utf8(text)) return false;
-  std::string input(text);
-  char* ascii = nullptr;
-  int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()),
-                          reinterpret_cast<uint8_t**>(&ascii),
-                          IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-  if (rc != IDN2_OK) return false;
-  std::string a_labels = to_lower_ascii(ascii);
-  idn2_free(ascii);
+  if (!core::is_valid_utf8(text)) return false;
+  auto a_labels = core::idna_to_ascii(text);
+  if (!a_labels) return false;
   // UTS #46 mapping can change the label structure (U+3002 becomes "."): the result must be a
   // plain LDH domain in its own right.
   std::string again;
-  if (has_non_ascii(a_labels) || !parse_domain(a_labels, false, again)) return false;
+  if (core::has_non_ascii(*a_labels) || !parse_domain(*a_labels, false, again)) return false;
   out = std::move(again);
   return true;
 }
@@ -174,8 +158,8 @@ PathResult parse_path(std::string_view text, PathKind kind, bool smtputf8) {
     return fail(PathStatus::syntax, "Path must be enclosed in angle brackets");
   }
   std::string_view inner = text.substr(1, text.size() - 2);
-  if (has_non_ascii(inner)) {
-    if (!is_valid_utf8(inner)) return fail(PathStatus::syntax, "Invalid UTF-8 in address");
+  if (core::has_non_ascii(inner)) {
+    if (!core::is_valid_utf8(inner)) return fail(PathStatus::syntax, "Invalid UTF-8 in address");
     // RFC 6531 §3.5: a UTF-8 address without the SMTPUTF8 parameter is refused with 553 5.6.7.
     if (!smtputf8) return fail(PathStatus::utf8_not_allowed, "UTF-8 address requires SMTPUTF8");
     r.path.non_ascii = true;
@@ -187,7 +171,7 @@ PathResult parse_path(std::string_view text, PathKind kind, bool smtputf8) {
     return r;
   }
   // RFC 5321 §4.5.1: "Postmaster" without a domain must be accepted as a recipient.
-  if (kind == PathKind::forward && iequals(inner, "postmaster")) {
+  if (kind == PathKind::forward && core::iequals(inner, "postmaster")) {
     r.path.postmaster = true;
     r.path.local_part = std::string(inner);
     r.path.mailbox = std::string(inner);

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "src/core/base64.hpp"
+
 namespace stsrelay::smtp {
 namespace {
 
@@ -20,53 +22,8 @@ constexpr std::size_t kSaltSize = 16;
 constexpr std::size_t kMinSalt = 8;
 constexpr std::size_t kMaxSalt = 64;
 
-// passlib's "adapted base64": the standard alphabet with '.' for '+', no padding.
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./";
-
-std::string encode_ab64(const std::vector<std::uint8_t>& bytes) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::uint8_t b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
-  return out;
-}
-
-int decode_char(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '.') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Adapted or standard base64, padding optional; false on any other character or a length
-// no encoder produces.
-bool decode_b64(std::string_view text, std::vector<std::uint8_t>& out) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return false;
-  out.clear();
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = decode_char(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-    }
-  }
-  return true;
+std::string_view as_bytes(const std::vector<std::uint8_t>& v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size()};
 }
 
 std::vector<std::uint8_t> pbkdf2(std::string_view password,
@@ -115,19 +72,22 @@ core::Result<PasswordHash> parse_password_hash(std::string_view text) {
                                 std::to_string(kMinPbkdf2Iterations) + " to " +
                                 std::to_string(kMaxPbkdf2Iterations));
   }
-  if (!decode_b64(rest.substr(d1 + 1, d2 - d1 - 1), out.salt) || out.salt.size() < kMinSalt ||
-      out.salt.size() > kMaxSalt) {
+  const auto salt = core::decode_ab64(rest.substr(d1 + 1, d2 - d1 - 1));
+  if (salt) out.salt.assign(salt->begin(), salt->end());
+  if (!salt || out.salt.size() < kMinSalt || out.salt.size() > kMaxSalt) {
     return core::Error::invalid("the salt must be base64 of 8 to 64 bytes");
   }
-  if (!decode_b64(rest.substr(d2 + 1), out.key) || out.key.size() != kKeySize) {
+  const auto key = core::decode_ab64(rest.substr(d2 + 1));
+  if (key) out.key.assign(key->begin(), key->end());
+  if (!key || out.key.size() != kKeySize) {
     return core::Error::invalid("the derived key must be base64 of 32 bytes");
   }
   return out;
 }
 
 std::string format_password_hash(const PasswordHash& hash) {
-  return std::string(kPrefix) + std::to_string(hash.iterations) + "$" + encode_ab64(hash.salt) +
-         "$" + encode_ab64(hash.key);
+  return std::string(kPrefix) + std::to_string(hash.iterations) + "$" +
+         core::encode_ab64(as_bytes(hash.salt)) + "$" + core::encode_ab64(as_bytes(hash.key));
 }
 
 PasswordHash derive_password_hash(std::string_view password, std::vector<std::uint8_t> salt,

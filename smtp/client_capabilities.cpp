@@ -4,7 +4,7 @@
 #include <limits>
 #include <string_view>
 
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -24,7 +24,7 @@ std::vector<std::string_view> split_words(std::string_view s) {
 // RFC 1870 §4: size-param ::= [1*DIGIT]; 0 means no fixed maximum. Anything else is ignored
 // (the keyword still says SIZE= may be sent).
 std::optional<std::uint64_t> parse_size_limit(std::string_view text) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), is_digit)) return std::nullopt;
+  if (!core::is_digits(text)) return std::nullopt;
   std::uint64_t n = 0;
   for (char c : text) {
     const auto digit = static_cast<std::uint64_t>(c - '0');
@@ -38,7 +38,7 @@ std::optional<std::uint64_t> parse_size_limit(std::string_view text) {
 }
 
 void add_auth(Capabilities& caps, std::string_view mechanism) {
-  std::string m = to_upper_ascii(mechanism);
+  std::string m = core::to_upper_ascii(mechanism);
   if (std::find(caps.auth.begin(), caps.auth.end(), m) == caps.auth.end()) {
     caps.auth.push_back(std::move(m));
   }
@@ -59,11 +59,11 @@ Capabilities parse_ehlo(const Reply& reply) {
     std::string_view keyword = words.front();
     // Pre-standard "AUTH=PLAIN LOGIN" (sent by old servers for old clients).
     std::string_view auth_inline;
-    if (istarts_with(keyword, "AUTH=")) {
+    if (core::istarts_with(keyword, "AUTH=")) {
       auth_inline = keyword.substr(5);
       keyword = keyword.substr(0, 4);
     }
-    const std::string key = to_upper_ascii(keyword);
+    const std::string key = core::to_upper_ascii(keyword);
     if (std::find(caps.keywords.begin(), caps.keywords.end(), key) == caps.keywords.end()) {
       caps.keywords.push_back(key);
     }

@@ -1,6 +1,6 @@
 #include "smtp/client_envelope.hpp"
 
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -28,14 +28,16 @@ std::string notify_value(std::uint8_t notify) {
 MessageTraits describe_message(const core::Envelope& envelope, std::string_view content) {
   MessageTraits t;
   t.size = content.size();
-  t.eight_bit = has_non_ascii(content);
-  bool addresses_utf8 = has_non_ascii(envelope.sender);
-  for (const auto& r : envelope.recipients) addresses_utf8 = addresses_utf8 || has_non_ascii(r.address);
+  t.eight_bit = core::has_non_ascii(content);
+  bool addresses_utf8 = core::has_non_ascii(envelope.sender);
+  for (const auto& r : envelope.recipients) {
+    addresses_utf8 = addresses_utf8 || core::has_non_ascii(r.address);
+  }
   // RFC 6531 §3.4: what "needs" SMTPUTF8 is a non-ASCII address or UTF-8 in the header
   // section of a message submitted with SMTPUTF8; an all-ASCII message that merely carried the
   // parameter does not.
   t.needs_smtputf8 =
-      addresses_utf8 || (envelope.smtputf8 && has_non_ascii(header_section(content)));
+      addresses_utf8 || (envelope.smtputf8 && core::has_non_ascii(header_section(content)));
   return t;
 }
 

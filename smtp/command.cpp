@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -43,7 +43,7 @@ Command parse_command(std::string_view line) {
   std::size_t sp = line.find(' ');
   std::string_view verb = line.substr(0, sp);
   for (const auto& [name, v] : kVerbs) {
-    if (iequals(verb, name)) cmd.verb = v;
+    if (core::iequals(verb, name)) cmd.verb = v;
   }
   if (sp != std::string_view::npos) {
     std::size_t arg = sp;
@@ -55,7 +55,7 @@ Command parse_command(std::string_view line) {
 
 std::optional<PathArgument> split_path_argument(std::string_view argument,
                                                 std::string_view keyword) {
-  if (!istarts_with(argument, keyword)) return std::nullopt;
+  if (!core::istarts_with(argument, keyword)) return std::nullopt;
   std::size_t i = keyword.size();
   // Postfix accepts "MAIL FROM: <a@b>"; RFC 5321 has no space there.
   while (i < argument.size() && argument[i] == ' ') ++i;

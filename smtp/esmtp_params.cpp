@@ -3,7 +3,8 @@
 #include <limits>
 #include <vector>
 
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/utf8.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -30,14 +31,16 @@ std::optional<Reply> split_params(std::string_view text, std::vector<Param>& out
     i = end;
     std::size_t eq = token.find('=');
     std::string_view keyword = token.substr(0, eq);
-    if (keyword.empty() || !is_alnum(keyword.front())) return syntax_error("Bad parameter syntax");
-    for (char c : keyword) {
-      if (!is_alnum(c) && c != '-') return syntax_error("Bad parameter syntax");
+    if (keyword.empty() || !core::is_alnum(keyword.front())) {
+      return syntax_error("Bad parameter syntax");
     }
-    Param p{to_upper_ascii(keyword), std::nullopt};
+    for (char c : keyword) {
+      if (!core::is_alnum(c) && c != '-') return syntax_error("Bad parameter syntax");
+    }
+    Param p{core::to_upper_ascii(keyword), std::nullopt};
     if (eq != std::string_view::npos) {
       std::string_view value = token.substr(eq + 1);
-      if (value.empty() || !is_valid_utf8(value)) return syntax_error("Bad parameter value");
+      if (value.empty() || !core::is_valid_utf8(value)) return syntax_error("Bad parameter value");
       for (char c : value) {
         auto u = static_cast<unsigned char>(c);
         if (u < 33 || u == '=' || u == 127) return syntax_error("Bad parameter value");
@@ -61,7 +64,7 @@ std::optional<std::uint64_t> parse_size(std::string_view v) {
   if (v.empty() || v.size() > 20) return std::nullopt;
   std::uint64_t n = 0;
   for (char c : v) {
-    if (!is_digit(c)) return std::nullopt;
+    if (!core::is_digit(c)) return std::nullopt;
     auto d = static_cast<std::uint64_t>(c - '0');
     if (n > (std::numeric_limits<std::uint64_t>::max() - d) / 10) {
       n = std::numeric_limits<std::uint64_t>::max();
@@ -82,14 +85,14 @@ bool is_utf8_addr_xtext(std::string_view s) {
       std::size_t close = s.find('}', i);
       if (close == std::string_view::npos || close - i - 3 < 2 || close - i - 3 > 6) return false;
       for (std::size_t k = i + 3; k < close; ++k) {
-        if (!is_hex(s[k]) || (s[k] >= 'a' && s[k] <= 'f')) return false;
+        if (!core::is_hex(s[k]) || (s[k] >= 'a' && s[k] <= 'f')) return false;
       }
       i = close;
-    } else if (c == '+' || c == '=' || (!is_non_ascii(c) && (c < 33 || c > 126))) {
+    } else if (c == '+' || c == '=' || (!core::is_non_ascii(c) && (c < 33 || c > 126))) {
       return false;
     }
   }
-  return is_valid_utf8(s);
+  return core::is_valid_utf8(s);
 }
 
 bool valid_orcpt(std::string_view v) {
@@ -99,10 +102,10 @@ bool valid_orcpt(std::string_view v) {
   if (semi == 0 || semi == std::string_view::npos) return false;
   std::string_view type = v.substr(0, semi);
   for (char c : type) {
-    if (!is_alnum(c) && c != '-') return false;
+    if (!core::is_alnum(c) && c != '-') return false;
   }
   std::string_view addr = v.substr(semi + 1);
-  if (iequals(type, "utf-8")) return is_utf8_addr_xtext(addr);
+  if (core::iequals(type, "utf-8")) return is_utf8_addr_xtext(addr);
   return !addr.empty() && is_xtext(addr);
 }
 
@@ -112,7 +115,7 @@ bool is_xtext(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '+') {
-      auto up = [](char h) { return is_digit(h) || (h >= 'A' && h <= 'F'); };
+      auto up = [](char h) { return core::is_digit(h) || (h >= 'A' && h <= 'F'); };
       if (i + 2 >= s.size() || !up(s[i + 1]) || !up(s[i + 2])) return false;
       i += 2;
     } else if (c < '!' || c > '~' || c == '=') {
@@ -132,9 +135,9 @@ std::optional<Reply> parse_mail_parameters(std::string_view text, MailParameters
       if (!size) return syntax_error("Bad SIZE value");
       out.size = size;
     } else if (p.keyword == "BODY") {
-      if (iequals(v, "7BIT")) {
+      if (core::iequals(v, "7BIT")) {
         out.body = core::BodyType::seven_bit;
-      } else if (iequals(v, "8BITMIME")) {
+      } else if (core::iequals(v, "8BITMIME")) {
         out.body = core::BodyType::eight_bit_mime;
       } else {
         // BINARYMIME (RFC 3030) needs CHUNKING, which is not offered.
@@ -144,9 +147,9 @@ std::optional<Reply> parse_mail_parameters(std::string_view text, MailParameters
       if (p.value) return syntax_error("SMTPUTF8 takes no value");
       out.smtputf8 = true;
     } else if (p.keyword == "RET") {
-      if (iequals(v, "FULL")) {
+      if (core::iequals(v, "FULL")) {
         out.ret = core::DsnRet::full;
-      } else if (iequals(v, "HDRS")) {
+      } else if (core::iequals(v, "HDRS")) {
         out.ret = core::DsnRet::hdrs;
       } else {
         return syntax_error("Bad RET value");
@@ -179,10 +182,10 @@ std::optional<Reply> parse_rcpt_parameters(std::string_view text, RcptParameters
         std::string_view item = v.substr(
             start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         std::uint8_t bit = 0;
-        if (iequals(item, "NEVER")) bit = core::kNotifyNever;
-        else if (iequals(item, "SUCCESS")) bit = core::kNotifySuccess;
-        else if (iequals(item, "FAILURE")) bit = core::kNotifyFailure;
-        else if (iequals(item, "DELAY")) bit = core::kNotifyDelay;
+        if (core::iequals(item, "NEVER")) bit = core::kNotifyNever;
+        else if (core::iequals(item, "SUCCESS")) bit = core::kNotifySuccess;
+        else if (core::iequals(item, "FAILURE")) bit = core::kNotifyFailure;
+        else if (core::iequals(item, "DELAY")) bit = core::kNotifyDelay;
         if (bit == 0 || (flags & bit)) return syntax_error("Bad NOTIFY value");
         flags |= bit;
         if (comma == std::string_view::npos) break;

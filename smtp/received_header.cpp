@@ -4,6 +4,8 @@
 #include <ctime>
 #include <vector>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::smtp {
 namespace {
 
@@ -13,8 +15,7 @@ namespace {
 std::string sanitise_helo(std::string_view helo) {
   std::string out;
   for (char c : helo.substr(0, 255)) {
-    auto u = static_cast<unsigned char>(c);
-    bool ok = u > 32 && u < 127 && c != '(' && c != ')' && c != ';' && c != '\\' && c != '"';
+    bool ok = core::is_vchar(c) && c != '(' && c != ')' && c != ';' && c != '\\' && c != '"';
     out += ok ? c : '?';
   }
   return out.empty() ? "?" : out;

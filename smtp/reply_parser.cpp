@@ -1,6 +1,6 @@
 #include "smtp/reply_parser.hpp"
 
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -12,7 +12,7 @@ std::size_t enhanced_code_length(std::string_view text, char klass) {
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
     const std::size_t start = i;
-    while (i < text.size() && is_digit(text[i]) && i - start < 4) ++i;
+    while (i < text.size() && core::is_digit(text[i]) && i - start < 4) ++i;
     const std::size_t digits = i - start;
     if (digits < 1 || digits > 3) return 0;
     if (part == 0) {
@@ -35,8 +35,8 @@ ReplyStep ReplyParser::fail(std::string reason) {
 }
 
 bool ReplyParser::take_line(std::string_view line, bool& last) {
-  if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]) ||
-      line[0] < '2' || line[0] > '5' || line[1] > '5') {
+  if (line.size() < 3 || !core::is_digits(line.substr(0, 3)) || line[0] < '2' || line[0] > '5' ||
+      line[1] > '5') {
     error_ = "malformed reply line (no reply code)";
     return false;
   }

@@ -1,16 +1,12 @@
-// The pieces of SMTP AUTH (RFC 4954) that are pure: base64 (RFC 4648 §4, strict: padding
-// required, no whitespace) and the SASL PLAIN message (RFC 4616 §2).
+// The pure piece of SMTP AUTH (RFC 4954) besides base64 (src/core/base64.hpp, strict): the
+// SASL PLAIN message (RFC 4616 §2).
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace stsrelay::smtp {
-
-std::optional<std::string> decode_base64(std::string_view text);
-std::string encode_base64(std::string_view bytes);
 
 struct PlainCredentials {
   std::string authzid;  // may be empty

@@ -2,7 +2,8 @@
 #include "smtp/command.hpp"
 #include "smtp/sasl.hpp"
 #include "smtp/server_protocol.hpp"
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/base64.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -60,12 +61,12 @@ Step ServerProtocol::on_auth(std::string_view arg) {
     }
   }
   if (mech.empty()) return one(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
-  if (iequals(mech, "PLAIN")) {
+  if (core::iequals(mech, "PLAIN")) {
     stage_ = Stage::auth_plain;
     if (!has_initial) return one(334, "", "");
     return on_auth_response(Line{std::string(initial), initial.size() + 2, false, false});
   }
-  if (iequals(mech, "LOGIN")) {
+  if (core::iequals(mech, "LOGIN")) {
     stage_ = Stage::auth_login_user;
     if (!has_initial) return one(334, "", kLoginUserPrompt);
     return on_auth_response(Line{std::string(initial), initial.size() + 2, false, false});
@@ -81,7 +82,7 @@ Step ServerProtocol::on_auth_response(const Line& line) {
   if (line.text == "*") return one(501, "5.0.0", "Authentication cancelled");
   // RFC 4954 §4: a single "=" is an empty initial response.
   std::optional<std::string> decoded =
-      line.text == "=" ? std::optional<std::string>(std::string()) : decode_base64(line.text);
+      line.text == "=" ? std::optional<std::string>(std::string()) : core::decode_base64(line.text);
   if (!decoded) return auth_failed(make_reply(501, "5.5.2", "Invalid base64 data"));
   switch (stage) {
     case Stage::auth_plain: {

@@ -12,6 +12,7 @@
 
 #include "smtp/auth_users.hpp"
 #include "smtp/received_header.hpp"
+#include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 #include "src/net/await_callback.hpp"
 

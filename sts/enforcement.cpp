@@ -1,8 +1,8 @@
 #include "sts/enforcement.hpp"
 
 #include "src/net/tls_result.hpp"
+#include "src/core/log_quote.hpp"
 #include "sts/mx_match.hpp"
-#include "sts/printable.hpp"
 
 namespace stsrelay::sts {
 
@@ -108,7 +108,7 @@ Verdict Decision::judge(const TlsOutcome& tls) const {
     default: reason = "TLS handshake failed"; break;
   }
   if (!tls.openssl_reason.empty() && *failure != ResultType::starttls_not_supported) {
-    reason += " (" + printable(tls.openssl_reason, 120) + ")";
+    reason += " (" + core::printable(tls.openssl_reason, 120) + ")";
   }
   // RFC 3463 §3.8: X.7.4 "security features not supported" for a missing STARTTLS, X.7.5
   // "cryptographic failure" for everything the certificate or handshake got wrong.
@@ -152,7 +152,7 @@ DeferReply defer_reply(std::string_view domain, std::span<const HostVerdict> hos
   DeferReply reply;
   std::string common;
   bool mixed = false;
-  std::string text = "MTA-STS policy of " + printable(domain, 253) +
+  std::string text = "MTA-STS policy of " + core::printable(domain, 253) +
                      " (enforce) allows no delivery now";
   std::string detail;
   for (const HostVerdict& h : hosts) {
@@ -162,7 +162,8 @@ DeferReply defer_reply(std::string_view domain, std::span<const HostVerdict> hos
     } else if (common != h.verdict.enhanced_code) {
       mixed = true;
     }
-    detail += (detail.empty() ? ": " : "; ") + printable(h.host, 253) + ": " + h.verdict.reason;
+    detail +=
+        (detail.empty() ? ": " : "; ") + core::printable(h.host, 253) + ": " + h.verdict.reason;
   }
   if (detail.empty()) detail = ": no MX host to try";
   reply.enhanced_code = (mixed || common.empty()) ? "4.7.5" : common;

@@ -4,7 +4,6 @@
 
 #include "sts/http_response.hpp"
 #include "sts/policy_parser.hpp"
-#include "sts/printable.hpp"
 
 namespace stsrelay::sts {
 namespace {

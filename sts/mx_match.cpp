@@ -1,17 +1,9 @@
 #include "sts/mx_match.hpp"
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::sts {
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view drop_trailing_dot(std::string_view s) {
   if (!s.empty() && s.back() == '.') s.remove_suffix(1);
@@ -27,13 +19,13 @@ bool mx_matches(std::string_view host, std::string_view pattern) {
   // §4.1: the wildcard is in the pattern only. An MX host name that itself holds a "*" (not a
   // valid host name) matches nothing, not even the identical pattern "*.example.com".
   if (host.find('*') != std::string_view::npos) return false;
-  if (!pattern.starts_with("*.")) return iequals(host, pattern);
+  if (!pattern.starts_with("*.")) return core::iequals(host, pattern);
   // §4.1: the wildcard stands for exactly one left-most label, never zero or several.
   std::string_view suffix = pattern.substr(1);  // ".example.com"
   if (suffix.size() < 2 || host.size() <= suffix.size()) return false;
   std::string_view label = host.substr(0, host.size() - suffix.size());
   if (label.find('.') != std::string_view::npos) return false;
-  return iequals(host.substr(label.size()), suffix);
+  return core::iequals(host.substr(label.size()), suffix);
 }
 
 bool mx_matches_any(std::string_view host, const std::vector<std::string>& patterns) {

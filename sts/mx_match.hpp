@@ -4,7 +4,7 @@
 // "*.example.com" matches exactly one extra left-most label: "mx.example.com", but neither
 // "example.com" nor "a.b.example.com". IDNs compare in A-label form: the policy parser stores
 // patterns as A-labels, and MX names arrive from DNS as A-labels; a caller holding a U-label host
-// runs it through normalize_host() (sts/domain_name.hpp) first.
+// runs it through core::normalize_domain() (src/core/domain_name.hpp) first.
 #pragma once
 
 #include <string>

@@ -2,6 +2,7 @@
 
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
+#include "src/core/ascii.hpp"
 #include "sts/policy_parser.hpp"
 
 namespace stsrelay::sts {
@@ -24,13 +25,6 @@ CREATE TABLE IF NOT EXISTS fetch_failures (
 PRAGMA user_version = 1;
 )sql";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -52,7 +46,7 @@ PolicyCache::~PolicyCache() = default;
 
 core::Result<CacheState> PolicyCache::load(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  const std::string key = lower(domain);
+  const std::string key = core::to_lower_ascii(domain);
   CacheState state;
   {
     auto prepared = db::SqliteStatement::prepare(
@@ -89,7 +83,7 @@ core::Status PolicyCache::store_policy(std::string_view domain, std::string_view
   auto policy = parse_policy(text);
   if (!policy) return policy.error();
   std::lock_guard lock(mutex_);
-  const std::string key = lower(domain);
+  const std::string key = core::to_lower_ascii(domain);
   const std::int64_t fetched = core::to_unix(fetched_at);
   auto up = db::SqliteStatement::prepare(
       conn_,
@@ -121,7 +115,7 @@ core::Status PolicyCache::store_failure(std::string_view domain, std::string_vie
       "failed_at = excluded.failed_at, reason = excluded.reason");
   if (!prepared) return prepared.error();
   auto& up = *prepared;
-  up.bind(1, lower(domain));
+  up.bind(1, core::to_lower_ascii(domain));
   up.bind(2, id);
   up.bind(3, core::to_unix(at));
   up.bind(4, reason);
@@ -134,11 +128,11 @@ core::Result<std::string> PolicyCache::load_text(std::string_view domain) {
       db::SqliteStatement::prepare(conn_, "SELECT policy FROM policies WHERE domain = ?1");
   if (!prepared) return prepared.error();
   auto& q = *prepared;
-  q.bind(1, lower(domain));
+  q.bind(1, core::to_lower_ascii(domain));
   auto row = q.step();
   if (!row) return row.error();
   if (*row) return q.column_text(0);
-  return core::Error::not_found("no cached policy for " + lower(domain));
+  return core::Error::not_found("no cached policy for " + core::to_lower_ascii(domain));
 }
 
 core::Result<std::vector<CacheListEntry>> PolicyCache::list() {
@@ -170,7 +164,7 @@ core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string
       conn_, "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1");
   if (!prepared) return prepared.error();
   auto& q = *prepared;
-  q.bind(1, lower(domain));
+  q.bind(1, core::to_lower_ascii(domain));
   auto row = q.step();
   if (!row) return row.error();
   if (!*row) return std::optional<FailureRecord>();
@@ -180,7 +174,7 @@ core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string
 
 core::Status PolicyCache::remove(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  const std::string key = lower(domain);
+  const std::string key = core::to_lower_ascii(domain);
   for (const char* sql : {"DELETE FROM policies WHERE domain = ?1",
                           "DELETE FROM fetch_failures WHERE domain = ?1"}) {
     auto prepared = db::SqliteStatement::prepare(conn_, sql);

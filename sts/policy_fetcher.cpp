@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "src/core/domain_name.hpp"
+#include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
-#include "sts/domain_name.hpp"
-#include "sts/printable.hpp"
 
 namespace stsrelay::sts {
 namespace {
@@ -36,12 +36,12 @@ PolicyFetcher::PolicyFetcher(net::HttpsFetcher& https, PolicyFetchSettings setti
     : https_(https), settings_(settings) {}
 
 void PolicyFetcher::fetch_policy(std::string_view domain, Callback done) {
-  auto normalized = normalize_host(domain);
+  auto normalized = core::normalize_domain(domain);
   if (!normalized) {
     PolicyFetchResult result = PolicyFetchFailure{
         FetchError::dns, result_type_of(FetchError::dns, false),
-        "\"" + printable(domain) + "\" is not a domain name: " + normalized.error().message};
-    log_outcome(printable(domain), result);
+        "\"" + core::printable(domain) + "\" is not a domain name: " + normalized.error().message};
+    log_outcome(core::printable(domain), result);
     done(std::move(result));
     return;
   }

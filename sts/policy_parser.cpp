@@ -37,11 +37,15 @@
 // unknown key, and the policy then lacks its mode.
 #include "sts/policy_parser.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
-#include "sts/domain_name.hpp"
-#include "sts/printable.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/core/log_quote.hpp"
+#include "src/core/utf8.hpp"
+#include "sts/field_syntax.hpp"
 
 namespace stsrelay::sts {
 
@@ -56,61 +60,14 @@ std::string_view to_string(Mode mode) {
 
 namespace {
 
-constexpr std::size_t kMaxExtNameLength = 32;
 constexpr std::size_t kMaxAgeDigits = 10;
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool is_ext_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxExtNameLength || !is_alnum(name.front())) return false;
-  for (char c : name) {
-    if (!is_alnum(c) && c != '_' && c != '-' && c != '.') return false;
-  }
-  return true;
-}
-
 // sts-policy-vchar and %x20: printable ASCII, SP and well-formed UTF-8 (RFC 3629 §4), no CTLs.
-// Tabs only appear inside a value in the ABNF as trailing *WSP, which trim() removed.
+// Tabs only appear inside a value in the ABNF as trailing *WSP, which trim_wsp() removed.
 bool is_value_text(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c <= 0x7e) {
-      ++i;
-      continue;
-    }
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      n = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      if (c == 0xe0) lo = 0xa0;
-      if (c == 0xed) hi = 0x9f;  // no UTF-16 surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      if (c == 0xf0) lo = 0x90;
-      if (c == 0xf4) hi = 0x8f;
-    } else {
-      return false;  // CTL, DEL, stray continuation byte, overlong lead byte
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf)) return false;
-    }
-    i += n + 1;
-  }
-  return true;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return core::is_printable(c) || core::is_non_ascii(c); }) &&
+         core::is_valid_utf8(s);
 }
 
 core::Error invalid(std::size_t line_no, const std::string& what) {
@@ -123,7 +80,7 @@ core::Result<std::int64_t> parse_max_age(std::string_view v) {
   }
   std::int64_t n = 0;
   for (char c : v) {
-    if (c < '0' || c > '9') return core::Error::invalid("max_age must be digits only");
+    if (!core::is_digit(c)) return core::Error::invalid("max_age must be digits only");
     n = n * 10 + (c - '0');  // at most 10 digits: fits in int64
   }
   if (n > kMaxMaxAge) return core::Error::invalid("max_age above 31557600");
@@ -132,13 +89,11 @@ core::Result<std::int64_t> parse_max_age(std::string_view v) {
 
 // sts-policy-mx-value = ["*."] Domain
 core::Result<std::string> parse_mx_pattern(std::string_view v) {
-  for (char c : v) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return core::Error::invalid("\"" + printable(v) + "\" is not in A-label form (RFC 8461 §3.2)");
-    }
+  if (core::has_non_ascii(v)) {
+    return core::Error::invalid("\"" + core::printable(v) + "\" is not in A-label form");
   }
   bool wildcard = v.starts_with("*.");
-  auto host = normalize_host(wildcard ? v.substr(2) : v);
+  auto host = core::normalize_domain(wildcard ? v.substr(2) : v);
   if (!host) return host.error();
   return wildcard ? "*." + *host : std::move(*host);
 }
@@ -158,19 +113,21 @@ core::Result<Policy> parse_policy(std::string_view text) {
     std::string_view raw = text.substr(0, lf);
     text = lf == std::string_view::npos ? std::string_view{} : text.substr(lf + 1);
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    std::string_view line = trim(raw);
+    std::string_view line = core::trim_wsp(raw);
     if (line.empty()) continue;  // choice: blank lines are skipped
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
-      return invalid(line_no, "no ':' in \"" + printable(line) + "\"");
+      return invalid(line_no, "no ':' in \"" + core::printable(line) + "\"");
     }
     std::string_view key = line.substr(0, colon);
-    if (!key.empty() && is_wsp(key.back())) {
-      return invalid(line_no, "whitespace between field name and ':' in \"" + printable(line) +
-                                  "\"");
+    if (!key.empty() && core::is_wsp(key.back())) {
+      return invalid(line_no, "whitespace between field name and ':' in \"" +
+                                  core::printable(line) + "\"");
     }
-    std::string_view value = trim(line.substr(colon + 1));
-    if (!is_ext_name(key)) return invalid(line_no, "invalid field name \"" + printable(key) + "\"");
+    std::string_view value = core::trim_wsp(line.substr(colon + 1));
+    if (!is_ext_name(key)) {
+      return invalid(line_no, "invalid field name \"" + core::printable(key) + "\"");
+    }
     if (value.empty()) return invalid(line_no, "empty value for " + std::string(key));
     if (!is_value_text(value)) {
       return invalid(line_no, "control character or invalid UTF-8 in value of " +
@@ -184,7 +141,7 @@ core::Result<Policy> parse_policy(std::string_view text) {
     } else if (key == "version") {
       if (version) continue;  // §3.2: a repeated field keeps its first value
       if (value != "STSv1") {
-        return invalid(line_no, "version is \"" + printable(value) + "\", not STSv1");
+        return invalid(line_no, "version is \"" + core::printable(value) + "\", not STSv1");
       }
       version = value;
     } else if (key == "mode") {
@@ -196,7 +153,7 @@ core::Result<Policy> parse_policy(std::string_view text) {
       } else if (value == "none") {
         mode = Mode::none;
       } else {
-        return invalid(line_no, "mode is \"" + printable(value) +
+        return invalid(line_no, "mode is \"" + core::printable(value) +
                                     "\", not enforce, testing or none");
       }
     } else if (key == "max_age") {

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 #include "sts/refresh_schedule.hpp"
 

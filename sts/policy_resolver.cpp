@@ -8,8 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "src/core/domain_name.hpp"
+#include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
-#include "sts/domain_name.hpp"
 #include "sts/txt_record.hpp"
 
 namespace stsrelay::sts {
@@ -70,7 +71,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
       : dns_(dns), source_(source), cache_(cache), clock_(clock), settings_(settings) {}
 
   void lookup(std::string_view domain, Callback done, bool forced, bool ignore_backoff) {
-    auto normalized = normalize_host(domain);
+    auto normalized = core::normalize_domain(domain);
     if (!normalized) {
       PolicyLookup answer;
       answer.domain = std::string(domain);

@@ -20,7 +20,9 @@
 
 #include <optional>
 
-#include "sts/printable.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/log_quote.hpp"
+#include "sts/field_syntax.hpp"
 
 namespace stsrelay::sts {
 namespace {
@@ -28,31 +30,11 @@ namespace {
 constexpr std::string_view kVersion = "v=STSv1";
 constexpr std::string_view kVersionPrefix = "v=STSv1;";  // §3.1: what every record begins with
 constexpr std::size_t kMaxIdLength = 32;
-constexpr std::size_t kMaxExtNameLength = 32;
-
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
-// sts-ext-value: printable ASCII except SP, "=" and ";".
-bool is_ext_value_char(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u >= 0x21 && u <= 0x7e && c != '=' && c != ';';
-}
 
 bool is_sts_id(std::string_view value) {
   if (value.empty() || value.size() > kMaxIdLength) return false;
   for (char c : value) {
-    if (!is_alnum(c)) return false;
-  }
-  return true;
-}
-
-bool is_ext_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxExtNameLength || !is_alnum(name.front())) return false;
-  for (char c : name) {
-    if (!is_alnum(c) && c != '_' && c != '-' && c != '.') return false;
+    if (!core::is_alnum(c)) return false;
   }
   return true;
 }
@@ -75,22 +57,23 @@ TxtParseResult parse_txt_record(std::string_view text) {
   for (;;) {
     // sts-field-delim = *WSP ";" *WSP
     std::size_t i = 0;
-    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
     if (i == rest.size()) break;  // trailing whitespace: accepted (see header comment)
     if (rest[i] != ';') {
-      return TxtMalformed{"expected ';' between fields at \"" + printable(rest.substr(i)) + "\""};
+      return TxtMalformed{"expected ';' between fields at \"" + core::printable(rest.substr(i)) +
+                          "\""};
     }
     ++i;
-    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
     rest = rest.substr(i);
     if (rest.empty()) break;  // [sts-field-delim] at the end: a trailing ";" is allowed
     std::size_t end = 0;
-    while (end < rest.size() && rest[end] != ';' && !is_wsp(rest[end])) ++end;
+    while (end < rest.size() && rest[end] != ';' && !core::is_wsp(rest[end])) ++end;
     std::string_view field = rest.substr(0, end);
     rest = rest.substr(end);
     std::size_t eq = field.find('=');
     if (eq == std::string_view::npos) {
-      return TxtMalformed{"field without '=': \"" + printable(field) + "\""};
+      return TxtMalformed{"field without '=': \"" + core::printable(field) + "\""};
     }
     std::string_view name = field.substr(0, eq);
     std::string_view value = field.substr(eq + 1);
@@ -104,7 +87,7 @@ TxtParseResult parse_txt_record(std::string_view text) {
     }
     // Extension fields are allowed and ignored, but must still be well-formed.
     if (!is_ext_name(name)) {
-      return TxtMalformed{"invalid field name: \"" + printable(name) + "\""};
+      return TxtMalformed{"invalid field name: \"" + core::printable(name) + "\""};
     }
     if (value.empty()) return TxtMalformed{"empty value for field " + std::string(name)};
     for (char c : value) {
@@ -115,8 +98,8 @@ TxtParseResult parse_txt_record(std::string_view text) {
   }
   if (!any_field) return TxtMalformed{"id missing (no field after v=STSv1)"};
   if (!id && unusable_id) {
-    return TxtMalformed{"id is not 1 to 32 letters and digits: \"" + printable(*unusable_id) +
-                        "\""};
+    return TxtMalformed{"id is not 1 to 32 letters and digits: \"" +
+                        core::printable(*unusable_id) + "\""};
   }
   if (!id) return TxtMalformed{"id missing"};
   return TxtOk{std::move(*id)};

@@ -2,15 +2,10 @@
 
 #include <cstdio>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::tlsrpt {
 namespace {
-
-bool is_digits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !s.empty();
-}
 
 int to_int(std::string_view digits) {
   int n = 0;
@@ -37,7 +32,7 @@ core::Result<Day> parse_day(std::string_view text) {
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   const auto y = text.substr(0, 4), m = text.substr(5, 2), d = text.substr(8, 2);
-  if (!is_digits(y) || !is_digits(m) || !is_digits(d)) return bad();
+  if (!core::is_digits(y) || !core::is_digits(m) || !core::is_digits(d)) return bad();
   const std::chrono::year_month_day ymd{std::chrono::year{to_int(y)},
                                         std::chrono::month{static_cast<unsigned>(to_int(m))},
                                         std::chrono::day{static_cast<unsigned>(to_int(d))}};

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "src/core/ascii.hpp"
 #include "tlsrpt/report_naming.hpp"
 
 namespace stsrelay::tlsrpt {
@@ -61,13 +62,8 @@ json::object policy_json(const std::string& policy_domain, const PolicyTotals& p
 std::string contact_address(std::string_view contact_info) {
   constexpr std::string_view kMailto = "mailto:";
   // RFC 3986 §3.1: the scheme name is case-insensitive.
-  if (contact_info.size() > kMailto.size()) {
-    bool mailto = true;
-    for (std::size_t i = 0; i < kMailto.size(); ++i) {
-      const char c = contact_info[i];
-      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kMailto[i]) mailto = false;
-    }
-    if (mailto) contact_info.remove_prefix(kMailto.size());
+  if (contact_info.size() > kMailto.size() && core::istarts_with(contact_info, kMailto)) {
+    contact_info.remove_prefix(kMailto.size());
   }
   return std::string(contact_info);
 }

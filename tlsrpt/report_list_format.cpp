@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "sts/printable.hpp"
+#include "src/core/log_quote.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -17,7 +17,7 @@ std::string delivery_text(const ReportDelivery& d) {
   std::string out = std::string(to_string(d.state)) + " attempts=" + std::to_string(d.attempts);
   if (d.state == DeliveryState::pending) out += " next=" + format_rfc3339(d.next_attempt_at);
   if (!d.last_error.empty() && d.state != DeliveryState::sent) {
-    out += " error=\"" + sts::printable(d.last_error, 200) + "\"";
+    out += " error=\"" + core::printable(d.last_error, 200) + "\"";
   }
   return out;
 }

@@ -5,9 +5,10 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "tlsrpt/dkim_base64.hpp"
-#include "tlsrpt/dkim_fold.hpp"
-#include "tlsrpt/dkim_signer.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/base64.hpp"
+#include "src/dkim/fold.hpp"
+#include "src/dkim/signer.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -17,17 +18,13 @@ constexpr std::size_t kBase64Line = 76;
 // Keeps every line of the message under RFC 5321's 998 characters, the folding included.
 constexpr std::size_t kMaxToken = 900;
 
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 bool is_domain(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.' ||
       s.find("..") != std::string_view::npos) {
     return false;
   }
   return std::all_of(s.begin(), s.end(),
-                     [](char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_'; });
+                     [](char c) { return core::is_alnum(c) || c == '-' || c == '.' || c == '_'; });
 }
 
 // RFC 5322 §3.4.1 addr-spec in its dot-atom form (quoted local parts are not supported).
@@ -37,7 +34,7 @@ bool is_addr_spec(std::string_view s) {
   const std::string_view local = s.substr(0, at);
   constexpr std::string_view kAtextPunct = "!#$%&'*+-/=?^_`{|}~.";
   const bool local_ok = std::all_of(local.begin(), local.end(), [&](char c) {
-    return is_alnum(c) || kAtextPunct.find(c) != std::string_view::npos;
+    return core::is_alnum(c) || kAtextPunct.find(c) != std::string_view::npos;
   });
   return local_ok && local.front() != '.' && local.back() != '.' &&
          local.find("..") == std::string_view::npos && is_domain(s.substr(at + 1));
@@ -106,7 +103,7 @@ std::string boundary_for(const ReportMail& m, const std::string& text_part) {
 }
 
 void add_field(std::string& out, std::string_view name, std::string_view value) {
-  out += fold_header(name, words(value));
+  out += dkim::fold_header(name, dkim::words(value));
   out += "\r\n";
 }
 
@@ -153,10 +150,7 @@ std::string text_part(const ReportMail& m) {
 
 core::Result<std::string> mailto_recipient(std::string_view uri) {
   constexpr std::string_view kScheme = "mailto:";
-  std::string scheme(uri.substr(0, kScheme.size()));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; });
-  if (scheme != kScheme) {
+  if (!core::istarts_with(uri, kScheme)) {
     return core::Error::invalid("\"" + std::string(uri) + "\" is not a mailto: URI");
   }
   std::string_view to = uri.substr(kScheme.size());
@@ -167,14 +161,8 @@ core::Result<std::string> mailto_recipient(std::string_view uri) {
       address += to[i];
       continue;
     }
-    auto hex = [](char c) {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    const int hi = i + 2 < to.size() ? hex(to[i + 1]) : -1;
-    const int lo = i + 2 < to.size() ? hex(to[i + 2]) : -1;
+    const int hi = i + 2 < to.size() ? core::hex_value(to[i + 1]) : -1;
+    const int lo = i + 2 < to.size() ? core::hex_value(to[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       return core::Error::invalid("\"" + std::string(uri) + "\": bad %-escape");
     }
@@ -238,7 +226,7 @@ core::Result<std::string> compose_report_mail(const ReportMail& m) {
   add_field(out, "Content-Transfer-Encoding", "base64");
   add_field(out, "Content-Disposition", "attachment; filename=\"" + m.filename + "\"");
   out += "\r\n";
-  const std::string encoded = base64_encode(m.gzipped_report);
+  const std::string encoded = core::encode_base64(m.gzipped_report);
   for (std::size_t pos = 0; pos < encoded.size(); pos += kBase64Line) {
     if (pos > 0) out += "\r\n";
     out += encoded.substr(pos, kBase64Line);
@@ -248,13 +236,20 @@ core::Result<std::string> compose_report_mail(const ReportMail& m) {
   return out;
 }
 
-core::Result<std::string> build_report_mail(const ReportMail& mail, const DkimKey& key,
+std::vector<std::string> report_signed_headers() {
+  return {"From",         "To",           "Subject",
+          "Date",         "Message-ID",   "MIME-Version",
+          "Content-Type", "TLS-Report-Domain", "TLS-Report-Submitter",
+          "Auto-Submitted"};
+}
+
+core::Result<std::string> build_report_mail(const ReportMail& mail, const dkim::DkimKey& key,
                                             std::string_view selector) {
   auto message = compose_report_mail(mail);
   if (!message) return message.error();
-  const DkimParams params{mail.submitter, std::string(selector), report_signed_headers(),
+  const dkim::DkimParams params{mail.submitter, std::string(selector), report_signed_headers(),
                           mail.date};
-  auto signature = dkim_signature(*message, key, params);
+  auto signature = dkim::dkim_signature(*message, key, params);
   if (!signature) return signature.error();
   return *signature + *message;
 }

@@ -12,10 +12,11 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
-#include "tlsrpt/dkim_key.hpp"
+#include "src/dkim/key.hpp"
 
 namespace stsrelay::tlsrpt {
 
@@ -45,8 +46,12 @@ std::string format_rfc5322_date(core::SysTime t);
 // (CR or LF, a report-id without '@', a filename with a quote, data that is not gzip, ...).
 core::Result<std::string> compose_report_mail(const ReportMail& mail);
 
+// The header names a report mail is signed over (RFC 8460 §5.3: the TLS-Report-Domain and
+// TLS-Report-Submitter fields included).
+std::vector<std::string> report_signed_headers();
+
 // compose_report_mail() with the DKIM-Signature field (d=submitter, s=selector) in front.
-core::Result<std::string> build_report_mail(const ReportMail& mail, const DkimKey& key,
+core::Result<std::string> build_report_mail(const ReportMail& mail, const dkim::DkimKey& key,
                                             std::string_view selector);
 
 }  // namespace stsrelay::tlsrpt

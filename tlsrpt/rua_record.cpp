@@ -20,50 +20,34 @@
 #include <algorithm>
 #include <optional>
 
-#include "sts/printable.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/log_quote.hpp"
+#include "sts/field_syntax.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
 
-using sts::printable;
-
 constexpr std::string_view kVersion = "v=TLSRPTv1";
-constexpr std::size_t kMaxExtNameLength = 32;
-
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
-bool is_ext_value_char(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u >= 0x21 && u <= 0x7e && c != '=' && c != ';';
-}
-
-bool is_ext_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxExtNameLength || !is_alnum(name.front())) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return is_alnum(c) || c == '_' || c == '-' || c == '.'; });
-}
 
 // RFC 3986 characters (unreserved, gen-delims, sub-delims) less the three that §3 requires to be
 // %-encoded inside tlsrpt-uri: ",", "!" and ";".
 bool is_uri_char(char c) {
-  if (is_alnum(c)) return true;
+  if (core::is_alnum(c)) return true;
   return std::string_view("-._~:/?#[]@$&'()*+=").find(c) != std::string_view::npos;
 }
 
 // RFC 3986 §3: scheme ":" hier-part, with valid %-escapes.
 bool is_uri(std::string_view uri) {
   std::size_t colon = uri.find(':');
-  if (colon == std::string_view::npos || colon == 0 || !is_alpha(uri[0])) return false;
+  if (colon == std::string_view::npos || colon == 0 || !core::is_alpha(uri[0])) return false;
   for (char c : uri.substr(0, colon)) {
-    if (!is_alnum(c) && c != '+' && c != '-' && c != '.') return false;
+    if (!core::is_alnum(c) && c != '+' && c != '-' && c != '.') return false;
   }
   for (std::size_t i = colon + 1; i < uri.size(); ++i) {
     if (uri[i] == '%') {
-      if (i + 2 >= uri.size() || !is_hex(uri[i + 1]) || !is_hex(uri[i + 2])) return false;
+      if (i + 2 >= uri.size() || !core::is_hex(uri[i + 1]) || !core::is_hex(uri[i + 2])) {
+        return false;
+      }
       i += 2;
     } else if (!is_uri_char(uri[i])) {
       return false;
@@ -72,26 +56,16 @@ bool is_uri(std::string_view uri) {
   return true;
 }
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
 // §3: "mailto" (RFC 6068, an address with "@") and "https" (with a host) are the two schemes a
 // report can be sent to.
 bool is_usable_uri(std::string_view uri) {
-  if (starts_with_nocase(uri, "mailto:")) {
+  if (core::istarts_with(uri, "mailto:")) {
     std::string_view to = uri.substr(7);
     to = to.substr(0, to.find('?'));
     std::size_t at = to.rfind('@');
     return at != std::string_view::npos && at > 0 && at + 1 < to.size();
   }
-  if (starts_with_nocase(uri, "https://")) {
+  if (core::istarts_with(uri, "https://")) {
     std::string_view authority = uri.substr(8);
     authority = authority.substr(0, authority.find_first_of("/?#"));
     return !authority.empty();
@@ -104,10 +78,12 @@ std::optional<std::string> split_uris(std::string_view value, std::vector<std::s
   for (;;) {
     std::size_t comma = value.find(',');
     std::string_view uri = value.substr(0, comma);
-    while (!uri.empty() && is_wsp(uri.back())) uri.remove_suffix(1);
-    while (!uri.empty() && is_wsp(uri.front())) uri.remove_prefix(1);
+    while (!uri.empty() && core::is_wsp(uri.back())) uri.remove_suffix(1);
+    while (!uri.empty() && core::is_wsp(uri.front())) uri.remove_prefix(1);
     if (uri.empty()) return "empty URI in rua";
-    if (!is_uri(uri)) return "rua has something that is not a URI: \"" + printable(uri) + "\"";
+    if (!is_uri(uri)) {
+      return "rua has something that is not a URI: \"" + core::printable(uri) + "\"";
+    }
     out.emplace_back(uri);
     if (comma == std::string_view::npos) return std::nullopt;
     value = value.substr(comma + 1);
@@ -122,7 +98,7 @@ bool is_tlsrpt_record(std::string_view text) {
   if (!text.starts_with(kVersion)) return false;
   if (text.size() == kVersion.size()) return true;
   char next = text[kVersion.size()];
-  return next == ';' || is_wsp(next);
+  return next == ';' || core::is_wsp(next);
 }
 
 RuaParseResult parse_rua_record(std::string_view text) {
@@ -134,25 +110,26 @@ RuaParseResult parse_rua_record(std::string_view text) {
   for (;;) {
     // field-delim = *WSP ";" *WSP
     std::size_t i = 0;
-    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
     if (i == rest.size()) break;  // trailing whitespace: accepted (see the choices above)
     if (rest[i] != ';') {
-      return RuaMalformed{"expected ';' between fields at \"" + printable(rest.substr(i)) + "\""};
+      return RuaMalformed{"expected ';' between fields at \"" + core::printable(rest.substr(i)) +
+                          "\""};
     }
     ++i;
-    while (i < rest.size() && is_wsp(rest[i])) ++i;
+    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
     rest = rest.substr(i);
     if (rest.empty()) break;  // [field-delim] at the end
     // A field runs to the next ";" (URIs hold no unencoded ";"); whitespace before that ";"
     // belongs to field-delim.
     std::size_t end = rest.find(';');
     std::string_view field = rest.substr(0, end);
-    while (!field.empty() && is_wsp(field.back())) field.remove_suffix(1);
+    while (!field.empty() && core::is_wsp(field.back())) field.remove_suffix(1);
     rest = rest.substr(field.size());
     any_field = true;
     std::size_t eq = field.find('=');
     if (eq == std::string_view::npos) {
-      return RuaMalformed{"field without '=': \"" + printable(field) + "\""};
+      return RuaMalformed{"field without '=': \"" + core::printable(field) + "\""};
     }
     std::string_view name = field.substr(0, eq);
     std::string_view value = field.substr(eq + 1);
@@ -162,9 +139,11 @@ RuaParseResult parse_rua_record(std::string_view text) {
       continue;
     }
     // Extension fields are ignored (§3), but must still be well-formed.
-    if (!is_ext_name(name)) return RuaMalformed{"invalid field name: \"" + printable(name) + "\""};
+    if (!sts::is_ext_name(name)) {
+      return RuaMalformed{"invalid field name: \"" + core::printable(name) + "\""};
+    }
     if (value.empty()) return RuaMalformed{"empty value for field " + std::string(name)};
-    if (!std::all_of(value.begin(), value.end(), is_ext_value_char)) {
+    if (!std::all_of(value.begin(), value.end(), sts::is_ext_value_char)) {
       return RuaMalformed{"invalid character in value of field " + std::string(name)};
     }
   }
@@ -198,7 +177,7 @@ std::string describe(const RuaParseResult& result) {
   struct Visitor {
     static std::string list(const std::vector<std::string>& v) {
       std::string out;
-      for (const auto& s : v) out += (out.empty() ? "" : ",") + printable(s, 200);
+      for (const auto& s : v) out += (out.empty() ? "" : ",") + core::printable(s, 200);
       return out;
     }
     std::string operator()(const RuaOk& ok) const {

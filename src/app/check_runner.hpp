@@ -32,7 +32,7 @@ struct CheckSettings {
   std::chrono::milliseconds smtp_step_timeout{30'000};
 };
 
-// `domain` must be normalised (sts::normalize_host).
+// `domain` must be normalised (core::normalize_domain).
 CheckReport run_check(const CheckSettings& settings, const std::string& domain);
 
 }  // namespace stsrelay::app

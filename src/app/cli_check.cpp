@@ -9,7 +9,7 @@
 
 #include "src/app/check_runner.hpp"
 #include "src/app/delivery_settings_map.hpp"
-#include "sts/domain_name.hpp"
+#include "src/core/domain_name.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -22,7 +22,7 @@ struct CheckOptions {
 int run(const CliContext& ctx, const CheckOptions& o) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
-  auto domain = sts::normalize_host(o.domain);
+  auto domain = core::normalize_domain(o.domain);
   if (!domain) {
     print_error("\"" + o.domain + "\" is not a domain name: " + domain.error().message);
     return kExitUsage;

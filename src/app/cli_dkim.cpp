@@ -11,9 +11,10 @@
 #include <memory>
 
 #include "src/app/cli_common.hpp"
-#include "sts/domain_name.hpp"
-#include "tlsrpt/dkim_dns_record.hpp"
-#include "tlsrpt/dkim_key.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/dkim/dns_record.hpp"
+#include "src/dkim/key.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -35,7 +36,7 @@ bool is_selector(const std::string& s) {
     return false;
   }
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    const bool ok = core::is_alnum(c) ||
                     c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
@@ -78,8 +79,8 @@ core::Status write_new_private_file(const std::string& path, const std::string& 
 }
 
 int run_keygen(const CliContext& ctx, KeygenOptions o) {
-  const auto type = o.type == "ed25519" ? tlsrpt::DkimKeyType::ed25519 : tlsrpt::DkimKeyType::rsa;
-  if (type == tlsrpt::DkimKeyType::ed25519 && o.bits_given) {
+  const auto type = o.type == "ed25519" ? dkim::DkimKeyType::ed25519 : dkim::DkimKeyType::rsa;
+  if (type == dkim::DkimKeyType::ed25519 && o.bits_given) {
     print_error("--bits applies to RSA keys only");
     return kExitUsage;
   }
@@ -97,24 +98,24 @@ int run_keygen(const CliContext& ctx, KeygenOptions o) {
     print_error("bad selector \"" + o.selector + "\" (DNS labels: letters, digits, '-', '_')");
     return kExitUsage;
   }
-  auto domain = sts::normalize_host(o.domain);
+  auto domain = core::normalize_domain(o.domain);
   if (!domain) {
     print_error("\"" + o.domain + "\" is not a domain name: " + domain.error().message);
     return kExitUsage;
   }
 
-  auto key = tlsrpt::DkimKey::generate(type, o.bits);
+  auto key = dkim::DkimKey::generate(type, o.bits);
   if (!key) return report_failure(key.error());
   const std::string pem = key->private_key_pem();
   if (pem.empty()) return report_failure(core::Error::temporary("cannot encode the key as PEM"));
   if (auto done = write_new_private_file(o.out, pem); !done) return report_failure(done.error());
 
-  std::cout << tlsrpt::dkim_dns_record(o.selector, *domain,
-                                       tlsrpt::dkim_txt_value(*key, o.tlsrpt_only))
+  std::cout << dkim::dkim_dns_record(o.selector, *domain,
+                                       dkim::dkim_txt_value(*key, o.tlsrpt_only))
             << '\n'
             << std::flush;
-  std::cerr << "stsrelay: wrote the " << tlsrpt::to_string(key->type()) << " private key";
-  if (key->type() == tlsrpt::DkimKeyType::rsa) std::cerr << " (" << key->bits() << " bits)";
+  std::cerr << "stsrelay: wrote the " << dkim::to_string(key->type()) << " private key";
+  if (key->type() == dkim::DkimKeyType::rsa) std::cerr << " (" << key->bits() << " bits)";
   std::cerr << " to " << o.out << " (mode 0600)\n"
             << "stsrelay: publish the record above, then set tlsrpt.dkim_key_file = \"" << o.out
             << "\" and tlsrpt.dkim_selector = \"" << o.selector << "\"\n";

@@ -13,9 +13,9 @@
 #include "src/app/cli_common.hpp"
 #include "src/app/delivery_settings_map.hpp"
 #include "src/app/policy_format.hpp"
+#include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
-#include "sts/domain_name.hpp"
 #include "sts/policy_fetcher.hpp"
 #include "sts/policy_resolver.hpp"
 
@@ -45,7 +45,7 @@ int with_cache(const Config& config, const std::function<int(sts::PolicyCache&)>
 }
 
 std::optional<std::string> domain_argument(const std::string& text) {
-  auto domain = sts::normalize_host(text);
+  auto domain = core::normalize_domain(text);
   if (!domain) {
     print_error("\"" + text + "\" is not a domain name: " + domain.error().message);
     return std::nullopt;

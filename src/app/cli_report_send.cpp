@@ -10,9 +10,9 @@
 #include "queue/store.hpp"
 #include "src/app/delivery_settings_map.hpp"
 #include "src/app/report_service.hpp"
+#include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
-#include "sts/domain_name.hpp"
 #include "tlsrpt/counter_store.hpp"
 #include "tlsrpt/report_store.hpp"
 
@@ -44,7 +44,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   }
   std::optional<std::string> domain;
   if (!o.domain.empty()) {
-    auto normalised = sts::normalize_host(o.domain);
+    auto normalised = core::normalize_domain(o.domain);
     if (!normalised) {
       print_error("--domain " + o.domain + ": " + normalised.error().message);
       return kExitUsage;

@@ -4,7 +4,8 @@
 #include <string>
 
 #include "src/app/toml_reader.hpp"
-#include "sts/domain_name.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -19,9 +20,8 @@ std::optional<core::LogFormat> parse_log_format(std::string_view token) {
 
 // "HH:MM", 00:00 to 23:59, two digits each (a time of day in UTC).
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (text.size() != 5 || text[2] != ':' || !digit(text[0]) || !digit(text[1]) ||
-      !digit(text[3]) || !digit(text[4])) {
+  if (text.size() != 5 || text[2] != ':' || !core::is_digits(text.substr(0, 2)) ||
+      !core::is_digits(text.substr(3))) {
     return std::nullopt;
   }
   const int hours = (text[0] - '0') * 10 + (text[1] - '0');
@@ -84,7 +84,7 @@ void read_overrides(const toml::table& table, TableReader& sts, StsConfig& c) {
                          describe_value(node));
       continue;
     }
-    auto domain = sts::normalize_host(key.str());
+    auto domain = core::normalize_domain(key.str());
     if (!domain) {
       sts.problem_at(node, key_path, "not a domain name: " + domain.error().message);
       continue;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <set>
 
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
 #include "src/net/cidr.hpp"
 #include "src/net/dns_servers.hpp"
 #include "src/net/listen_address.hpp"
-#include "sts/domain_name.hpp"
 #include "tlsrpt/report_json.hpp"
 
 namespace stsrelay::app {
@@ -28,7 +28,7 @@ class Checker {
 
   // A host name (RFC 1035 §2.3.4 LDH labels, RFC 5321 §4.1.2 Domain); `what` names its role.
   void host_name(const std::string& key, const std::string& value, std::string_view what) {
-    auto normalized = sts::normalize_host(value);
+    auto normalized = core::normalize_domain(value);
     if (!normalized) {
       fail(key, "expected " + std::string(what) + ", got \"" + value + "\" (" +
                     normalized.error().message + ")");
@@ -142,9 +142,7 @@ std::string contact_domain(std::string_view contact) {
   const std::string address = tlsrpt::contact_address(contact);
   const auto at = address.rfind('@');
   if (at == std::string::npos) return {};
-  std::string domain = address.substr(at + 1);
-  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return domain;
+  return core::to_lower_ascii(std::string_view(address).substr(at + 1));
 }
 
 void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
@@ -157,8 +155,7 @@ void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
     check.fail("tlsrpt.contact_info",
                "must be an e-mail address (local@domain, or mailto:local@domain)");
   }
-  std::string submitter = t.submitter;
-  for (char& c : submitter) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string submitter = core::to_lower_ascii(t.submitter);
   if (!contact.empty() && !submitter.empty() && contact != submitter) {
     check.fail("tlsrpt.submitter", "must be the domain of tlsrpt.contact_info (" + contact + ")");
   }

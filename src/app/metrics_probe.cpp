@@ -1,6 +1,6 @@
 #include "src/app/metrics_probe.hpp"
 
-#include <cctype>
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -8,15 +8,13 @@ namespace {
 std::string shown(std::string_view line) {
   std::string out(line.substr(0, kMaxShownReply));
   for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    if (!core::is_printable(c)) c = '?';
   }
   return out;
 }
 
 bool is_code(std::string_view line) {
-  return line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
-         std::isdigit(static_cast<unsigned char>(line[1])) &&
-         std::isdigit(static_cast<unsigned char>(line[2]));
+  return line.size() >= 3 && core::is_digits(line.substr(0, 3));
 }
 
 }  // namespace

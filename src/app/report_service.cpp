@@ -14,9 +14,8 @@
 #include "src/net/await_callback.hpp"
 #include "src/net/dns_resolver.hpp"
 #include "src/net/https_fetcher.hpp"
-#include "sts/domain_name.hpp"
 #include "tlsrpt/counter_store.hpp"
-#include "tlsrpt/dkim_key_file.hpp"
+#include "src/dkim/key_file.hpp"
 #include "tlsrpt/gzip.hpp"
 #include "tlsrpt/recorder.hpp"
 #include "tlsrpt/report_build.hpp"
@@ -170,7 +169,7 @@ asio::awaitable<SendOutcome> ReportService::send_mail(const std::string& id,
     out.detail = "tlsrpt.dkim_key_file is not set: mail reports must be DKIM-signed";
     co_return out;
   }
-  auto key = tlsrpt::load_dkim_key(settings_.dkim_key_file);
+  auto key = dkim::load_dkim_key(settings_.dkim_key_file);
   if (!key) {
     out.detail = key.error().message;
     co_return out;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "src/app/duration.hpp"
+#include "src/core/ascii.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -10,29 +11,8 @@ namespace {
 bool is_bare_key(std::string_view key) {
   if (key.empty()) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return core::is_alnum(c) || c == '_' || c == '-';
   });
-}
-
-// A TOML basic string, as a user would write it back into the file.
-std::string quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
 }
 
 std::uint32_t line_of(const toml::source_region& region) { return region.begin.line; }
@@ -79,13 +59,14 @@ std::string unknown_key_hint(std::string_view key, const std::set<std::string, s
 std::string join_key(std::string_view path, std::string_view key) {
   std::string out(path);
   if (!out.empty()) out += '.';
-  out += is_bare_key(key) ? std::string(key) : quote(key);
+  out += is_bare_key(key) ? std::string(key) : core::quoted(key, core::QuoteStyle::toml);
   return out;
 }
 
 std::string describe_value(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return quote(node.as_string()->get());
+    case toml::node_type::string:
+      return core::quoted(node.as_string()->get(), core::QuoteStyle::toml);
     case toml::node_type::integer: return std::to_string(node.as_integer()->get());
     case toml::node_type::floating_point: {
       std::string text = std::to_string(node.as_floating_point()->get());

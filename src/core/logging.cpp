@@ -6,6 +6,8 @@
 
 #include <mutex>
 
+#include "src/core/log_quote.hpp"
+
 namespace stsrelay::core {
 namespace {
 
@@ -19,19 +21,10 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char ch : std::string_view(msg.payload.data(), msg.payload.size())) {
-      auto c = static_cast<unsigned char>(ch);
-      if (c == '"' || c == '\\') {
-        dest.push_back('\\');
-        dest.push_back(ch);
-      } else if (c < 0x20) {
-        const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        dest.append(esc, esc + sizeof esc);
-      } else {
-        dest.push_back(ch);
-      }
-    }
+    std::string escaped;
+    append_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()),
+                   QuoteStyle::json);
+    dest.append(escaped.data(), escaped.data() + escaped.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<JsonEscapedMessage>();
@@ -100,33 +93,6 @@ spdlog::logger& mail_log() {
     }
   }
   return *logger;
-}
-
-std::string log_value(std::string_view value) {
-  bool needs_quotes = value.empty();
-  for (unsigned char c : value) {
-    if (c <= ' ' || c == '"' || c == '\\' || c == '=' || c == 0x7f) {
-      needs_quotes = true;
-      break;
-    }
-  }
-  if (!needs_quotes) return std::string(value);
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < ' ' || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
 }
 
 }  // namespace stsrelay::core

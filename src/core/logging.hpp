@@ -23,7 +23,4 @@ bool set_log_level(std::string_view level);
 // The "mail" logger (created on first use with defaults if setup_logging was not called).
 spdlog::logger& mail_log();
 
-// Quotes a value for a key=value log line when it holds spaces, quotes or control bytes.
-std::string log_value(std::string_view value);
-
 }  // namespace stsrelay::core

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 
 namespace stsrelay::delivery {

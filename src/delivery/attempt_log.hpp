@@ -14,6 +14,8 @@
 
 #include <string>
 
+#include "src/core/log_quote.hpp"
+
 namespace stsrelay::delivery {
 
 struct AttemptLogLine {

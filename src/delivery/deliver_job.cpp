@@ -25,7 +25,7 @@
 #include "src/delivery/sts_attempt.hpp"
 #include "src/delivery/tls_log_field.hpp"
 #include "src/net/mx_targets.hpp"
-#include "sts/domain_name.hpp"
+#include "src/core/domain_name.hpp"
 #include "sts/policy_resolver_await.hpp"
 #include "tlsrpt/session_record.hpp"
 
@@ -221,7 +221,7 @@ std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
                                                   const std::string& domain) {
   if (s.sts_overrides.empty()) return std::nullopt;
   // [sts.override] keys are normalised (A-labels); so is the domain here when it can be.
-  auto normalised = sts::normalize_host(domain);
+  auto normalised = core::normalize_domain(domain);
   const auto it = s.sts_overrides.find(normalised ? *normalised : domain);
   if (it == s.sts_overrides.end()) return std::nullopt;
   return it->second;

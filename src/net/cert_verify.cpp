@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::net {
 namespace {
 
@@ -44,12 +46,8 @@ int collect_and_continue(int ok, X509_STORE_CTX* ctx) {
 }
 
 std::string normalise_host(std::string_view host) {
-  std::string out(host);
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  for (char& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return out;
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return core::to_lower_ascii(host);
 }
 
 std::string subject_line(X509* cert) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::net {
 namespace {
 
@@ -28,9 +30,7 @@ std::uint32_t sane_ttl(std::uint32_t ttl) { return (ttl & 0x80000000u) ? 0 : ttl
 // escaped as RFC 1035 §5.1 allows (\DDD), so that c-ares can send the name back unchanged.
 void append_label(std::string& out, Bytes label) {
   for (std::uint8_t c : label) {
-    if (c >= 'A' && c <= 'Z') {
-      out += static_cast<char>(c - 'A' + 'a');
-    } else if (c == '.' || c == '\\') {
+    if (c == '.' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
     } else if (c <= 0x20 || c >= 0x7f) {
@@ -38,7 +38,7 @@ void append_label(std::string& out, Bytes label) {
       std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(c));
       out += buf;
     } else {
-      out += static_cast<char>(c);
+      out += core::ascii_lower(static_cast<char>(c));
     }
   }
 }

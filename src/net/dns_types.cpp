@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::net {
 
 std::string_view to_string(RecordType type) {
@@ -67,11 +69,7 @@ std::string IpAddress::to_string() const {
 
 std::string normalize_dns_name(std::string_view name) {
   if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+  return core::to_lower_ascii(name);
 }
 
 bool is_valid_query_name(std::string_view name) {

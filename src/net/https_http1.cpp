@@ -11,20 +11,14 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "src/core/ascii.hpp"
+
 namespace stsrelay::net::https_detail {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 HttpsError read_error(const boost::system::error_code& ec, const HttpsRequest& request) {
   if (ec == http::error::body_limit) {
@@ -87,7 +81,7 @@ asio::awaitable<HttpsResult> exchange_http1(TlsStream& stream, const HttpsUrl& u
   out.status = static_cast<int>(res.result_int());
   out.protocol = HttpProtocol::http1_1;
   for (const auto& field : res) {
-    out.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    out.headers.emplace_back(core::to_lower_ascii(field.name_string()), std::string(field.value()));
   }
   out.body = res.body();
   co_return out;

@@ -2,14 +2,11 @@
 
 #include <charconv>
 
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
+
 namespace stsrelay::net {
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool is_ldh(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
 
 // RFC 1035 §2.3.4 lengths, LDH labels that neither start nor end with '-', and a last label that
 // is not all digits (so "192.0.2.1" is not taken for a name: RFC 3986 §3.2.2 IPv4 literals are
@@ -22,14 +19,8 @@ bool is_host_name(std::string_view host) {
     std::size_t end = host.find('.', start);
     if (end == std::string_view::npos) end = host.size();
     const std::string_view label = host.substr(start, end - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    last_all_digits = true;
-    for (char c : label) {
-      if (!is_ldh(c)) return false;
-      if (c < '0' || c > '9') last_all_digits = false;
-    }
+    if (!core::is_ldh_label(label)) return false;
+    last_all_digits = core::is_digits(label);
     start = end + 1;
   }
   return !last_all_digits;
@@ -47,7 +38,7 @@ core::Result<HttpsUrl> parse_https_url(std::string_view url) {
   if (url.size() < kScheme.size()) return Error::invalid("not an https URL");
   for (std::size_t i = 0; i < kScheme.size(); ++i) {
     // RFC 3986 §3.1: the scheme is case-insensitive.
-    if (lower(url[i]) != kScheme[i]) return Error::invalid("not an https URL");
+    if (core::ascii_lower(url[i]) != kScheme[i]) return Error::invalid("not an https URL");
   }
   for (unsigned char c : url) {
     if (c <= 0x20 || c >= 0x7f) {
@@ -83,8 +74,7 @@ core::Result<HttpsUrl> parse_https_url(std::string_view url) {
     out.port = static_cast<std::uint16_t>(value);
   }
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  out.host.reserve(host.size());
-  for (char c : host) out.host.push_back(lower(c));
+  out.host = core::to_lower_ascii(host);
   if (!is_host_name(out.host)) {
     return Error::invalid("URL host \"" + std::string(host) + "\" is not a DNS host name");
   }

@@ -9,7 +9,8 @@
 #include <string_view>
 
 #include "smtp/address.hpp"
-#include "smtp/text.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/utf8.hpp"
 
 using namespace stsrelay::smtp;
 
@@ -29,9 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (p.local_part.size() > kMaxLocalPart || p.domain.size() > kMaxDomain) std::abort();
-  if (!is_valid_utf8(p.mailbox)) std::abort();
-  if (!smtputf8 && has_non_ascii(p.mailbox)) std::abort();
-  if (has_non_ascii(p.domain)) std::abort();  // U-labels become A-labels
+  if (!core::is_valid_utf8(p.mailbox)) std::abort();
+  if (!smtputf8 && core::has_non_ascii(p.mailbox)) std::abort();
+  if (core::has_non_ascii(p.domain)) std::abort();  // U-labels become A-labels
   for (char c : p.domain) {
     if (c >= 'A' && c <= 'Z' && p.domain.front() != '[') std::abort();
   }

@@ -6,42 +6,47 @@
 # add the .cpp that defines it. A target without a list links its whole module (slow, but right).
 # The regression build (STSRELAY_FUZZ=OFF) always links the module library and ignores this file.
 
+# The text helpers of src/core (ASCII, UTF-8, log quoting) that most parsers call.
+set(fuzz_core_text src/core/ascii.cpp src/core/log_quote.cpp src/core/utf8.cpp)
+
 set(fuzz_sources_fuzz_app_config
   src/app/config_parser.cpp src/app/config_source.cpp src/app/config_validate.cpp
   src/app/duration.cpp src/app/toml_reader.cpp
   src/net/cidr.cpp src/net/dns_servers.cpp src/net/dns_types.cpp src/net/listen_address.cpp
-  sts/domain_name.cpp sts/enforcement.cpp sts/mx_match.cpp)
+  sts/enforcement.cpp sts/mx_match.cpp src/core/domain_name.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_net_dns_message
-  src/net/dns_message.cpp src/net/dns_types.cpp)
+  src/net/dns_message.cpp src/net/dns_types.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_queue_dsn_fields
-  queue/dsn_fields.cpp queue/xtext.cpp)
+  queue/dsn_fields.cpp queue/xtext.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_queue_xtext
   queue/xtext.cpp)
 
 set(fuzz_sources_fuzz_smtp_address
-  smtp/address.cpp smtp/text.cpp)
+  smtp/address.cpp src/core/domain_name.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_smtp_command
   smtp/address.cpp smtp/command.cpp smtp/esmtp_params.cpp smtp/line_reader.cpp smtp/reply.cpp
-  smtp/sasl.cpp smtp/server_protocol.cpp smtp/server_protocol_auth.cpp smtp/text.cpp)
+  smtp/sasl.cpp smtp/server_protocol.cpp smtp/server_protocol_auth.cpp
+  src/core/base64.cpp src/core/domain_name.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_smtp_data_reader
   smtp/data_reader.cpp smtp/text.cpp)
 
 set(fuzz_sources_fuzz_smtp_esmtp_params
-  smtp/esmtp_params.cpp smtp/reply.cpp smtp/text.cpp)
+  smtp/esmtp_params.cpp smtp/reply.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_smtp_reply
-  smtp/client_capabilities.cpp smtp/reply_parser.cpp smtp/text.cpp)
+  smtp/client_capabilities.cpp smtp/reply_parser.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_sts_policy_parser
-  sts/domain_name.cpp sts/mx_match.cpp sts/policy_parser.cpp)
+  sts/field_syntax.cpp sts/mx_match.cpp sts/policy_parser.cpp src/core/domain_name.cpp
+  ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_sts_txt_record
-  sts/txt_record.cpp)
+  sts/field_syntax.cpp sts/txt_record.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_tlsrpt_rua_record
-  tlsrpt/rua_record.cpp)
+  sts/field_syntax.cpp tlsrpt/rua_record.cpp ${fuzz_core_text})

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "sts/domain_name.hpp"
+#include "src/core/domain_name.hpp"
 #include "sts/mx_match.hpp"
 #include "sts/policy_parser.hpp"
 
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& mx : policy->mx) {
     std::string_view host = mx;
     if (host.starts_with("*.")) host.remove_prefix(2);
-    if (!stsrelay::sts::is_normalized_host(host)) std::abort();
+    if (!stsrelay::core::is_normalized_domain(host)) std::abort();
     // A concrete host under a pattern matches it.
     std::string probe = mx.starts_with("*.") ? "x" + mx.substr(1) : mx;
     if (!stsrelay::sts::mx_matches(probe, mx)) std::abort();

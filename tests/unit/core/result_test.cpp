@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "src/core/logging.hpp"
-
 namespace stsrelay::core {
 namespace {
 
@@ -16,25 +14,6 @@ TEST(Result, HoldsValueOrError) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind, ErrorKind::no_space);
   EXPECT_EQ(to_string(bad.error().kind), "no-space");
-}
-
-TEST(LogValue, QuotesOnlyWhatNeedsIt) {
-  struct Row {
-    const char* in;
-    const char* out;
-  } rows[] = {
-      {"plain", "plain"},
-      {"", "\"\""},
-      {"two words", "\"two words\""},
-      {"say \"hi\"", "\"say \\\"hi\\\"\""},
-      {"a=b", "\"a=b\""},
-      {"tab\there", "\"tab\\x09here\""},
-      {"250 2.0.0 Ok", "\"250 2.0.0 Ok\""},
-  };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.in);
-    EXPECT_EQ(log_value(row.in), row.out);
-  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "smtp/sasl.hpp"
+#include "src/core/base64.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -80,8 +81,8 @@ ProtocolContext context_of(const Scenario& s) {
   return ctx;
 }
 
-const std::string kPlainGood = encode_base64(std::string("\0user\0secret", 12));
-const std::string kPlainOther = encode_base64(std::string("admin\0user\0secret", 17));
+const std::string kPlainGood = core::encode_base64(std::string("\0user\0secret", 12));
+const std::string kPlainOther = core::encode_base64(std::string("admin\0user\0secret", 17));
 
 const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> table = {
@@ -222,13 +223,13 @@ const std::vector<Scenario>& scenarios() {
        false},
       {"AUTH LOGIN",
        {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
-        {"EHLO c", "250"}, {"AUTH LOGIN", "334"}, {encode_base64("user"), "334"},
-        {encode_base64("secret"), " !verify_auth"}, {"<auth-ok>", "235 2.7.0"}},
+        {"EHLO c", "250"}, {"AUTH LOGIN", "334"}, {core::encode_base64("user"), "334"},
+        {core::encode_base64("secret"), " !verify_auth"}, {"<auth-ok>", "235 2.7.0"}},
        false},
       {"AUTH LOGIN with initial user",
        {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
-        {"EHLO c", "250"}, {"AUTH LOGIN " + encode_base64("user"), "334"},
-        {encode_base64("secret"), " !verify_auth"}, {"<auth-bad>", "535 5.7.8"}},
+        {"EHLO c", "250"}, {"AUTH LOGIN " + core::encode_base64("user"), "334"},
+        {core::encode_base64("secret"), " !verify_auth"}, {"<auth-bad>", "535 5.7.8"}},
        false},
       {"AUTH cancel, bad base64, unknown mechanism",
        {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
@@ -247,7 +248,7 @@ const std::vector<Scenario>& scenarios() {
       {"AUTH initial response may exceed 512 octets (RFC 4954 4)",
        {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
         {"EHLO c", "250"},
-        {"AUTH PLAIN " + encode_base64(std::string(1, '\0') + std::string(200, 'u') +
+        {"AUTH PLAIN " + core::encode_base64(std::string(1, '\0') + std::string(200, 'u') +
                                        std::string(1, '\0') + std::string(250, 'p')),
          " !verify_auth"},
         {"<auth-ok>", "235 2.7.0"},

@@ -8,6 +8,7 @@
 #include "server_fixture.hpp"
 #include "smtp/auth_users.hpp"
 #include "smtp/sasl.hpp"
+#include "src/core/base64.hpp"
 
 namespace stsrelay::smtp::testing {
 namespace {
@@ -48,7 +49,7 @@ TEST_F(ServerTlsTest, StarttlsOfferedAndAuthOnlyInsideTls) {
   std::string ehlo = c->reply();
   EXPECT_NE(ehlo.find("250 STARTTLS\r\n"), std::string::npos) << ehlo;
   EXPECT_EQ(ehlo.find("AUTH"), std::string::npos) << ehlo;
-  c->send("AUTH PLAIN " + encode_base64(std::string("\0alice\0s3cret", 13)) + "\r\n");
+  c->send("AUTH PLAIN " + core::encode_base64(std::string("\0alice\0s3cret", 13)) + "\r\n");
   EXPECT_EQ(c->reply_line(),
             "538 5.7.11 Encryption required for requested authentication mechanism");
   c->send("STARTTLS\r\n");
@@ -93,7 +94,7 @@ TEST_F(ServerTlsTest, AuthenticatedClientRelaysAndIsLogged) {
   c->reply();
   c->reply();
   EXPECT_EQ(c->reply_line(), "554 5.7.1 <b@example.net>: Relay access denied");
-  c->send("RSET\r\nAUTH PLAIN " + encode_base64(std::string("\0alice\0s3cret", 13)) + "\r\n");
+  c->send("RSET\r\nAUTH PLAIN " + core::encode_base64(std::string("\0alice\0s3cret", 13)) + "\r\n");
   c->reply();
   EXPECT_EQ(c->reply_line(), "235 2.7.0 Authentication successful");
   c->send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\n"
@@ -122,13 +123,13 @@ TEST_F(ServerTlsTest, AuthLoginAndFailureBudget) {
   c->reply();
   c->send("AUTH LOGIN\r\n");
   EXPECT_EQ(c->reply_line(), "334 VXNlcm5hbWU6");
-  c->send(encode_base64("alice") + "\r\n");
+  c->send(core::encode_base64("alice") + "\r\n");
   EXPECT_EQ(c->reply_line(), "334 UGFzc3dvcmQ6");
-  c->send(encode_base64("wrong") + "\r\n");
+  c->send(core::encode_base64("wrong") + "\r\n");
   EXPECT_EQ(c->reply_line(), "535 5.7.8 Authentication credentials invalid");
   c->send("AUTH PLAIN\r\n");
   EXPECT_EQ(c->reply_line(), "334 ");
-  c->send(encode_base64(std::string("\0mallory\0guess", 14)) + "\r\n");
+  c->send(core::encode_base64(std::string("\0mallory\0guess", 14)) + "\r\n");
   EXPECT_EQ(c->reply_line(), "535 5.7.8 Authentication credentials invalid");
   EXPECT_EQ(c->reply_line(), "421 4.7.0 relay.example.org Error: too many authentication failures");
   EXPECT_TRUE(c->closed_by_server());

@@ -11,12 +11,17 @@
 #include <zlib.h>
 
 #include "dkim_test_keys.hpp"
-#include "tlsrpt/dkim_dns_record.hpp"
-#include "tlsrpt/dkim_signer.hpp"
+#include "src/dkim/dns_record.hpp"
+#include "src/dkim/signer.hpp"
 #include "tlsrpt/report_mail.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
+
+namespace test = dkim::test;
+using dkim::DkimKey;
+using dkim::dkim_signature;
+using dkim::dkim_txt_value;
 
 // argv: message file, TXT record file, "email" or "strict", expected DNS name[, file name].
 constexpr std::string_view kVerifier = R"(import sys, dkim, email, gzip

@@ -10,10 +10,14 @@
 
 #include "dkim_test_keys.hpp"
 #include "dkim_test_verifier.hpp"
-#include "tlsrpt/dkim_dns_record.hpp"
+#include "src/dkim/dns_record.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
+
+namespace test = dkim::test;
+using dkim::DkimKey;
+using dkim::dkim_txt_value;
 
 std::string gzip(const std::string& data) {
   z_stream z{};

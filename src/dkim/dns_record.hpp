@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "tlsrpt/dkim_key.hpp"
+#include "src/dkim/key.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 // The record's text: "v=DKIM1; k=rsa; p=..." (or k=ed25519). With `tlsrpt_only`, the service
 // type s=tlsrpt (registered by RFC 8460) restricts the key to TLS reports; verifiers that know
@@ -20,4 +20,4 @@ std::string dkim_txt_value(const DkimKey& key, bool tlsrpt_only);
 std::string dkim_dns_record(std::string_view selector, std::string_view domain,
                             std::string_view txt_value);
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

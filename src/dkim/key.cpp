@@ -1,4 +1,4 @@
-#include "tlsrpt/dkim_key.hpp"
+#include "src/dkim/key.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -10,9 +10,9 @@
 
 #include <memory>
 
-#include "tlsrpt/dkim_base64.hpp"
+#include "src/core/base64.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 struct BioFree {
@@ -97,14 +97,14 @@ std::string DkimKey::public_key_base64() const {
     std::size_t len = raw.size();
     EVP_PKEY_get_raw_public_key(pkey_.get(), reinterpret_cast<unsigned char*>(raw.data()), &len);
     raw.resize(len);
-    return base64_encode(raw);
+    return core::encode_base64(raw);
   }
   unsigned char* der = nullptr;
   const int len = i2d_PUBKEY(pkey_.get(), &der);
   if (len <= 0) return {};
   std::string spki(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
   OPENSSL_free(der);
-  return base64_encode(spki);
+  return core::encode_base64(spki);
 }
 
 std::string DkimKey::private_key_pem() const {
@@ -190,4 +190,4 @@ core::Result<DkimKey> DkimKey::adopt(std::shared_ptr<EVP_PKEY> pkey, std::string
   }
 }
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

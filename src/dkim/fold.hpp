@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 // RFC 5322 §2.1.1: lines SHOULD be no longer than 78 characters, excluding the CRLF.
 inline constexpr std::size_t kFoldWidth = 78;
@@ -31,4 +31,4 @@ std::string fold_header(std::string_view name, const std::vector<FoldPiece>& pie
 // The pieces of a value that may be broken at its spaces only (Subject, Content-Type).
 std::vector<FoldPiece> words(std::string_view value);
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,10 +1,10 @@
 // Relaxed canonicalisation (RFC 6376 §3.4.2, §3.4.4) with the RFC's own example (§3.4.6) and
 // tables of the cases around it, and the header/body split the signer works on.
-#include "tlsrpt/dkim_canon.hpp"
+#include "src/dkim/canon.hpp"
 
 #include <gtest/gtest.h>
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 // RFC 6376 §3.4.6: the example message ("A: X", "B : Y<HTAB><CRLF><HTAB>Z  ", the body
@@ -135,4 +135,4 @@ TEST(DkimCanon, SplitMessageNamesWithoutTrailingSpace) {
 }
 
 }  // namespace
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,16 +1,16 @@
-#include "tlsrpt/dkim_canon.hpp"
+#include "src/dkim/canon.hpp"
 
-namespace stsrelay::tlsrpt {
+#include "src/core/ascii.hpp"
+
+namespace stsrelay::dkim {
 namespace {
-
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 // Appends `text` with each run of SP/HTAB written as one SP; CR and LF are left out (unfolding).
 void append_collapsed(std::string& out, std::string_view text) {
   bool in_space = false;
   for (char c : text) {
     if (c == '\r' || c == '\n') continue;
-    if (is_wsp(c)) {
+    if (core::is_wsp(c)) {
       in_space = true;
       continue;
     }
@@ -34,7 +34,7 @@ core::Result<SplitMessage> split_message(std::string_view message) {
     if (field_start == std::string_view::npos) return;
     const std::string_view raw = message.substr(field_start, end - field_start);
     std::string_view name = raw.substr(0, raw.find(':'));
-    while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+    while (!name.empty() && core::is_wsp(name.back())) name.remove_suffix(1);
     out.headers.push_back({name, raw});
     field_start = std::string_view::npos;
   };
@@ -53,7 +53,7 @@ core::Result<SplitMessage> split_message(std::string_view message) {
       out.body = message.substr(eol + 2);
       break;
     }
-    if (is_wsp(line.front())) {
+    if (core::is_wsp(line.front())) {
       if (field_start == std::string_view::npos) {
         return core::Error::invalid("continuation line before the first header field" + at(pos));
       }
@@ -61,7 +61,7 @@ core::Result<SplitMessage> split_message(std::string_view message) {
       close_field(pos - 2);
       const auto colon = line.find(':');
       std::string_view name = line.substr(0, colon);
-      while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+      while (!name.empty() && core::is_wsp(name.back())) name.remove_suffix(1);
       if (colon == std::string_view::npos || name.empty()) {
         return core::Error::invalid("header line without a field name and colon" + at(pos));
       }
@@ -92,14 +92,14 @@ std::string relaxed_header(std::string_view raw_field) {
   std::string out;
   out.reserve(raw_field.size());
   for (char c : raw_field.substr(0, colon)) {
-    if (is_wsp(c) || c == '\r' || c == '\n') continue;
-    out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+    if (core::is_wsp(c) || c == '\r' || c == '\n') continue;
+    out += core::ascii_lower(c);
   }
   out += ':';
   if (colon == std::string_view::npos) return out;
   std::string_view value = raw_field.substr(colon + 1);
   // Whitespace (and folding) after the colon is deleted, not reduced to a space.
-  while (!value.empty() && (is_wsp(value.front()) || value.front() == '\r' ||
+  while (!value.empty() && (core::is_wsp(value.front()) || value.front() == '\r' ||
                             value.front() == '\n')) {
     value.remove_prefix(1);
   }
@@ -130,4 +130,4 @@ std::string relaxed_body(std::string_view body) {
   return out;
 }
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

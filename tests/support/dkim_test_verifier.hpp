@@ -1,6 +1,6 @@
 // An independent DKIM verifier for the tests (RFC 6376 §6, RFC 8463): its own field splitting,
 // tag parsing and relaxed canonicalisation (string replacement passes, none of
-// tlsrpt/dkim_canon),
+// src/dkim/canon),
 // and OpenSSL's verify against the public key taken from the DNS TXT record text. It checks
 // the first DKIM-Signature field of a message and says why it fails.
 #pragma once
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace stsrelay::tlsrpt::test {
+namespace stsrelay::dkim::test {
 
 struct Verdict {
   bool ok = false;
@@ -243,4 +243,4 @@ inline Verdict verify_dkim(const std::string& message, const std::string& dns_tx
   return {true, "pass", t};
 }
 
-}  // namespace stsrelay::tlsrpt::test
+}  // namespace stsrelay::dkim::test

@@ -11,9 +11,9 @@
 #include <string>
 
 #include "dkim_test_verifier.hpp"
-#include "tlsrpt/dkim_key.hpp"
+#include "src/dkim/key.hpp"
 
-namespace stsrelay::tlsrpt::test {
+namespace stsrelay::dkim::test {
 
 inline DkimKey must(core::Result<DkimKey> key) {
   if (!key) throw std::runtime_error(key.error().message);
@@ -75,4 +75,4 @@ inline std::string ed25519_pem_from_seed(const std::string& seed_base64) {
 inline constexpr const char* kRfc8463Seed = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
 inline constexpr const char* kRfc8463PublicKey = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 
-}  // namespace stsrelay::tlsrpt::test
+}  // namespace stsrelay::dkim::test

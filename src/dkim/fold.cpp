@@ -1,6 +1,6 @@
-#include "tlsrpt/dkim_fold.hpp"
+#include "src/dkim/fold.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 std::string fold_header(std::string_view name, const std::vector<FoldPiece>& pieces,
                         std::size_t width) {
@@ -39,4 +39,4 @@ std::vector<FoldPiece> words(std::string_view value) {
   return out;
 }
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,6 +1,6 @@
 // A DKIM private key, RSA (RFC 6376 §3.3.1, rsa-sha256) or Ed25519 (RFC 8463, ed25519-sha256):
 // parsing from PEM, generation for `stsrelay dkim keygen`, the public half as published in DNS
-// (p=), and the signature primitive the signer calls. No file I/O (dkim_key_file.hpp reads
+// (p=), and the signature primitive the signer calls. No file I/O (key_file.hpp reads
 // files). OpenSSL stays in the .cpp; the key is shared and immutable, so copies are cheap and
 // may sign on several threads at once.
 #pragma once
@@ -13,7 +13,7 @@
 
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 enum class DkimKeyType { rsa, ed25519 };
 
@@ -64,4 +64,4 @@ class DkimKey {
 // SHA-256 of `data` (32 bytes): the DKIM body hash (bh=) and the Ed25519 signing input.
 std::string sha256_digest(std::string_view data);
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

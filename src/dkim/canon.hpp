@@ -12,7 +12,7 @@
 
 #include "src/core/result.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 // One header field exactly as it appears, folding included, without its final CRLF.
 struct HeaderField {
@@ -39,4 +39,4 @@ std::string relaxed_header(std::string_view raw_field);
 // empty lines at the end removed; a non-empty result ends with CRLF, an empty body stays empty.
 std::string relaxed_body(std::string_view body);
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,12 +1,12 @@
 // The DKIM key record keygen prints: its tags, and the zone-file line with character-strings of
 // at most 255 bytes that join back to the record.
-#include "tlsrpt/dkim_dns_record.hpp"
+#include "src/dkim/dns_record.hpp"
 
 #include <gtest/gtest.h>
 
 #include "dkim_test_keys.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 // The character-strings of a zone-file TXT line, in order.
@@ -63,4 +63,4 @@ TEST(DkimDnsRecord, DomainWithTrailingDotIsNotDoubled) {
 }
 
 }  // namespace
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,7 +1,7 @@
 // The DKIM signer against the independent verifier in dkim_test_verifier.hpp, for RSA-SHA256
 // and Ed25519-SHA256: tables of messages, what relaxed canonicalisation tolerates and what it
 // must not, the folded field's shape, RFC 8463's example, and the refused inputs.
-#include "tlsrpt/dkim_signer.hpp"
+#include "src/dkim/signer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,14 +9,22 @@
 
 #include "dkim_test_keys.hpp"
 #include "dkim_test_verifier.hpp"
-#include "tlsrpt/dkim_dns_record.hpp"
+#include "src/dkim/dns_record.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 using test::verify_dkim;
 
 const core::SysTime kTime = core::from_unix(1'726'444'800);  // 2024-09-16T00:00:00Z
+
+// The header names a TLS-RPT report mail is signed over (tlsrpt::report_signed_headers).
+std::vector<std::string> report_signed_headers() {
+  return {"From",         "To",           "Subject",
+          "Date",         "Message-ID",   "MIME-Version",
+          "Content-Type", "TLS-Report-Domain", "TLS-Report-Submitter",
+          "Auto-Submitted"};
+}
 
 DkimParams params(std::vector<std::string> headers = report_signed_headers()) {
   return {"example.org", "tlsrpt", std::move(headers), kTime};
@@ -288,4 +296,4 @@ TEST(DkimSigner, SelectorWithUnderscoreAndUppercaseHeaderNames) {
 }
 
 }  // namespace
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

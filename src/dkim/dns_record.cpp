@@ -1,8 +1,8 @@
-#include "tlsrpt/dkim_dns_record.hpp"
+#include "src/dkim/dns_record.hpp"
 
 #include <algorithm>
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 // A character-string holds at most 255 bytes (RFC 1035 §3.3).
 constexpr std::size_t kMaxCharacterString = 255;
@@ -32,4 +32,4 @@ std::string dkim_dns_record(std::string_view selector, std::string_view domain,
   return out;
 }
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,6 +1,6 @@
 // DkimKey: generation, PEM in and out, the public key as DNS publishes it, refused keys; and
 // load_dkim_key's errors, each naming the file.
-#include "tlsrpt/dkim_key.hpp"
+#include "src/dkim/key.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,9 +9,9 @@
 #include <fstream>
 
 #include "dkim_test_keys.hpp"
-#include "tlsrpt/dkim_key_file.hpp"
+#include "src/dkim/key_file.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 using test::pem_of;
@@ -186,4 +186,4 @@ TEST_F(DkimKeyFile, ErrorsNameTheFileAndTheProblem) {
 }
 
 }  // namespace
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

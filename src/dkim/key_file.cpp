@@ -1,4 +1,4 @@
-#include "tlsrpt/dkim_key_file.hpp"
+#include "src/dkim/key_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 core::Error io_error(const std::string& path, std::string_view what) {
@@ -59,4 +59,4 @@ core::Result<DkimKey> load_dkim_key(const std::string& path) {
   return DkimKey::from_pem(text, path);
 }
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

@@ -1,23 +1,14 @@
-#include "tlsrpt/dkim_signer.hpp"
+#include "src/dkim/signer.hpp"
 
 #include <algorithm>
 
-#include "tlsrpt/dkim_base64.hpp"
-#include "tlsrpt/dkim_canon.hpp"
-#include "tlsrpt/dkim_fold.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/base64.hpp"
+#include "src/dkim/canon.hpp"
+#include "src/dkim/fold.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool equal_ci(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
 
 // d= and s= are DNS names (RFC 6376 §3.5: domain-name, selector = sub-domain *("." sub-domain));
 // underscores are accepted in selectors because DNS accepts them and some publishers use them.
@@ -30,7 +21,7 @@ bool is_dns_name(std::string_view s, bool allow_underscore) {
       label = 0;
       continue;
     }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    const bool ok = core::is_alnum(c) ||
                     c == '-' || (allow_underscore && c == '_');
     if (!ok || ++label > 63) return false;
   }
@@ -57,10 +48,10 @@ core::Status check(const DkimParams& p) {
     if (!is_field_name(name)) {
       return core::Error::invalid("DKIM: \"" + name + "\" is not a header field name");
     }
-    if (equal_ci(name, "DKIM-Signature")) {
+    if (core::iequals(name, "DKIM-Signature")) {
       return core::Error::invalid("DKIM: the DKIM-Signature field is not signed in h=");
     }
-    from = from || equal_ci(name, "From");
+    from = from || core::iequals(name, "From");
   }
   if (!from) return core::Error::invalid("DKIM: h= must include From (RFC 6376 §5.4)");
   return core::Ok{};
@@ -75,13 +66,6 @@ void add_signature_tag(std::vector<FoldPiece>& pieces, std::string_view value) {
 
 }  // namespace
 
-std::vector<std::string> report_signed_headers() {
-  return {"From",         "To",           "Subject",
-          "Date",         "Message-ID",   "MIME-Version",
-          "Content-Type", "TLS-Report-Domain", "TLS-Report-Submitter",
-          "Auto-Submitted"};
-}
-
 core::Result<std::string> dkim_signature(std::string_view message, const DkimKey& key,
                                          const DkimParams& params) {
   if (auto ok = check(params); !ok) return ok.error();
@@ -89,7 +73,7 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
   if (!split) return core::Error::invalid("DKIM: " + split.error().message);
   const auto& fields = split->headers;
   if (std::none_of(fields.begin(), fields.end(),
-                   [](const HeaderField& f) { return equal_ci(f.name, "From"); })) {
+                   [](const HeaderField& f) { return core::iequals(f.name, "From"); })) {
     return core::Error::invalid("DKIM: the message has no From field");
   }
 
@@ -97,11 +81,11 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
   std::vector<std::string> h;
   std::vector<std::string> seen;
   for (const auto& name : params.headers) {
-    const std::string lname = lower(name);
+    const std::string lname = core::to_lower_ascii(name);
     if (std::find(seen.begin(), seen.end(), lname) != seen.end()) continue;
     seen.push_back(lname);
     const auto count = std::count_if(fields.begin(), fields.end(), [&](const HeaderField& f) {
-      return lower(f.name) == lname;
+      return core::to_lower_ascii(f.name) == lname;
     });
     h.insert(h.end(), static_cast<std::size_t>(count) + 1, lname);
   }
@@ -111,7 +95,7 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
   std::vector<bool> used(fields.size(), false);
   for (const auto& name : h) {
     for (std::size_t i = fields.size(); i-- > 0;) {
-      if (!used[i] && lower(fields[i].name) == name) {
+      if (!used[i] && core::to_lower_ascii(fields[i].name) == name) {
         used[i] = true;
         signed_data += relaxed_header(fields[i].raw);
         signed_data += "\r\n";
@@ -120,7 +104,7 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
     }
   }
 
-  const std::string body_hash = base64_encode(sha256_digest(relaxed_body(split->body)));
+  const std::string body_hash = core::encode_base64(sha256_digest(relaxed_body(split->body)));
   std::vector<FoldPiece> pieces = {
       {"v=1;", true},
       {"a=" + std::string(key.algorithm()) + ";", true},
@@ -146,8 +130,8 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
   if (!signature) return signature.error();
 
   pieces.pop_back();
-  add_signature_tag(pieces, base64_encode(*signature));
+  add_signature_tag(pieces, core::encode_base64(*signature));
   return fold_header("DKIM-Signature", pieces) + "\r\n";
 }
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

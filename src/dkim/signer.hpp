@@ -14,9 +14,9 @@
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
-#include "tlsrpt/dkim_key.hpp"
+#include "src/dkim/key.hpp"
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 
 struct DkimParams {
   std::string domain;                // d=: the signing domain
@@ -25,13 +25,10 @@ struct DkimParams {
   core::SysTime time{};              // t=: the signature's timestamp
 };
 
-// The header names a TLS-RPT report mail is signed over (RFC 8460 §5.3 fields included).
-std::vector<std::string> report_signed_headers();
-
 // The "DKIM-Signature: ..." field for `message` (header fields, empty line, body; CRLF line
 // endings), folded at 78 characters, ending with CRLF, to be placed before the first field.
 // Errors: a malformed message, a message without From, bad d=/s=/header names.
 core::Result<std::string> dkim_signature(std::string_view message, const DkimKey& key,
                                          const DkimParams& params);
 
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim

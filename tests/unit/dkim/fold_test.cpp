@@ -1,10 +1,10 @@
 // Header folding: lines within 78 characters where the pieces allow, unfolding restores the
 // value, a prefix lays out as a prefix (what the signer needs for b=).
-#include "tlsrpt/dkim_fold.hpp"
+#include "src/dkim/fold.hpp"
 
 #include <gtest/gtest.h>
 
-namespace stsrelay::tlsrpt {
+namespace stsrelay::dkim {
 namespace {
 
 std::vector<std::string> lines_of(const std::string& field) {
@@ -86,4 +86,4 @@ TEST(DkimFold, WordsSkipRunsOfSpaces) {
 }
 
 }  // namespace
-}  // namespace stsrelay::tlsrpt
+}  // namespace stsrelay::dkim
