@@ -170,7 +170,7 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
                                   bool last) {
   Relay relay{host, ip, {}, false};
   if (settings.dry_run) {
-    // DESIGN.md, delivery.dry_run: everything up to MAIL FROM on a connection of its own, then
+    // delivery.dry_run (etc/stsrelay.toml): everything up to MAIL FROM on a connection of its own, then
     // QUIT; nothing is taken from or given to the pool.
     co_await open_judged(impl, job, settings, tls, before, relay, last);
     co_return;
@@ -229,8 +229,8 @@ std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
 
 // The policy that applies to this attempt (RFC 8461 §5.1), or to the look-again before a
 // bounce (`refresh`).
-// A message marked tls_optional (a TLS-RPT report, RFC 8460 §5.x: it must reach a domain whose
-// TLS is broken) goes out without the policy, and its sessions are not recorded.
+// A message marked tls_optional (a TLS-RPT report, RFC 8460 §5.3: reports are delivered despite
+// TLS failures, so they reach a domain whose TLS is broken) goes out without the policy, and its sessions are not recorded.
 asio::awaitable<std::unique_ptr<StsAttempt>> policy_for(DeliveryAgent::Impl& impl,
                                                         const DeliverySettings& settings,
                                                         const queue::DeliveryJob& job,

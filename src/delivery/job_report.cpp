@@ -9,7 +9,7 @@
 #include "queue/dsn.hpp"
 #include "src/core/logging.hpp"
 #include "src/delivery/agent_impl.hpp"
-#include "src/delivery/record_await.hpp"
+#include "src/net/await_callback.hpp"
 
 namespace stsrelay::delivery {
 namespace asio = boost::asio;
@@ -101,7 +101,8 @@ asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
   if (auto dsn = bounce_notice(st, finals, content, settings.reporting_mta, now)) {
     notices.push_back(std::move(*dsn));
   }
-  RecordAnswer answer = co_await await_record(impl.store_, std::move(results), std::move(notices));
+  core::Result<std::vector<std::string>> answer = co_await net::await_call(
+      impl.store_, &queue::Store::record, std::move(results), std::move(notices));
   if (!answer) {
     spdlog::error("delivery: {}: recording the results failed: {}; the recipients stay queued",
                   st.job.message_id, answer.error().message);

@@ -1,5 +1,5 @@
-// Idle SMTP sessions kept for the next job to the same destination (issue 3: connection reuse,
-// bounded in count and idle time). Keyed by MX host and address; a session is handed out at
+// Idle SMTP sessions kept for the next job to the same destination (connection reuse, bounded
+// in count and idle time). Keyed by MX host and address; a session is handed out at
 // most once at a time, and expires after `idle` or `max_transactions`. Not thread-safe: the
 // agent uses it on its strand.
 #pragma once

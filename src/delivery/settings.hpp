@@ -30,7 +30,7 @@ struct DeliverySettings {
   std::chrono::seconds command_timeout{300};
   std::chrono::seconds data_timeout{600};
 
-  // Connection reuse (issue 3): an idle session to one MX address waits this long for the next
+  // Connection reuse: an idle session to one MX address waits this long for the next
   // job to the same destination, and carries at most this many transactions.
   std::chrono::seconds reuse_idle{5};
   std::size_t reuse_max_transactions = 20;
