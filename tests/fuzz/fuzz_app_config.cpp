@@ -8,8 +8,8 @@
 
 #include <toml++/impl/version.h>
 
-#include "src/app/config_parser.hpp"
-#include "src/app/config_validate.hpp"
+#include "src/app/config/config_parser.hpp"
+#include "src/app/config/config_validate.hpp"
 
 namespace {
 

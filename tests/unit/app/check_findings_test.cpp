@@ -1,5 +1,5 @@
 // The diagnoses of `stsrelay check`: each answer the network can give, and the line it becomes.
-#include "src/app/check_findings.hpp"
+#include "src/app/check/check_findings.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Table tests of the configuration parser: every class of error names the key, the line and
 // what was expected; values reach the typed struct.
-#include "src/app/config_parser.hpp"
+#include "src/app/config/config_parser.hpp"
 
 #include <gtest/gtest.h>
 

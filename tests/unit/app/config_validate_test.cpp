@@ -1,6 +1,6 @@
 // Table tests of configuration validation: what the type of a value cannot say. Every message
 // names the key and its line (or only the file, when the key took its default).
-#include "src/app/config_validate.hpp"
+#include "src/app/config/config_validate.hpp"
 
 #include <gtest/gtest.h>
 

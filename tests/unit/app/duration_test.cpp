@@ -1,5 +1,5 @@
 // Table tests of configuration durations ("30s", "10m", "1h", "5d").
-#include "src/app/duration.hpp"
+#include "src/app/config/duration.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "src/app/metrics_probe.hpp"
+#include "src/app/metrics/metrics_probe.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The metrics endpoint over loopback with sources that the test controls: routing, the
 // Prometheus content type, request bounds, and each /healthz check failing on its own.
-#include "src/app/metrics_server.hpp"
+#include "src/app/metrics/metrics_server.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

@@ -1,4 +1,4 @@
-#include "src/app/metrics_text.hpp"
+#include "src/app/metrics/metrics_text.hpp"
 
 #include <gtest/gtest.h>
 

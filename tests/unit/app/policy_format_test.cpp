@@ -1,5 +1,5 @@
 // What `stsrelay policy list|show|refresh` print.
-#include "src/app/policy_format.hpp"
+#include "src/app/cli/policy_format.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // What `stsrelay queue list|show` print, text (mailq style) and JSON.
-#include "src/app/queue_format.hpp"
+#include "src/app/cli/queue_format.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>

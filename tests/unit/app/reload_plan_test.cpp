@@ -1,5 +1,5 @@
 // SIGHUP: which changes apply at once and which wait for a restart.
-#include "src/app/reload_plan.hpp"
+#include "src/app/config/reload_plan.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "src/app/report_schedule.hpp"
+#include "src/app/reports/report_schedule.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "src/app/config_load.hpp"
-#include "src/app/config_parser.hpp"
-#include "src/app/config_validate.hpp"
+#include "src/app/config/config_load.hpp"
+#include "src/app/config/config_parser.hpp"
+#include "src/app/config/config_validate.hpp"
 
 namespace stsrelay::app {
 namespace {

@@ -1,5 +1,5 @@
 // The configuration reaches the SMTP server's settings key by key.
-#include "src/app/server_settings_map.hpp"
+#include "src/app/config/server_settings_map.hpp"
 
 #include <gtest/gtest.h>
 

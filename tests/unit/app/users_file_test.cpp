@@ -1,6 +1,6 @@
 // `stsrelay passwd --file`: the user's line is replaced where it stands or appended; the rest
 // of the file is kept.
-#include "src/app/users_file.hpp"
+#include "src/app/config/users_file.hpp"
 
 #include <gtest/gtest.h>
 

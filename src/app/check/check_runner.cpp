@@ -1,0 +1,184 @@
+#include "src/app/check/check_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "src/app/check/check_findings.hpp"
+#include "src/net/await_callback.hpp"
+#include "src/net/dns_cares_resolver.hpp"
+#include "src/net/https_client.hpp"
+#include "src/net/mx_targets.hpp"
+#include "src/net/tls_client_context.hpp"
+#include "smtp/client_session.hpp"
+#include "sts/policy_cache.hpp"
+#include "sts/policy_fetcher.hpp"
+
+namespace stsrelay::app {
+namespace {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+struct Tools {
+  const CheckSettings& settings;
+  net::Resolver& dns;
+  net::HttpsFetcher& https;
+  std::shared_ptr<asio::ssl::context> tls;
+  const core::Clock& clock;
+};
+
+// The copy of `domain`'s policy in sts.db, when that file exists. A cache that cannot be read is
+// a warning line, not a reason to stop: it only feeds the "policy updated, id not" check.
+std::optional<sts::CachedPolicy> cached_policy(const std::string& path, const std::string& domain,
+                                               CheckReport& report) {
+  if (path.empty() || !std::filesystem::exists(path)) return std::nullopt;
+  auto cache = sts::PolicyCache::open(path);
+  if (!cache) {
+    report.add("policy-change", CheckStatus::warn,
+               path + " cannot be opened: " + cache.error().message);
+    return std::nullopt;
+  }
+  auto state = (*cache)->load(domain);
+  if (!state) {
+    report.add("policy-change", CheckStatus::warn,
+               path + " cannot be read: " + state.error().message);
+    return std::nullopt;
+  }
+  return state->cached;
+}
+
+// Probes the addresses of one MX host in the relay's order until one holds an SMTP session; the
+// line describes that session, or the last failure when none did.
+asio::awaitable<CheckLine> probe_host(Tools& t, const net::DeliveryTarget& target) {
+  smtp::ClientOptions options;
+  options.helo_name = t.settings.helo_name;
+  options.mx_host = target.host;
+  options.tls_context = t.tls;
+  const auto step = t.settings.smtp_step_timeout;
+  options.timeouts.connect = step;
+  options.timeouts.greeting = step;
+  options.timeouts.ehlo = step;
+  options.timeouts.starttls = step;
+  options.timeouts.quit = step;
+  std::optional<CheckLine> line;
+  for (const net::IpAddress& address : target.addresses) {
+    const std::string text = address.to_string();
+    smtp::OpenOutcome outcome = co_await smtp::probe(co_await asio::this_coro::executor, options,
+                                                     text, t.settings.smtp_port);
+    line = judge_mx_tls(target.host, text, outcome, t.clock.now());
+    const bool unreachable = outcome.failure && outcome.failure->phase == smtp::ClientPhase::connect;
+    if (!unreachable) break;  // a host that answered is judged by that answer
+  }
+  co_return line ? *line : judge_mx_unresolved(target.host, "no address");
+}
+
+asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& report) {
+  const TxtFinding txt = judge_txt(
+      domain, co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_mta-sts." + domain));
+  report.lines.push_back(txt.line);
+  if (txt.lookup_failed) {
+    report.not_run = "DNS gave no answer for _mta-sts." + domain + " (" + txt.line.evidence +
+                     "); check delivery.dns_servers";
+    co_return;
+  }
+
+  net::HttpsRequest request;
+  request.url = sts::policy_url(domain);
+  request.timeout = t.settings.fetch_timeout;
+  request.connect_timeout = std::min(request.connect_timeout, t.settings.fetch_timeout);
+  request.max_body = t.settings.max_policy_size;
+  const net::HttpsResult fetched =
+      co_await net::await_call(t.https, &net::HttpsFetcher::fetch, request);
+  FetchFinding policy =
+      judge_policy_fetch(request.url, fetched, t.settings.max_policy_size, t.clock.now());
+  for (CheckLine& l : policy.lines) report.lines.push_back(std::move(l));
+
+  std::vector<std::string> hosts;
+  const auto mx = co_await net::await_call(t.dns, &net::Resolver::resolve_mx, domain);
+  if (mx.status == net::DnsStatus::temporary) {
+    report.add("mx", CheckStatus::fail, "no answer for MX " + domain + ": " + mx.reason);
+  } else {
+    for (CheckLine& l : judge_mx(domain, mx, policy.policy ? &*policy.policy : nullptr, hosts)) {
+      report.lines.push_back(std::move(l));
+    }
+  }
+
+  if (txt.id && policy.policy) {
+    const auto cached = cached_policy(t.settings.sts_db, domain, report);
+    report.lines.push_back(judge_policy_change(cached, *txt.id, *policy.policy, hosts));
+  }
+
+  if (!hosts.empty()) {
+    // Ties in preference keep the DNS order, as judge_mx listed them.
+    const net::DeliveryRoute route =
+        co_await net::resolve_delivery_targets(t.dns, domain, [](std::size_t) { return 0; });
+    for (const std::string& host : hosts) {
+      const auto it = std::find_if(route.targets.begin(), route.targets.end(),
+                                   [&](const net::DeliveryTarget& d) { return d.host == host; });
+      if (it == route.targets.end()) {
+        std::string reasons;
+        for (const std::string& s : route.skipped) {
+          if (s.find(host) != std::string::npos) reasons += (reasons.empty() ? "" : "; ") + s;
+        }
+        if (reasons.empty() && route.failure) reasons = route.failure->text;
+        report.lines.push_back(judge_mx_unresolved(host, reasons.empty() ? "no address" : reasons));
+        continue;
+      }
+      report.lines.push_back(co_await probe_host(t, *it));
+    }
+  }
+
+  report.lines.push_back(judge_tlsrpt(
+      domain,
+      co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_smtp._tls." + domain)));
+}
+
+}  // namespace
+
+CheckReport run_check(const CheckSettings& settings, const std::string& domain) {
+  CheckReport report;
+  report.domain = domain;
+  core::SystemClock clock;
+  asio::io_context io;
+  auto dns = net::CaresResolver::create(io.get_executor(), settings.dns, clock);
+  if (!dns) {
+    report.not_run = "the DNS resolver cannot be set up: " + dns.error().message;
+    return report;
+  }
+  auto https = net::HttpsClient::create(io.get_executor(), **dns, {settings.ca_file});
+  if (!https) {
+    report.not_run = "the HTTPS client cannot be set up: " + https.error().message;
+    return report;
+  }
+  auto tls = net::make_client_tls_context(settings.ca_file);
+  if (!tls) {
+    report.not_run = "the TLS client context cannot be set up: " + tls.error().message;
+    return report;
+  }
+  Tools tools{settings, **dns, **https, *tls, clock};
+  std::exception_ptr failure;
+  asio::co_spawn(io, check(tools, domain, report), [&](std::exception_ptr e) {
+    failure = e;
+    io.stop();  // the resolver's and client's timers would keep run() going
+  });
+  io.run();
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      report.not_run = std::string("the check stopped: ") + e.what();
+    }
+  }
+  return report;
+}
+
+}  // namespace stsrelay::app

@@ -1,0 +1,94 @@
+#include "src/app/cli/cli_report.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+
+#include "src/app/cli/cli_common.hpp"
+#include "src/app/cli/cli_report_send.hpp"
+#include "tlsrpt/report_list_format.hpp"
+#include "tlsrpt/report_store.hpp"
+
+namespace stsrelay::app {
+namespace {
+
+struct ReportOptions {
+  bool json = false;
+  std::string id;
+};
+
+// Runs `body` with the report store at <state_dir>/tlsrpt.db, which must exist (opening would
+// create an empty database where a wrong state_dir points).
+int with_reports(const Config& config, const std::function<int(tlsrpt::ReportStore&)>& body) {
+  const auto path = std::filesystem::path(config.queue.state_dir) / "tlsrpt.db";
+  if (!std::filesystem::exists(path)) {
+    return report_failure(core::Error::not_found(
+        path.string() + ": no TLS-RPT database (the relay creates it with its first delivery; "
+                        "is queue.state_dir right?)"));
+  }
+  auto store = tlsrpt::ReportStore::open(path);
+  if (!store) return report_failure(store.error());
+  return body(**store);
+}
+
+int run_list(const CliContext& ctx, const ReportOptions& o) {
+  auto config = load_config_for_cli(ctx);
+  if (!config) return kExitUsage;
+  return with_reports(*config, [&o](tlsrpt::ReportStore& store) {
+    auto reports = store.list_reports();
+    if (!reports) return report_failure(reports.error());
+    std::cout << (o.json ? tlsrpt::format_report_list_json(*reports)
+                         : tlsrpt::format_report_list_text(*reports))
+              << std::flush;
+    return kExitOk;
+  });
+}
+
+int run_show(const CliContext& ctx, const ReportOptions& o) {
+  auto config = load_config_for_cli(ctx);
+  if (!config) return kExitUsage;
+  return with_reports(*config, [&o](tlsrpt::ReportStore& store) {
+    // The id as printed by `report list`, or as quoted in a Subject (<id>).
+    std::string id = o.id;
+    if (id.size() > 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+    auto report = store.load_report(id);
+    if (!report) return report_failure(report.error());
+    std::cout << report->json << "\n" << std::flush;
+    return kExitOk;
+  });
+}
+
+}  // namespace
+
+void add_report_commands(CLI::App& app, CliContext& ctx) {
+  auto options = std::make_shared<ReportOptions>();
+  CLI::App* r = app.add_subcommand("report", "list, show and send TLS-RPT reports (RFC 8460)");
+  r->require_subcommand(1);
+
+  CLI::App* list = r->add_subcommand(
+      "list", "list reports: day, domain, report-id, and the state of each rua destination");
+  list->add_flag("--json", options->json, "print a JSON array");
+  list->callback([&ctx, options] {
+    ctx.action = [&ctx, options] { return run_list(ctx, *options); };
+  });
+
+  auto send_options = std::make_shared<ReportSendOptions>();
+  CLI::App* send = r->add_subcommand(
+      "send", "build a day's reports again and send them, with every other due delivery, now");
+  send->add_option("--day", send_options->day, "the UTC day, YYYY-MM-DD")->required();
+  send->add_option("--domain", send_options->domain, "only this policy domain");
+  send->callback([&ctx, send_options] {
+    ctx.action = [&ctx, send_options] { return run_report_send(ctx, *send_options); };
+  });
+
+  CLI::App* show = r->add_subcommand("show", "print the JSON of a report");
+  show->add_option("ID", options->id, "report-id as printed by `report list`")->required();
+  show->callback([&ctx, options] {
+    ctx.action = [&ctx, options] { return run_show(ctx, *options); };
+  });
+}
+
+}  // namespace stsrelay::app

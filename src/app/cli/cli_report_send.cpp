@@ -1,0 +1,124 @@
+#include "src/app/cli/cli_report_send.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "queue/store.hpp"
+#include "src/app/config/delivery_settings_map.hpp"
+#include "src/app/reports/report_service.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/net/dns_cares_resolver.hpp"
+#include "src/net/https_client.hpp"
+#include "tlsrpt/counter_store.hpp"
+#include "tlsrpt/report_store.hpp"
+
+namespace stsrelay::app {
+namespace asio = boost::asio;
+
+namespace {
+
+struct SendRun {
+  std::vector<BuildOutcome> built;
+  std::vector<SendOutcome> sent;
+};
+
+asio::awaitable<void> build_and_send(ReportService& service, tlsrpt::Day day,
+                                     std::optional<std::string> domain, SendRun& run) {
+  run.built = co_await service.build_day(day, std::move(domain), true);
+  run.sent = co_await service.send_due();
+}
+
+}  // namespace
+
+int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
+  auto config = load_config_for_cli(ctx);
+  if (!config) return kExitUsage;
+  auto day = tlsrpt::parse_day(o.day);
+  if (!day) {
+    print_error("--day " + o.day + ": " + day.error().message);
+    return kExitUsage;
+  }
+  std::optional<std::string> domain;
+  if (!o.domain.empty()) {
+    auto normalised = core::normalize_domain(o.domain);
+    if (!normalised) {
+      print_error("--domain " + o.domain + ": " + normalised.error().message);
+      return kExitUsage;
+    }
+    domain = *normalised;
+  }
+  const std::filesystem::path state_dir(config->queue.state_dir);
+  const std::filesystem::path db = state_dir / "tlsrpt.db";
+  if (!std::filesystem::exists(db)) {
+    return report_failure(core::Error::not_found(
+        db.string() + ": no TLS-RPT data (is queue.state_dir right?)"));
+  }
+  auto dns_settings = to_resolver_settings(*config);
+  if (!dns_settings) {
+    print_error(dns_settings.error().message);
+    return kExitUsage;
+  }
+
+  spdlog::set_level(spdlog::level::warn);  // the result lines say what happened
+  core::SystemClock clock;
+  auto counters = tlsrpt::CounterStore::open(db);
+  if (!counters) return report_failure(counters.error());
+  auto reports = tlsrpt::ReportStore::open(db);
+  if (!reports) return report_failure(reports.error());
+  // Mail reports go into the queue the daemon delivers from (it notices new rows at once).
+  auto queue = queue::Store::open(state_dir / "queue.db", clock);
+  if (!queue) return report_failure(queue.error());
+
+  asio::io_context io;
+  auto dns = net::CaresResolver::create(io.get_executor(), *dns_settings, clock);
+  if (!dns) return report_failure(dns.error());
+  auto https = net::HttpsClient::create(io.get_executor(), **dns, {config->delivery.ca_file});
+  if (!https) return report_failure(https.error());
+  ReportSettings settings;
+  settings.meta = {config->tlsrpt.organization_name, config->tlsrpt.contact_info,
+                   config->tlsrpt.submitter};
+  settings.dkim_selector = config->tlsrpt.dkim_selector;
+  settings.dkim_key_file = config->tlsrpt.dkim_key_file;
+  ReportService service(
+      ReportDeps{**dns, **https, **queue, **counters, **reports, nullptr, clock}, settings);
+
+  SendRun run;
+  std::exception_ptr failure;
+  asio::co_spawn(io, build_and_send(service, *day, domain, run),
+                 [&failure](std::exception_ptr e) { failure = e; });
+  io.run();
+  (*queue)->close();
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      return report_failure(core::Error::temporary(e.what()));
+    }
+  }
+
+  int status = kExitOk;
+  if (run.built.empty()) {
+    std::cout << "no TLS-RPT sessions recorded on " << o.day
+              << (domain ? " for " + *domain : std::string()) << "\n";
+  }
+  for (const BuildOutcome& b : run.built) {
+    if (b.report_id.empty()) {
+      std::cout << b.domain << ": " << b.note << "\n";
+      continue;
+    }
+    std::cout << b.domain << ": report " << b.report_id << " for " << b.rua.size()
+              << " destination(s)" << (b.note.empty() ? "" : " (" + b.note + ")") << "\n";
+  }
+  for (const SendOutcome& s : run.sent) {
+    std::cout << "  " << s.uri << ": " << (s.ok ? "sent" : "failed") << ": " << s.detail << "\n";
+    if (!s.ok) status = kExitFailure;
+  }
+  std::cout << std::flush;
+  return status;
+}
+
+}  // namespace stsrelay::app

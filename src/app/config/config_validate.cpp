@@ -1,0 +1,206 @@
+#include "src/app/config/config_validate.hpp"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/net/cidr.hpp"
+#include "src/net/dns_servers.hpp"
+#include "src/net/listen_address.hpp"
+#include "tlsrpt/report_json.hpp"
+
+namespace stsrelay::app {
+namespace {
+
+constexpr std::uint64_t kMaxAuthFailures = 100;
+constexpr std::uint64_t kMaxBadCommands = 1000;
+
+// Collects problems with the line of their key, so that they come out in file order.
+class Checker {
+ public:
+  explicit Checker(const ConfigSource& source) : source_(source) {}
+
+  void fail(const std::string& key, std::string_view what) {
+    problems_.add(source_.line(key), source_.problem(key, what));
+  }
+
+  // A host name (RFC 1035 §2.3.4 LDH labels, RFC 5321 §4.1.2 Domain); `what` names its role.
+  void host_name(const std::string& key, const std::string& value, std::string_view what) {
+    auto normalized = core::normalize_domain(value);
+    if (!normalized) {
+      fail(key, "expected " + std::string(what) + ", got \"" + value + "\" (" +
+                    normalized.error().message + ")");
+    }
+  }
+
+  core::Status result() const {
+    if (problems_.items.empty()) return core::Ok{};
+    return core::Error::invalid(problems_.joined());
+  }
+
+ private:
+  const ConfigSource& source_;
+  Problems problems_;
+};
+
+std::string item(std::string_view key, std::size_t i) {
+  return std::string(key) + "[" + std::to_string(i) + "]";
+}
+
+void check_server(const ServerConfig& s, const RelayConfig& relay, Checker& check) {
+  if (s.listen.empty()) check.fail("server.listen", "expected at least one address");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < s.listen.size(); ++i) {
+    auto address = net::parse_listen_address(s.listen[i]);
+    if (!address) {
+      check.fail(item("server.listen", i), address.error().message +
+                                               " (expected \"ip:port\" or \"[ipv6]:port\")");
+    } else if (!seen.insert(net::format_endpoint(address->host, address->port)).second) {
+      check.fail(item("server.listen", i), "\"" + s.listen[i] + "\" is listed twice");
+    }
+  }
+  check.host_name("server.hostname", s.hostname, "a host name");
+  // STARTTLS needs both (RFC 3207); one without the other is a mistake, not a choice.
+  if (s.tls_cert.empty() != s.tls_key.empty()) {
+    const bool cert = !s.tls_cert.empty();
+    check.fail(cert ? "server.tls_cert" : "server.tls_key",
+               std::string("is set but ") + (cert ? "server.tls_key" : "server.tls_cert") +
+                   " is empty: set both (STARTTLS) or neither");
+  }
+  if (s.max_connections_per_ip > s.max_connections) {
+    check.fail("server.max_connections_per_ip", "must not exceed server.max_connections (" +
+                                                    std::to_string(s.max_connections) + ")");
+  }
+  // RFC 4954 §4 asks servers to limit failed attempts; more than this is no limit at all.
+  if (s.max_auth_failures > kMaxAuthFailures) {
+    check.fail("server.max_auth_failures",
+               "expected at most " + std::to_string(kMaxAuthFailures) + ", got " +
+                   std::to_string(s.max_auth_failures));
+  }
+  // A client that keeps sending what gets 5xx is broken or probing; a higher limit only lets it
+  // hold a connection slot longer.
+  if (s.max_bad_commands > kMaxBadCommands) {
+    check.fail("server.max_bad_commands",
+               "expected at most " + std::to_string(kMaxBadCommands) + ", got " +
+                   std::to_string(s.max_bad_commands));
+  }
+  if (s.command_timeout.count() == 0) check.fail("server.command_timeout", "must not be zero");
+  if (s.data_timeout.count() == 0) check.fail("server.data_timeout", "must not be zero");
+  // RFC 4954 §4: AUTH is offered only over TLS here, so users without TLS could never log in.
+  if (!relay.auth_users_file.empty() && s.tls_cert.empty()) {
+    check.fail("relay.auth_users_file",
+               "needs server.tls_cert and server.tls_key: AUTH is offered only after STARTTLS");
+  }
+}
+
+void check_relay(const RelayConfig& r, Checker& check) {
+  for (std::size_t i = 0; i < r.allow_networks.size(); ++i) {
+    if (auto cidr = net::Cidr::parse(r.allow_networks[i]); !cidr) {
+      check.fail(item("relay.allow_networks", i),
+                 cidr.error().message + " (expected a network such as \"192.0.2.0/24\")");
+    }
+  }
+}
+
+void check_queue(const QueueConfig& q, Checker& check) {
+  if (q.state_dir.empty()) check.fail("queue.state_dir", "expected a directory, got \"\"");
+  if (q.retry_schedule.empty()) {
+    check.fail("queue.retry_schedule", "expected at least one duration");
+  }
+  for (std::size_t i = 0; i < q.retry_schedule.size(); ++i) {
+    if (q.retry_schedule[i].count() == 0) {
+      check.fail(item("queue.retry_schedule", i), "must not be zero");
+    }
+  }
+  if (q.max_lifetime.count() == 0) check.fail("queue.max_lifetime", "must not be zero");
+}
+
+void check_delivery(const DeliveryConfig& d, Checker& check) {
+  if (!d.helo_name.empty()) check.host_name("delivery.helo_name", d.helo_name, "a host name");
+  for (std::size_t i = 0; i < d.dns_servers.size(); ++i) {
+    if (auto server = net::parse_dns_server(d.dns_servers[i]); !server) {
+      check.fail(item("delivery.dns_servers", i),
+                 server.error().message + " (expected \"ip\", \"ip:port\" or \"[ipv6]:port\")");
+    }
+  }
+  if (d.per_domain_concurrency > d.concurrency) {
+    check.fail("delivery.per_domain_concurrency",
+               "must not exceed delivery.concurrency (" + std::to_string(d.concurrency) + ")");
+  }
+  if (d.dns_timeout.count() == 0) check.fail("delivery.dns_timeout", "must not be zero");
+  if (d.dns_tries > 10) check.fail("delivery.dns_tries", "must be at most 10");
+  if (d.connect_timeout.count() == 0) check.fail("delivery.connect_timeout", "must not be zero");
+  if (d.command_timeout.count() == 0) check.fail("delivery.command_timeout", "must not be zero");
+  if (d.data_timeout.count() == 0) check.fail("delivery.data_timeout", "must not be zero");
+}
+
+// The domain of a contact-info ("local@domain" or "mailto:local@domain"), lower case; empty
+// when it names no domain.
+std::string contact_domain(std::string_view contact) {
+  const std::string address = tlsrpt::contact_address(contact);
+  const auto at = address.rfind('@');
+  if (at == std::string::npos) return {};
+  return core::to_lower_ascii(std::string_view(address).substr(at + 1));
+}
+
+void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
+  if (!t.submitter.empty()) check.host_name("tlsrpt.submitter", t.submitter, "a domain name");
+  // RFC 8460 §5.3: the report mail's TLS-Report-Submitter (and DKIM domain) is the domain of
+  // the reporting organisation, which contact-info names; report receivers match the two.
+  const std::string contact = contact_domain(t.contact_info);
+  // RFC 8460 §4.4: contact-info is an e-mail address.
+  if (!t.contact_info.empty() && contact.empty()) {
+    check.fail("tlsrpt.contact_info",
+               "must be an e-mail address (local@domain, or mailto:local@domain)");
+  }
+  const std::string submitter = core::to_lower_ascii(t.submitter);
+  if (!contact.empty() && !submitter.empty() && contact != submitter) {
+    check.fail("tlsrpt.submitter", "must be the domain of tlsrpt.contact_info (" + contact + ")");
+  }
+  // RFC 6376 §3.1: a selector is one or more LDH labels.
+  check.host_name("tlsrpt.dkim_selector", t.dkim_selector, "a DKIM selector (LDH labels)");
+}
+
+void check_metrics(const MetricsConfig& m, Checker& check) {
+  if (m.listen.empty()) return;
+  auto address = net::parse_listen_address(m.listen);
+  if (!address) {
+    check.fail("metrics.listen", address.error().message);
+    return;
+  }
+  const bool loopback = address->host.rfind("127.", 0) == 0 || address->host == "::1" ||
+                        address->host == "localhost";
+  if (!loopback && !m.allow_remote) {
+    check.fail("metrics.listen", "must be a loopback address (127.0.0.0/8, [::1] or localhost) "
+                                 "unless metrics.allow_remote = true, got \"" + m.listen + "\"");
+  }
+}
+
+}  // namespace
+
+bool is_log_level(std::string_view name) {
+  static constexpr std::array<std::string_view, 8> kLevels = {
+      "trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
+  return std::find(kLevels.begin(), kLevels.end(), name) != kLevels.end();
+}
+
+core::Status validate_config(const ParsedConfig& parsed) {
+  const Config& c = parsed.config;
+  Checker check(parsed.source);
+  check_server(c.server, c.relay, check);
+  check_relay(c.relay, check);
+  check_queue(c.queue, check);
+  check_delivery(c.delivery, check);
+  if (c.sts.fetch_timeout.count() == 0) check.fail("sts.fetch_timeout", "must not be zero");
+  check_tlsrpt(c.tlsrpt, check);
+  check_metrics(c.metrics, check);
+  if (!is_log_level(c.log.level)) {
+    check.fail("log.level", "expected one of \"trace\", \"debug\", \"info\", \"warn\", "
+                            "\"error\", \"critical\" or \"off\", got \"" + c.log.level + "\"");
+  }
+  return check.result();
+}
+
+}  // namespace stsrelay::app

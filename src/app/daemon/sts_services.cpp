@@ -1,0 +1,55 @@
+#include "src/app/daemon/sts_services.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "src/net/https_client.hpp"
+#include "sts/policy_cache.hpp"
+#include "sts/policy_fetcher.hpp"
+#include "sts/policy_refresher.hpp"
+#include "sts/policy_resolver.hpp"
+
+namespace stsrelay::app {
+
+// Declared in the order they depend on each other, so that they are destroyed the other way.
+struct StsServices::Parts {
+  std::unique_ptr<sts::PolicyCache> cache;
+  std::unique_ptr<net::HttpsClient> https;
+  std::unique_ptr<sts::PolicyFetcher> fetcher;
+  std::unique_ptr<sts::PolicyResolver> resolver;
+  std::unique_ptr<sts::PolicyRefresher> refresher;
+};
+
+core::Result<std::unique_ptr<StsServices>> StsServices::start(
+    const boost::asio::any_io_executor& ex, net::Resolver& dns, const Config& config,
+    const std::filesystem::path& state_dir, const core::Clock& clock) {
+  auto parts = std::make_unique<Parts>();
+  auto cache = sts::PolicyCache::open((state_dir / "sts.db").string());
+  if (!cache) return cache.error();
+  parts->cache = std::move(*cache);
+  auto https = net::HttpsClient::create(ex, dns, {config.delivery.ca_file});
+  if (!https) return https.error();
+  parts->https = std::move(*https);
+  parts->fetcher = std::make_unique<sts::PolicyFetcher>(
+      *parts->https,
+      sts::PolicyFetchSettings{
+          std::chrono::duration_cast<std::chrono::milliseconds>(config.sts.fetch_timeout),
+          config.sts.max_policy_size});
+  parts->resolver =
+      std::make_unique<sts::PolicyResolver>(dns, *parts->fetcher, *parts->cache, clock);
+  parts->refresher =
+      std::make_unique<sts::PolicyRefresher>(ex, *parts->resolver, *parts->cache, clock);
+  parts->refresher->start();
+  return std::unique_ptr<StsServices>(new StsServices(std::move(parts)));
+}
+
+StsServices::StsServices(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+StsServices::~StsServices() { stop(); }
+
+void StsServices::stop() {
+  if (parts_ && parts_->refresher) parts_->refresher->stop();
+}
+
+sts::PolicyResolver& StsServices::resolver() { return *parts_->resolver; }
+
+}  // namespace stsrelay::app

@@ -1,0 +1,85 @@
+#include "src/app/metrics/metrics_sources.hpp"
+
+#include <memory>
+#include <mutex>
+
+#include "queue/store.hpp"
+#include "smtp/server.hpp"
+#include "src/delivery/delivery_agent.hpp"
+#include "src/net/dns_cares_resolver.hpp"
+#include "sts/policy_resolver.hpp"
+#include "tlsrpt/recorder.hpp"
+
+namespace stsrelay::app {
+namespace {
+
+// One SQLite connection: one read at a time (the server calls from one worker thread; the lock
+// keeps that safe whoever calls).
+struct QueueCounts {
+  std::unique_ptr<queue::Reader> reader;
+  std::mutex mutex;
+
+  core::Result<std::vector<std::pair<queue::RecipientState, std::int64_t>>> read() {
+    std::lock_guard lock(mutex);
+    return reader->count_by_state();
+  }
+};
+
+Histogram dns_histogram(const net::CaresResolver::Latency& l) {
+  Histogram h;
+  h.bounds.assign(net::CaresResolver::kLatencyBounds.begin(),
+                  net::CaresResolver::kLatencyBounds.end());
+  h.cumulative.assign(l.buckets.begin(), l.buckets.end());
+  h.count = l.count;
+  h.sum = l.sum_seconds;
+  return h;
+}
+
+}  // namespace
+
+core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& queue_db,
+                                                  MetricsParts parts) {
+  auto reader = queue::Reader::open(queue_db);
+  if (!reader) return reader.error();
+  auto queue = std::make_shared<QueueCounts>();
+  queue->reader = std::move(*reader);
+
+  MetricsSources m;
+  m.snapshot = [parts, queue] {
+    MetricsSnapshot s;
+    const smtp::ServerCounters c = parts.server->counters();
+    s.active_connections = c.active_connections;
+    s.connections_total = c.connections_total;
+    s.connections_refused = c.connections_refused;
+    s.messages_accepted = c.messages_accepted;
+    s.messages_rejected = c.messages_rejected;
+    // A failed read leaves the gauge without samples; /healthz says why.
+    if (auto counts = queue->read()) {
+      for (const auto& [state, n] : *counts) {
+        s.recipients_by_state[std::string(queue::to_string(state))] = n;
+      }
+    }
+    s.attempts = parts.agent->attempt_counts();
+    s.policy_fetches = parts.policies->fetches_started();
+    s.policy_fetch_failures = parts.policies->fetches_failed();
+    s.dns_latency = dns_histogram(parts.dns->latency());
+    if (parts.recorder != nullptr) {
+      const tlsrpt::RecorderStats r = parts.recorder->stats();
+      s.tlsrpt_sessions = r.recorded;
+      s.tlsrpt_write_errors = r.write_errors;
+    }
+    return s;
+  };
+  m.check_queue = [queue] {
+    auto counts = queue->read();
+    if (!counts) return HealthCheck{"queue", false, counts.error().message};
+    return HealthCheck{"queue", true, ""};
+  };
+  m.smtp_endpoints = [parts] { return parts.server->local_endpoints(); };
+  m.check_delivery = [parts](std::function<void(bool)> done) {
+    parts.agent->async_check(std::move(done));
+  };
+  return m;
+}
+
+}  // namespace stsrelay::app

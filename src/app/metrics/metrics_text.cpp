@@ -1,0 +1,156 @@
+#include "src/app/metrics/metrics_text.hpp"
+
+#include <fmt/format.h>
+
+namespace stsrelay::app {
+namespace {
+
+// Exposition format 0.0.4: in HELP texts only backslash and newline are escaped.
+std::string escape_help(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void family(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);
+}
+
+std::string label(std::string_view name, std::string_view value) {
+  return fmt::format("{}=\"{}\"", name, escape_label(value));
+}
+
+void sample(std::string& out, std::string_view name, const std::string& labels,
+            std::uint64_t value) {
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+// Floats in the shortest form that reads back the same ("0.005", "1", "2.5").
+std::string number(double value) { return fmt::format("{}", value); }
+
+void histogram(std::string& out, std::string_view name, std::string_view help,
+               const Histogram& h) {
+  family(out, name, "histogram", help);
+  const std::string bucket = std::string(name) + "_bucket";
+  for (std::size_t i = 0; i < h.bounds.size() && i < h.cumulative.size(); ++i) {
+    sample(out, bucket, label("le", number(h.bounds[i])), h.cumulative[i]);
+  }
+  sample(out, bucket, label("le", "+Inf"), h.count);
+  out += fmt::format("{}_sum {}\n", name, number(h.sum));
+  sample(out, std::string(name) + "_count", "", h.count);
+}
+
+void counter(std::string& out, std::string_view name, std::string_view help,
+             std::uint64_t value) {
+  family(out, name, "counter", help);
+  sample(out, name, "", value);
+}
+
+}  // namespace
+
+std::string escape_label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_metrics(const MetricsSnapshot& s) {
+  std::string out;
+  family(out, "stsrelay_smtp_connections_active", "gauge", "SMTP client connections open now.");
+  sample(out, "stsrelay_smtp_connections_active", "", s.active_connections);
+  counter(out, "stsrelay_smtp_connections_total", "SMTP client connections accepted.",
+          s.connections_total);
+  counter(out, "stsrelay_smtp_connections_refused_total",
+          "SMTP connections refused over server.max_connections or max_connections_per_ip.",
+          s.connections_refused);
+  counter(out, "stsrelay_messages_accepted_total",
+          "Messages stored in the queue and answered 250.", s.messages_accepted);
+  counter(out, "stsrelay_messages_rejected_total", "Messages refused after DATA.",
+          s.messages_rejected);
+
+  family(out, "stsrelay_queue_recipients", "gauge", "Recipients in the queue by state.");
+  for (const auto& [state, count] : s.recipients_by_state) {
+    sample(out, "stsrelay_queue_recipients", label("state", state),
+           static_cast<std::uint64_t>(count < 0 ? 0 : count));
+  }
+
+  family(out, "stsrelay_delivery_attempts_total", "counter",
+         "Delivery attempts, one per recipient per attempt, by status (sent, deferred, bounced, "
+         "dry-run), TLS (verified, unverified, none) and MTA-STS policy mode (enforce, testing, "
+         "none, no-policy).");
+  for (const auto& [key, count] : s.attempts) {
+    sample(out, "stsrelay_delivery_attempts_total",
+           label("status", key.status) + "," + label("tls", key.tls) + "," +
+               label("policy", key.policy),
+           count);
+  }
+
+  counter(out, "stsrelay_sts_policy_fetches_total", "MTA-STS policy fetches started.",
+          s.policy_fetches);
+  counter(out, "stsrelay_sts_policy_fetch_failures_total",
+          "MTA-STS policy fetches that failed (HTTPS, certificate, or policy syntax).",
+          s.policy_fetch_failures);
+  histogram(out, "stsrelay_dns_query_duration_seconds",
+            "Durations of DNS queries sent to the network, until the answer or the failure.",
+            s.dns_latency);
+  counter(out, "stsrelay_tlsrpt_sessions_total", "TLS-RPT session outcomes recorded.",
+          s.tlsrpt_sessions);
+  counter(out, "stsrelay_tlsrpt_write_errors_total",
+          "Failed writes of TLS-RPT counters to tlsrpt.db (retried).", s.tlsrpt_write_errors);
+  return out;
+}
+
+HealthReport render_health(const std::vector<HealthCheck>& checks) {
+  HealthReport report;
+  report.healthy = !checks.empty();
+  for (const HealthCheck& c : checks) {
+    report.body += c.name + (c.ok ? " ok" : " failing: " + c.detail) + "\n";
+    if (!c.ok) report.healthy = false;
+  }
+  return report;
+}
+
+std::string summarize_health(int http_status, std::string_view body) {
+  // 200 and 503 carry the checks; anything else did not come from our /healthz.
+  if (http_status != 200 && http_status != 503) {
+    return "unhealthy: HTTP " + std::to_string(http_status) + " from /healthz";
+  }
+  std::string line = http_status == 200 ? "healthy" : "unhealthy";
+  std::string_view rest = body;
+  bool first = true;
+  while (!rest.empty()) {
+    const auto nl = rest.find('\n');
+    const std::string_view item = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    if (item.empty()) continue;
+    line += first ? ": " : "; ";
+    line += item;
+    first = false;
+  }
+  return line;
+}
+
+}  // namespace stsrelay::app
