@@ -4,6 +4,7 @@
 
 #include "src/app/config/duration.hpp"
 #include "src/core/ascii.hpp"
+#include "src/core/log_quote.hpp"
 
 namespace stsrelay::app {
 namespace {
