@@ -25,7 +25,7 @@
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/config/config_load.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
-#include "src/app/cli/queue_sink.hpp"
+#include "src/app/daemon/queue_sink.hpp"
 #include "src/app/config/reload_plan.hpp"
 #include "src/app/metrics/metrics_sources.hpp"
 #include "src/app/reports/report_scheduler.hpp"
