@@ -13,6 +13,7 @@
 #include "src/core/utf8.hpp"
 
 using namespace stsrelay::smtp;
+namespace core = stsrelay::core;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

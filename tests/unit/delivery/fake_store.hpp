@@ -72,8 +72,6 @@ class FakeStore final : public queue::Store {
   void set_work_listener(std::function<void()> listener) override {
     listener_ = std::move(listener);
   }
-  std::uint64_t work_generation() const override { return 0; }
-  bool wait_for_work(std::uint64_t, std::chrono::milliseconds) override { return false; }
   std::size_t leased() const override { return 0; }
 
   // New due work: what the queue's writer does after a commit.
