@@ -143,23 +143,37 @@ core::Result<MessageRow> load_message_row(db::SqliteStatementCache& sql, std::in
   return load_row(sql, kMessageBySeq, seq, "#" + std::to_string(seq));
 }
 
+namespace {
+
+// Steps `stmt` to its end, handing each row's recipient and the statement to `take`; a row
+// that does not read stops the scan and leaves the statement reset for its next use.
+template <class Take>
+core::Status scan_recipients(db::SqliteStatement& stmt, Take take) {
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) return core::Ok{};
+    auto r = read_recipient(stmt);
+    if (!r) {
+      stmt.reset();
+      return r.error();
+    }
+    take(std::move(*r), stmt);
+  }
+}
+
+}  // namespace
+
 core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCache& sql,
                                                            std::int64_t seq) {
   auto stmt = sql.get(kRecipientsOf);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, seq);
   std::vector<RecipientRecord> recipients;
-  for (;;) {
-    auto row = (*stmt)->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto r = read_recipient(**stmt);
-    if (!r) {
-      (*stmt)->reset();
-      return r.error();
-    }
-    recipients.push_back(std::move(*r));
-  }
+  auto scanned = scan_recipients(**stmt, [&](RecipientRecord r, const db::SqliteStatement&) {
+    recipients.push_back(std::move(r));
+  });
+  if (!scanned) return scanned.error();
   return recipients;
 }
 
@@ -183,20 +197,13 @@ core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCa
   }
   auto stmt = sql.get(kAllRecipients);
   if (!stmt) return stmt.error();
-  for (;;) {
-    auto row = (*stmt)->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto r = read_recipient(**stmt);
-    if (!r) {
-      (*stmt)->reset();
-      return r.error();
-    }
+  auto scanned = scan_recipients(**stmt, [&](RecipientRecord r, const db::SqliteStatement& row) {
     // A message committed between the two scans has recipients but no entry: left out, as
     // if the listing had been taken a moment earlier.
-    auto found = index_of_seq.find((*stmt)->column_int(9));
-    if (found != index_of_seq.end()) messages[found->second].recipients.push_back(std::move(*r));
-  }
+    auto found = index_of_seq.find(row.column_int(9));
+    if (found != index_of_seq.end()) messages[found->second].recipients.push_back(std::move(r));
+  });
+  if (!scanned) return scanned.error();
   return messages;
 }
 
