@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "src/core/ascii.hpp"
+#include "tlsrpt/contact_address.hpp"
 #include "tlsrpt/report_naming.hpp"
 
 namespace stsrelay::tlsrpt {
@@ -58,15 +58,6 @@ json::object policy_json(const std::string& policy_domain, const PolicyTotals& p
 }
 
 }  // namespace
-
-std::string contact_address(std::string_view contact_info) {
-  constexpr std::string_view kMailto = "mailto:";
-  // RFC 3986 §3.1: the scheme name is case-insensitive.
-  if (contact_info.size() > kMailto.size() && core::istarts_with(contact_info, kMailto)) {
-    contact_info.remove_prefix(kMailto.size());
-  }
-  return std::string(contact_info);
-}
 
 std::string build_report_json(const ReportMeta& meta, const DomainDay& data) {
   json::object report;

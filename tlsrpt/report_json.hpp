@@ -14,7 +14,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "tlsrpt/counters.hpp"
 
@@ -26,10 +25,6 @@ struct ReportMeta {
   std::string contact_info;  // "tlsrpt@example.org" or "mailto:tlsrpt@example.org"
   std::string submitter;     // the domain after "@" in report-id and the file name
 };
-
-// RFC 8460 §4.4: contact-info is an e-mail address. The configuration may give it as a mailto:
-// URI (as rua destinations are written); the report carries the bare addr-spec either way.
-std::string contact_address(std::string_view contact_info);
 
 // The report of one policy domain for one UTC day, compact JSON without a trailing newline.
 std::string build_report_json(const ReportMeta& meta, const DomainDay& data);

@@ -9,7 +9,7 @@
 #include "src/net/cidr.hpp"
 #include "src/net/dns_servers.hpp"
 #include "src/net/listen_address.hpp"
-#include "tlsrpt/report_json.hpp"
+#include "tlsrpt/contact_address.hpp"
 
 namespace stsrelay::app {
 namespace {

@@ -2,6 +2,7 @@
 // with Boost.JSON and checked field by field; UTC days and RFC 3339 times; the report-id, file
 // name (§5.1) and Subject (§5.3); gzip read back with zlib.
 #include "tlsrpt/report_json.hpp"
+#include "tlsrpt/contact_address.hpp"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
