@@ -99,6 +99,16 @@ class ClientSessionTls : public ::testing::Test {
     return result ? std::move(*result) : T{};
   }
 
+  // For a server that stalls: runs until the client alone has finished (or 30 s passed).
+  std::optional<Result> run_client(asio::io_context& io, asio::awaitable<Result> coro) {
+    std::optional<Result> result;
+    asio::co_spawn(io, std::move(coro),
+                   [&](std::exception_ptr, Result r) { result = std::move(r); });
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+    return result;
+  }
+
   // 220, EHLO offering STARTTLS, STARTTLS → 220, handshake, EHLO again.
   static std::vector<fake::Step> up_to_tls() {
     return {fake::send("220 mx.example.test ESMTP\r\n"), fake::expect("EHLO relay.example.org"),
@@ -249,11 +259,8 @@ TEST_F(ClientSessionTls, FailedHandshakeReportsOpenSslReason) {
            fake::stall()});  // never answers the ClientHello
   ClientOptions o = options();
   o.timeouts.starttls = 300ms;
-  std::optional<Result> result;
-  asio::co_spawn(io, deliver(io.get_executor(), server.port(), o),
-                 [&](std::exception_ptr, Result r) { result = std::move(r); });
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  std::optional<Result> result =
+      run_client(io, deliver(io.get_executor(), server.port(), o));
   ASSERT_TRUE(result);
   ASSERT_TRUE(result->open.failure);
   EXPECT_EQ(result->open.failure->phase, ClientPhase::tls);
@@ -270,11 +277,8 @@ TEST_F(ClientSessionTls, HandshakeWithAPlainTextServerFails) {
       io, {fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send("250-mx\r\n250 STARTTLS\r\n"),
            fake::expect("STARTTLS"), fake::send("220 ready\r\n"),
            fake::send("this is not TLS at all, sorry\r\n\r\n\r\n\r\n"), fake::stall()});
-  std::optional<Result> result;
-  asio::co_spawn(io, deliver(io.get_executor(), server.port(), options()),
-                 [&](std::exception_ptr, Result r) { result = std::move(r); });
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  std::optional<Result> result =
+      run_client(io, deliver(io.get_executor(), server.port(), options()));
   ASSERT_TRUE(result);
   // Either the bytes arrived with the 220 (refused as injection) or during the handshake.
   ASSERT_TRUE(result->open.failure);
@@ -292,11 +296,8 @@ TEST_F(ClientSessionTls, DataAfterTheStarttlsReplyIsRefused) {
   fake::FakeSmtpServer server(
       io, {fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send("250-mx\r\n250 STARTTLS\r\n"),
            fake::expect("STARTTLS"), fake::send("220 ready\r\n250 injected\r\n"), fake::stall()});
-  std::optional<Result> result;
-  asio::co_spawn(io, deliver(io.get_executor(), server.port(), options()),
-                 [&](std::exception_ptr, Result r) { result = std::move(r); });
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!result && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  std::optional<Result> result =
+      run_client(io, deliver(io.get_executor(), server.port(), options()));
   ASSERT_TRUE(result);
   ASSERT_TRUE(result->open.failure);
   EXPECT_EQ(result->open.failure->phase, ClientPhase::starttls);

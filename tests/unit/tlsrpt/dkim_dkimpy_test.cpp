@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <zlib.h>
 
 #include "dkim_test_keys.hpp"
 #include "src/dkim/dns_record.hpp"
 #include "src/dkim/signer.hpp"
 #include "tlsrpt/report_mail.hpp"
+#include "tlsrpt/gzip.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -99,20 +99,6 @@ class Dkimpy : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 constexpr std::string_view kPlain =
     "From: Postmaster <postmaster@example.org>\r\n"
     "To: someone@example.net\r\n"
@@ -150,7 +136,7 @@ TEST_F(Dkimpy, VerifiesAndParsesTheReportMail) {
   m.range_begin = core::from_unix(1726358400);
   m.range_end = core::from_unix(1726444799);
   m.filename = "example.org!example.net!1726358400!1726444799!1.json.gz";
-  m.gzipped_report = gzip(json);
+  m.gzipped_report = gzip_compress(json).value();
   m.from = "tlsrpt-noreply@example.org";
   m.to = "tlsrpt@example.net";
   m.date = core::from_unix(1726446600);

@@ -4,13 +4,13 @@
 #include "tlsrpt/report_mail.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <map>
 
 #include "dkim_test_keys.hpp"
 #include "dkim_test_verifier.hpp"
 #include "src/dkim/dns_record.hpp"
+#include "tlsrpt/gzip.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -18,20 +18,6 @@ namespace {
 namespace test = dkim::test;
 using dkim::DkimKey;
 using dkim::dkim_txt_value;
-
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 // A report-sized JSON text, so the attachment spans many base64 lines.
 std::string report_json() {
@@ -51,7 +37,7 @@ ReportMail sample() {
   m.range_begin = core::from_unix(1726358400);  // 2024-09-15T00:00:00Z
   m.range_end = core::from_unix(1726444799);    // 2024-09-15T23:59:59Z
   m.filename = "example.org!example.net!1726358400!1726444799!7f3a.json.gz";
-  m.gzipped_report = gzip(report_json());
+  m.gzipped_report = gzip_compress(report_json()).value();
   m.from = "tlsrpt-noreply@example.org";
   m.to = "tlsrpt@example.net";
   m.date = core::from_unix(1726446600);  // 2024-09-16T00:30:00Z
