@@ -1,6 +1,7 @@
 #include "queue/queue_sql.hpp"
 
 #include <map>
+#include <utility>
 
 #include "src/core/ascii.hpp"
 
@@ -75,18 +76,27 @@ core::Result<RecipientRecord> read_recipient(const db::SqliteStatement& stmt) {
   return r;
 }
 
-template <class Key>
-core::Result<MessageRow> load_row(db::SqliteStatementCache& sql, std::string_view query, Key key,
-                                  std::string_view what) {
+// The one row `query` finds for `key`, read by `read`; not_found names the message as `what`.
+template <class Key, class Read>
+auto load_one(db::SqliteStatementCache& sql, std::string_view query, Key key,
+              std::string_view what, Read read)
+    -> core::Result<decltype(read(std::declval<db::SqliteStatement&>()))> {
   auto stmt = sql.get(query);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, key);
   auto row = (*stmt)->step();
   if (!row) return row.error();
   if (!*row) return core::Error::not_found("no message " + std::string(what) + " in the queue");
-  MessageRow result = read_message_row(**stmt);
+  auto result = read(**stmt);
   (*stmt)->reset();  // ends the statement's read snapshot now rather than at its next use
   return result;
+}
+
+template <class Key>
+core::Result<MessageRow> load_row(db::SqliteStatementCache& sql, std::string_view query, Key key,
+                                  std::string_view what) {
+  return load_one(sql, query, key, what,
+                  [](const db::SqliteStatement& stmt) { return read_message_row(stmt); });
 }
 
 }  // namespace
@@ -210,15 +220,8 @@ core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCa
 template <class Key>
 core::Result<std::string> load_content_where(db::SqliteStatementCache& sql, std::string_view query,
                                              Key key, std::string_view what) {
-  auto stmt = sql.get(query);
-  if (!stmt) return stmt.error();
-  (*stmt)->bind(1, key);
-  auto row = (*stmt)->step();
-  if (!row) return row.error();
-  if (!*row) return core::Error::not_found("no message " + std::string(what) + " in the queue");
-  std::string content = (*stmt)->column_text(0);
-  (*stmt)->reset();
-  return content;
+  return load_one(sql, query, key, what,
+                  [](const db::SqliteStatement& stmt) { return stmt.column_text(0); });
 }
 
 core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::int64_t seq) {

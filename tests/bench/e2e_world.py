@@ -30,7 +30,7 @@ from certs import TestCA
 from postfix_instance import PostfixReceiver
 from sink_receiver import SinkReceiver
 from procs import ServerProcess, is_listening, wait_until
-from sts_world import World
+from sts_world import World, write_nginx_conf
 
 PLAIN_DOMAINS = [f"d{i}.bench.test" for i in range(1, 5)]
 STS_DOMAINS = [f"s{i}.bench.test" for i in range(1, 5)]
@@ -104,26 +104,9 @@ def start_policy_hosts(cleanups, work, leaf):
     ssl_certificate_key {leaf.key};
     location = /.well-known/mta-sts.txt {{ types {{ }} default_type "text/plain"; alias {policy}; }}
   }}""")
-    conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""user root root;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 256; }}
-http {{
-  access_log {work}/access.log;
-  client_body_temp_path {work}/tmp/body;
-  proxy_temp_path {work}/tmp/proxy;
-  fastcgi_temp_path {work}/tmp/fastcgi;
-  uwsgi_temp_path {work}/tmp/uwsgi;
-  scgi_temp_path {work}/tmp/scgi;
-{chr(10).join(servers)}
-}}
-""")
-    # "daemon off": nginx stays the process that ServerProcess started, so stop() ends it.
+    conf = write_nginx_conf(work, servers, worker_connections=256, single_process=False)
     nginx = ServerProcess("nginx", ["nginx", "-p", work, "-c", conf, "-e",
-                                    os.path.join(work, "error.log"), "-g", "daemon off;"],
+                                    os.path.join(work, "error.log")],
                           os.path.join(work, "nginx.out"))
     nginx.start()
     cleanups.addCleanup(nginx.stop)

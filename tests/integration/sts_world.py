@@ -84,6 +84,35 @@ class Mailbox:
         return [email.message_from_bytes(raw)["Subject"] for _, raw in self.received()]
 
 
+def write_nginx_conf(work, servers, worker_connections, single_process):
+    """nginx.conf in `work` (which gets a tmp/ folder) for the given server blocks, logging into
+    `work`, in the foreground; returns its path. `single_process`: no master process, as inside
+    a user namespace, where setgroups() is refused and no worker may switch users."""
+    os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
+    master = "master_process off;\n" if single_process else ""
+    servers = "\n".join(servers)
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""user root root;
+worker_processes 1;
+{master}# In the foreground, so that stopping the process that started nginx stops it.
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections {worker_connections}; }}
+http {{
+  access_log {work}/access.log;
+  client_body_temp_path {work}/tmp/body;
+  proxy_temp_path {work}/tmp/proxy;
+  fastcgi_temp_path {work}/tmp/fastcgi;
+  uwsgi_temp_path {work}/tmp/uwsgi;
+  scgi_temp_path {work}/tmp/scgi;
+{servers}
+}}
+""")
+    return conf
+
+
 def policy_handler(text, status=200, content_type="text/plain", location=None):
     """An HTTP/1.1 handler serving `text` at /.well-known/mta-sts.txt."""
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -186,34 +215,14 @@ class World:
         policy = os.path.join(www, "mta-sts.txt")
         with open(policy, "w", newline="") as f:
             f.write(text)
-        conf = os.path.join(work, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""user root root;
-worker_processes 1;
-# Inside a user namespace setgroups() is refused, so no worker may switch users: one process.
-master_process off;
-# In the foreground, so that stopping the process the test started stops nginx.
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log {work}/access.log;
-  client_body_temp_path {work}/tmp/body;
-  proxy_temp_path {work}/tmp/proxy;
-  fastcgi_temp_path {work}/tmp/fastcgi;
-  uwsgi_temp_path {work}/tmp/uwsgi;
-  scgi_temp_path {work}/tmp/scgi;
-  server {{
+        conf = write_nginx_conf(work, [f"""  server {{
     listen {address}:443 ssl http2;
     server_name mta-sts.{domain};
     ssl_certificate {leaf.chain};
     ssl_certificate_key {leaf.key};
     ssl_protocols TLSv1.2 TLSv1.3;
     location = /.well-known/mta-sts.txt {{ default_type text/plain; alias {policy}; }}
-  }}
-}}
-""")
+  }}"""], worker_connections=64, single_process=True)
         nginx = ServerProcess("nginx", ["nginx", "-p", work, "-c", conf, "-e",
                                         os.path.join(work, "error.log")],
                               os.path.join(work, "nginx.out"))
