@@ -88,11 +88,11 @@ def connect(host, port, source=None, timeout=10):
 # --- Child processes ---------------------------------------------------------------------------
 
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                     "SUMMARY: UndefinedBehaviorSanitizer")
+                     "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
 
 
 def sanitizer_reports(text):
-    """Lines of a log where ASan, LSan or UBSan reported an error."""
+    """Lines of a log where ASan, LSan, UBSan or TSan reported an error."""
     return [line for line in text.splitlines() if any(m in line for m in SANITIZER_MARKERS)]
 
 
