@@ -36,6 +36,7 @@ bool is_queue_id(std::string_view text) {
 std::string QueueIdGenerator::next(core::SysTime now) {
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::lock_guard lock(mutex_);
   const auto random_bits = static_cast<std::uint32_t>(random_());
   return format_queue_id(static_cast<std::uint64_t>(std::max<std::int64_t>(millis, 0)), counter_++,
                          random_bits);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <string>
 #include <string_view>
@@ -24,13 +25,16 @@ std::string format_queue_id(std::uint64_t unix_millis, std::uint32_t counter,
 // True for a string that format_queue_id could have produced (upper case, as stored).
 bool is_queue_id(std::string_view text);
 
-// Makes ids for one process. Not thread-safe: the Store's writer thread owns one.
+// Makes ids for one process. Thread-safe: the Store's writer thread takes ids for the notices it
+// writes, and the SMTP sessions take the id of a message before they queue it (its Received:
+// and Message-ID: headers carry it).
 class QueueIdGenerator {
  public:
   explicit QueueIdGenerator(std::uint64_t seed) : random_(seed) {}
   std::string next(core::SysTime now);
 
  private:
+  std::mutex mutex_;
   std::mt19937_64 random_;
   std::uint32_t counter_ = 0;
 };

@@ -35,7 +35,15 @@ class SqliteStore final : public Store {
 
   void enqueue(core::Envelope envelope, std::string content,
                std::function<void(core::Result<std::string>)> done) override {
+    enqueue_with_id({}, std::move(envelope), std::move(content), std::move(done));
+  }
+
+  std::string new_id() override { return writer_.new_id(); }
+
+  void enqueue_with_id(std::string id, core::Envelope envelope, std::string content,
+                       std::function<void(core::Result<std::string>)> done) override {
     EnqueueOp op;
+    op.id = std::move(id);
     op.received_at = core::to_unix(clock_.now());
     op.envelope = std::move(envelope);
     op.content = std::move(content);

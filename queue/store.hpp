@@ -143,6 +143,13 @@ class Store {
   // received_at is the clock's time when enqueue() is called.
   virtual void enqueue(core::Envelope envelope, std::string content,
                        std::function<void(core::Result<std::string>)> done) = 0;
+  // A fresh queue id, for a caller that names the message before queueing it: the SMTP server
+  // writes it into the Received: and Message-ID: headers, so that header, log line and
+  // `queue show` agree. Thread-safe.
+  virtual std::string new_id() = 0;
+  // enqueue() under an id from new_id() (ErrorKind::invalid for anything else).
+  virtual void enqueue_with_id(std::string id, core::Envelope envelope, std::string content,
+                               std::function<void(core::Result<std::string>)> done) = 0;
 
   // Finishes what is waiting, then stops the writer thread. Called by the destructor too.
   virtual void close() = 0;

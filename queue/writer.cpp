@@ -187,7 +187,11 @@ core::Status Writer::apply(EnqueueOp& op, CommitSummary& summary) {
   if (op.envelope.recipients.empty()) {
     return core::Error::invalid("queue: a message needs at least one recipient");
   }
-  op.id = ids_.next(clock_.now());
+  if (op.id.empty()) {
+    op.id = ids_.next(clock_.now());
+  } else if (!is_queue_id(op.id)) {
+    return core::Error::invalid("queue: \"" + op.id + "\" is not a queue id");
+  }
   auto seq = insert_message(sql_, op.id, op.envelope, op.content, op.received_at);
   if (!seq) return core::Error{seq.error().kind, "queue: store message: " + seq.error().message};
   ++summary.new_messages;

@@ -39,7 +39,7 @@ struct EnqueueOp {
   std::string content;
   std::int64_t received_at = 0;
   std::function<void(core::Result<std::string>)> done;
-  std::string id;  // assigned inside the transaction
+  std::string id;  // from new_id(), or assigned inside the transaction when empty
 };
 
 // Per-recipient results plus notices (DSNs) to queue in the same transaction, so that a bounce
@@ -79,6 +79,8 @@ class Writer {
   void submit(WriteOp op);
   // Runs what is waiting, then joins the thread. Idempotent.
   void close();
+  // A fresh queue id from the same generator the writer uses. Thread-safe.
+  std::string new_id() { return ids_.next(clock_.now()); }
 
   StoreStats stats() const;
 

@@ -4,13 +4,11 @@
 
 namespace stsrelay::smtp {
 
-DataReader::DataReader(std::uint64_t max_size, std::size_t max_line)
-    : max_size_(max_size), max_line_(max_line) {}
+DataReader::DataReader(std::uint64_t max_size) : max_size_(max_size) {}
 
 DataError DataReader::error() const {
   if (bare_) return DataError::bare_cr_lf;
   if (too_big_) return DataError::too_big;
-  if (line_too_long_) return DataError::line_too_long;
   return DataError::none;
 }
 
@@ -32,15 +30,6 @@ void DataReader::bare() {
   }
 }
 
-void DataReader::count(std::size_t n) {
-  line_len_ += n;
-  if (line_len_ > max_line_ && !line_too_long_) {
-    line_too_long_ = true;
-    message_.clear();
-    message_.shrink_to_fit();
-  }
-}
-
 DataFeed DataReader::feed(std::string_view in) {
   DataFeed out;
   if (finished_) return {error() == DataError::none ? DataStatus::complete : DataStatus::rejected, 0};
@@ -51,14 +40,12 @@ DataFeed DataReader::feed(std::string_view in) {
       std::size_t end = find_line_break(in, i);
       if (end == std::string_view::npos) end = in.size();
       if (end > i) {
-        count(end - i);
         emit(in.substr(i, end - i));
         i = end;
         continue;
       }
     }
     const char c = in[i++];
-    count(1);
     switch (state_) {
       case State::line_start:
         if (c == '.') {
@@ -109,7 +96,6 @@ DataFeed DataReader::feed(std::string_view in) {
         if (c == '\n') {
           emit("\r\n");
           state_ = State::line_start;
-          line_len_ = 0;
         } else {
           bare();  // the CR before this octet was bare
           emit('\r');

@@ -9,10 +9,12 @@
 //   as refused. Such sequences never end the data: the reader keeps consuming until the real
 //   CRLF.CRLF (or the connection closes), so whatever was smuggled behind them is swallowed
 //   as part of the refused message and never runs as commands.
-// - Text lines longer than 1000 octets including CRLF (§4.5.3.1.6) and messages larger than
-//   the size limit are refused after the end of data; counting goes on, storing stops, so
-//   memory stays bounded by the size limit.
-// Which error wins when several happen: bare CR/LF, then size, then line length.
+// - Messages larger than the size limit are refused after the end of data; counting goes on,
+//   storing stops, so memory stays bounded by the size limit.
+// - Lines of any length are taken (within the size limit): applications send HTML on one line,
+//   and refusing it loses their mail. RFC 5321 §4.5.3.1.6's 1000 octets bind what the relay
+//   sends; smtp/long_lines.hpp makes the message fit before it is stored.
+// Which error wins when both happen: bare CR/LF, then size.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,6 @@ enum class DataError {
   none,
   bare_cr_lf,     // 554 5.6.0 Message contains bare CR or LF
   too_big,        // 552 5.3.4 Message size exceeds fixed maximum message size
-  line_too_long,  // 500 5.5.2 Line too long (RFC 5321 §4.5.3.1.6)
 };
 
 enum class DataStatus { need_more, complete, rejected };
@@ -38,7 +39,7 @@ struct DataFeed {
 
 class DataReader {
  public:
-  explicit DataReader(std::uint64_t max_size, std::size_t max_line = kMaxTextLine);
+  explicit DataReader(std::uint64_t max_size);
 
   DataFeed feed(std::string_view bytes);
 
@@ -48,23 +49,17 @@ class DataReader {
   // The message (every line ending CRLF); empty after an error.
   std::string take_message() { return std::move(message_); }
 
-  static constexpr std::size_t kMaxTextLine = 1000;
-
  private:
   enum class State { line_start, dot, dot_cr, in_line, cr };
   void emit(std::string_view s);
   void emit(char c) { emit(std::string_view(&c, 1)); }
   void bare();
-  void count(std::size_t n);
 
   std::uint64_t max_size_;
-  std::size_t max_line_;
   State state_ = State::line_start;
-  std::size_t line_len_ = 0;
   std::uint64_t size_ = 0;
   bool bare_ = false;
   bool too_big_ = false;
-  bool line_too_long_ = false;
   bool finished_ = false;
   std::string message_;
 };

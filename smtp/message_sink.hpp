@@ -14,11 +14,16 @@ class MessageSink {
  public:
   virtual ~MessageSink() = default;
 
-  // Stores one message. `content` is the message as it will be relayed: the Received: header
-  // the server prepended, then the data after dot-unstuffing, every line ending CRLF.
+  // A fresh id for the next message, taken before it is stored: the Received: header and, when
+  // the server adds one, the Message-ID: carry it. Thread-safe.
+  virtual std::string new_queue_id() = 0;
+
+  // Stores one message under `queue_id` (from new_queue_id()). `content` is the message as it
+  // will be relayed: the Received: header the server prepended, then the data after
+  // dot-unstuffing and the server's fixups, every line ending CRLF.
   // `done` is called exactly once, from any thread, with the queue id or the reason it failed
   // (ErrorKind::no_space becomes 452 4.3.1, anything else 451 4.3.0).
-  virtual void store(core::Envelope envelope, std::string content,
+  virtual void store(std::string queue_id, core::Envelope envelope, std::string content,
                      std::function<void(core::Result<std::string>)> done) = 0;
 };
 

@@ -215,9 +215,6 @@ Step ServerProtocol::on_data(DataError error) {
     case DataError::too_big:
       reset_transaction();
       return one(552, "5.3.4", "Message size exceeds fixed maximum message size");
-    case DataError::line_too_long:
-      reset_transaction();
-      return one(500, "5.5.2", "Line too long");
   }
   envelope_ = core::Envelope{};
   envelope_.sender = sender_;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "smtp/auth_users.hpp"
+#include "smtp/message_fixups.hpp"
 #include "smtp/received_header.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
@@ -59,12 +60,6 @@ asio::awaitable<bool> verify_password(PoolExecutor pool, std::shared_ptr<const A
       done(users && users->verify(job->user, job->password));
     });
   });
-}
-
-std::string hex(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%llX", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 }  // namespace
@@ -272,25 +267,36 @@ asio::awaitable<bool> Session::verify_auth() {
 asio::awaitable<bool> Session::store_message(std::string message) {
   ++transactions_;
   const core::Envelope& env = protocol_.envelope();
+  const ServerSettings& settings = config_->settings;
+  const core::SysTime now = shared_->clock.now();
+  std::string queue_id = shared_->sink.new_queue_id();
+
+  FixupContext fixup;
+  fixup.queue_id = queue_id;
+  fixup.hostname = settings.hostname;
+  fixup.unique = shared_->unique_token();
+  fixup.accepted_at = now;
+  fixup.add_missing_headers = settings.add_missing_headers;
+  FixedMessage fixed = apply_fixups(std::move(message), fixup);
+
   ReceivedInfo info;
   info.helo = env.client_helo;
   info.client_ip = client_ip_;
-  info.hostname = config_->settings.hostname;
+  info.hostname = settings.hostname;
   info.protocol = std::string(protocol_.protocol_name());
   info.tls = env.tls;
-  info.id = shared_->id_prefix + hex(id_) + "." + std::to_string(transactions_);
+  info.id = queue_id;
   if (env.recipients.size() == 1) info.recipient = env.recipients.front().address;
-  std::string content = format_received(info, shared_->clock.now());
-  content += message;
-  message.clear();
-  message.shrink_to_fit();
+  std::string content = format_received(info, now);
+  content += fixed.message;
+  std::string().swap(fixed.message);
   const std::uint64_t size = content.size();
 
-  core::Result<std::string> result =
-      co_await net::await_call(shared_->sink, &MessageSink::store, env, std::move(content));
+  core::Result<std::string> result = co_await net::await_call(
+      shared_->sink, &MessageSink::store, std::move(queue_id), env, std::move(content));
   if (result.ok()) {
     shared_->messages_accepted++;
-    log_accepted(result.value(), size);
+    log_accepted(result.value(), size, fixed.report.describe());
   } else {
     shared_->messages_rejected++;
     spdlog::warn("smtp: session {} [{}] storing the message failed ({}): {}", id_, client_ip_,
@@ -299,14 +305,18 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   co_return co_await perform(protocol_.on_stored(result));
 }
 
-void Session::log_accepted(const std::string& queue_id, std::uint64_t size) const {
+void Session::log_accepted(const std::string& queue_id, std::uint64_t size,
+                           const std::string& fixups) const {
   const core::Envelope& env = protocol_.envelope();
+  // `fixups` says what the relay changed in the message (smtp/message_fixups.hpp); the field is
+  // left out when nothing was.
   core::mail_log().info(
-      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}",
+      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}{}",
       core::log_value(queue_id), size, core::log_value("<" + env.sender + ">"),
       env.recipients.size(), core::log_value("[" + client_ip_ + "]"),
       core::log_value(env.client_helo), core::log_value(env.tls.empty() ? "none" : env.tls),
-      core::log_value(env.auth_user.empty() ? "-" : env.auth_user));
+      core::log_value(env.auth_user.empty() ? "-" : env.auth_user),
+      fixups.empty() ? std::string() : " fixups=" + core::log_value(fixups));
 }
 
 }  // namespace stsrelay::smtp

@@ -22,6 +22,8 @@ struct ServerSettings {
   std::size_t max_connections_per_ip = 100;
   std::vector<std::string> allow_networks{"127.0.0.0/8", "::1/128"};  // CIDR; relay w/o AUTH
   std::string auth_users_file;  // AUTH offered only after STARTTLS and only when set
+  // RFC 6409 §8.2, §8.3: a message without Date: or Message-ID: gets one (smtp/message_fixups).
+  bool add_missing_headers = true;
   // RFC 5321 §4.5.3.2.7: a server waits at least 5 minutes for the next command; the same
   // bound applies to every read while receiving DATA.
   std::chrono::seconds command_timeout{300};

@@ -11,11 +11,17 @@ namespace stsrelay::smtp {
 
 ServerShared::ServerShared(boost::asio::io_context& io_context, MessageSink& message_sink,
                            const core::Clock& wall_clock)
-    : io(io_context), sink(message_sink), clock(wall_clock) {
-  std::random_device rd;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%08X", static_cast<unsigned>(rd()));
-  id_prefix = std::string(buf) + ".";
+    : io(io_context), sink(message_sink), clock(wall_clock), random_(std::random_device{}()) {}
+
+std::string ServerShared::unique_token() {
+  std::uint64_t bits = 0;
+  {
+    std::lock_guard lock(mu_);
+    bits = random_();
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(bits));
+  return buf;
 }
 
 ServerShared::~ServerShared() { auth_pool.join(); }

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,8 @@ struct ServerShared {
   const core::Clock& clock;
   // PBKDF2 verification is CPU-heavy: it runs here, never on the I/O threads.
   boost::asio::thread_pool auth_pool{2};
-  std::string id_prefix;  // random per process: Received "id" values stay unique
+  // 16 random hex digits, for the unique part of a Message-ID the server adds.
+  std::string unique_token();
 
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> connections_refused{0};
@@ -77,6 +79,7 @@ struct ServerShared {
   std::map<std::string, std::size_t> per_ip_;
   std::map<std::uint64_t, std::weak_ptr<Session>> sessions_;
   std::vector<std::function<void()>> idle_waiters_;
+  std::mt19937_64 random_;
   bool stopping_ = false;  // no new connections; new sessions are asked to stop at once
   bool closing_ = false;   // the grace period is over: new sessions are closed at once
   std::vector<std::shared_ptr<Session>> live_sessions();  // with mu_ held

@@ -50,9 +50,11 @@ def smtplib_client(port, host="127.0.0.1", source=None, timeout=10):
 
 
 def message_bytes(sender, recipients, subject, body_lines):
-    """A minimal RFC 5322 message with CRLF line ends."""
+    """A minimal RFC 5322 message with CRLF line ends, with the Date: and Message-ID: that the
+    relay would otherwise add."""
     head = [f"From: <{sender}>", f"To: {', '.join(f'<{r}>' for r in recipients)}",
-            f"Subject: {subject}", "Message-ID: <%s@example.org>" % subject.replace(" ", "-")]
+            f"Subject: {subject}", "Date: Mon, 7 Dec 2026 10:00:00 +0000",
+            "Message-ID: <%s@example.org>" % subject.replace(" ", "-")]
     return ("\r\n".join(head + [""] + list(body_lines)) + "\r\n").encode()
 
 

@@ -38,6 +38,8 @@ struct ServerConfig {
   std::uint64_t max_recipients = server_defaults().max_recipients;
   std::uint64_t max_connections = server_defaults().max_connections;
   std::uint64_t max_connections_per_ip = server_defaults().max_connections_per_ip;
+  // RFC 6409 §8: add Date: and Message-ID: to a message that lacks them.
+  bool add_missing_headers = server_defaults().add_missing_headers;
   // RFC 5321 §4.5.3.2.7 and §4.5.3.2.5: a server should wait at least 5 minutes for a command
   // and for each chunk of DATA.
   std::chrono::seconds command_timeout = server_defaults().command_timeout;

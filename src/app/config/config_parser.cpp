@@ -39,6 +39,7 @@ void read_server(TableReader& r, ServerConfig& c) {
   r.positive("max_recipients", c.max_recipients);
   r.positive("max_connections", c.max_connections);
   r.positive("max_connections_per_ip", c.max_connections_per_ip);
+  r.boolean("add_missing_headers", c.add_missing_headers);
   r.duration("command_timeout", c.command_timeout);
   r.duration("data_timeout", c.data_timeout);
   r.positive("max_auth_failures", c.max_auth_failures);

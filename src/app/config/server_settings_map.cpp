@@ -13,6 +13,7 @@ smtp::ServerSettings to_server_settings(const Config& config) {
   out.max_recipients = static_cast<std::size_t>(s.max_recipients);
   out.max_connections = static_cast<std::size_t>(s.max_connections);
   out.max_connections_per_ip = static_cast<std::size_t>(s.max_connections_per_ip);
+  out.add_missing_headers = s.add_missing_headers;
   out.allow_networks = config.relay.allow_networks;
   out.auth_users_file = config.relay.auth_users_file;
   out.command_timeout = s.command_timeout;

@@ -12,9 +12,12 @@ class QueueSink final : public smtp::MessageSink {
  public:
   explicit QueueSink(queue::Store& store) : store_(store) {}
 
-  void store(core::Envelope envelope, std::string content,
+  std::string new_queue_id() override { return store_.new_id(); }
+
+  void store(std::string queue_id, core::Envelope envelope, std::string content,
              std::function<void(core::Result<std::string>)> done) override {
-    store_.enqueue(std::move(envelope), std::move(content), std::move(done));
+    store_.enqueue_with_id(std::move(queue_id), std::move(envelope), std::move(content),
+                           std::move(done));
   }
 
  private:

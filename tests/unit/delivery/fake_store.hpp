@@ -36,6 +36,11 @@ class FakeStore final : public queue::Store {
                std::function<void(core::Result<std::string>)> done) override {
     done(core::Error{core::ErrorKind::invalid, "not in the fake"});
   }
+  std::string new_id() override { return "0000000000000000"; }
+  void enqueue_with_id(std::string, core::Envelope, std::string,
+                       std::function<void(core::Result<std::string>)> done) override {
+    done(core::Error{core::ErrorKind::invalid, "not in the fake"});
+  }
   void close() override {}
   queue::StoreStats stats() const override { return {}; }
 

@@ -55,12 +55,18 @@ inline std::string sample_content(std::size_t body_bytes = 64) {
 }
 
 // Enqueues and waits (bounded) for the writer's answer.
+// With `id`, through enqueue_with_id (the SMTP server's way); without, through enqueue.
 inline core::Result<std::string> enqueue_and_wait(Store& store, core::Envelope envelope,
-                                                  std::string content) {
+                                                  std::string content, std::string id = {}) {
   auto promise = std::make_shared<std::promise<core::Result<std::string>>>();
   auto future = promise->get_future();
-  store.enqueue(std::move(envelope), std::move(content),
-                [promise](core::Result<std::string> r) { promise->set_value(std::move(r)); });
+  auto done = [promise](core::Result<std::string> r) { promise->set_value(std::move(r)); };
+  if (id.empty()) {
+    store.enqueue(std::move(envelope), std::move(content), std::move(done));
+  } else {
+    store.enqueue_with_id(std::move(id), std::move(envelope), std::move(content),
+                          std::move(done));
+  }
   if (future.wait_for(kWaitBound) != std::future_status::ready) {
     return core::Error::temporary("test: no answer from the writer thread");
   }

@@ -16,6 +16,7 @@ namespace stsrelay::smtp::testing {
 class FakeSink final : public MessageSink {
  public:
   struct Stored {
+    std::string queue_id;
     core::Envelope envelope;
     std::string content;
   };
@@ -31,11 +32,17 @@ class FakeSink final : public MessageSink {
     worker_.join();
   }
 
-  void store(core::Envelope envelope, std::string content,
+  std::string new_queue_id() override {
+    std::lock_guard lock(mu_);
+    return "Q" + std::to_string(++ids_given_);
+  }
+
+  void store(std::string queue_id, core::Envelope envelope, std::string content,
              std::function<void(core::Result<std::string>)> done) override {
     {
       std::lock_guard lock(mu_);
-      jobs_.push_back({{std::move(envelope), std::move(content)}, std::move(done)});
+      jobs_.push_back({{std::move(queue_id), std::move(envelope), std::move(content)},
+                       std::move(done)});
       ++received_;
     }
     cv_.notify_all();
@@ -88,7 +95,7 @@ class FakeSink final : public MessageSink {
       std::optional<core::Error> failure = failure_;
       std::string id;
       if (!failure) {
-        id = "Q" + std::to_string(stored_.size() + 1);
+        id = job.message.queue_id;
         stored_.push_back(std::move(job.message));
       }
       callback_threads_.push_back(std::this_thread::get_id());
@@ -109,6 +116,7 @@ class FakeSink final : public MessageSink {
   std::vector<std::thread::id> callback_threads_;
   std::optional<core::Error> failure_;
   std::size_t received_ = 0;
+  std::size_t ids_given_ = 0;
   bool held_ = false;
   bool quit_ = false;
   std::thread worker_;

@@ -55,14 +55,42 @@ TEST_F(ServerTest, PipelinedTransactionIsStoredWithReceivedHeader) {
   const std::string& content = stored[0].content;
   EXPECT_TRUE(starts_with(content,
                           "Received: from client.example ([127.0.0.1]) by relay.example.org "
-                          "(stsrelay)\r\n\twith ESMTP id "))
+                          "(stsrelay)\r\n\twith ESMTP id Q1 for <rcpt@example.net>;"))
       << content;
+  EXPECT_EQ(stored[0].queue_id, "Q1");
   EXPECT_NE(content.find(" for <rcpt@example.net>;"), std::string::npos) << content;
-  EXPECT_NE(content.find("Fri, 15 Jan 2027 08:00:00 +0000\r\nSubject: hi\r\n"), std::string::npos)
+  // The client sent neither Date: nor Message-ID:, so the server adds both after its fields.
+  EXPECT_NE(content.find("Fri, 15 Jan 2027 08:00:00 +0000\r\nSubject: hi\r\n"
+                         "Date: Fri, 15 Jan 2027 08:00:00 +0000\r\nMessage-ID: <Q1."),
+            std::string::npos)
       << content;
-  EXPECT_NE(content.find("\r\nSubject: hi\r\n\r\n.leading dot\r\n"), std::string::npos);
+  EXPECT_NE(content.find("@relay.example.org>\r\n\r\n.leading dot\r\n"), std::string::npos);
   EXPECT_TRUE(content.ends_with("\r\n.leading dot\r\n")) << content;
   EXPECT_EQ(server_->counters().messages_accepted, 1u);
+}
+
+TEST_F(ServerTest, LongLinesAreTakenAndHeadersLeftAloneWhenTurnedOff) {
+  ServerSettings settings = base_settings();
+  settings.add_missing_headers = false;
+  start(settings);
+  auto c = connect();
+  c->reply();
+  c->send("EHLO client.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.net>\r\n"
+          "DATA\r\n");
+  c->reply();
+  EXPECT_EQ(c->reply_line(), "250 2.1.0 Ok");
+  EXPECT_EQ(c->reply_line(), "250 2.1.5 Ok");
+  EXPECT_EQ(c->reply_line(), "354 End data with <CR><LF>.<CR><LF>");
+  const std::string long_line(5000, 'x');
+  c->send("Subject: long\r\n\r\n" + long_line + "\r\n.\r\nQUIT\r\n");
+  EXPECT_EQ(c->reply_line(), "250 2.0.0 Ok: queued as Q1");
+  EXPECT_EQ(c->reply_line(), "221 2.0.0 Bye");
+  auto stored = sink_.stored();
+  ASSERT_EQ(stored.size(), 1u);
+  const std::string& content = stored[0].content;
+  EXPECT_EQ(content.find("Date:"), std::string::npos) << content;
+  EXPECT_EQ(content.find("Message-ID:"), std::string::npos) << content;
+  EXPECT_NE(content.find("\r\nSubject: long\r\n\r\n"), std::string::npos) << content;
 }
 
 TEST_F(ServerTest, StoreCallbackFromAnotherThreadResumesTheSession) {
