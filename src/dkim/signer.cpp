@@ -44,7 +44,9 @@ core::Status check(const DkimParams& p) {
   }
   if (core::to_unix(p.time) < 0) return core::Error::invalid("DKIM: t= before 1970");
   bool from = false;
-  for (const auto& name : p.headers) {
+  std::vector<std::string> names = p.headers;
+  names.insert(names.end(), p.sign_if_present.begin(), p.sign_if_present.end());
+  for (const auto& name : names) {
     if (!is_field_name(name)) {
       return core::Error::invalid("DKIM: \"" + name + "\" is not a header field name");
     }
@@ -77,18 +79,23 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
     return core::Error::invalid("DKIM: the message has no From field");
   }
 
-  // h=: each name as often as the message has it, plus once for the absent next instance.
+  // h=: each name as often as the message has it, plus once for the absent next instance when
+  // it is over-signed.
   std::vector<std::string> h;
   std::vector<std::string> seen;
-  for (const auto& name : params.headers) {
-    const std::string lname = core::to_lower_ascii(name);
-    if (std::find(seen.begin(), seen.end(), lname) != seen.end()) continue;
-    seen.push_back(lname);
-    const auto count = std::count_if(fields.begin(), fields.end(), [&](const HeaderField& f) {
-      return core::to_lower_ascii(f.name) == lname;
-    });
-    h.insert(h.end(), static_cast<std::size_t>(count) + 1, lname);
-  }
+  const auto add_names = [&](const std::vector<std::string>& names, std::size_t extra) {
+    for (const auto& name : names) {
+      const std::string lname = core::to_lower_ascii(name);
+      if (std::find(seen.begin(), seen.end(), lname) != seen.end()) continue;
+      seen.push_back(lname);
+      const auto count = std::count_if(fields.begin(), fields.end(), [&](const HeaderField& f) {
+        return core::to_lower_ascii(f.name) == lname;
+      });
+      h.insert(h.end(), static_cast<std::size_t>(count) + extra, lname);
+    }
+  };
+  add_names(params.headers, 1);
+  add_names(params.sign_if_present, 0);
 
   // §5.4.2: the instances of a name are taken from the bottom of the header up.
   std::string signed_data;

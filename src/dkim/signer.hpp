@@ -3,9 +3,10 @@
 // is signed), t= from the caller. Pure apart from the signature primitive of DkimKey: no
 // clock, no I/O.
 //
-// Every header name asked for is listed in h= once more than the message has it, so the
-// signature also covers the absence of a further instance (RFC 6376 §5.4.2, §8.15): a copy
-// with a second From or Subject added on the way does not verify.
+// Every name of `headers` is listed in h= once more than the message has it (over-signed), so
+// the signature also covers the absence of a further instance (RFC 6376 §5.4.2, §8.15): a copy
+// with a second From or Subject added on the way does not verify. The names of
+// `sign_if_present` are listed as often as the message has them, and not at all when absent.
 #pragma once
 
 #include <string>
@@ -21,8 +22,9 @@ namespace stsrelay::dkim {
 struct DkimParams {
   std::string domain;                // d=: the signing domain
   std::string selector;              // s=: the key is at <selector>._domainkey.<domain>
-  std::vector<std::string> headers;  // header names to sign; must include From (§5.4)
+  std::vector<std::string> headers;  // header names to over-sign; must include From (§5.4)
   core::SysTime time{};              // t=: the signature's timestamp
+  std::vector<std::string> sign_if_present;  // header names signed only where they stand
 };
 
 // The "DKIM-Signature: ..." field for `message` (header fields, empty line, body; CRLF line

@@ -1,0 +1,61 @@
+// The author domain of a From: field (RFC 5322 §3.4, §3.6.2): one mailbox, or no signature.
+#include "src/dkim/author.hpp"
+
+#include <gtest/gtest.h>
+
+namespace stsrelay::dkim {
+namespace {
+
+TEST(AuthorDomain, FromFieldValues) {
+  struct Row {
+    const char* value;
+    const char* domain;  // nullptr: no single author domain
+  };
+  const Row rows[] = {
+      {" orders@Example.COM", "example.com"},
+      {" Shop <orders@shop.example>", "shop.example"},
+      {" \"Shop, Inc.\" <orders@shop.example>", "shop.example"},         // comma in quotes
+      {" \"a@b.example\" <orders@shop.example>", "shop.example"},        // '@' in the name
+      {" orders@shop.example (Shop, <the> shop)", "shop.example"},       // comment
+      {" (nested (comment)) Shop <orders@shop.example>", "shop.example"},
+      {" \"quoted local\"@shop.example", "shop.example"},
+      {" \"x@y\"@shop.example", "shop.example"},                        // '@' inside the quotes
+      {" Shop\r\n <orders@shop.example>", "shop.example"},              // folded
+      {" <@relay.example:orders@shop.example>", "shop.example"},         // obs-route
+      {" orders@shop.example.", "shop.example"},                        // trailing dot
+      {" orders@bücher.example", "xn--bcher-kva.example"},             // U-label
+      {" Team: orders@shop.example;", "shop.example"},                  // group of one
+      {" <orders@shop.example>,", "shop.example"},                      // obsolete empty element
+      {" a@one.example, b@two.example", nullptr},
+      {" Team: a@one.example, b@one.example;", nullptr},
+      {" Undisclosed recipients:;", nullptr},
+      {" ", nullptr},
+      {" orders", nullptr},
+      {" orders@[192.0.2.1]", nullptr},
+      {" Shop <orders@shop.example", nullptr},
+      {" \"Shop <orders@shop.example>", nullptr},
+      {" (Shop orders@shop.example", nullptr},
+      {" <a@one.example> <b@two.example>", nullptr},
+      {" orders@exa mple..example", nullptr},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.value);
+    auto domain = author_domain(row.value);
+    if (row.domain == nullptr) {
+      EXPECT_FALSE(domain) << *domain;
+    } else {
+      ASSERT_TRUE(domain) << domain.error().message;
+      EXPECT_EQ(*domain, row.domain);
+    }
+  }
+}
+
+TEST(AuthorDomain, ErrorsSayWhy) {
+  EXPECT_EQ(author_domain(" a@x.example, b@y.example").error().message,
+            "the From: field has 2 addresses");
+  EXPECT_EQ(author_domain(" x@[192.0.2.1]").error().message,
+            "the From: address has a domain literal");
+}
+
+}  // namespace
+}  // namespace stsrelay::dkim
