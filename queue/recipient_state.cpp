@@ -1,34 +1,24 @@
-#include <array>
-#include <utility>
-
 #include "queue/store.hpp"
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::queue {
 namespace {
 
 // The words are the ones `stsrelay queue list` prints and the schema's CHECK constraint allows.
-constexpr std::array<std::pair<RecipientState, std::string_view>, 5> kNames{{
+constexpr core::EnumNames<RecipientState, 5> kNames{{{
     {RecipientState::queued, "queued"},
     {RecipientState::deferred, "deferred"},
     {RecipientState::delivered, "delivered"},
     {RecipientState::bounced, "bounced"},
     {RecipientState::dry_run, "dry-run"},
-}};
+}}, "unknown"};
 
 }  // namespace
 
-std::string_view to_string(RecipientState state) {
-  for (const auto& [value, name] : kNames) {
-    if (value == state) return name;
-  }
-  return "unknown";
-}
+std::string_view to_string(RecipientState state) { return kNames.name(state); }
 
 std::optional<RecipientState> parse_recipient_state(std::string_view text) {
-  for (const auto& [value, name] : kNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
+  return kNames.parse(text);
 }
 
 bool is_pending(RecipientState state) {

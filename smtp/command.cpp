@@ -1,39 +1,32 @@
 #include "smtp/command.hpp"
 
-#include <array>
-#include <utility>
-
 #include "src/core/ascii.hpp"
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::smtp {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Verb>, 13> kVerbs{{
-    {"HELO", Verb::helo},
-    {"EHLO", Verb::ehlo},
-    {"MAIL", Verb::mail},
-    {"RCPT", Verb::rcpt},
-    {"DATA", Verb::data},
-    {"RSET", Verb::rset},
-    {"NOOP", Verb::noop},
-    {"QUIT", Verb::quit},
-    {"VRFY", Verb::vrfy},
-    {"EXPN", Verb::expn},
-    {"HELP", Verb::help},
-    {"STARTTLS", Verb::starttls},
-    {"AUTH", Verb::auth},
-}};
+constexpr core::EnumNames<Verb, 13> kVerbs{{{
+    {Verb::helo, "HELO"},
+    {Verb::ehlo, "EHLO"},
+    {Verb::mail, "MAIL"},
+    {Verb::rcpt, "RCPT"},
+    {Verb::data, "DATA"},
+    {Verb::rset, "RSET"},
+    {Verb::noop, "NOOP"},
+    {Verb::quit, "QUIT"},
+    {Verb::vrfy, "VRFY"},
+    {Verb::expn, "EXPN"},
+    {Verb::help, "HELP"},
+    {Verb::starttls, "STARTTLS"},
+    {Verb::auth, "AUTH"},
+}}, "UNKNOWN"};
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
-std::string_view to_string(Verb verb) {
-  for (const auto& [name, v] : kVerbs) {
-    if (v == verb) return name;
-  }
-  return "UNKNOWN";
-}
+std::string_view to_string(Verb verb) { return kVerbs.name(verb); }
 
 Command parse_command(std::string_view line) {
   Command cmd;
@@ -42,7 +35,8 @@ Command parse_command(std::string_view line) {
   line = line.substr(0, end);
   std::size_t sp = line.find(' ');
   std::string_view verb = line.substr(0, sp);
-  for (const auto& [name, v] : kVerbs) {
+  // RFC 5321 §2.4: verbs are case-insensitive.
+  for (const auto& [v, name] : kVerbs.entries()) {
     if (core::iequals(verb, name)) cmd.verb = v;
   }
   if (sp != std::string_view::npos) {

@@ -1,25 +1,25 @@
 #include "sts/enforcement.hpp"
 
-#include "src/net/tls_result.hpp"
+#include "src/core/enum_names.hpp"
 #include "src/core/log_quote.hpp"
+#include "src/net/tls_result.hpp"
 #include "sts/mx_match.hpp"
 
 namespace stsrelay::sts {
+namespace {
 
-std::string_view to_string(LocalEnforcement e) {
-  switch (e) {
-    case LocalEnforcement::policy: return "policy";
-    case LocalEnforcement::testing: return "testing";
-    case LocalEnforcement::off: return "off";
-  }
-  return "policy";
-}
+constexpr core::EnumNames<LocalEnforcement, 3> kLocalEnforcementNames{{{
+    {LocalEnforcement::policy, "policy"},
+    {LocalEnforcement::testing, "testing"},
+    {LocalEnforcement::off, "off"},
+}}, "policy"};
+
+}  // namespace
+
+std::string_view to_string(LocalEnforcement e) { return kLocalEnforcementNames.name(e); }
 
 std::optional<LocalEnforcement> parse_local_enforcement(std::string_view token) {
-  if (token == "policy") return LocalEnforcement::policy;
-  if (token == "testing") return LocalEnforcement::testing;
-  if (token == "off") return LocalEnforcement::off;
-  return std::nullopt;
+  return kLocalEnforcementNames.parse(token);
 }
 
 std::string_view to_string(Level level) {

@@ -43,22 +43,20 @@
 
 #include "src/core/ascii.hpp"
 #include "src/core/domain_name.hpp"
+#include "src/core/enum_names.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/utf8.hpp"
 #include "sts/field_syntax.hpp"
 
 namespace stsrelay::sts {
 
-std::string_view to_string(Mode mode) {
-  switch (mode) {
-    case Mode::enforce: return "enforce";
-    case Mode::testing: return "testing";
-    case Mode::none: return "none";
-  }
-  return "none";
-}
-
 namespace {
+
+constexpr core::EnumNames<Mode, 3> kModeNames{{{
+    {Mode::enforce, "enforce"},
+    {Mode::testing, "testing"},
+    {Mode::none, "none"},
+}}, "none"};
 
 constexpr std::size_t kMaxAgeDigits = 10;
 
@@ -99,6 +97,8 @@ core::Result<std::string> parse_mx_pattern(std::string_view v) {
 }
 
 }  // namespace
+
+std::string_view to_string(Mode mode) { return kModeNames.name(mode); }
 
 core::Result<Policy> parse_policy(std::string_view text) {
   Policy policy;
@@ -146,13 +146,8 @@ core::Result<Policy> parse_policy(std::string_view text) {
       version = value;
     } else if (key == "mode") {
       if (mode) continue;
-      if (value == "enforce") {
-        mode = Mode::enforce;
-      } else if (value == "testing") {
-        mode = Mode::testing;
-      } else if (value == "none") {
-        mode = Mode::none;
-      } else {
+      mode = kModeNames.parse(value);
+      if (!mode) {
         return invalid(line_no, "mode is \"" + core::printable(value) +
                                     "\", not enforce, testing or none");
       }

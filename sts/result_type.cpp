@@ -1,12 +1,11 @@
 #include "sts/result_type.hpp"
 
-#include <array>
-#include <utility>
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::sts {
 namespace {
 
-constexpr std::array<std::pair<ResultType, std::string_view>, 8> kResultTypes = {{
+constexpr core::EnumNames<ResultType, 8> kResultTypeNames{{{
     {ResultType::starttls_not_supported, "starttls-not-supported"},
     {ResultType::certificate_host_mismatch, "certificate-host-mismatch"},
     {ResultType::certificate_expired, "certificate-expired"},
@@ -15,22 +14,14 @@ constexpr std::array<std::pair<ResultType, std::string_view>, 8> kResultTypes = 
     {ResultType::sts_policy_fetch_error, "sts-policy-fetch-error"},
     {ResultType::sts_policy_invalid, "sts-policy-invalid"},
     {ResultType::sts_webpki_invalid, "sts-webpki-invalid"},
-}};
+}}, "validation-failure"};
 
 }  // namespace
 
-std::string_view to_string(ResultType type) {
-  for (const auto& [t, s] : kResultTypes) {
-    if (t == type) return s;
-  }
-  return "validation-failure";
-}
+std::string_view to_string(ResultType type) { return kResultTypeNames.name(type); }
 
 std::optional<ResultType> parse_result_type(std::string_view token) {
-  for (const auto& [t, s] : kResultTypes) {
-    if (s == token) return t;
-  }
-  return std::nullopt;
+  return kResultTypeNames.parse(token);
 }
 
 std::string_view to_string(FetchError error) {

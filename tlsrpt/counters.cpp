@@ -1,31 +1,24 @@
 #include "tlsrpt/counters.hpp"
 
-#include <array>
 #include <utility>
+
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
 
-constexpr std::array<std::pair<PolicyType, std::string_view>, 3> kPolicyTypes = {{
+constexpr core::EnumNames<PolicyType, 3> kPolicyTypeNames{{{
     {PolicyType::sts, "sts"},
     {PolicyType::tlsa, "tlsa"},
     {PolicyType::no_policy_found, "no-policy-found"},
-}};
+}}, "no-policy-found"};
 
 }  // namespace
 
-std::string_view to_string(PolicyType type) {
-  for (const auto& [t, s] : kPolicyTypes) {
-    if (t == type) return s;
-  }
-  return "no-policy-found";
-}
+std::string_view to_string(PolicyType type) { return kPolicyTypeNames.name(type); }
 
 std::optional<PolicyType> parse_policy_type(std::string_view token) {
-  for (const auto& [t, s] : kPolicyTypes) {
-    if (s == token) return t;
-  }
-  return std::nullopt;
+  return kPolicyTypeNames.parse(token);
 }
 
 void add_session(Counters& counters, const SessionRecord& r) {

@@ -1,8 +1,8 @@
 #include "tlsrpt/report_store.hpp"
 
-#include <array>
 #include <utility>
 
+#include "src/core/enum_names.hpp"
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
 #include "tlsrpt/report_retry.hpp"
@@ -11,11 +11,11 @@
 namespace stsrelay::tlsrpt {
 namespace {
 
-constexpr std::array<std::pair<DeliveryState, std::string_view>, 3> kStates = {{
+constexpr core::EnumNames<DeliveryState, 3> kStateNames{{{
     {DeliveryState::pending, "pending"},
     {DeliveryState::sent, "sent"},
     {DeliveryState::failed, "failed"},
-}};
+}}, "pending"};
 
 constexpr std::string_view kDeliveryColumns =
     "report_id, uri, state, attempts, first_at, next_attempt_at, last_error";
@@ -51,18 +51,10 @@ core::Result<StoredReport> report_from(const db::SqliteStatement& q, int col,
 
 }  // namespace
 
-std::string_view to_string(DeliveryState state) {
-  for (const auto& [s, name] : kStates) {
-    if (s == state) return name;
-  }
-  return "pending";
-}
+std::string_view to_string(DeliveryState state) { return kStateNames.name(state); }
 
 std::optional<DeliveryState> parse_delivery_state(std::string_view token) {
-  for (const auto& [s, name] : kStates) {
-    if (name == token) return s;
-  }
-  return std::nullopt;
+  return kStateNames.parse(token);
 }
 
 core::Result<std::unique_ptr<ReportStore>> ReportStore::open(const std::filesystem::path& path) {

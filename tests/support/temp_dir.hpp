@@ -1,4 +1,5 @@
-// A temporary directory for a test's database files, removed with everything in it.
+// A temporary directory for a test's database files, removed with everything in it. Every
+// module's tests use this one; a test that needs a second file names it under path().
 #pragma once
 
 #include <stdlib.h>
@@ -12,7 +13,8 @@ namespace stsrelay::testing {
 class TempDir {
  public:
   // `tag` names the directory ("stsrelay-<tag>-XXXXXX"); `db_name` is what db() returns in it.
-  TempDir(const std::string& tag, std::string db_name) : db_name_(std::move(db_name)) {
+  explicit TempDir(const std::string& tag = "test", std::string db_name = "test.db")
+      : db_name_(std::move(db_name)) {
     std::string pattern =
         (std::filesystem::temp_directory_path() / ("stsrelay-" + tag + "-XXXXXX")).string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -6,24 +6,23 @@
 #include <optional>
 #include <vector>
 
+#include "table_test.hpp"
+
 namespace stsrelay::app {
 namespace {
 
-struct Row {
-  const char* name;
-  std::string_view text;
-  std::optional<std::int64_t> seconds;  // nullopt: refused
-};
+using namespace std::chrono_literals;
 
 TEST(ParseDuration, Table) {
-  const std::vector<Row> rows = {
-      {"seconds", "30s", 30},
-      {"minutes", "10m", 600},
-      {"hours", "1h", 3600},
-      {"days", "5d", 432000},
-      {"zero is a duration", "0s", 0},
-      {"leading zeros", "007m", 420},
-      {"large but in range", "36500d", 36500LL * 86400},
+  // nullopt: refused
+  const std::vector<testing::Row<std::string_view, std::optional<std::chrono::seconds>>> rows = {
+      {"seconds", "30s", 30s},
+      {"minutes", "10m", 600s},
+      {"hours", "1h", 3600s},
+      {"days", "5d", 432000s},
+      {"zero is a duration", "0s", 0s},
+      {"leading zeros", "007m", 420s},
+      {"large but in range", "36500d", 36500LL * 86400s},
       {"empty", "", std::nullopt},
       {"no unit", "30", std::nullopt},
       {"unit only", "s", std::nullopt},
@@ -40,16 +39,7 @@ TEST(ParseDuration, Table) {
       {"over 100 years", "40000d", std::nullopt},
       {"overflowing digits", "99999999999999999999999s", std::nullopt},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.name);
-    auto d = parse_duration(row.text);
-    ASSERT_EQ(d.ok(), row.seconds.has_value()) << (d ? "" : d.error().message);
-    if (row.seconds) {
-      EXPECT_EQ(d->count(), *row.seconds);
-    } else {
-      EXPECT_FALSE(d.error().message.empty());
-    }
-  }
+  testing::expect_result_rows(rows, [](std::string_view text) { return parse_duration(text); });
 }
 
 TEST(FormatDuration, ShortestExactForm) {

@@ -7,14 +7,13 @@
 #include <optional>
 #include <string>
 
+#include "table_test.hpp"
+
 namespace stsrelay::core {
 namespace {
 
-struct HostRow {
-  const char* name;
-  std::string in;
-  std::optional<std::string> out;  // nullopt: invalid
-};
+using testing::expect_result_rows;
+using HostRow = testing::Row<std::string, std::optional<std::string>>;  // nullopt: invalid
 
 TEST(DomainName, NormalizeTable) {
   const HostRow rows[] = {
@@ -39,16 +38,7 @@ TEST(DomainName, NormalizeTable) {
                             std::string(63, 'c') + "." + std::string(63, 'd'), std::nullopt},
       {"invalid UTF-8", "m\xff.example", std::nullopt},
   };
-  for (const HostRow& row : rows) {
-    SCOPED_TRACE(row.name);
-    auto got = normalize_domain(row.in);
-    if (row.out) {
-      ASSERT_TRUE(got.ok()) << got.error().message;
-      EXPECT_EQ(*got, row.out);
-    } else {
-      EXPECT_FALSE(got.ok()) << *got;
-    }
-  }
+  expect_result_rows(rows, [](const std::string& in) { return normalize_domain(in); });
 }
 
 TEST(DomainName, NormalizedIsAFixedPoint) {
@@ -67,29 +57,17 @@ TEST(DomainName, NormalizedIsAFixedPoint) {
 }
 
 TEST(DomainName, LdhLabel) {
-  struct Row {
-    std::string label;
-    bool ok;
-  };
-  const Row rows[] = {
+  const testing::Example<std::string, bool> rows[] = {
       {"a", true},          {"Mail-1", true},      {"123", true},
       {"x--y", true},       {"", false},           {"-a", false},
       {"a-", false},        {"a_b", false},        {"a.b", false},
       {"b\xc3\xbc", false}, {std::string(63, 'a'), true}, {std::string(64, 'a'), false},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.label);
-    EXPECT_EQ(is_ldh_label(row.label), row.ok);
-  }
+  testing::expect_rows(rows, [](const std::string& label) { return is_ldh_label(label); });
 }
 
 TEST(DomainName, IdnaToAscii) {
-  struct Row {
-    const char* name;
-    std::string in;
-    std::optional<std::string> out;
-  };
-  const Row rows[] = {
+  const HostRow rows[] = {
       {"u-label", "bücher.example", "xn--bcher-kva.example"},
       {"upper case folded", "BÜCHER.Example", "xn--bcher-kva.example"},
       {"ascii unchanged but lower-cased", "MX.Example", "mx.example"},
@@ -98,16 +76,7 @@ TEST(DomainName, IdnaToAscii) {
       {"NUL", std::string("a\0b", 3), std::nullopt},
       {"invalid UTF-8", "m\xff.example", std::nullopt},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.name);
-    auto got = idna_to_ascii(row.in);
-    if (row.out) {
-      ASSERT_TRUE(got.ok()) << got.error().message;
-      EXPECT_EQ(*got, *row.out);
-    } else {
-      EXPECT_FALSE(got.ok()) << *got;
-    }
-  }
+  expect_result_rows(rows, [](const std::string& in) { return idna_to_ascii(in); });
 }
 
 }  // namespace

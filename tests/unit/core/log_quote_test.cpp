@@ -5,14 +5,13 @@
 
 #include <string>
 
+#include "table_test.hpp"
+
 namespace stsrelay::core {
 namespace {
 
 TEST(LogValue, QuotesOnlyWhatNeedsIt) {
-  struct Row {
-    const char* in;
-    const char* out;
-  } rows[] = {
+  const testing::Example<std::string_view, std::string_view> rows[] = {
       {"plain", "plain"},
       {"", "\"\""},
       {"two words", "\"two words\""},
@@ -21,10 +20,7 @@ TEST(LogValue, QuotesOnlyWhatNeedsIt) {
       {"tab\there", "\"tab\\x09here\""},
       {"250 2.0.0 Ok", "\"250 2.0.0 Ok\""},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.in);
-    EXPECT_EQ(log_value(row.in), row.out);
-  }
+  testing::expect_rows(rows, [](std::string_view value) { return log_value(value); });
 }
 
 TEST(LogValue, KeepsUtf8AndQuotesDel) {

@@ -6,12 +6,12 @@
 
 #include <fstream>
 
-#include "db_temp_dir.hpp"
+#include "temp_dir.hpp"
 
 namespace stsrelay::db {
 namespace {
 
-using testing::TempDir;
+using stsrelay::testing::TempDir;
 
 std::int64_t pragma(SqliteConnection& conn, const char* sql) {
   auto value = conn.query_int(sql);

@@ -9,18 +9,15 @@
 
 #include <memory>
 
+#include "table_test.hpp"
+
 namespace stsrelay::db {
 namespace {
 
 using core::ErrorKind;
 
 TEST(SqliteError, KindOfEveryCodeTheStoresMeet) {
-  struct Row {
-    const char* name;
-    int code;
-    ErrorKind kind;
-  };
-  const Row rows[] = {
+  const testing::Row<int, ErrorKind> rows[] = {
       {"busy: another connection holds the lock", SQLITE_BUSY, ErrorKind::temporary},
       {"busy snapshot (extended)", SQLITE_BUSY_SNAPSHOT, ErrorKind::temporary},
       {"locked: a conflict on the same connection", SQLITE_LOCKED, ErrorKind::temporary},
@@ -46,11 +43,8 @@ TEST(SqliteError, KindOfEveryCodeTheStoresMeet) {
       {"permission", SQLITE_PERM, ErrorKind::permanent},
       {"schema changed", SQLITE_SCHEMA, ErrorKind::permanent},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(sqlite_error_kind(row.code), row.kind);
-    EXPECT_EQ(sqlite_error(row.code, "ctx").kind, row.kind);
-  }
+  testing::expect_rows(rows, [](int code) { return sqlite_error_kind(code); });
+  testing::expect_rows(rows, [](int code) { return sqlite_error(code, "ctx").kind; });
 }
 
 TEST(SqliteError, DamagedIsCorruptOrNotADatabaseOnly) {

@@ -6,13 +6,13 @@
 
 #include <fstream>
 
-#include "db_temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "src/db/sqlite_statement.hpp"
 
 namespace stsrelay::db {
 namespace {
 
-using testing::TempDir;
+using stsrelay::testing::TempDir;
 
 SqliteConnection open_or_fail(const std::filesystem::path& path, SqliteOptions options) {
   auto conn = SqliteConnection::open(path, options);

@@ -18,7 +18,7 @@ class Agent : public DeliveryFixture {
  protected:
   DeliverySettings agent_settings() {
     DeliverySettings s = settings();
-    s.ca_file = (dir_ / "ca.pem").string();
+    s.ca_file = (dir_.path() / "ca.pem").string();
     return s;
   }
 

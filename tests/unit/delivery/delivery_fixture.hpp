@@ -24,8 +24,9 @@
 #include "fake_resolver.hpp"
 #include "fake_store.hpp"
 #include "src/delivery/settings.hpp"
-#include "src/net/tls_client_context.hpp"
+#include "temp_dir.hpp"
 #include "test_ca.hpp"
+#include "test_client_tls.hpp"
 
 namespace stsrelay::delivery::testing {
 
@@ -40,14 +41,8 @@ inline const std::string kContent = "Subject: test\r\n\r\nhello\r\n";
 class DeliveryFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("stsrelay-delivery-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    stsrelay::testing::write_test_pem(dir_ / "ca.pem", {ca_.ca().cert.get()});
-    auto ctx = net::make_client_tls_context((dir_ / "ca.pem").string());
-    ASSERT_TRUE(ctx.ok()) << ctx.error().message;
-    client_tls_ = *ctx;
+    client_tls_ = stsrelay::testing::client_context_trusting(ca_, dir_.path());
+    ASSERT_NE(client_tls_, nullptr);
 
     // A port free on 127.0.0.1 (nothing listens there until a test starts a server on it).
     asio::ip::tcp::acceptor probe(io_, {asio::ip::make_address("127.0.0.1"), 0});
@@ -59,7 +54,6 @@ class DeliveryFixture : public ::testing::Test {
     set_address("mx1.example.test", "127.0.0.2");
     set_address("mx2.example.test", "127.0.0.1");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   void set_address(const std::string& host, const char* ip) {
     net::IpAddress a;
@@ -150,7 +144,7 @@ class DeliveryFixture : public ::testing::Test {
   FakeResolver dns_;
   FakeClock clock_;
   stsrelay::testing::TestCa ca_;
-  std::filesystem::path dir_;
+  stsrelay::testing::TempDir dir_{"delivery"};
   std::shared_ptr<asio::ssl::context> client_tls_;
   std::uint16_t port_ = 0;
 };

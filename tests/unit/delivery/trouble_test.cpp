@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "smtp/reply.hpp"
+#include "table_test.hpp"
 
 namespace stsrelay::delivery {
 namespace {
@@ -66,12 +67,7 @@ smtp::RecipientResult rcpt(ClientPhase phase, int code, const char* enhanced, co
 }
 
 TEST(Fate, StageOfEveryPhase) {
-  struct Row {
-    const char* name;
-    ClientPhase phase;
-    Stage stage;
-  };
-  const Row rows[] = {
+  const testing::Row<ClientPhase, Stage> rows[] = {
       {"connect", ClientPhase::connect, Stage::connect},
       {"greeting", ClientPhase::greeting, Stage::greeting},
       {"ehlo", ClientPhase::ehlo, Stage::ehlo},
@@ -84,10 +80,7 @@ TEST(Fate, StageOfEveryPhase) {
       {"message", ClientPhase::message, Stage::data},
       {"local refusal", ClientPhase::local, Stage::local},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(stage_of(row.phase), row.stage);
-  }
+  testing::expect_rows(rows, [](ClientPhase phase) { return stage_of(phase); });
 }
 
 TEST(Fate, TransactionRecipients) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.hpp"
+
 namespace stsrelay::dkim {
 namespace {
 
@@ -34,11 +36,7 @@ TEST(DkimCanon, Rfc6376ExampleRelaxed) {
   EXPECT_EQ(relaxed_body(split->body), " C\r\nD E\r\n");
 }
 
-struct Row {
-  const char* name;
-  std::string_view in;
-  std::string_view want;
-};
+using Row = testing::Row<std::string_view, std::string_view>;
 
 TEST(DkimCanon, RelaxedHeader) {
   const std::vector<Row> rows = {
@@ -55,10 +53,7 @@ TEST(DkimCanon, RelaxedHeader) {
       {"colons in the value kept", "Date: Fri, 11 Jul 2003 21:00:37 -0700",
        "date:Fri, 11 Jul 2003 21:00:37 -0700"},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(relaxed_header(row.in), row.want);
-  }
+  testing::expect_rows(rows, [](std::string_view field) { return relaxed_header(field); });
 }
 
 TEST(DkimCanon, RelaxedBody) {
@@ -75,10 +70,7 @@ TEST(DkimCanon, RelaxedBody) {
       {"empty lines at the end removed", "a\r\n\r\n \r\n\r\n", "a\r\n"},
       {"last line without CRLF after an empty one", "a\r\n\r\nb", "a\r\n\r\nb\r\n"},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(relaxed_body(row.in), row.want);
-  }
+  testing::expect_rows(rows, [](std::string_view body) { return relaxed_body(body); });
 }
 
 TEST(DkimCanon, SplitMessage) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "self_signed_cert.hpp"
+#include "temp_dir.hpp"
 
 namespace stsrelay::net {
 namespace {
@@ -13,15 +14,10 @@ namespace {
 class ServerTlsContextTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("stsrelay-tls-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    files_ = testing::write_self_signed_cert(dir_, "relay.example.org");
+    files_ = testing::write_self_signed_cert(dir_.path(), "relay.example.org");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_{"tls"};
   testing::CertFiles files_;
 };
 
@@ -32,19 +28,19 @@ TEST_F(ServerTlsContextTest, LoadsCertificateAndKey) {
 }
 
 TEST_F(ServerTlsContextTest, MissingCertificateNamesTheFile) {
-  auto ctx = load_server_tls_context((dir_ / "missing.pem").string(), files_.key);
+  auto ctx = load_server_tls_context((dir_.path() / "missing.pem").string(), files_.key);
   ASSERT_FALSE(ctx.ok());
   EXPECT_NE(ctx.error().message.find("missing.pem"), std::string::npos);
 }
 
 TEST_F(ServerTlsContextTest, MissingKeyNamesTheFile) {
-  auto ctx = load_server_tls_context(files_.cert, (dir_ / "nokey.pem").string());
+  auto ctx = load_server_tls_context(files_.cert, (dir_.path() / "nokey.pem").string());
   ASSERT_FALSE(ctx.ok());
   EXPECT_NE(ctx.error().message.find("nokey.pem"), std::string::npos);
 }
 
 TEST_F(ServerTlsContextTest, KeyOfAnotherCertificateIsRefused) {
-  auto other = testing::write_self_signed_cert(dir_ / "other", "other.example.org");
+  auto other = testing::write_self_signed_cert(dir_.path() / "other", "other.example.org");
   auto ctx = load_server_tls_context(files_.cert, other.key);
   ASSERT_FALSE(ctx.ok());
   // OpenSSL refuses the key already when it is loaded ("key values mismatch").
@@ -52,8 +48,8 @@ TEST_F(ServerTlsContextTest, KeyOfAnotherCertificateIsRefused) {
 }
 
 TEST_F(ServerTlsContextTest, GarbageCertificateIsRefused) {
-  std::ofstream(dir_ / "garbage.pem") << "not a certificate\n";
-  auto ctx = load_server_tls_context((dir_ / "garbage.pem").string(), files_.key);
+  std::ofstream(dir_.path() / "garbage.pem") << "not a certificate\n";
+  auto ctx = load_server_tls_context((dir_.path() / "garbage.pem").string(), files_.key);
   ASSERT_FALSE(ctx.ok());
   EXPECT_NE(ctx.error().message.find("garbage.pem"), std::string::npos);
 }

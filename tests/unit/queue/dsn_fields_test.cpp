@@ -2,32 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.hpp"
+
 namespace stsrelay::queue {
 namespace {
 
 TEST(DsnFields, StatusCodes) {
-  struct Row {
-    std::string_view code;
-    bool valid;
-  };
-  const Row rows[] = {
+  const testing::Example<std::string_view, bool> rows[] = {
       {"5.1.1", true},     {"4.7.5", true},     {"2.0.0", true}, {"5.1.10", true},
       {"4.999.999", true}, {"3.0.0", false},    {"5.1", false},  {"5..1", false},
       {"5.1.1 ", false},   {"5.1000.1", false}, {"", false},     {"5-1-1", false},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.code);
-    EXPECT_EQ(is_status_code(row.code), row.valid);
-  }
+  testing::expect_rows(rows, [](std::string_view code) { return is_status_code(code); });
 }
 
 TEST(DsnFields, OneLineAndTypedFields) {
-  struct Row {
-    const char* name;
-    std::string got;
-    std::string want;
-  };
-  const Row rows[] = {
+  // `in` is what the field function made of its input.
+  const testing::Row<std::string, std::string> rows[] = {
       {"folds breaks and runs of blanks", one_line("a\r\n  b\tc ", false), "a b c"},
       {"controls become ?",
        one_line(std::string("a\x01"
@@ -54,10 +45,7 @@ TEST(DsnFields, OneLineAndTypedFields) {
       {"orcpt decoding to 8-bit outside global stays xtext",
        original_recipient("utf-8;j+C3+B6rg@example.com", false), "utf-8; j+C3+B6rg@example.com"},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(row.got, row.want);
-  }
+  testing::expect_rows(rows, [](const std::string& got) { return got; });
   EXPECT_EQ(cap_line(std::string(2000, 'x')).size(), 990u);
   EXPECT_EQ(cap_line(std::string(989, 'x') + "\xC3\xA9").size(), 989u);
 }

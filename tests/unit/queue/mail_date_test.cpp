@@ -3,38 +3,27 @@
 #include <gtest/gtest.h>
 
 #include "queue/xtext.hpp"
+#include "table_test.hpp"
 
 namespace stsrelay::queue {
 namespace {
 
 TEST(MailDate, FormatsRfc5322DateTimeInUtc) {
-  struct Row {
-    std::int64_t unix;
-    const char* text;
-  };
-  const Row rows[] = {
+  const testing::Example<std::int64_t, std::string_view> rows[] = {
       {1'800'000'000, "Fri, 15 Jan 2027 08:00:00 +0000"},
       {1'799'823'539, "Wed, 13 Jan 2027 06:58:59 +0000"},
       {0, "Thu, 01 Jan 1970 00:00:00 +0000"},
       {951'782'400, "Tue, 29 Feb 2000 00:00:00 +0000"},
       {4'102'444'799, "Thu, 31 Dec 2099 23:59:59 +0000"},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.text);
-    EXPECT_EQ(format_mail_date(core::from_unix(row.unix)), row.text);
-  }
+  testing::expect_rows(rows, [](std::int64_t t) { return format_mail_date(core::from_unix(t)); });
   // Sub-second parts are dropped, not rounded.
   EXPECT_EQ(format_mail_date(core::from_unix(0) + std::chrono::milliseconds(999)),
             "Thu, 01 Jan 1970 00:00:00 +0000");
 }
 
 TEST(Xtext, DecodesAndRejects) {
-  struct Row {
-    const char* name;
-    std::string_view xtext;
-    std::optional<std::string> text;
-  };
-  const Row rows[] = {
+  const testing::Row<std::string_view, std::optional<std::string>> rows[] = {
       {"plain", "user@example.com", "user@example.com"},
       {"plus", "a+2Bb@example.com", "a+b@example.com"},
       {"equals and space", "x+3Dy+20z", "x=y z"},
@@ -47,10 +36,7 @@ TEST(Xtext, DecodesAndRejects) {
       {"raw space", "a b", std::nullopt},
       {"raw 8-bit", "j\xC3\xB6rg", std::nullopt},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(decode_xtext(row.xtext), row.text);
-  }
+  testing::expect_rows(rows, [](std::string_view xtext) { return decode_xtext(xtext); });
 }
 
 TEST(Xtext, EncodeRoundTrips) {

@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.hpp"
+
 namespace stsrelay::queue {
 namespace {
 
 TEST(MessageText, HeaderSectionEndsAtTheFirstEmptyLine) {
-  struct Row {
-    const char* name;
-    std::string_view content;
-    std::string_view headers;
-  };
-  const Row rows[] = {
+  const testing::Row<std::string_view, std::string_view> rows[] = {
       {"crlf", "A: 1\r\nB: 2\r\n\r\nbody\r\n", "A: 1\r\nB: 2\r\n"},
       {"lf", "A: 1\nB: 2\n\nbody\n", "A: 1\nB: 2\n"},
       {"folded header", "A: 1\r\n 2\r\nB: 3\r\n\r\nx\r\n\r\n", "A: 1\r\n 2\r\nB: 3\r\n"},
@@ -21,10 +18,7 @@ TEST(MessageText, HeaderSectionEndsAtTheFirstEmptyLine) {
       {"empty message", "", ""},
       {"empty line at the end", "A: 1\r\n\r\n", "A: 1\r\n"},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(header_section(row.content), row.headers);
-  }
+  testing::expect_rows(rows, [](std::string_view content) { return header_section(content); });
 }
 
 }  // namespace

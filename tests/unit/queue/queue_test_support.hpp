@@ -22,10 +22,7 @@ namespace stsrelay::queue::testing {
 // How long a test waits for something the writer thread does; far above what it needs.
 inline constexpr std::chrono::seconds kWaitBound{60};
 
-class TempDir : public stsrelay::testing::TempDir {
- public:
-  TempDir() : stsrelay::testing::TempDir("queue", "queue.db") {}
-};
+using stsrelay::testing::TempDir;
 
 inline core::Envelope sample_envelope(std::string sender = "alice@example.com") {
   core::Envelope e;

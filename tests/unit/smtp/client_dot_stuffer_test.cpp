@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.hpp"
+
 namespace stsrelay::smtp {
 namespace {
 
-struct Row {
-  const char* name;
-  std::string content;
-  std::string wire;
-};
-
-const Row kRows[] = {
+// Message content in, wire form out.
+const testing::Row<std::string, std::string> kRows[] = {
     {"empty message", "", ".\r\n"},
     {"one line", "Subject: x\r\n\r\nhello\r\n", "Subject: x\r\n\r\nhello\r\n.\r\n"},
     {"leading dot doubled (RFC 5321 4.5.2)", "a\r\n.b\r\n", "a\r\n..b\r\n.\r\n"},
@@ -28,25 +25,22 @@ const Row kRows[] = {
 };
 
 TEST(DotStuffer, Table) {
-  for (const Row& row : kRows) {
-    SCOPED_TRACE(row.name);
-    EXPECT_EQ(dot_stuff(row.content), row.wire);
-  }
+  testing::expect_rows(kRows, [](const std::string& content) { return dot_stuff(content); });
 }
 
 TEST(DotStuffer, AnySplitGivesTheSameWireForm) {
-  for (const Row& row : kRows) {
+  for (const auto& row : kRows) {
     SCOPED_TRACE(row.name);
-    for (std::size_t cut = 0; cut <= row.content.size(); ++cut) {
-      for (std::size_t cut2 = cut; cut2 <= row.content.size(); ++cut2) {
+    for (std::size_t cut = 0; cut <= row.in.size(); ++cut) {
+      for (std::size_t cut2 = cut; cut2 <= row.in.size(); ++cut2) {
         DotStuffer s;
         std::string out;
-        std::string_view c = row.content;
+        std::string_view c = row.in;
         s.feed(c.substr(0, cut), out);
         s.feed(c.substr(cut, cut2 - cut), out);
         s.feed(c.substr(cut2), out);
         s.finish(out);
-        EXPECT_EQ(out, row.wire) << "cuts " << cut << "," << cut2;
+        EXPECT_EQ(out, row.want) << "cuts " << cut << "," << cut2;
       }
     }
   }

@@ -12,8 +12,9 @@
 
 #include "client_fake_server.hpp"
 #include "smtp/client_session.hpp"
-#include "src/net/tls_client_context.hpp"
+#include "temp_dir.hpp"
 #include "test_ca.hpp"
+#include "test_client_tls.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -33,15 +34,9 @@ int record_sni(SSL* ssl, int*, void* arg) {
 class ClientSessionTls : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("stsrelay-client-tls-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stsrelay::testing::write_test_pem(dir_ / "ca.pem", {ca_.ca().cert.get()});
-    auto ctx = net::make_client_tls_context((dir_ / "ca.pem").string());
-    ASSERT_TRUE(ctx.ok()) << ctx.error().message;
-    client_ctx_ = ctx.value();
+    client_ctx_ = stsrelay::testing::client_context_trusting(ca_, dir_.path());
+    ASSERT_NE(client_ctx_, nullptr);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::shared_ptr<asio::ssl::context> server_ctx(const KeyAndCert& leaf) {
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -128,7 +123,7 @@ class ClientSessionTls : public ::testing::Test {
   }
 
   TestCa ca_{"Test CA"};
-  std::filesystem::path dir_;
+  stsrelay::testing::TempDir dir_{"client-tls"};
   std::shared_ptr<asio::ssl::context> client_ctx_;
   std::string sni_seen_;
 };

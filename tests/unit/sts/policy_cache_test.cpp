@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "fake_clock.hpp"
+#include "policy_cache_fixture.hpp"
 
 namespace stsrelay::sts {
 namespace {
@@ -21,24 +22,9 @@ const char* kTesting = "version: STSv1\nmode: testing\nmx: mx1.example.com\nmax_
 
 class PolicyCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("sts_cache_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "sts.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<PolicyCache> open() { return dir_.open(); }
 
-  std::unique_ptr<PolicyCache> open() {
-    auto cache = PolicyCache::open(path_);
-    EXPECT_TRUE(cache.ok()) << cache.error().message;
-    return cache.ok() ? std::move(*cache) : nullptr;
-  }
-
-  std::filesystem::path dir_;
-  std::string path_;
+  testing::CacheDir dir_;
   testing::FakeClock clock_;
 };
 
@@ -90,7 +76,7 @@ TEST_F(PolicyCacheTest, SurvivesReopenAndUsesWal) {
   EXPECT_EQ(net->last_failure->id, "n1");
 
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(dir_.db().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
@@ -158,7 +144,7 @@ TEST_F(PolicyCacheTest, DecisionsFromDiskAcrossRestart) {
 }
 
 TEST_F(PolicyCacheTest, OpenFailsWithContext) {
-  auto cache = PolicyCache::open((dir_ / "missing" / "sts.db").string());
+  auto cache = PolicyCache::open((dir_.path() / "missing" / "sts.db").string());
   ASSERT_FALSE(cache.ok());
   EXPECT_NE(cache.error().message.find("sts.db"), std::string::npos) << cache.error().message;
 }

@@ -14,6 +14,7 @@
 #include "fake_clock.hpp"
 #include "fake_policy_source.hpp"
 #include "fake_resolver.hpp"
+#include "policy_cache_fixture.hpp"
 #include "sts/policy_parser.hpp"
 
 namespace stsrelay::sts {
@@ -27,14 +28,8 @@ constexpr const char* kEnforce =
 class PolicyRefresherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("sts_refresher_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto cache = PolicyCache::open((dir_ / "sts.db").string());
-    ASSERT_TRUE(cache.ok()) << cache.error().message;
-    cache_ = std::move(*cache);
+    cache_ = dir_.open();
+    ASSERT_NE(cache_, nullptr);
     resolver_ = std::make_unique<PolicyResolver>(dns_, source_, *cache_, clock_);
     refresher_ = std::make_unique<PolicyRefresher>(io_.get_executor(), *resolver_, *cache_,
                                                    clock_, PolicyRefresherSettings{1ms, {}});
@@ -43,7 +38,6 @@ class PolicyRefresherTest : public ::testing::Test {
     refresher_.reset();
     resolver_.reset();
     cache_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   PolicyFetchResult served(const char* text) {
@@ -52,7 +46,7 @@ class PolicyRefresherTest : public ::testing::Test {
     return FetchedPolicy{policy.ok() ? *policy : Policy{}, net::HttpProtocol::h2, "peer"};
   }
 
-  std::filesystem::path dir_;
+  testing::CacheDir dir_;
   boost::asio::io_context io_;
   testing::FakeResolver dns_;
   testing::FakePolicySource source_;

@@ -18,6 +18,7 @@
 #include "fake_clock.hpp"
 #include "fake_policy_source.hpp"
 #include "fake_resolver.hpp"
+#include "policy_cache_fixture.hpp"
 #include "sts/policy_parser.hpp"
 #include "sts/policy_resolver_await.hpp"
 
@@ -47,27 +48,14 @@ PolicyFetchResult failed(FetchError error, bool webpki = false) {
 
 class PolicyResolverTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("sts_resolver_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    reopen();
-  }
-  void TearDown() override {
-    resolver_.reset();
-    cache_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { reopen(); }
 
   // A daemon restart: new cache connection, new resolver (empty memory layer).
   void reopen() {
     resolver_.reset();
     cache_.reset();
-    auto cache = PolicyCache::open((dir_ / "sts.db").string());
-    ASSERT_TRUE(cache.ok()) << cache.error().message;
-    cache_ = std::move(*cache);
+    cache_ = dir_.open();
+    ASSERT_NE(cache_, nullptr);
     resolver_ = std::make_unique<PolicyResolver>(dns_, source_, *cache_, clock_);
   }
 
@@ -98,7 +86,7 @@ class PolicyResolverTest : public ::testing::Test {
     source_.requests.clear();
   }
 
-  std::filesystem::path dir_;
+  testing::CacheDir dir_;
   FakeResolver dns_;
   FakeSource source_;
   testing::FakeClock clock_;

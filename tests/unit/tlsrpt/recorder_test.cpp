@@ -9,14 +9,14 @@
 #include <fstream>
 #include <thread>
 
+#include "temp_dir.hpp"
 #include "tlsrpt/counter_store.hpp"
-#include "tlsrpt_temp_dir.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
 
 using sts::ResultType;
-using testing::TempDir;
+using stsrelay::testing::TempDir;
 
 constexpr std::int64_t kDay = 1726358400;  // 2024-09-15T00:00:00Z
 const Day kReportDay = utc_day(core::from_unix(kDay));

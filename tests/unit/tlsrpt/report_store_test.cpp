@@ -5,13 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "tlsrpt/report_retry.hpp"
-#include "tlsrpt_temp_dir.hpp"
+#include "temp_dir.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using stsrelay::testing::TempDir;
 
 const core::SysTime kT0 = core::from_unix(1726446600);  // 2024-09-16T00:30:00Z
 const Day kDay = utc_day(core::from_unix(1726358400));  // 2024-09-15
