@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
+#include "src/core/clock.hpp"
 #include "src/core/envelope.hpp"
 #include "src/core/result.hpp"
 
@@ -13,6 +15,21 @@ namespace stsrelay::smtp {
 class MessageSink {
  public:
   virtual ~MessageSink() = default;
+
+  // What the sink adds to a message before it is stored (the daemon: DKIM signatures), and what
+  // the accept log line says about it.
+  struct Additions {
+    std::string header_fields;  // complete fields, CRLF-terminated, put before the message
+    std::string log_fields;     // " dkim=example.org/s1", appended to the accept log line
+  };
+
+  // Called once per message, on the session's thread, with the message as it will be stored
+  // (Received: first). The default adds nothing.
+  virtual Additions prepare(std::string_view content, core::SysTime accepted_at) {
+    (void)content;
+    (void)accepted_at;
+    return {};
+  }
 
   // A fresh id for the next message, taken before it is stored: the Received: header and, when
   // the server adds one, the Message-ID: carry it. Thread-safe.

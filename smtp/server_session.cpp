@@ -290,13 +290,15 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   std::string content = format_received(info, now);
   content += fixed.message;
   std::string().swap(fixed.message);
+  MessageSink::Additions additions = shared_->sink.prepare(content, now);
+  if (!additions.header_fields.empty()) content.insert(0, additions.header_fields);
   const std::uint64_t size = content.size();
 
   core::Result<std::string> result = co_await net::await_call(
       shared_->sink, &MessageSink::store, std::move(queue_id), env, std::move(content));
   if (result.ok()) {
     shared_->messages_accepted++;
-    log_accepted(result.value(), size, fixed.report.describe());
+    log_accepted(result.value(), size, fixed.report.describe(), additions.log_fields);
   } else {
     shared_->messages_rejected++;
     spdlog::warn("smtp: session {} [{}] storing the message failed ({}): {}", id_, client_ip_,
@@ -306,17 +308,17 @@ asio::awaitable<bool> Session::store_message(std::string message) {
 }
 
 void Session::log_accepted(const std::string& queue_id, std::uint64_t size,
-                           const std::string& fixups) const {
+                           const std::string& fixups, const std::string& sink_fields) const {
   const core::Envelope& env = protocol_.envelope();
   // `fixups` says what the relay changed in the message (smtp/message_fixups.hpp); the field is
   // left out when nothing was.
   core::mail_log().info(
-      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}{}",
+      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}{}{}",
       core::log_value(queue_id), size, core::log_value("<" + env.sender + ">"),
       env.recipients.size(), core::log_value("[" + client_ip_ + "]"),
       core::log_value(env.client_helo), core::log_value(env.tls.empty() ? "none" : env.tls),
       core::log_value(env.auth_user.empty() ? "-" : env.auth_user),
-      fixups.empty() ? std::string() : " fixups=" + core::log_value(fixups));
+      fixups.empty() ? std::string() : " fixups=" + core::log_value(fixups), sink_fields);
 }
 
 }  // namespace stsrelay::smtp

@@ -43,20 +43,28 @@ def _toml_value(value):
 
 def toml_dumps(tables):
     """{'server': {'listen': [...]}, 'sts': {'override': {...}}} -> TOML text. Nested dicts become
-    sub-tables ([sts.override]); keys that are not bare words are quoted."""
+    sub-tables ([sts.override]), lists of dicts arrays of tables ([[dkim.sign]]); keys that are
+    not bare words are quoted."""
     def key(k):
         return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k)
 
     out = []
 
-    def emit(path, table):
-        scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-        out.append(f"[{'.'.join(key(p) for p in path)}]")
+    def is_table_array(v):
+        return isinstance(v, list) and v and all(isinstance(item, dict) for item in v)
+
+    def emit(path, table, brackets=("[", "]")):
+        scalars = {k: v for k, v in table.items()
+                   if not isinstance(v, dict) and not is_table_array(v)}
+        out.append(f"{brackets[0]}{'.'.join(key(p) for p in path)}{brackets[1]}")
         out.extend(f"{key(k)} = {_toml_value(v)}" for k, v in scalars.items())
         out.append("")
         for k, v in table.items():
             if isinstance(v, dict):
                 emit(path + [k], v)
+            elif is_table_array(v):  # [[dkim.sign]]
+                for item in v:
+                    emit(path + [k], item, ("[[", "]]"))
 
     for name, table in tables.items():
         emit([name], table)

@@ -212,12 +212,9 @@ class TlsRptTest(RelayTestCase):
                          ["broken.test", "enforce.test", "nopolicy.test", "testing.test"])
 
     def verify_dkim(self, raw, dkim_record):
-        """With dkimpy when it is installed: the signature verifies against the key that
-        `stsrelay dkim keygen` printed."""
-        try:
-            import dkim
-        except ImportError:
-            return
+        """dkimpy (scripts/setup installs it, with PyNaCl for Ed25519): the signature verifies
+        against the key that `stsrelay dkim keygen` printed."""
+        import dkim
         txt = dkim_record[dkim_record.index('"'):].replace('"', "").replace("\n", "").strip()
         txt = " ".join(part.strip() for part in txt.split('" "'))
 

@@ -114,6 +114,22 @@ struct TlsrptConfig {
   friend bool operator==(const TlsrptConfig&, const TlsrptConfig&) = default;
 };
 
+// One [[dkim.sign]] table: a key that signs relayed mail whose From: domain is `domain`.
+struct DkimSignConfig {
+  std::string domain;    // normalised by validation (lower case, A-labels)
+  std::string selector;  // the key is published at <selector>._domainkey.<domain>
+  std::string key_file;  // PEM private key, RSA (1024-4096 bits) or Ed25519
+  std::string where;     // "file:line" of the table, for errors about its key file
+
+  friend bool operator==(const DkimSignConfig&, const DkimSignConfig&) = default;
+};
+
+struct DkimConfig {
+  std::vector<DkimSignConfig> sign;
+
+  friend bool operator==(const DkimConfig&, const DkimConfig&) = default;
+};
+
 struct LogConfig {
   std::string level = "info";  // spdlog level name
   core::LogFormat format = core::LogFormat::text;
@@ -138,6 +154,7 @@ struct Config {
   DeliveryConfig delivery;
   StsConfig sts;
   TlsrptConfig tlsrpt;
+  DkimConfig dkim;
   MetricsConfig metrics;
   LogConfig log;
 

@@ -116,6 +116,17 @@ void read_tlsrpt(TableReader& r, TlsrptConfig& c) {
   r.duration("retention", c.retention);
 }
 
+void read_dkim(TableReader& r, DkimConfig& c, const ConfigSource& source) {
+  r.tables("sign", [&](TableReader& t) {
+    DkimSignConfig sign;
+    t.string("domain", sign.domain);
+    t.string("selector", sign.selector);
+    t.string("key_file", sign.key_file);
+    sign.where = source.where(t.path());
+    c.sign.push_back(std::move(sign));
+  });
+}
+
 void read_metrics(TableReader& r, MetricsConfig& c) {
   r.string("listen", c.listen);
   r.boolean("allow_remote", c.allow_remote);
@@ -156,6 +167,7 @@ core::Result<ParsedConfig> parse_config(std::string_view text, std::string_view 
   section("delivery", [&](TableReader& r) { read_delivery(r, c.delivery); });
   section("sts", [&](TableReader& r) { read_sts(r, c.sts); });
   section("tlsrpt", [&](TableReader& r) { read_tlsrpt(r, c.tlsrpt); });
+  section("dkim", [&](TableReader& r) { read_dkim(r, c.dkim, out.source); });
   section("metrics", [&](TableReader& r) { read_metrics(r, c.metrics); });
   section("log", [&](TableReader& r) { read_log(r, c.log); });
   top.finish();

@@ -163,6 +163,32 @@ void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
   check.host_name("tlsrpt.dkim_selector", t.dkim_selector, "a DKIM selector (LDH labels)");
 }
 
+void check_dkim(const DkimConfig& d, Checker& check) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t i = 0; i < d.sign.size(); ++i) {
+    const DkimSignConfig& s = d.sign[i];
+    const std::string key = item("dkim.sign", i);
+    if (s.domain.empty()) {
+      check.fail(key, "domain is missing");
+    } else {
+      check.host_name(key + ".domain", s.domain, "a mail domain");
+    }
+    if (s.selector.empty()) {
+      check.fail(key, "selector is missing");
+    } else {
+      check.host_name(key + ".selector", s.selector, "a DKIM selector (LDH labels)");
+    }
+    if (s.key_file.empty()) check.fail(key, "key_file is missing");
+    auto domain = core::normalize_domain(s.domain);
+    const std::pair<std::string, std::string> id{domain ? *domain : s.domain,
+                                                 core::to_lower_ascii(s.selector)};
+    if (!s.domain.empty() && !s.selector.empty() && !seen.insert(id).second) {
+      check.fail(key, "a second key for domain " + id.first + " and selector " + id.second +
+                          " (each [[dkim.sign]] needs its own domain and selector)");
+    }
+  }
+}
+
 void check_metrics(const MetricsConfig& m, Checker& check) {
   if (m.listen.empty()) return;
   auto address = net::parse_listen_address(m.listen);
@@ -195,6 +221,7 @@ core::Status validate_config(const ParsedConfig& parsed) {
   check_delivery(c.delivery, check);
   if (c.sts.fetch_timeout.count() == 0) check.fail("sts.fetch_timeout", "must not be zero");
   check_tlsrpt(c.tlsrpt, check);
+  check_dkim(c.dkim, check);
   check_metrics(c.metrics, check);
   if (!is_log_level(c.log.level)) {
     check.fail("log.level", "expected one of \"trace\", \"debug\", \"info\", \"warn\", "

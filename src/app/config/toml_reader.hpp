@@ -58,6 +58,24 @@ class TableReader {
   // a problem is noted, not a table.
   const toml::table* table(std::string_view key);
 
+  // An array of tables ([[dkim.sign]] is "sign" in [dkim]): `read` gets a reader for each
+  // table, whose path is "dkim.sign[0]", "dkim.sign[1]", ..., and whose unknown keys are
+  // problems as in any table.
+  template <class Read>
+  void tables(std::string_view key, Read read) {
+    const toml::node* node = take(key);
+    if (node == nullptr) return;
+    if (!node->is_array_of_tables()) return mismatch(key, *node, "an array of tables [[...]]");
+    std::size_t i = 0;
+    for (const toml::node& item : *node->as_array()) {
+      const std::string item_path = key_path(key) + "[" + std::to_string(i++) + "]";
+      note_at(item, item_path);
+      TableReader reader(*item.as_table(), item_path, source_, problems_);
+      read(reader);
+      reader.finish();
+    }
+  }
+
   // Adds a problem for every key not taken.
   void finish();
 

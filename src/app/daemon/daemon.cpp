@@ -26,6 +26,7 @@
 #include "src/app/config/config_load.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/daemon/queue_sink.hpp"
+#include "src/app/daemon/signing_keys_load.hpp"
 #include "src/app/config/reload_plan.hpp"
 #include "src/app/metrics/metrics_sources.hpp"
 #include "src/app/reports/report_scheduler.hpp"
@@ -83,6 +84,13 @@ void log_lines(spdlog::level::level_enum level, std::string_view prefix,
   }
 }
 
+void log_signing_keys(const DkimConfig& dkim) {
+  for (const DkimSignConfig& s : dkim.sign) {
+    spdlog::info("dkim: signing mail from {} with selector {} ({})", s.domain, s.selector,
+                 s.key_file);
+  }
+}
+
 class Daemon {
  public:
   Daemon(std::string config_path, Config config, unsigned threads)
@@ -128,6 +136,10 @@ class Daemon {
     if (!store) return store.error();
     store_ = std::move(*store);
     sink_ = std::make_unique<QueueSink>(*store_);
+    auto keys = load_signing_keys(config_.dkim);
+    if (!keys) return keys.error();
+    sink_->set_signing_keys(std::move(*keys));
+    log_signing_keys(config_.dkim);
     server_ = std::make_unique<smtp::Server>(io_, to_server_settings(config_), *sink_);
     if (auto s = server_->start(); !s) return s;
     auto resolver_settings = to_resolver_settings(config_);
@@ -269,7 +281,13 @@ class Daemon {
   core::Status apply(const Config& next) {
     auto delivery = agent_->prepare(to_delivery_settings(next));
     if (!delivery) return delivery.error();
+    // The key files are read again even when the tables did not change: rotating a key in
+    // place (same file, new contents) and SIGHUP is how operators replace one.
+    auto keys = load_signing_keys(next.dkim);
+    if (!keys) return keys.error();
     if (auto s = server_->reload(to_server_settings(next)); !s) return s;
+    sink_->set_signing_keys(std::move(*keys));
+    log_signing_keys(next.dkim);
     agent_->commit(std::move(*delivery));
     core::set_log_level(next.log.level);
     return core::Ok{};

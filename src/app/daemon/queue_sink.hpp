@@ -1,16 +1,35 @@
-// The SMTP server's MessageSink in the daemon: each accepted message goes to the durable queue.
-// The server answers "250" only when `done` reports the queue id, which Store::enqueue does
-// after the transaction holding the message committed (group commit, synchronous=FULL).
+// The SMTP server's MessageSink in the daemon: each accepted message is DKIM-signed for its
+// author domain ([[dkim.sign]], src/dkim/relay_signing.hpp) and goes to the durable queue. The
+// server answers "250" only when `done` reports the queue id, which Store::enqueue does after
+// the transaction holding the message committed (group commit, synchronous=FULL): the stored
+// message is the signed one, so every delivery attempt sends the same bytes.
 #pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "queue/store.hpp"
 #include "smtp/message_sink.hpp"
+#include "src/dkim/relay_signing.hpp"
 
 namespace stsrelay::app {
+
+struct SigningCounts {
+  std::map<std::string, std::uint64_t> signatures;  // by signing domain
+  std::uint64_t failures = 0;  // a key of the author domain could not sign
+};
 
 class QueueSink final : public smtp::MessageSink {
  public:
   explicit QueueSink(queue::Store& store) : store_(store) {}
+
+  // The keys to sign with from now on (start-up and SIGHUP); messages being signed keep the
+  // set they started with.
+  void set_signing_keys(std::shared_ptr<const dkim::SigningKeys> keys);
+
+  Additions prepare(std::string_view content, core::SysTime accepted_at) override;
 
   std::string new_queue_id() override { return store_.new_id(); }
 
@@ -20,8 +39,13 @@ class QueueSink final : public smtp::MessageSink {
                            std::move(done));
   }
 
+  SigningCounts signing_counts() const;
+
  private:
   queue::Store& store_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const dkim::SigningKeys> keys_;  // guarded by mutex_
+  SigningCounts counts_;                           // guarded by mutex_
 };
 
 }  // namespace stsrelay::app

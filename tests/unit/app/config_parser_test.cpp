@@ -29,8 +29,8 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:3:", true},
       {"syntax: bare string", "[log]\nlevel = info\n", "test.toml:2:", true},
       // Unknown keys anywhere.
-      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, log, metrics, queue, relay, "
-       "server, sts, tlsrpt)"},
+      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, dkim, log, metrics, queue, "
+       "relay, server, sts, tlsrpt)"},
       {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table (did you mean \"server\"?)"},
       {"unknown key in a table", "[server]\nmax_recipient = 10\n",
        "test.toml:2: server.max_recipient: unknown key (did you mean \"max_recipients\"?)"},
@@ -110,6 +110,14 @@ TEST(ParseConfig, ErrorTable) {
       {"override twice after normalisation",
        "[sts.override]\n\"Example.com\" = \"testing\"\n\"example.com.\" = \"off\"\n",
        "test.toml:3: sts.override.\"example.com.\": \"example.com\" is overridden twice"},
+      // [[dkim.sign]]
+      {"dkim.sign as one table", "[dkim.sign]\ndomain = \"a.example\"\n",
+       "test.toml:1: dkim.sign: expected an array of tables [[...]], got a table"},
+      {"unknown key in the second dkim.sign", "[[dkim.sign]]\ndomain = \"a.example\"\n"
+       "[[dkim.sign]]\nkeyfile = \"k.pem\"\n",
+       "test.toml:4: dkim.sign[1].keyfile: unknown key (did you mean \"key_file\"?)"},
+      {"dkim.sign domain not a string", "[[dkim.sign]]\ndomain = 1\n",
+       "test.toml:2: dkim.sign[0].domain: expected a string, got 1"},
       // Dotted keys and inline tables name the same key.
       {"dotted key at the root", "server.max_recipients = \"x\"\n",
        "test.toml:1: server.max_recipients: expected a positive integer, got \"x\""},
@@ -153,6 +161,7 @@ max_message_size = 1000000
 max_recipients = 50
 max_connections = 60
 max_connections_per_ip = 7
+add_missing_headers = false
 command_timeout = "2m"
 data_timeout = "3m"
 max_auth_failures = 5
@@ -193,6 +202,16 @@ send_at = "23:59"
 dkim_selector = "s1"
 dkim_key_file = "dkim.pem"
 
+[[dkim.sign]]
+domain = "example.com"
+selector = "s1"
+key_file = "rsa.pem"
+
+[[dkim.sign]]
+domain = "example.com"
+selector = "s2"
+key_file = "ed.pem"
+
 [log]
 level = "debug"
 format = "json"
@@ -208,6 +227,7 @@ format = "json"
   EXPECT_EQ(c.server.max_recipients, 50u);
   EXPECT_EQ(c.server.max_connections, 60u);
   EXPECT_EQ(c.server.max_connections_per_ip, 7u);
+  EXPECT_FALSE(c.server.add_missing_headers);
   EXPECT_EQ(c.server.command_timeout, seconds{120});
   EXPECT_EQ(c.server.data_timeout, seconds{180});
   EXPECT_EQ(c.server.max_auth_failures, 5u);
@@ -238,14 +258,17 @@ format = "json"
   EXPECT_EQ(c.tlsrpt.send_at, std::chrono::minutes{23 * 60 + 59});
   EXPECT_EQ(c.tlsrpt.dkim_selector, "s1");
   EXPECT_EQ(c.tlsrpt.dkim_key_file, "dkim.pem");
+  ASSERT_EQ(c.dkim.sign.size(), 2u);
+  EXPECT_EQ(c.dkim.sign[0], (DkimSignConfig{"example.com", "s1", "rsa.pem", "test.toml:51"}));
+  EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:56"}));
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.format, core::LogFormat::json);
 
   // Lines are kept for validation messages: keys, list items, override entries.
   EXPECT_EQ(parsed->source.where("server.hostname"), "test.toml:3");
   EXPECT_EQ(parsed->source.where("server.listen[1]"), "test.toml:2");
-  EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:38");
-  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:52");
+  EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:39");
+  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:63");
 }
 
 }  // namespace

@@ -125,6 +125,21 @@ TEST(ValidateConfig, Table) {
       {"empty DKIM selector", "[tlsrpt]\ndkim_selector = \"\"\n",
        "test.toml:2: tlsrpt.dkim_selector: expected a DKIM selector (LDH labels), got \"\" (",
        true},
+      {"two DKIM keys", "[[dkim.sign]]\ndomain = \"Example.org\"\nselector = \"s1\"\n"
+       "key_file = \"a.pem\"\n[[dkim.sign]]\ndomain = \"example.org\"\nselector = \"s2\"\n"
+       "key_file = \"b.pem\"\n", ""},
+      {"DKIM table without its keys", "\n[[dkim.sign]]\n",
+       "test.toml:2: dkim.sign[0]: domain is missing\n"
+       "test.toml:2: dkim.sign[0]: selector is missing\n"
+       "test.toml:2: dkim.sign[0]: key_file is missing"},
+      {"DKIM domain that is no domain", "[[dkim.sign]]\ndomain = \"exa mple.org\"\n"
+       "selector = \"s1\"\nkey_file = \"a.pem\"\n",
+       "test.toml:2: dkim.sign[0].domain: expected a mail domain, got \"exa mple.org\" (", true},
+      {"DKIM domain and selector twice", "[[dkim.sign]]\ndomain = \"example.org\"\n"
+       "selector = \"s1\"\nkey_file = \"a.pem\"\n[[dkim.sign]]\ndomain = \"EXAMPLE.org.\"\n"
+       "selector = \"S1\"\nkey_file = \"b.pem\"\n",
+       "test.toml:5: dkim.sign[1]: a second key for domain example.org and selector s1 (each "
+       "[[dkim.sign]] needs its own domain and selector)"},
       {"log level", "[log]\nlevel = \"verbose\"\n",
        "test.toml:2: log.level: expected one of \"trace\", \"debug\", \"info\", \"warn\", "
        "\"error\", \"critical\" or \"off\", got \"verbose\""},
