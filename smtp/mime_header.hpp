@@ -65,7 +65,15 @@ std::optional<ContentType> parse_content_type(std::string_view value);
 
 // RFC 2045 §6.1 mechanisms; `absent` when the field is missing (§6.1: 7bit), `other` for
 // x-tokens and anything unknown or empty.
-enum class TransferEncoding { absent, seven_bit, eight_bit, binary, quoted_printable, base64, other };
+enum class TransferEncoding {
+  absent,
+  seven_bit,
+  eight_bit,
+  binary,
+  quoted_printable,
+  base64,
+  other,
+};
 
 TransferEncoding parse_transfer_encoding(std::string_view value);
 

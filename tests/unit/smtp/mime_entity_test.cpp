@@ -101,7 +101,8 @@ TEST(MimeEntity, ShapeTable) {
        "Content-Type: multipart/mixed; boundary=o\r\n--o\r\n\r\na\r\n--o--\r\n",
        "multipart[leaf(a) ]"},
       {"delimiter at the very end without CRLF",
-       "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\r\na\r\n--o", "multipart-unclosed[leaf(a) leaf() ]"},
+       "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\r\na\r\n--o",
+       "multipart-unclosed[leaf(a) leaf() ]"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
