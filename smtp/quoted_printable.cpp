@@ -23,6 +23,9 @@ class LineWriter {
     if (column_ > 0 && column_ + token.size() > limit) {
       out_ += "=\r\n";  // §6.7 (5) soft line break
       column_ = 0;
+      // A soft break makes a new line start: one beginning "--" could pass for a boundary
+      // delimiter of an enclosing multipart (RFC 2046 §5.1.1), so its "-" is written =2D.
+      if (token == "-") token = "=2D";
     }
     out_ += token;
     column_ += token.size();

@@ -25,7 +25,9 @@ enum class QpLineBreaks {
 // Octets 33-60 and 62-126 stay as they are, as do SP and HTAB except right before a line
 // break or at the end of the data (=20, =09, §6.7 (3)); everything else is =XX with upper-case
 // hex (§6.7 (1)). Soft line breaks ("=" CRLF) keep each line within 76 characters and never
-// split an =XX triplet. Data without a final CRLF gives an encoding without one.
+// split an =XX triplet; a "-" that a soft break puts at the start of a line is written =2D,
+// so that no line the encoder starts can be taken for a boundary delimiter. Data without a
+// final CRLF gives an encoding without one.
 std::string encode_quoted_printable(std::string_view data,
                                     QpLineBreaks breaks = QpLineBreaks::hard);
 
@@ -37,8 +39,8 @@ std::optional<std::string> decode_quoted_printable(std::string_view text);
 
 // Splits each line longer than `max_line` characters with soft line breaks ("=" CRLF) into
 // lines of at most `max_line`, never inside an =XX triplet (nor between an "=" and the octet
-// after it, when the "=" is malformed). Shorter lines stay as they are. Whatever decoder read
-// `text` reads the result the same way.
+// after it, when the "=" is malformed), and "-" at the start of a new line written =2D. Shorter
+// lines stay as they are. Whatever decoder read `text` reads the result the same way.
 std::string soft_break_quoted_printable(std::string_view text,
                                         std::size_t max_line = kQpLineLength);
 

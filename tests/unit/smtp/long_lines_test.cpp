@@ -184,6 +184,9 @@ std::vector<Row> rows() {
                   "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                   "Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
                       encode_quoted_printable(kLongHtml)})},
+      {"a soft break never starts a line that passes for a delimiter",
+       multipart("mixed", "b", {"\r\n" + std::string(75, 'x') + "--b--" + kLongHtml, "\r\nnext"}),
+       report(1, 0, 0, 0, 0, 0), std::nullopt},
       {"missing closing boundary: the last part runs to the end",
        multipart("mixed", "m", {"\r\nshort", "Content-Type: text/html\r\n\r\n" + kLongHtml}, false),
        report(1, 0, 0, 0, 0, 0), std::nullopt},

@@ -37,6 +37,8 @@ TEST(QuotedPrintable, EncodeTable) {
        std::string(75, 'x') + "=\r\nxx\r\n"},
       {"a triplet is never split", std::string(74, 'x') + "\xff" + "y\r\n", QpLineBreaks::hard,
        std::string(74, 'x') + "=\r\n=FFy\r\n"},
+      {"a dash after a soft break is encoded", std::string(75, 'x') + "--b\r\n-x\r\n",
+       QpLineBreaks::hard, std::string(75, 'x') + "=\r\n=2D-b\r\n-x\r\n"},
       {"binary: CRLF encoded, the final one kept", "a\r\nb\r\n", QpLineBreaks::encoded,
        "a=0D=0Ab\r\n"},
       {"binary: a final CRLF stays a line break", "a\r\n", QpLineBreaks::encoded, "a\r\n"},
@@ -89,6 +91,7 @@ TEST(QuotedPrintable, SoftBreakTable) {
       {"a malformed = keeps its octet", std::string(74, 'x') + "=G" + std::string(5, 'w'),
        std::string(74, 'x') + "=\r\n=G" + std::string(5, 'w')},
       {"a soft break at the end stays last", x75 + "ab=\r\nc\r\n", x75 + "=\r\nab=\r\nc\r\n"},
+      {"a dash after a soft break is encoded", x75 + "--b\r\n", x75 + "=\r\n=2D-b\r\n"},
       {"trailing padding dropped", x75 + "ab   \r\n", x75 + "=\r\nab\r\n"},
   };
   for (const Row& row : rows) {
