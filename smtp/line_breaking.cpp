@@ -111,15 +111,15 @@ std::string rewrap_base64(std::string_view body) {
   std::size_t column = 0;
   for (char c : body) {
     if (c == '\r' || c == '\n') continue;
-    out += c;
-    if (++column == kBase64LineLength) {
+    // A "-" (not base64, but kept) does not start a line while the line may grow: see above.
+    if (column >= kBase64LineLength && (c != '-' || column >= kMaxLineLength)) {
       out.append("\r\n");
       column = 0;
     }
+    out += c;
+    ++column;
   }
-  const bool ends_crlf = body.ends_with("\r\n");
-  if (column > 0 && ends_crlf) out.append("\r\n");
-  if (!ends_crlf && out.ends_with("\r\n")) out.resize(out.size() - 2);
+  if (column > 0 && body.ends_with("\r\n")) out.append("\r\n");
   return out;
 }
 

@@ -41,8 +41,9 @@ struct BrokenText {
 BrokenText break_long_lines(std::string_view text, std::size_t limit = kMaxLineLength);
 
 // A base64 body (RFC 2045 §6.8) as lines of 76 characters: every CRLF is removed and the other
-// octets are kept in order, since decoders ignore line breaks. The result ends with CRLF when
-// `body` did.
+// octets are kept in order, since decoders ignore line breaks. A line is not begun with "-"
+// (junk in base64, but "--boundary" at a line start would be a delimiter): it is continued, up
+// to 998, instead. The result ends with CRLF when `body` did.
 std::string rewrap_base64(std::string_view body);
 
 }  // namespace stsrelay::smtp

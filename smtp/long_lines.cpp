@@ -69,6 +69,12 @@ class Fixer {
   void leaf(const MimeEntity& e) {
     const std::string_view body = e.body.of(message_);
     if (!has_line_longer_than(body)) return header(e, false);
+    // Without the empty line, where the body starts is a guess that new lines could change
+    // (long_lines.hpp): break only.
+    if (!e.header.has_separator) {
+      header(e, false);
+      return hard_break(e.body);
+    }
     switch (e.encoding) {
       case TransferEncoding::base64:
         header(e, false);
@@ -85,10 +91,6 @@ class Fixer {
         return hard_break(e.body);
       default:
         break;
-    }
-    if (!e.header.has_separator) {  // where would new fields go? (long_lines.hpp)
-      header(e, false);
-      return hard_break(e.body);
     }
     header(e, true);
     replace(e.body, encode_quoted_printable(body, e.is_text() ? QpLineBreaks::hard

@@ -28,7 +28,8 @@
 //   long lines in a preamble or an epilogue, in a body whose structure was not parsed (see
 //   smtp/mime_entity.hpp: no boundary, boundary never found, depth limit, other message/*), in
 //   a body with an unknown transfer encoding, and in a body that no empty line separates from
-//   its header (where new header fields would have to go is a guess there).
+//   its header (where that body starts is a guess there, which new lines or fields could
+//   change).
 #pragma once
 
 #include <cstddef>

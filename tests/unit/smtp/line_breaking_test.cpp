@@ -112,6 +112,10 @@ TEST(LongLineBreaking, RewrapBase64) {
   EXPECT_EQ(rewrap_base64(std::string(76, 'A') + "\r\n"), std::string(76, 'A') + "\r\n");
   EXPECT_EQ(rewrap_base64(std::string(76, 'A')), std::string(76, 'A'));
   EXPECT_EQ(rewrap_base64("QU\r\nJD\r\n"), "QUJD\r\n");
+  // No line begins with "-": "--boundary" there would end the part.
+  EXPECT_EQ(rewrap_base64(std::string(76, 'A') + "--b" + std::string(100, 'B') + "\r\n"),
+            std::string(76, 'A') + "--" + "\r\nb" + std::string(75, 'B') + "\r\n" +
+                std::string(25, 'B') + "\r\n");
 }
 
 }  // namespace

@@ -38,10 +38,11 @@ std::string without_crlf(std::string_view s) {
 
 std::string multipart(std::string_view type, std::string_view boundary,
                       const std::vector<std::string>& parts, bool close = true) {
+  const std::string dash_boundary = "--" + std::string(boundary);
   std::string out = kHeader + "MIME-Version: 1.0\r\nContent-Type: multipart/" + std::string(type) +
                     "; boundary=\"" + std::string(boundary) + "\"\r\n\r\nThis is MIME.\r\n";
-  for (const std::string& part : parts) out += "--" + std::string(boundary) + "\r\n" + part + "\r\n";
-  if (close) out += "--" + std::string(boundary) + "--\r\n";
+  for (const std::string& part : parts) out += dash_boundary + "\r\n" + part + "\r\n";
+  if (close) out += dash_boundary + "--\r\n";
   return out;
 }
 
@@ -87,8 +88,9 @@ void check_invariants(std::string_view in, std::string_view out) {
         EXPECT_EQ(decoded, a_body);
       }
     } else if (b.encoding == TransferEncoding::base64) {
-      EXPECT_EQ(without_crlf(b_body), without_crlf(a_body));
-      EXPECT_EQ(core::decode_base64(without_crlf(b_body)), core::decode_base64(without_crlf(a_body)));
+      const std::string joined = without_crlf(b_body);
+      EXPECT_EQ(joined, without_crlf(a_body));
+      EXPECT_TRUE(core::decode_base64(joined).has_value());
     }
   }
 }
@@ -132,6 +134,9 @@ std::vector<Row> rows() {
        std::nullopt},
       {"header ending without an empty line, long body line", kHeader + kLongHtml + "\r\n",
        report(0, 0, 0, 0, 0, 1), std::nullopt},
+      {"base64 body without an empty line: broken, not re-wrapped",
+       kHeader + "Content-Transfer-Encoding: base64\r\n" + huge_b64, report(0, 0, 0, 0, 0, 1),
+       std::nullopt},
       {"header ending without an empty line, long header", kHeader + long_subject + "\r\n",
        report(0, 0, 0, 1, 0, 0), std::nullopt},
       {"multipart/alternative: only the long HTML part changes",
@@ -175,8 +180,8 @@ std::vector<Row> rows() {
       {"message/rfc822 attachment with a long line inside",
        multipart("mixed", "m",
                  {"Content-Type: text/plain\r\n\r\nsee attached",
-                  "Content-Type: message/rfc822\r\n\r\nFrom: c@example.org\r\nSubject: fwd\r\n\r\n" +
-                      kLongHtml}),
+                  "Content-Type: message/rfc822\r\n\r\nFrom: c@example.org\r\n"
+                  "Subject: fwd\r\n\r\n" + kLongHtml}),
        report(1, 0, 0, 0, 0, 0),
        multipart("mixed", "m",
                  {"Content-Type: text/plain\r\n\r\nsee attached",
