@@ -66,36 +66,53 @@ class Fixer {
     edits_.push_back({range, std::move(text)});
   }
 
-  void leaf(const MimeEntity& e) {
-    const std::string_view body = e.body.of(message_);
-    if (!has_line_longer_than(body)) return header(e, false);
-    // Without the empty line, where the body starts is a guess that new lines could change
-    // (long_lines.hpp): break only.
-    if (!e.header.has_separator) {
-      header(e, false);
-      return hard_break(e.body);
-    }
+  enum class BodyFix { none, quoted_printable, base64_rewrap, qp_soft_break, hard_break };
+
+  // What a leaf's body needs (the rules in long_lines.hpp).
+  static BodyFix body_fix(const MimeEntity& e, std::string_view body) {
+    if (!has_line_longer_than(body)) return BodyFix::none;
+    // Without the empty line, where the body starts is a guess that new lines could change.
+    if (!e.header.has_separator) return BodyFix::hard_break;
     switch (e.encoding) {
       case TransferEncoding::base64:
-        header(e, false);
-        replace(e.body, rewrap_base64(body));  // RFC 2045 §6.8: decoders ignore line breaks
-        ++report_.parts_base64_rewrapped;
-        return;
+        return BodyFix::base64_rewrap;  // RFC 2045 §6.8: decoders ignore line breaks
       case TransferEncoding::quoted_printable:
-        header(e, false);
-        replace(e.body, soft_break_quoted_printable(body));
-        ++report_.parts_qp_soft_broken;
-        return;
-      case TransferEncoding::other:  // an encoding we do not know cannot be redone
-        header(e, false);
-        return hard_break(e.body);
-      default:
+        return BodyFix::qp_soft_break;
+      case TransferEncoding::other:
+        return BodyFix::hard_break;  // an encoding we do not know cannot be redone
+      case TransferEncoding::absent:
+      case TransferEncoding::seven_bit:
+      case TransferEncoding::eight_bit:
+      case TransferEncoding::binary:
         break;
     }
-    header(e, true);
-    replace(e.body, encode_quoted_printable(body, e.is_text() ? QpLineBreaks::hard
-                                                              : QpLineBreaks::encoded));
-    ++report_.parts_quoted_printable;
+    return BodyFix::quoted_printable;
+  }
+
+  void leaf(const MimeEntity& e) {
+    const std::string_view body = e.body.of(message_);
+    const BodyFix fix = body_fix(e, body);
+    header(e, fix == BodyFix::quoted_printable);
+    switch (fix) {
+      case BodyFix::none:
+        break;
+      case BodyFix::quoted_printable:
+        replace(e.body, encode_quoted_printable(body, e.is_text() ? QpLineBreaks::hard
+                                                                  : QpLineBreaks::encoded));
+        ++report_.parts_quoted_printable;
+        break;
+      case BodyFix::base64_rewrap:
+        replace(e.body, rewrap_base64(body));
+        ++report_.parts_base64_rewrapped;
+        break;
+      case BodyFix::qp_soft_break:
+        replace(e.body, soft_break_quoted_printable(body));
+        ++report_.parts_qp_soft_broken;
+        break;
+      case BodyFix::hard_break:
+        hard_break(e.body);
+        break;
+    }
   }
 
   // Folds the long fields of `e`'s header; when its body is being re-encoded, also rewrites
