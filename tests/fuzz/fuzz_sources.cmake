@@ -39,6 +39,10 @@ set(fuzz_sources_fuzz_smtp_data_reader
 set(fuzz_sources_fuzz_smtp_esmtp_params
   smtp/esmtp_params.cpp smtp/reply.cpp ${fuzz_core_text})
 
+set(fuzz_sources_fuzz_smtp_long_lines
+  smtp/crlf_lines.cpp smtp/line_breaking.cpp smtp/long_lines.cpp smtp/mime_entity.cpp
+  smtp/mime_header.cpp smtp/quoted_printable.cpp ${fuzz_core_text})
+
 set(fuzz_sources_fuzz_smtp_reply
   smtp/client_capabilities.cpp smtp/reply_parser.cpp ${fuzz_core_text})
 
