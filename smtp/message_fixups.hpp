@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "smtp/long_lines.hpp"
 #include "src/core/clock.hpp"
 
 namespace stsrelay::smtp {
@@ -27,6 +28,7 @@ struct FixupContext {
 
 struct FixupReport {
   std::vector<std::string> added_headers;  // "Date", "Message-ID"
+  LongLineReport long_lines;
 
   bool changed() const;
   // For the accept log line: "added Date, Message-ID; long lines: 1 part re-encoded

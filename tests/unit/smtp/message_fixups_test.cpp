@@ -65,6 +65,36 @@ TEST(MessageFixups, MissingHeaders) {
   }
 }
 
+TEST(MessageFixups, LongLinesAreMadeToFitBeforeHeadersAreAdded) {
+  const std::string text(3000, 'x');
+  const FixedMessage fixed = apply_fixups("Subject: a\r\n\r\n" + text + "\r\n", context());
+  EXPECT_EQ(fixed.report.long_lines.parts_quoted_printable, 1u);
+  EXPECT_TRUE(fixed.report.changed());
+  EXPECT_EQ(fixed.report.describe(),
+            "added Date, Message-ID; long lines: 1 part re-encoded quoted-printable");
+  // The new fields follow the ones the long-line step added, before the empty line.
+  EXPECT_TRUE(fixed.message.starts_with("Subject: a\r\n")) << fixed.message;
+  EXPECT_NE(fixed.message.find(std::string("Content-Transfer-Encoding: quoted-printable\r\n") +
+                               kDate + kId + "\r\n"),
+            std::string::npos)
+      << fixed.message;
+  for (std::size_t pos = 0; pos < fixed.message.size();) {
+    const std::size_t end = fixed.message.find("\r\n", pos);
+    ASSERT_NE(end, std::string::npos);
+    EXPECT_LE(end - pos, 998u);
+    pos = end + 2;
+  }
+}
+
+TEST(MessageFixups, AClientSignedMessageKeepsItsLongLines) {
+  const std::string m = "DKIM-Signature: v=1; d=a.example; s=s; h=from:date:message-id; bh=x; "
+                        "b=y\r\nFrom: a@a.example\r\n\r\n" + std::string(2000, 'x') + "\r\n";
+  const FixedMessage fixed = apply_fixups(m, context());
+  EXPECT_EQ(fixed.message, m);
+  EXPECT_FALSE(fixed.report.changed());
+  EXPECT_EQ(fixed.report.describe(), "long lines: left unchanged, DKIM-signed by the client");
+}
+
 TEST(MessageFixups, TurnedOffAddsNothing) {
   FixupContext c = context();
   c.add_missing_headers = false;
