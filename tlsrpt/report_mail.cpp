@@ -254,4 +254,24 @@ core::Result<std::string> build_report_mail(const ReportMail& mail, const dkim::
   return *signature + *message;
 }
 
+core::Result<std::string> build_report_mail(const ReportMail& mail,
+                                            const dkim::SigningKeys& keys) {
+  const auto submitter_keys = keys.for_domain(mail.submitter);
+  if (submitter_keys.empty()) {
+    return core::Error::invalid("no [[dkim.sign]] key for " + mail.submitter +
+                                " and no tlsrpt.dkim_key_file: mail reports must be DKIM-signed");
+  }
+  auto message = compose_report_mail(mail);
+  if (!message) return message.error();
+  std::string signatures;
+  for (const dkim::SigningKey* key : submitter_keys) {
+    const dkim::DkimParams params{mail.submitter, key->selector, report_signed_headers(),
+                                  mail.date};
+    auto signature = dkim::dkim_signature(*message, key->key, params);
+    if (!signature) return signature.error();
+    signatures += *signature;
+  }
+  return signatures + *message;
+}
+
 }  // namespace stsrelay::tlsrpt

@@ -17,6 +17,7 @@
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
 #include "src/dkim/key.hpp"
+#include "src/dkim/relay_signing.hpp"
 
 namespace stsrelay::tlsrpt {
 
@@ -53,5 +54,10 @@ std::vector<std::string> report_signed_headers();
 // compose_report_mail() with the DKIM-Signature field (d=submitter, s=selector) in front.
 core::Result<std::string> build_report_mail(const ReportMail& mail, const dkim::DkimKey& key,
                                             std::string_view selector);
+
+// The same, signed with every [[dkim.sign]] key of the submitter domain (RSA first, like
+// relayed mail), over the same fields. Fails when the submitter domain has no key.
+core::Result<std::string> build_report_mail(const ReportMail& mail,
+                                            const dkim::SigningKeys& keys);
 
 }  // namespace stsrelay::tlsrpt

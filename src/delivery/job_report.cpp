@@ -9,6 +9,7 @@
 #include "queue/dsn.hpp"
 #include "src/core/logging.hpp"
 #include "src/delivery/agent_impl.hpp"
+#include "src/dkim/relay_signing.hpp"
 #include "src/net/await_callback.hpp"
 
 namespace stsrelay::delivery {
@@ -74,6 +75,12 @@ std::optional<queue::NewMessage> bounce_notice(const JobState& st,
   return queue::build_dsn(input);
 }
 
+void sign_notice(queue::NewMessage& notice, const dkim::SigningKeys& keys, core::SysTime now) {
+  dkim::RelaySigning signing = dkim::sign_relayed(notice.content, keys, now);
+  if (signing.failed) spdlog::error("dkim: signing a bounce notice failed: {}", signing.not_signed);
+  notice.content.insert(0, signing.fields);
+}
+
 namespace {
 
 // GCC 12: a plain function builds the lambda, not the coroutine below.
@@ -99,6 +106,7 @@ asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
   }
   std::vector<queue::NewMessage> notices;
   if (auto dsn = bounce_notice(st, finals, content, settings.reporting_mta, now)) {
+    if (settings.signing_keys) sign_notice(*dsn, *settings.signing_keys, now);
     notices.push_back(std::move(*dsn));
   }
   core::Result<std::vector<std::string>> answer = co_await net::await_call(

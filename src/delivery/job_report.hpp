@@ -21,6 +21,10 @@
 #include "src/delivery/job_state.hpp"
 #include "src/delivery/sts_attempt.hpp"
 
+namespace stsrelay::dkim {
+class SigningKeys;
+}
+
 namespace stsrelay::delivery {
 
 // The log line of recipient `i` with its final fate; `delay` is seconds since the message was
@@ -38,6 +42,10 @@ std::optional<queue::NewMessage> bounce_notice(const JobState& st,
                                                const std::string& content,
                                                const std::string& reporting_mta,
                                                core::SysTime now);
+
+// Puts the DKIM-Signature fields of `keys` for the notice's author domain on top of it (none
+// when it has no key there).
+void sign_notice(queue::NewMessage& notice, const dkim::SigningKeys& keys, core::SysTime now);
 
 // Expires, logs and records every recipient of the finished job, with the DSN of the bounced
 // ones. A failed record() releases the recipients, which stay queued.

@@ -7,10 +7,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "queue/retry_schedule.hpp"
 #include "sts/enforcement.hpp"
+
+namespace stsrelay::dkim {
+class SigningKeys;
+}
 
 namespace stsrelay::delivery {
 
@@ -40,6 +45,10 @@ struct DeliverySettings {
   // a domain (normalised: lower case, A-labels) replaces the global setting for it.
   sts::LocalEnforcement sts_enforcement = sts::LocalEnforcement::policy;
   std::map<std::string, sts::LocalEnforcement> sts_overrides;
+
+  // [[dkim.sign]] keys: the DSNs the agent writes are signed like relayed mail (their From:
+  // is MAILER-DAEMON@reporting_mta, so a table for that domain signs them). Null: unsigned.
+  std::shared_ptr<const dkim::SigningKeys> signing_keys;
 };
 
 }  // namespace stsrelay::delivery

@@ -9,6 +9,7 @@
 
 #include "queue/store.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
+#include "src/app/config/signing_keys_load.hpp"
 #include "src/app/reports/report_service.hpp"
 #include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
@@ -83,6 +84,11 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
                    config->tlsrpt.submitter};
   settings.dkim_selector = config->tlsrpt.dkim_selector;
   settings.dkim_key_file = config->tlsrpt.dkim_key_file;
+  if (settings.dkim_key_file.empty()) {
+    auto keys = load_signing_keys(config->dkim);
+    if (!keys) return report_failure(keys.error());
+    settings.signing_keys = [keys = *keys] { return keys; };
+  }
   ReportService service(
       ReportDeps{**dns, **https, **queue, **counters, **reports, nullptr, clock}, settings);
 

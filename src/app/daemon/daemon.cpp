@@ -26,7 +26,7 @@
 #include "src/app/config/config_load.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/daemon/queue_sink.hpp"
-#include "src/app/daemon/signing_keys_load.hpp"
+#include "src/app/config/signing_keys_load.hpp"
 #include "src/app/config/reload_plan.hpp"
 #include "src/app/metrics/metrics_sources.hpp"
 #include "src/app/reports/report_scheduler.hpp"
@@ -84,6 +84,13 @@ void log_lines(spdlog::level::level_enum level, std::string_view prefix,
   }
 }
 
+delivery::DeliverySettings delivery_settings(const Config& config,
+                                             std::shared_ptr<const dkim::SigningKeys> keys) {
+  delivery::DeliverySettings settings = to_delivery_settings(config);
+  settings.signing_keys = std::move(keys);
+  return settings;
+}
+
 void log_signing_keys(const DkimConfig& dkim) {
   for (const DkimSignConfig& s : dkim.sign) {
     spdlog::info("dkim: signing mail from {} with selector {} ({})", s.domain, s.selector,
@@ -138,7 +145,7 @@ class Daemon {
     sink_ = std::make_unique<QueueSink>(*store_);
     auto keys = load_signing_keys(config_.dkim);
     if (!keys) return keys.error();
-    sink_->set_signing_keys(std::move(*keys));
+    sink_->set_signing_keys(*keys);
     log_signing_keys(config_.dkim);
     server_ = std::make_unique<smtp::Server>(io_, to_server_settings(config_), *sink_);
     if (auto s = server_->start(); !s) return s;
@@ -157,7 +164,7 @@ class Daemon {
       recorder_ = std::move(*recorder);
     }
     agent_ = std::make_unique<delivery::DeliveryAgent>(
-        io_, *store_, *resolver_, clock_, to_delivery_settings(config_),
+        io_, *store_, *resolver_, clock_, delivery_settings(config_, sink_->signing_keys()),
         delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
     if (!config_.metrics.listen.empty()) {
       auto sources = make_metrics_sources(
@@ -170,7 +177,8 @@ class Daemon {
     }
     if (recorder_) {
       auto reports = ReportScheduler::start(io_.get_executor(), *resolver_, *store_, *recorder_,
-                                            config_, state_dir, clock_);
+                                            config_, state_dir, clock_,
+                                            [this] { return sink_->signing_keys(); });
       if (!reports) return reports.error();
       reports_ = std::move(*reports);
     }
@@ -279,12 +287,12 @@ class Daemon {
   // only then is delivery switched over; the remaining steps cannot fail.
   // delivery.dns_servers takes effect after a restart (the resolver is made once).
   core::Status apply(const Config& next) {
-    auto delivery = agent_->prepare(to_delivery_settings(next));
-    if (!delivery) return delivery.error();
     // The key files are read again even when the tables did not change: rotating a key in
     // place (same file, new contents) and SIGHUP is how operators replace one.
     auto keys = load_signing_keys(next.dkim);
     if (!keys) return keys.error();
+    auto delivery = agent_->prepare(delivery_settings(next, *keys));
+    if (!delivery) return delivery.error();
     if (auto s = server_->reload(to_server_settings(next)); !s) return s;
     sink_->set_signing_keys(std::move(*keys));
     log_signing_keys(next.dkim);

@@ -11,6 +11,11 @@ void QueueSink::set_signing_keys(std::shared_ptr<const dkim::SigningKeys> keys) 
   keys_ = std::move(keys);
 }
 
+std::shared_ptr<const dkim::SigningKeys> QueueSink::signing_keys() const {
+  std::lock_guard lock(mutex_);
+  return keys_;
+}
+
 smtp::MessageSink::Additions QueueSink::prepare(std::string_view content,
                                                 core::SysTime accepted_at) {
   std::shared_ptr<const dkim::SigningKeys> keys;

@@ -28,6 +28,7 @@ class QueueSink final : public smtp::MessageSink {
   // The keys to sign with from now on (start-up and SIGHUP); messages being signed keep the
   // set they started with.
   void set_signing_keys(std::shared_ptr<const dkim::SigningKeys> keys);
+  std::shared_ptr<const dkim::SigningKeys> signing_keys() const;
 
   Additions prepare(std::string_view content, core::SysTime accepted_at) override;
 

@@ -84,7 +84,8 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
 core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
     const asio::any_io_executor& ex, net::Resolver& dns, queue::Store& queue,
     tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
-    const core::Clock& clock) {
+    const core::Clock& clock,
+    std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys) {
   auto impl = std::make_shared<Impl>(ex, clock);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
   auto counters = tlsrpt::CounterStore::open(db);
@@ -101,6 +102,7 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
                    config.tlsrpt.submitter};
   settings.dkim_selector = config.tlsrpt.dkim_selector;
   settings.dkim_key_file = config.tlsrpt.dkim_key_file;
+  settings.signing_keys = std::move(signing_keys);
   impl->service_ = std::make_unique<ReportService>(
       ReportDeps{dns, *impl->https_, queue, *impl->counters_, *impl->reports_, &recorder, clock},
       std::move(settings));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "src/app/config/config.hpp"
@@ -15,6 +16,7 @@ namespace boost::asio { class any_io_executor; }
 namespace stsrelay::net { class Resolver; }
 namespace stsrelay::queue { class Store; }
 namespace stsrelay::tlsrpt { class Recorder; }
+namespace stsrelay::dkim { class SigningKeys; }
 
 namespace stsrelay::app {
 
@@ -24,7 +26,8 @@ class ReportScheduler {
   static core::Result<std::unique_ptr<ReportScheduler>> start(
       const boost::asio::any_io_executor& ex, net::Resolver& dns, queue::Store& queue,
       tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
-      const core::Clock& clock);
+      const core::Clock& clock,
+      std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys);
   ~ReportScheduler();  // stops; destroy while the io_context still exists
   // No run starts afterwards (SIGTERM); a run in progress ends at its next step.
   void stop();

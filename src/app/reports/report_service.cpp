@@ -159,21 +159,23 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
   co_return out;
 }
 
+// §5.3: report mail MUST be DKIM-signed; unsigned mail would be discarded by the receiver.
+// tlsrpt.dkim_key_file wins; without it, the [[dkim.sign]] keys of the submitter domain sign.
+core::Result<std::string> ReportService::signed_report_mail(const tlsrpt::ReportMail& mail) const {
+  if (!settings_.dkim_key_file.empty()) {
+    auto key = dkim::load_dkim_key(settings_.dkim_key_file);
+    if (!key) return key.error();
+    return tlsrpt::build_report_mail(mail, *key, settings_.dkim_selector);
+  }
+  auto keys = settings_.signing_keys ? settings_.signing_keys() : nullptr;
+  return tlsrpt::build_report_mail(mail, keys ? *keys : dkim::SigningKeys{});
+}
+
 asio::awaitable<SendOutcome> ReportService::send_mail(const std::string& id,
                                                       const std::string& uri,
                                                       const std::string& domain, tlsrpt::Day day,
                                                       const std::string& gzipped) {
   SendOutcome out{id, uri, false, ""};
-  if (settings_.dkim_key_file.empty()) {
-    // §5.3: report mail MUST be DKIM-signed; unsigned mail would be discarded by the receiver.
-    out.detail = "tlsrpt.dkim_key_file is not set: mail reports must be DKIM-signed";
-    co_return out;
-  }
-  auto key = dkim::load_dkim_key(settings_.dkim_key_file);
-  if (!key) {
-    out.detail = key.error().message;
-    co_return out;
-  }
   auto to = tlsrpt::mailto_recipient(uri);
   if (!to) {
     out.detail = to.error().message;
@@ -192,7 +194,7 @@ asio::awaitable<SendOutcome> ReportService::send_mail(const std::string& id,
   mail.to = *to;
   mail.date = deps_.clock.now();
   mail.message_id = random_hex(12) + "." + tlsrpt::format_day(day) + "@" + submitter;
-  auto message = tlsrpt::build_report_mail(mail, *key, settings_.dkim_selector);
+  auto message = signed_report_mail(mail);
   if (!message) {
     out.detail = message.error().message;
     co_return out;

@@ -14,6 +14,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "src/core/clock.hpp"
 #include "tlsrpt/report_day.hpp"
 #include "tlsrpt/report_json.hpp"
+#include "tlsrpt/report_mail.hpp"
 
 namespace stsrelay::net {
 class Resolver;
@@ -40,7 +43,10 @@ namespace stsrelay::app {
 struct ReportSettings {
   tlsrpt::ReportMeta meta;      // organization-name, contact-info, submitter
   std::string dkim_selector;    // tlsrpt.dkim_selector
-  std::string dkim_key_file;    // tlsrpt.dkim_key_file; mail reports need it (§5.3)
+  std::string dkim_key_file;    // tlsrpt.dkim_key_file; mail reports need it (§5.3) ...
+  // ... or, without it, a [[dkim.sign]] key of the submitter domain: the keys in force when a
+  // report is sent (they change on SIGHUP). May return null.
+  std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys;
   std::chrono::milliseconds post_timeout{60'000};
 };
 
@@ -81,6 +87,7 @@ class ReportService {
   boost::asio::awaitable<std::vector<SendOutcome>> send_due(std::size_t limit = 100);
 
  private:
+  core::Result<std::string> signed_report_mail(const tlsrpt::ReportMail& mail) const;
   boost::asio::awaitable<SendOutcome> send_mail(const std::string& id, const std::string& uri,
                                                 const std::string& domain, tlsrpt::Day day,
                                                 const std::string& gzipped);

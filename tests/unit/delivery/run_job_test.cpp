@@ -11,6 +11,10 @@
 #include <optional>
 
 #include "delivery_fixture.hpp"
+#include "dkim_test_keys.hpp"
+#include "dkim_test_verifier.hpp"
+#include "src/dkim/dns_record.hpp"
+#include "src/dkim/relay_signing.hpp"
 #include "src/delivery/agent_impl.hpp"
 
 namespace stsrelay::delivery {
@@ -250,7 +254,8 @@ TEST_F(RunJob, EachStepFailingBeforeASecondMx) {
     EXPECT_EQ(r.state, row.next_mx ? RecipientState::delivered : row.state) << r.last_reply;
     if (!row.next_mx) {
       EXPECT_EQ(r.last_reply.rfind(row.reply, 0), 0u) << r.last_reply;
-    }    retire(owned);
+    }
+    retire(owned);
   }
 }
 
@@ -273,6 +278,29 @@ TEST_F(RunJob, RecipientsOfOneTransactionEndApart) {
   EXPECT_EQ(store_.result_of(3)->state, RecipientState::deferred);
   ASSERT_EQ(store_.notices.size(), 1u);  // one DSN, for b only
   EXPECT_EQ(store_.notices[0].content.find("c@example.test"), std::string::npos);
+}
+
+TEST_F(RunJob, BounceNoticeIsSignedForTheReportingDomain) {
+  only_mx1();
+  auto mx1 = serve(
+      "mx1", {{fake::send("220 mx.example.test ESMTP\r\n"), fake::expect("EHLO"),
+               fake::send(kEhloPlain), fake::expect("MAIL FROM:<alice@example.org>"),
+               fake::send("250 2.1.0 ok\r\n"), fake::expect("RCPT TO:<bob@example.test>"),
+               fake::send("550 5.1.1 no such user\r\n"), fake::expect("QUIT"),
+               fake::send("221 2.0.0 bye\r\n")}});
+  DeliverySettings s = settings();
+  auto keys = dkim::SigningKeys::make(
+      {{"relay.example.org", "dsn", dkim::test::ed25519_key(), "dsn.pem"}});
+  ASSERT_TRUE(keys) << keys.error().message;
+  s.signing_keys = std::make_shared<const dkim::SigningKeys>(std::move(*keys));
+  run(job(), s, {mx1.get()});
+  ASSERT_EQ(store_.notices.size(), 1u);
+  const std::string& dsn = store_.notices[0].content;
+  ASSERT_TRUE(dsn.starts_with("DKIM-Signature:")) << dsn.substr(0, 200);
+  auto verdict = dkim::test::verify_dkim(
+      dsn, dkim::dkim_txt_value(dkim::test::ed25519_key(), false));
+  EXPECT_TRUE(verdict.ok) << verdict.reason;
+  EXPECT_EQ(verdict.tags["d"], "relay.example.org");
 }
 
 TEST_F(RunJob, UnverifiedCertificateCarriesOpportunisticTls) {

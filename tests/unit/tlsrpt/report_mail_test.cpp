@@ -17,6 +17,7 @@ namespace {
 
 namespace test = dkim::test;
 using dkim::DkimKey;
+using dkim::SigningKeys;
 using dkim::dkim_txt_value;
 
 // A report-sized JSON text, so the attachment spans many base64 lines.
@@ -210,6 +211,31 @@ TEST(ReportMail, SignedWithEitherKeyVerifies) {
     // The signed message is the unsigned one with the field in front.
     EXPECT_EQ(mail->substr(mail->find("\r\nFrom: ") + 2), *compose_report_mail(sample()));
   }
+}
+
+TEST(ReportMail, SignedWithTheRelayKeysOfTheSubmitterDomain) {
+  auto keys = SigningKeys::make({{"example.org", "s-rsa", test::rsa_key(), "rsa.pem"},
+                                 {"example.org", "s-ed", test::ed25519_key(), "ed.pem"},
+                                 {"example.net", "other", test::rsa_key(), "other.pem"}});
+  ASSERT_TRUE(keys) << keys.error().message;
+  auto mail = build_report_mail(sample(), *keys);
+  ASSERT_TRUE(mail) << mail.error().message;
+  // Two signatures, RSA first; each verifies once the ones before it are taken off.
+  const auto verdict = test::verify_dkim(*mail, dkim_txt_value(test::rsa_key(), false));
+  ASSERT_TRUE(verdict.ok) << verdict.reason;
+  EXPECT_EQ(verdict.tags.at("s"), "s-rsa");
+  const std::string second = mail->substr(mail->find("\r\nDKIM-Signature:") + 2);
+  const auto ed = test::verify_dkim(second, dkim_txt_value(test::ed25519_key(), false));
+  ASSERT_TRUE(ed.ok) << ed.reason;
+  EXPECT_EQ(ed.tags.at("s"), "s-ed");
+
+  ReportMail elsewhere = sample();
+  elsewhere.submitter = "example.com";
+  auto refused = build_report_mail(elsewhere, *keys);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "no [[dkim.sign]] key for example.com and no tlsrpt.dkim_key_file: mail reports must "
+            "be DKIM-signed");
 }
 
 TEST(ReportMail, SameInputSameBytes) {

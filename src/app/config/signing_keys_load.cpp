@@ -1,4 +1,4 @@
-#include "src/app/daemon/signing_keys_load.hpp"
+#include "src/app/config/signing_keys_load.hpp"
 
 #include "src/core/domain_name.hpp"
 #include "src/dkim/key_file.hpp"
