@@ -165,6 +165,26 @@ class DkimSigningTest(RelayTestCase):
         self.assertEqual(signatures(self.arrived("after refused reload")),
                          [("shop.test", "new", "ed25519-sha256")])
 
+    def test_dkim_check_compares_dns_with_the_configured_keys(self):
+        relay = self.start_relay(self.relay_config([("rsa", self.keygen("rsa", "rsa")),
+                                                    ("ed", self.keygen("ed25519", "ed"))]))
+        ok = relay.cli("dkim", "check", "Shop.Test", check=False)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertRegex(ok.stdout, r"pass  rsa\._domainkey\.shop\.test: rsa key, 2048 bits")
+        self.assertRegex(ok.stdout, r"pass  ed\._domainkey\.shop\.test: ed25519 key")
+        # The record of one selector now publishes another key.
+        self.records["ed._domainkey.shop.test"] = self.records["rsa._domainkey.shop.test"]
+        bad = relay.cli("dkim", "check", "shop.test", "--selector", "ed", check=False)
+        self.assertEqual(bad.returncode, 1, bad.stdout + bad.stderr)
+        self.assertIn("FAIL  ed._domainkey.shop.test: the record says k=rsa", bad.stdout)
+        del self.records["rsa._domainkey.shop.test"]
+        gone = relay.cli("dkim", "check", "shop.test", "--selector", "rsa", check=False)
+        self.assertEqual(gone.returncode, 1)
+        self.assertIn("no TXT record", gone.stdout)
+        unknown = relay.cli("dkim", "check", "other.test", check=False)
+        self.assertEqual(unknown.returncode, 2)
+        self.assertIn("no [[dkim.sign]] key for other.test", unknown.stderr)
+
     def test_a_bad_key_keeps_the_daemon_from_starting(self):
         short = os.path.join(self.workdir, "short.pem")
         harness.run(["openssl", "genrsa", "-out", short, "768"], check=True)

@@ -1,4 +1,5 @@
 #include "src/app/cli/cli_dkim.hpp"
+#include "src/app/cli/cli_dkim_check.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
@@ -117,16 +118,19 @@ int run_keygen(const CliContext& ctx, KeygenOptions o) {
   std::cerr << "stsrelay: wrote the " << dkim::to_string(key->type()) << " private key";
   if (key->type() == dkim::DkimKeyType::rsa) std::cerr << " (" << key->bits() << " bits)";
   std::cerr << " to " << o.out << " (mode 0600)\n"
-            << "stsrelay: publish the record above, then set tlsrpt.dkim_key_file = \"" << o.out
-            << "\" and tlsrpt.dkim_selector = \"" << o.selector << "\"\n";
+            << "stsrelay: publish the record above, then add a [[dkim.sign]] table with domain = \""
+            << *domain << "\", selector = \"" << o.selector << "\", key_file = \"" << o.out
+            << "\" (or, for report mail only, set tlsrpt.dkim_key_file and dkim_selector)\n";
   return kExitOk;
 }
 
 }  // namespace
 
 void add_dkim_commands(CLI::App& app, CliContext& ctx) {
-  CLI::App* dkim = app.add_subcommand("dkim", "DKIM keys for signing TLS-RPT report mails");
+  CLI::App* dkim = app.add_subcommand(
+      "dkim", "DKIM keys for signing relayed mail ([[dkim.sign]]) and TLS-RPT report mails");
   dkim->require_subcommand(1);
+  add_dkim_check_command(*dkim, ctx);
 
   auto options = std::make_shared<KeygenOptions>();
   CLI::App* keygen = dkim->add_subcommand(

@@ -1,3 +1,4 @@
+// `stsrelay dkim check` is in cli_dkim_check.hpp.
 // `stsrelay dkim keygen [--type rsa|ed25519] [--bits N] [--selector S] [--domain D]
 // [--tlsrpt-only] --out FILE`: makes the private key TLS-RPT report mails are DKIM-signed with
 // (RFC 8460 §5.3; RSA per RFC 6376, Ed25519 per RFC 8463), writes it to FILE as PKCS#8 PEM with
