@@ -181,6 +181,11 @@ core::Result<DkimKey> DkimKey::adopt(std::shared_ptr<EVP_PKEY> pkey, std::string
                                     " bits; DKIM needs at least " + std::to_string(kMinRsaBits) +
                                     " (RFC 8301 §3.2), 2048 recommended");
       }
+      if (bits > kMaxRsaBits) {
+        return core::Error::invalid(where + ": the RSA key has " + std::to_string(bits) +
+                                    " bits; verifiers need not check keys over " +
+                                    std::to_string(kMaxRsaBits) + " (RFC 8301 §3.2)");
+      }
       return DkimKey(std::move(pkey), DkimKeyType::rsa, bits);
     }
     default:

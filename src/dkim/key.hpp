@@ -22,6 +22,8 @@ std::string_view to_string(DkimKeyType type);
 
 // RFC 8301 §3.2: signers MUST use RSA keys of at least 1024 bits and SHOULD use 2048.
 inline constexpr int kMinRsaBits = 1024;
+// ... and verifiers MUST be able to check keys of 1024 to 4096 bits: a larger key may fail.
+inline constexpr int kMaxRsaBits = 4096;
 
 class DkimKey {
  public:

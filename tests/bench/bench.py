@@ -42,6 +42,8 @@ from relay_daemon import StsRelay  # noqa: E402
 
 STSRELAY_PORT = 2525
 POSTFIX_PORT = 2526
+DKIM_RSA_PORT = 2527
+DKIM_ED_PORT = 2528
 SIZES = [(1024, "1 KiB"), (100 * 1024, "100 KiB")]
 CLIENTS = [1, 10, 50]
 # Messages per run: enough for a few seconds at the rates seen on a 2-core machine.
@@ -79,41 +81,67 @@ def fmt_rate(rate):
     return f"{rate:10.1f}" if rate is not None else f"{'failed':>10}"
 
 
-def accept_rates(workdir, scale):
-    # Both servers try each message once and defer it for an hour: stsrelay asks a DNS server
-    # that is not there (the harness default), Postfix connects to a closed port.
-    relay = StsRelay(os.path.join(workdir, "stsrelay"), {
-        "server": {"listen": [f"127.0.0.1:{STSRELAY_PORT}"], "max_connections": 2000},
+def accept_relay(workdir, name, port, dkim_type=None):
+    """A relay that defers everything for an hour; with `dkim_type` ("rsa": 2048 bits, or
+    "ed25519") it DKIM-signs the benchmark's mail (From: <bench@example.org>) with such a key."""
+    config = {
+        "server": {"listen": [f"127.0.0.1:{port}"], "max_connections": 2000},
         "queue": {"retry_schedule": ["1h"]},
         "log": {"level": "info"},
-    })
+    }
+    if dkim_type:
+        key = os.path.join(workdir, f"{name}.pem")
+        subprocess.run([os.environ["STSRELAY_BIN"], "dkim", "keygen", "--type", dkim_type,
+                        "--selector", "bench", "--domain", "example.org", "--out", key],
+                       check=True, capture_output=True)
+        config["dkim"] = {"sign": [{"domain": "example.org", "selector": "bench",
+                                    "key_file": key}]}
+    return StsRelay(os.path.join(workdir, name), config)
+
+
+def accept_rates(workdir, scale):
+    # Both servers try each message once and defer it for an hour: stsrelay asks a DNS server
+    # that is not there (the harness default), Postfix connects to a closed port. Two more
+    # stsrelay instances sign every message (RSA-2048, Ed25519): the cost of DKIM at accept.
+    relays = {"stsrelay": accept_relay(workdir, "stsrelay", STSRELAY_PORT),
+              "+rsa": accept_relay(workdir, "stsrelay-rsa", DKIM_RSA_PORT, "rsa"),
+              "+ed25519": accept_relay(workdir, "stsrelay-ed25519", DKIM_ED_PORT, "ed25519")}
+    ports = {"stsrelay": STSRELAY_PORT, "+rsa": DKIM_RSA_PORT, "+ed25519": DKIM_ED_PORT,
+             "postfix": POSTFIX_PORT}
     postfix = PostfixRelay(os.path.join(workdir, "postfix"), f"127.0.0.1:{POSTFIX_PORT}")
     postfix.configure()
-    relay.start()
+    for relay in relays.values():
+        relay.start()
     postfix.start()
     try:
         # Warm-up: first connections, process pools, page cache.
-        smtp_source(STSRELAY_PORT, 10, 100, 1024)
-        smtp_source(POSTFIX_PORT, 10, 100, 1024)
-        expected = {"stsrelay": 100, "postfix": 100}
+        for port in ports.values():
+            smtp_source(port, 10, 100, 1024)
+        expected = {name: 100 for name in ports}
 
         print(f"{'size':>8} {'clients':>7} {'messages':>8} {'stsrelay/s':>10} "
-              f"{'postfix/s':>10} {'ratio':>6}", flush=True)
+              f"{'postfix/s':>10} {'ratio':>6} {'+rsa/s':>10} {'+ed25519/s':>10}", flush=True)
         for size, label in SIZES:
             for clients in CLIENTS:
                 messages = max(clients, int(MESSAGES[size][clients] * scale))
-                ours = smtp_source(STSRELAY_PORT, clients, messages, size)
-                theirs = smtp_source(POSTFIX_PORT, clients, messages, size)
-                expected["stsrelay"] += messages if ours is not None else 0
-                expected["postfix"] += messages if theirs is not None else 0
+                rate = {}
+                for name, port in ports.items():
+                    rate[name] = smtp_source(port, clients, messages, size)
+                    expected[name] += messages if rate[name] is not None else 0
+                ours, theirs = rate["stsrelay"], rate["postfix"]
                 ratio = f"{ours / theirs:6.2f}" if ours and theirs else f"{'-':>6}"
                 print(f"{label:>8} {clients:7d} {messages:8d} {fmt_rate(ours)} "
-                      f"{fmt_rate(theirs)} {ratio}", flush=True)
+                      f"{fmt_rate(theirs)} {ratio} {fmt_rate(rate['+rsa'])} "
+                      f"{fmt_rate(rate['+ed25519'])}", flush=True)
 
+        signed = sum(1 for line in relays["+rsa"].log_text().splitlines()
+                     if "dkim=example.org/bench" in line)
+        print(f"stsrelay+rsa: {signed} accepted messages logged as signed")
         # Every message counted as accepted must be in the queue of the server that took it.
         # Postfix's count is read from its queue directories while its queue manager moves
         # files between them, so it is read again until it settles (bounded).
-        counters = {"stsrelay": lambda: len(relay.queue_list()), "postfix": postfix.queued_count}
+        counters = {name: (lambda r=relay: len(r.queue_list())) for name, relay in relays.items()}
+        counters["postfix"] = postfix.queued_count
         for name, count in counters.items():
             last = {}
 
@@ -129,9 +157,10 @@ def accept_rates(workdir, scale):
                   f"({'all stored' if last['n'] >= expected[name] else 'MISSING'})")
     finally:
         postfix.stop()
-        status = relay.stop()
-        if status != 0:
-            print(f"stsrelay exited with status {status}; log: {relay.process.log_tail(20)}")
+        for relay in relays.values():
+            status = relay.stop()
+            if status != 0:
+                print(f"stsrelay exited with status {status}; log: {relay.process.log_tail(20)}")
 
 
 def idle_memory(workdir):

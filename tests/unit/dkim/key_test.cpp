@@ -67,6 +67,7 @@ TEST(DkimKey, TraditionalRsaPemAccepted) {
 TEST(DkimKey, RefusedPems) {
   EVP_PKEY* rsa = test::generate_pkey("RSA", 2048);
   EVP_PKEY* small = test::generate_pkey("RSA", 512);
+  EVP_PKEY* large = test::generate_pkey("RSA", 4160);
   EVP_PKEY* ec = test::generate_pkey("EC");
   const std::string encrypted = pem_of([&](BIO* bio) {
     return PEM_write_bio_PKCS8PrivateKey(bio, rsa, EVP_aes_128_cbc(), nullptr, 0, nullptr,
@@ -76,6 +77,9 @@ TEST(DkimKey, RefusedPems) {
   const std::string small_pem = pem_of([&](BIO* bio) {
     return PEM_write_bio_PKCS8PrivateKey(bio, small, nullptr, nullptr, 0, nullptr, nullptr);
   });
+  const std::string large_pem = pem_of([&](BIO* bio) {
+    return PEM_write_bio_PKCS8PrivateKey(bio, large, nullptr, nullptr, 0, nullptr, nullptr);
+  });
   const std::string ec_pem = pem_of([&](BIO* bio) {
     return PEM_write_bio_PKCS8PrivateKey(bio, ec, nullptr, nullptr, 0, nullptr, nullptr);
   });
@@ -84,6 +88,7 @@ TEST(DkimKey, RefusedPems) {
   });
   EVP_PKEY_free(rsa);
   EVP_PKEY_free(small);
+  EVP_PKEY_free(large);
   EVP_PKEY_free(ec);
 
   struct Row {
@@ -95,6 +100,7 @@ TEST(DkimKey, RefusedPems) {
       {"encrypted", encrypted, "encrypted"},
       {"public key", public_only, "holds a public key"},
       {"RSA 512", small_pem, "512 bits; DKIM needs at least 1024"},
+      {"RSA 4160", large_pem, "4160 bits; verifiers need not check keys over 4096"},
       {"EC P-256", ec_pem, "RSA or Ed25519 keys only"},
       {"not PEM", "hello", "not a PEM file"},
       {"empty", "", "not a PEM file"},
