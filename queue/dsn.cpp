@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "queue/dsn_fields.hpp"
-#include "queue/mail_date.hpp"
 #include "queue/message_text.hpp"
 #include "queue/xtext.hpp"
 #include "src/core/ascii.hpp"
+#include "src/core/mail_date.hpp"
 
 namespace stsrelay::queue {
 namespace {
@@ -69,7 +69,7 @@ std::string human_part(const DsnInput& in, const std::vector<const DsnRecipient*
     std::string line =
         "<" + one_line(r->address, global) + ">: " + std::string(to_string(r->action));
     if (r->action == DsnAction::delayed && r->will_retry_until) {
-      line += " (retrying until " + format_mail_date(*r->will_retry_until) + ")";
+      line += " (retrying until " + core::format_rfc5322_date(*r->will_retry_until) + ")";
     }
     if (!r->remote_mta.empty()) line += ", host " + one_line(r->remote_mta, false) + " said";
     if (!r->diagnostic.empty()) line += ": " + one_line(r->diagnostic, global);
@@ -89,7 +89,7 @@ std::string status_part(const DsnInput& in, const std::vector<const DsnRecipient
     const bool usable = envid && is_ascii(*envid);
     s += "Original-Envelope-Id: " + one_line(usable ? *envid : in.envelope.envid, false) + "\r\n";
   }
-  s += "Arrival-Date: " + format_mail_date(in.arrival) + "\r\n";
+  s += "Arrival-Date: " + core::format_rfc5322_date(in.arrival) + "\r\n";
   for (const auto* r : rs) {
     s += "\r\n";
     if (!r->orcpt.empty()) {
@@ -102,9 +102,9 @@ std::string status_part(const DsnInput& in, const std::vector<const DsnRecipient
     if (!r->diagnostic.empty()) {
       s += "Diagnostic-Code: " + diagnostic_field(r->diagnostic, global) + "\r\n";
     }
-    if (r->last_attempt) s += "Last-Attempt-Date: " + format_mail_date(*r->last_attempt) + "\r\n";
+    if (r->last_attempt) s += "Last-Attempt-Date: " + core::format_rfc5322_date(*r->last_attempt) + "\r\n";
     if (r->action == DsnAction::delayed && r->will_retry_until) {
-      s += "Will-Retry-Until: " + format_mail_date(*r->will_retry_until) + "\r\n";
+      s += "Will-Retry-Until: " + core::format_rfc5322_date(*r->will_retry_until) + "\r\n";
     }
   }
   return s;
@@ -195,7 +195,7 @@ std::optional<NewMessage> build_dsn(const DsnInput& in) {
   m += "To: <" + one_line(in.envelope.sender, global) + ">\r\n";
   const DsnAction kind = report_kind(rs);
   m += "Subject: " + subject_for(kind) + "\r\n";
-  m += "Date: " + format_mail_date(in.now) + "\r\n";
+  m += "Date: " + core::format_rfc5322_date(in.now) + "\r\n";
   // Unique per original message, second and kind: a delay report and a failure report of one
   // message in the same second still differ.
   m += "Message-ID: <" + one_line(in.queue_id, false) + "." +

@@ -5,6 +5,7 @@
 #include "smtp/mime_header.hpp"
 #include "smtp/received_header.hpp"
 #include "src/core/ascii.hpp"
+#include "src/core/mail_date.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -76,7 +77,7 @@ std::vector<std::pair<std::string, std::string>> missing_header_lines(
                signed_names.end();
   };
   if (wanted("Date")) {
-    lines.emplace_back("Date", "Date: " + format_rfc5322_date(context.accepted_at) + "\r\n");
+    lines.emplace_back("Date", "Date: " + core::format_rfc5322_date(context.accepted_at) + "\r\n");
   }
   if (wanted("Message-ID")) {
     lines.emplace_back("Message-ID", "Message-ID: <" + context.queue_id + "." + context.unique +

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "src/core/ascii.hpp"
+#include "src/core/mail_date.hpp"
 
 namespace stsrelay::smtp {
 namespace {
@@ -28,20 +29,6 @@ std::string address_literal(std::string_view ip) {
   return "[" + std::string(ip) + "]";
 }
 
-std::string format_rfc5322_date(core::SysTime now) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::time_t t = static_cast<std::time_t>(core::to_unix(now));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
-                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
-  return buf;
-}
-
 std::string format_received(const ReceivedInfo& info, core::SysTime now) {
   // Stamp = From-domain By-domain Opt-info [CFWS] ";" FWS date-time (RFC 5321 §4.4).
   std::vector<std::string> items;
@@ -53,7 +40,7 @@ std::string format_received(const ReceivedInfo& info, core::SysTime now) {
   if (!info.id.empty()) items.push_back("id " + info.id);
   if (!info.recipient.empty()) items.push_back("for <" + info.recipient + ">");
   items.back() += ";";
-  items.push_back(format_rfc5322_date(now));
+  items.push_back(core::format_rfc5322_date(now));
 
   std::string out = "Received:";
   std::size_t line_len = out.size();

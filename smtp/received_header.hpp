@@ -24,9 +24,6 @@ struct ReceivedInfo {
 // unless a single item is longer.
 std::string format_received(const ReceivedInfo& info, core::SysTime now);
 
-// "Tue, 1 Jul 2025 09:05:03 +0000" (always UTC).
-std::string format_rfc5322_date(core::SysTime now);
-
 // "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 §4.1.3).
 std::string address_literal(std::string_view ip);
 

@@ -9,6 +9,8 @@
 #include "src/core/base64.hpp"
 #include "src/dkim/fold.hpp"
 #include "src/dkim/signer.hpp"
+#include "src/core/mail_date.hpp"
+#include "tlsrpt/report_day.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -56,33 +58,6 @@ bool is_filename(std::string_view s) {
   return !s.empty() && s.size() <= kMaxToken && std::all_of(s.begin(), s.end(), [](char c) {
     return c >= 32 && c < 127 && c != '"' && c != '\\';
   });
-}
-
-std::string two(unsigned v) {
-  char buf[3];
-  std::snprintf(buf, sizeof buf, "%02u", v % 100);
-  return buf;
-}
-
-struct Civil {
-  std::chrono::year_month_day ymd;
-  std::chrono::hh_mm_ss<std::chrono::seconds> hms;
-  std::chrono::weekday wd;
-};
-
-Civil civil(core::SysTime t) {
-  using namespace std::chrono;
-  const auto secs = time_point_cast<seconds>(t);
-  const auto day = floor<days>(secs);
-  return {year_month_day(day), hh_mm_ss<seconds>(secs - day), weekday(day)};
-}
-
-std::string rfc3339(core::SysTime t) {
-  const Civil c = civil(t);
-  return std::to_string(int(c.ymd.year())) + "-" + two(unsigned(c.ymd.month())) + "-" +
-         two(unsigned(c.ymd.day())) + "T" + two(unsigned(c.hms.hours().count())) + ":" +
-         two(unsigned(c.hms.minutes().count())) + ":" + two(unsigned(c.hms.seconds().count())) +
-         "Z";
 }
 
 // A boundary that base64 cannot contain ("=_" is not in its alphabet and '=' only pads at the
@@ -138,7 +113,7 @@ std::string text_part(const ReportMail& m) {
   t += "This is an aggregate TLS report from " + m.submitter + ".\r\n";
   t += "\r\n";
   t += "Policy domain: " + m.policy_domain + "\r\n";
-  t += "Period: " + rfc3339(m.range_begin) + " to " + rfc3339(m.range_end) + "\r\n";
+  t += "Period: " + format_rfc3339(m.range_begin) + " to " + format_rfc3339(m.range_end) + "\r\n";
   t += "Report-ID: <" + m.report_id + ">\r\n";
   t += "\r\n";
   t += "The report is attached as gzipped JSON (application/tlsrpt+gzip, RFC 8460):\r\n";
@@ -178,17 +153,6 @@ core::Result<std::string> mailto_recipient(std::string_view uri) {
   return address;
 }
 
-std::string format_rfc5322_date(core::SysTime t) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const Civil c = civil(t);
-  return std::string(kDays[c.wd.c_encoding()]) + ", " + two(unsigned(c.ymd.day())) + " " +
-         kMonths[unsigned(c.ymd.month()) - 1] + " " + std::to_string(int(c.ymd.year())) + " " +
-         two(unsigned(c.hms.hours().count())) + ":" + two(unsigned(c.hms.minutes().count())) +
-         ":" + two(unsigned(c.hms.seconds().count())) + " +0000";
-}
-
 core::Result<std::string> compose_report_mail(const ReportMail& m) {
   if (auto ok = check(m); !ok) return ok.error();
   const std::string text = text_part(m);
@@ -200,7 +164,7 @@ core::Result<std::string> compose_report_mail(const ReportMail& m) {
   // RFC 8460 §5.3 tlsrpt-subject; folding keeps it within 78 characters where it can.
   add_field(out, "Subject", "Report Domain: " + m.policy_domain + " Submitter: " + m.submitter +
                                 " Report-ID: <" + m.report_id + ">");
-  add_field(out, "Date", format_rfc5322_date(m.date));
+  add_field(out, "Date", core::format_rfc5322_date(m.date));
   add_field(out, "Message-ID", "<" + m.message_id + ">");
   add_field(out, "MIME-Version", "1.0");
   add_field(out, "TLS-Report-Domain", m.policy_domain);

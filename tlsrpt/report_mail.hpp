@@ -40,9 +40,6 @@ struct ReportMail {
 // addresses, or characters that do not belong in an address (CR, LF, space, ...).
 core::Result<std::string> mailto_recipient(std::string_view uri);
 
-// RFC 5322 §3.3 date-time in UTC: "Mon, 16 Sep 2024 00:30:00 +0000".
-std::string format_rfc5322_date(core::SysTime t);
-
 // The message without a DKIM signature. Errors name the field that cannot go into a header
 // (CR or LF, a report-id without '@', a filename with a quote, data that is not gzip, ...).
 core::Result<std::string> compose_report_mail(const ReportMail& mail);

@@ -4,13 +4,13 @@
 #include <chrono>
 #include <cstdio>
 
-#include "src/app/cli/queue_format.hpp"
 #include "src/net/mx_plan.hpp"
 #include "src/net/tls_result.hpp"
 #include "sts/fetch_error.hpp"
 #include "sts/mx_match.hpp"
 #include "sts/txt_record.hpp"
 #include "tlsrpt/rua_record.hpp"
+#include "src/core/mail_date.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -33,7 +33,7 @@ std::string reply_text(const smtp::Reply& reply) {
   return out;
 }
 
-std::string utc(core::SysTime t) { return format_utc(core::to_unix(t)) + " UTC"; }
+std::string utc(core::SysTime t) { return core::format_utc(core::to_unix(t)) + " UTC"; }
 
 std::string days(std::int64_t seconds) {
   const std::int64_t d = seconds / 86400;

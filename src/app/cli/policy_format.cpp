@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <array>
 
-#include "src/app/cli/queue_format.hpp"
+#include "src/core/mail_date.hpp"
 
 namespace stsrelay::app {
 namespace {
 
-std::string utc(core::SysTime t) { return format_utc(core::to_unix(t)) + " UTC"; }
+std::string utc(core::SysTime t) { return core::format_utc(core::to_unix(t)) + " UTC"; }
 
 std::string expires_text(core::SysTime expires, core::SysTime now) {
   return utc(expires) + (now >= expires ? " (expired)" : "");

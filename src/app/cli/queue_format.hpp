@@ -12,9 +12,6 @@
 
 namespace stsrelay::app {
 
-// "2026-11-28 13:50:59" (UTC); "-" for 0 (no time: a final recipient's next attempt).
-std::string format_utc(std::int64_t unix_seconds);
-
 // mailq style: a header line; per message its id, size, arrival time and sender, then each
 // recipient indented with its state, attempts and next attempt, and its last reply in
 // parentheses; a final "-- N Kbytes in M Requests." line. "Mail queue is empty" for none.

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "src/app/cli/queue_format.hpp"
+#include "src/core/mail_date.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -39,16 +40,6 @@ std::string to_lf(std::string_view text) {
 }
 
 }  // namespace
-
-std::string format_utc(std::int64_t unix_seconds) {
-  if (unix_seconds == 0) return "-";
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 std::string_view format_ret(core::DsnRet ret) {
   switch (ret) {
@@ -92,12 +83,12 @@ std::string format_queue_text(const std::vector<queue::MessageRecord>& messages)
   for (const auto& m : messages) {
     total += m.size;
     out << pad_right(m.id, id_width) << ' ' << pad_left(std::to_string(m.size), 8) << ' '
-        << format_utc(m.received_at) << "  " << sender_text(m.sender) << '\n';
+        << core::format_utc(m.received_at) << "  " << sender_text(m.sender) << '\n';
     for (const auto& r : m.recipients) {
       out << indent << pad_right(queue::to_string(r.state), state_width) << "  " << r.address;
       if (r.attempts > 0) out << "  attempts=" << r.attempts;
       if (queue::is_pending(r.state) && r.next_attempt_at != 0) {
-        out << "  next=" << format_utc(r.next_attempt_at);
+        out << "  next=" << core::format_utc(r.next_attempt_at);
       }
       out << '\n';
       if (!r.last_reply.empty()) out << indent << "  (" << r.last_reply << ")\n";
@@ -116,7 +107,7 @@ std::string format_message_text(const queue::MessageDetail& detail) {
   const core::Envelope& e = detail.envelope;
   std::ostringstream out;
   out << "id: " << m.id << '\n'
-      << "received_at: " << format_utc(m.received_at) << " UTC\n"
+      << "received_at: " << core::format_utc(m.received_at) << " UTC\n"
       << "size: " << m.size << '\n'
       << "sender: " << sender_text(m.sender) << '\n'
       << "client: " << (e.client_address.empty() ? "-" : e.client_address);
@@ -132,7 +123,7 @@ std::string format_message_text(const queue::MessageDetail& detail) {
   for (const auto& r : m.recipients) {
     out << "  " << r.address << "  " << queue::to_string(r.state)
         << "  attempts=" << r.attempts;
-    if (queue::is_pending(r.state)) out << "  next=" << format_utc(r.next_attempt_at);
+    if (queue::is_pending(r.state)) out << "  next=" << core::format_utc(r.next_attempt_at);
     if (r.notify != 0) out << "  notify=" << format_notify(r.notify);
     if (!r.orcpt.empty()) out << "  orcpt=" << r.orcpt;
     out << '\n';

@@ -36,12 +36,6 @@ std::vector<queue::MessageRecord> sample_queue() {
   return {a, b};
 }
 
-TEST(FormatUtc, Table) {
-  EXPECT_EQ(format_utc(kArrival), "2026-11-28 13:50:59");
-  EXPECT_EQ(format_utc(1), "1970-01-01 00:00:01");
-  EXPECT_EQ(format_utc(0), "-");
-}
-
 TEST(FormatNotify, Table) {
   EXPECT_EQ(format_notify(0), "");
   EXPECT_EQ(format_notify(core::kNotifyNever), "NEVER");

@@ -1,26 +1,11 @@
-#include "queue/mail_date.hpp"
+#include "queue/xtext.hpp"
 
 #include <gtest/gtest.h>
 
-#include "queue/xtext.hpp"
 #include "table_test.hpp"
 
 namespace stsrelay::queue {
 namespace {
-
-TEST(MailDate, FormatsRfc5322DateTimeInUtc) {
-  const testing::Example<std::int64_t, std::string_view> rows[] = {
-      {1'800'000'000, "Fri, 15 Jan 2027 08:00:00 +0000"},
-      {1'799'823'539, "Wed, 13 Jan 2027 06:58:59 +0000"},
-      {0, "Thu, 01 Jan 1970 00:00:00 +0000"},
-      {951'782'400, "Tue, 29 Feb 2000 00:00:00 +0000"},
-      {4'102'444'799, "Thu, 31 Dec 2099 23:59:59 +0000"},
-  };
-  testing::expect_rows(rows, [](std::int64_t t) { return format_mail_date(core::from_unix(t)); });
-  // Sub-second parts are dropped, not rounded.
-  EXPECT_EQ(format_mail_date(core::from_unix(0) + std::chrono::milliseconds(999)),
-            "Thu, 01 Jan 1970 00:00:00 +0000");
-}
 
 TEST(Xtext, DecodesAndRejects) {
   const testing::Row<std::string_view, std::optional<std::string>> rows[] = {
