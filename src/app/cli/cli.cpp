@@ -11,6 +11,7 @@
 #include "src/app/cli/cli_health.hpp"
 #include "src/app/cli/cli_policy.hpp"
 #include "src/app/cli/cli_report.hpp"
+#include "src/app/cli/cli_route.hpp"
 #include "src/app/cli/version.hpp"
 
 namespace stsrelay::app {
@@ -30,6 +31,7 @@ int run_cli(int argc, char** argv) {
   add_queue_commands(app, ctx);
   add_policy_commands(app, ctx);
   add_check_command(app, ctx);
+  add_route_command(app, ctx);
   add_passwd_command(app, ctx);
   add_dkim_commands(app, ctx);
   add_report_commands(app, ctx);

@@ -14,6 +14,7 @@
 
 #include "smtp/server_settings.hpp"
 #include "src/core/logging.hpp"
+#include "src/delivery/route_table.hpp"
 #include "src/delivery/settings.hpp"
 #include "sts/enforcement.hpp"
 
@@ -155,6 +156,7 @@ struct Config {
   StsConfig sts;
   TlsrptConfig tlsrpt;
   DkimConfig dkim;
+  std::vector<delivery::Route> routes;  // [[route]], in order: the first match wins
   MetricsConfig metrics;
   LogConfig log;
 

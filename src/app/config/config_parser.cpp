@@ -127,6 +127,42 @@ void read_dkim(TableReader& r, DkimConfig& c, const ConfigSource& source) {
   });
 }
 
+constexpr std::string_view kFloorTokens =
+    R"("none", "may", "encrypt", "dane", "dane-only", "verify" or "secure")";
+
+// Converts each item with `parse`; a problem names the key and the item.
+template <class T, class Parse>
+std::vector<T> parse_items(TableReader& t, std::string_view key,
+                           const std::vector<std::string>& items, Parse parse) {
+  std::vector<T> out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto value = parse(items[i]);
+    if (!value) {
+      t.problem(key, (items.size() > 1 ? "item " + std::to_string(i) + ": " : std::string()) +
+                         value.error().message);
+      continue;
+    }
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
+void read_route(TableReader& t, delivery::Route& r) {
+  std::vector<std::string> domains;
+  std::vector<std::string> senders;
+  std::vector<std::string> hops{"mx"};
+  t.string_list("domains", domains);
+  t.string_list("senders", senders);
+  t.string_or_list("next_hop", hops);
+  t.converted("tls", r.tls, kFloorTokens, delivery::parse_tls_floor);
+  t.boolean("implicit_tls", r.implicit_tls);
+  t.string("auth_file", r.auth_file);
+  t.string("source_address", r.source_address);
+  r.domains = parse_items<std::string>(t, "domains", domains, delivery::parse_domain_pattern);
+  r.senders = parse_items<std::string>(t, "senders", senders, delivery::parse_domain_pattern);
+  r.next_hops = parse_items<delivery::NextHop>(t, "next_hop", hops, delivery::parse_next_hop);
+}
+
 void read_metrics(TableReader& r, MetricsConfig& c) {
   r.string("listen", c.listen);
   r.boolean("allow_remote", c.allow_remote);
@@ -168,6 +204,9 @@ core::Result<ParsedConfig> parse_config(std::string_view text, std::string_view 
   section("sts", [&](TableReader& r) { read_sts(r, c.sts); });
   section("tlsrpt", [&](TableReader& r) { read_tlsrpt(r, c.tlsrpt); });
   section("dkim", [&](TableReader& r) { read_dkim(r, c.dkim, out.source); });
+  top.tables("route", [&](TableReader& r) {
+    read_route(r, c.routes.emplace_back());
+  });
   section("metrics", [&](TableReader& r) { read_metrics(r, c.metrics); });
   section("log", [&](TableReader& r) { read_log(r, c.log); });
   top.finish();

@@ -8,6 +8,7 @@
 #include "src/core/domain_name.hpp"
 #include "src/net/cidr.hpp"
 #include "src/net/dns_servers.hpp"
+#include "src/net/dns_types.hpp"
 #include "src/net/listen_address.hpp"
 #include "tlsrpt/contact_address.hpp"
 
@@ -189,6 +190,29 @@ void check_dkim(const DkimConfig& d, Checker& check) {
   }
 }
 
+void check_routes(const std::vector<delivery::Route>& routes, Checker& check) {
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const delivery::Route& r = routes[i];
+    const std::string key = item("route", i);
+    if (r.domains.empty()) check.fail(key, "domains is missing (the recipient domains it is for)");
+    if (r.next_hops.empty()) check.fail(key + ".next_hop", "expected at least one next hop");
+    if (r.implicit_tls && r.via_mx()) {
+      check.fail(key + ".implicit_tls",
+                 "needs next hops of their own (\"host:465\"): MX hosts take STARTTLS on port 25");
+    }
+    if (!r.auth_file.empty() && r.tls == delivery::TlsFloor::none) {
+      check.fail(key + ".auth_file",
+                 "needs a TLS floor of \"encrypt\" or stronger: a password is never sent in "
+                 "plain text (route tls is \"none\")");
+    }
+    net::IpAddress ip;
+    if (!r.source_address.empty() && !net::IpAddress::parse(r.source_address, ip)) {
+      check.fail(key + ".source_address",
+                 "expected an IPv4 or IPv6 address, got \"" + r.source_address + "\"");
+    }
+  }
+}
+
 void check_metrics(const MetricsConfig& m, Checker& check) {
   if (m.listen.empty()) return;
   auto address = net::parse_listen_address(m.listen);
@@ -222,6 +246,7 @@ core::Status validate_config(const ParsedConfig& parsed) {
   if (c.sts.fetch_timeout.count() == 0) check.fail("sts.fetch_timeout", "must not be zero");
   check_tlsrpt(c.tlsrpt, check);
   check_dkim(c.dkim, check);
+  check_routes(c.routes, check);
   check_metrics(c.metrics, check);
   if (!is_log_level(c.log.level)) {
     check.fail("log.level", "expected one of \"trace\", \"debug\", \"info\", \"warn\", "

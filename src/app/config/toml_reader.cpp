@@ -178,6 +178,20 @@ void TableReader::string_list(std::string_view key, std::vector<std::string>& ou
   if (ok) out = std::move(items);
 }
 
+void TableReader::string_or_list(std::string_view key, std::vector<std::string>& out) {
+  const toml::node* node = table_.get(key);
+  if (node != nullptr && node->is_string()) {
+    take(key);
+    out = {node->as_string()->get()};
+    return;
+  }
+  if (node != nullptr && !node->is_array()) {
+    take(key);
+    return mismatch(key, *node, "a string or an array of strings");
+  }
+  string_list(key, out);
+}
+
 void TableReader::duration_list(std::string_view key, std::vector<std::chrono::seconds>& out) {
   const toml::node* node = take(key);
   if (node == nullptr) return;

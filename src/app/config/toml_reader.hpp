@@ -39,6 +39,8 @@ class TableReader {
   void positive(std::string_view key, std::uint64_t& out);  // an integer > 0
   void duration(std::string_view key, std::chrono::seconds& out);
   void string_list(std::string_view key, std::vector<std::string>& out);
+  // A string or an array of strings (next_hop = "mx" or ["a:25", "b:25"]): one item or many.
+  void string_or_list(std::string_view key, std::vector<std::string>& out);
   void duration_list(std::string_view key, std::vector<std::chrono::seconds>& out);
 
   // A string converted by `convert` (nullopt: refused); `expected` says what is accepted.

@@ -84,6 +84,16 @@ void log_lines(spdlog::level::level_enum level, std::string_view prefix,
   }
 }
 
+// [[route]] tables are read (and `stsrelay route` shows them), but delivery does not follow
+// them yet: a daemon that ignored them would send an organisation's internal mail to the
+// public MX hosts, so it refuses to run with them instead.
+core::Status refuse_routes(const Config& config) {
+  if (config.routes.empty()) return core::Ok{};
+  return core::Error::invalid(
+      "route[0]: [[route]] tables are not applied by delivery in this version; remove them "
+      "(`stsrelay route DOMAIN` shows what they would do)");
+}
+
 delivery::DeliverySettings delivery_settings(const Config& config,
                                              std::shared_ptr<const dkim::SigningKeys> keys) {
   delivery::DeliverySettings settings = to_delivery_settings(config);
@@ -132,6 +142,7 @@ class Daemon {
 
  private:
   core::Status start() {
+    if (auto routes = refuse_routes(config_); !routes) return routes;
     const std::filesystem::path state_dir(config_.queue.state_dir);
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
@@ -287,6 +298,7 @@ class Daemon {
   // only then is delivery switched over; the remaining steps cannot fail.
   // delivery.dns_servers takes effect after a restart (the resolver is made once).
   core::Status apply(const Config& next) {
+    if (auto routes = refuse_routes(next); !routes) return routes;
     // The key files are read again even when the tables did not change: rotating a key in
     // place (same file, new contents) and SIGHUP is how operators replace one.
     auto keys = load_signing_keys(next.dkim);

@@ -30,7 +30,7 @@ TEST(ParseConfig, ErrorTable) {
       {"syntax: bare string", "[log]\nlevel = info\n", "test.toml:2:", true},
       // Unknown keys anywhere.
       {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, dkim, log, metrics, queue, "
-       "relay, server, sts, tlsrpt)"},
+       "relay, route, server, sts, tlsrpt)"},
       {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table (did you mean \"server\"?)"},
       {"unknown key in a table", "[server]\nmax_recipient = 10\n",
        "test.toml:2: server.max_recipient: unknown key (did you mean \"max_recipients\"?)"},
@@ -118,6 +118,21 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:4: dkim.sign[1].keyfile: unknown key (did you mean \"key_file\"?)"},
       {"dkim.sign domain not a string", "[[dkim.sign]]\ndomain = 1\n",
        "test.toml:2: dkim.sign[0].domain: expected a string, got 1"},
+      // [[route]]
+      {"route floor", "[[route]]\ndomains = [\"*\"]\ntls = \"strict\"\n",
+       "test.toml:3: route[0].tls: expected \"none\", \"may\", \"encrypt\", \"dane\", "
+       "\"dane-only\", \"verify\" or \"secure\", got \"strict\""},
+      {"route next hop", "[[route]]\ndomains = [\"*\"]\n\n[[route]]\ndomains = [\"x.example\"]\n"
+       "next_hop = [\"mx\", \"192.0.2.1:25\"]\n",
+       "test.toml:6: route[1].next_hop: item 1: \"192.0.2.1:25\": an address goes in brackets "
+       "(\"[192.0.2.1]\"), so that no one reads it as a name"},
+      {"route next hop type", "[[route]]\ndomains = [\"*\"]\nnext_hop = 25\n",
+       "test.toml:3: route[0].next_hop: expected a string or an array of strings, got 25"},
+      {"route domain pattern", "[[route]]\ndomains = [\"*.corp.example\"]\n",
+       "test.toml:2: route[0].domains: \"*.corp.example\" is not a domain, \".domain\" or \"*\": ",
+       true},
+      {"route unknown key", "[[route]]\ndomains = [\"*\"]\nnexthop = \"mx\"\n",
+       "test.toml:3: route[0].nexthop: unknown key (did you mean \"next_hop\"?)"},
       // Dotted keys and inline tables name the same key.
       {"dotted key at the root", "server.max_recipients = \"x\"\n",
        "test.toml:1: server.max_recipients: expected a positive integer, got \"x\""},
@@ -212,6 +227,15 @@ domain = "example.com"
 selector = "s2"
 key_file = "ed.pem"
 
+[[route]]
+domains = ["corp.example", ".Corp.Example"]
+senders = ["shop.example"]
+next_hop = ["[192.0.2.10]:2525", "relay.corp.example"]
+tls = "verify"
+implicit_tls = true
+auth_file = "corp.auth"
+source_address = "192.0.2.25"
+
 [log]
 level = "debug"
 format = "json"
@@ -258,6 +282,17 @@ format = "json"
   EXPECT_EQ(c.tlsrpt.send_at, std::chrono::minutes{23 * 60 + 59});
   EXPECT_EQ(c.tlsrpt.dkim_selector, "s1");
   EXPECT_EQ(c.tlsrpt.dkim_key_file, "dkim.pem");
+  ASSERT_EQ(c.routes.size(), 1u);
+  const delivery::Route& route = c.routes[0];
+  EXPECT_EQ(route.domains, (std::vector<std::string>{"corp.example", ".corp.example"}));
+  EXPECT_EQ(route.senders, std::vector<std::string>{"shop.example"});
+  using Hop = delivery::NextHop;
+  EXPECT_EQ(route.next_hops, (std::vector<Hop>{{Hop::Kind::address, "192.0.2.10", 2525},
+                                               {Hop::Kind::host, "relay.corp.example", 25}}));
+  EXPECT_EQ(route.tls, delivery::TlsFloor::verify);
+  EXPECT_TRUE(route.implicit_tls);
+  EXPECT_EQ(route.auth_file, "corp.auth");
+  EXPECT_EQ(route.source_address, "192.0.2.25");
   ASSERT_EQ(c.dkim.sign.size(), 2u);
   EXPECT_EQ(c.dkim.sign[0], (DkimSignConfig{"example.com", "s1", "rsa.pem", "test.toml:51"}));
   EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:56"}));
@@ -268,7 +303,7 @@ format = "json"
   EXPECT_EQ(parsed->source.where("server.hostname"), "test.toml:3");
   EXPECT_EQ(parsed->source.where("server.listen[1]"), "test.toml:2");
   EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:39");
-  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:63");
+  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:72");
 }
 
 }  // namespace

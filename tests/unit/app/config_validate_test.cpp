@@ -140,6 +140,27 @@ TEST(ValidateConfig, Table) {
        "selector = \"S1\"\nkey_file = \"b.pem\"\n",
        "test.toml:5: dkim.sign[1]: a second key for domain example.org and selector s1 (each "
        "[[dkim.sign]] needs its own domain and selector)"},
+      // [[route]]
+      {"routes", "[[route]]\ndomains = [\"corp.example\", \".corp.example\"]\n"
+       "next_hop = \"[192.0.2.10]:25\"\ntls = \"verify\"\n[[route]]\ndomains = [\"*\"]\n"
+       "senders = [\"news.example.org\"]\nnext_hop = [\"a.provider.example:465\", "
+       "\"b.provider.example:465\"]\nimplicit_tls = true\nauth_file = \"provider.auth\"\n"
+       "source_address = \"2001:db8::25\"\n", ""},
+      {"route without domains", "[[route]]\nnext_hop = \"relay.example:25\"\n",
+       "test.toml:1: route[0]: domains is missing (the recipient domains it is for)"},
+      {"implicit TLS to MX hosts", "[[route]]\ndomains = [\"*\"]\nimplicit_tls = true\n",
+       "test.toml:3: route[0].implicit_tls: needs next hops of their own (\"host:465\"): MX hosts "
+       "take STARTTLS on port 25"},
+      {"a password without TLS", "[[route]]\ndomains = [\"*\"]\nnext_hop = \"r.example:587\"\n"
+       "tls = \"none\"\nauth_file = \"a\"\n",
+       "test.toml:5: route[0].auth_file: needs a TLS floor of \"encrypt\" or stronger: a password "
+       "is never sent in plain text (route tls is \"none\")"},
+      {"source address that is a name", "[[route]]\ndomains = [\"*\"]\n"
+       "source_address = \"relay.example\"\n",
+       "test.toml:3: route[0].source_address: expected an IPv4 or IPv6 address, got "
+       "\"relay.example\""},
+      {"empty next hop list", "[[route]]\ndomains = [\"*\"]\nnext_hop = []\n",
+       "test.toml:3: route[0].next_hop: expected at least one next hop"},
       {"log level", "[log]\nlevel = \"verbose\"\n",
        "test.toml:2: log.level: expected one of \"trace\", \"debug\", \"info\", \"warn\", "
        "\"error\", \"critical\" or \"off\", got \"verbose\""},

@@ -1,0 +1,85 @@
+#include "src/app/cli/cli_route.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "src/app/cli/cli_common.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/delivery/route_table.hpp"
+
+namespace stsrelay::app {
+namespace {
+
+struct RouteOptions {
+  std::string domain;
+  std::string sender;
+};
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+int run(const CliContext& ctx, const RouteOptions& o) {
+  auto config = load_config_for_cli(ctx);
+  if (!config) return kExitUsage;
+  auto domain = core::normalize_domain(o.domain);
+  if (!domain) {
+    print_error("\"" + o.domain + "\" is not a domain name: " + domain.error().message);
+    return kExitUsage;
+  }
+  std::string sender_domain;
+  if (!o.sender.empty()) {
+    const std::size_t at = o.sender.rfind('@');
+    auto normal = core::normalize_domain(at == std::string::npos ? o.sender : o.sender.substr(at + 1));
+    if (!normal) {
+      print_error("--sender \"" + o.sender + "\": " + normal.error().message);
+      return kExitUsage;
+    }
+    sender_domain = std::move(*normal);
+  }
+  const delivery::RouteTable table(config->routes);
+  const delivery::RouteMatch match = table.match(*domain, sender_domain);
+  const delivery::Route& r = table.route_for(*domain, sender_domain);
+  std::vector<std::string> hops;
+  for (const auto& hop : r.next_hops) hops.push_back(delivery::format_next_hop(hop));
+
+  std::cout << "domain:         " << *domain << '\n';
+  if (match.route) {
+    std::cout << "route:          route[" << match.index << "] (domains " << joined(r.domains);
+    if (!r.senders.empty()) std::cout << "; senders " << joined(r.senders);
+    std::cout << ")\n";
+  } else {
+    std::cout << "route:          default (no [[route]] matches)\n";
+  }
+  std::cout << "next hops:      " << joined(hops) << '\n'
+            << "tls floor:      " << delivery::to_string(r.tls) << '\n'
+            << "implicit tls:   " << (r.implicit_tls ? "yes" : "no (STARTTLS)") << '\n'
+            << "auth:           " << (r.auth_file.empty() ? "none" : r.auth_file) << '\n'
+            << "source address: " << (r.source_address.empty() ? "default" : r.source_address)
+            << '\n'
+            << "mta-sts:        "
+            << (r.via_mx() ? "the domain's policy applies to its MX hosts"
+                           : "not applied: the next hops are not the domain's MX hosts")
+            << '\n'
+            << std::flush;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_route_command(CLI::App& app, CliContext& ctx) {
+  auto options = std::make_shared<RouteOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "route", "the [[route]] a recipient domain gets: next hops, TLS floor, AUTH, source "
+               "address, and whether its MTA-STS policy applies");
+  cmd->add_option("DOMAIN", options->domain, "recipient domain")->required();
+  cmd->add_option("--sender", options->sender,
+                  "envelope sender (or its domain), for sender-dependent routes");
+  cmd->callback([&ctx, options] { ctx.action = [&ctx, options] { return run(ctx, *options); }; });
+}
+
+}  // namespace stsrelay::app
