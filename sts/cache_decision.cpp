@@ -2,16 +2,16 @@
 
 #include <algorithm>
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::sts {
 
-std::string_view to_string(CacheAction action) {
-  switch (action) {
-    case CacheAction::use_cached: return "use-cached";
-    case CacheAction::fetch: return "fetch";
-    case CacheAction::no_policy: return "no-policy";
-  }
-  return "no-policy";
-}
+namespace {
+constexpr core::EnumNameList<CacheAction::no_policy> kActionNames{
+    {"use-cached", "fetch", "no-policy"}, "no-policy"};
+}  // namespace
+
+std::string_view to_string(CacheAction action) { return kActionNames.name(action); }
 
 bool is_unexpired(const CachedPolicy& cached, core::SysTime now) {
   return now < cached.expires_at;

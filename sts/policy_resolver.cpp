@@ -9,20 +9,19 @@
 #include <vector>
 
 #include "src/core/domain_name.hpp"
+#include "src/core/enum_names.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 #include "sts/txt_record.hpp"
 
 namespace stsrelay::sts {
 
-std::string_view to_string(PolicyOrigin origin) {
-  switch (origin) {
-    case PolicyOrigin::none: return "none";
-    case PolicyOrigin::cache: return "cache";
-    case PolicyOrigin::fetched: return "fetched";
-  }
-  return "none";
-}
+namespace {
+constexpr core::EnumNameList<PolicyOrigin::fetched> kOriginNames{{"none", "cache", "fetched"},
+                                                                 "none"};
+}  // namespace
+
+std::string_view to_string(PolicyOrigin origin) { return kOriginNames.name(origin); }
 
 namespace {
 

@@ -11,11 +11,8 @@
 namespace stsrelay::tlsrpt {
 namespace {
 
-constexpr core::EnumNames<DeliveryState, 3> kStateNames{{{
-    {DeliveryState::pending, "pending"},
-    {DeliveryState::sent, "sent"},
-    {DeliveryState::failed, "failed"},
-}}, "pending"};
+constexpr core::EnumNameList<DeliveryState::failed> kStateNames{{"pending", "sent", "failed"},
+                                                                "pending"};
 
 constexpr std::string_view kDeliveryColumns =
     "report_id, uri, state, attempts, first_at, next_attempt_at, last_error";
