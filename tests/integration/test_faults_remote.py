@@ -26,20 +26,17 @@ The harness stops each relay with SIGTERM and fails the test on a non-zero exit 
 report (which includes LeakSanitizer's at exit)."""
 
 import collections
-import os
 import random
 import socket
 import ssl
 import struct
-import tempfile
 import threading
 
 from dnslib import MX, TXT, A, DNSError, DNSRecord
 
 import harness
-from certs import TestCA
-from harness import RelayTestCase, message_bytes, wait_until
-from sts_world import ClassCleanups, World
+from harness import RelayTestCase, wait_until
+from sts_world import ClassCleanups, class_world
 
 DNS_FRONT = "127.0.0.54"
 GOOD = "127.0.0.60"        # aiosmtpd: good.test, and the MX of the policy-host domains
@@ -467,11 +464,8 @@ def memory_kb(pid):
 class RemoteFaultsTest(RelayTestCase):
     @classmethod
     def setUpClass(cls):
-        cls._world_dir = tempfile.TemporaryDirectory(prefix="stsrelay-faults-")
-        cls.addClassCleanup(cls._world_dir.cleanup)
+        class_world(cls, "stsrelay-faults-", records(), ZONES)
         cleanups = ClassCleanups(cls)
-        cls.world_ca = TestCA(os.path.join(cls._world_dir.name, "ca"))
-        cls.world = World(cleanups, records(), ZONES)
         cls.good = cls.world.receiver(GOOD)
         cls.sender_box = cls.world.receiver(SENDER_MX)
         cls.dns = DnsFront(cleanups, cls.world.dns.server.resolver)
@@ -501,11 +495,8 @@ class RemoteFaultsTest(RelayTestCase):
     # --- helpers ---------------------------------------------------------------------------
 
     def send(self, relay, recipient):
-        subject = f"{self._testMethodName} to {recipient}"
-        content = message_bytes("alice@sender.test", [recipient], subject, ["remote faults"])
-        self.assertReply(harness.send_message(relay.port, "alice@sender.test", [recipient],
-                                              content), 250)
-        return subject
+        return self.send_accepted(relay, recipient, f"{self._testMethodName} to {recipient}",
+                                  "remote faults")
 
     def wait_deferred(self, relay, recipient, bound=WAIT, attempts=1):
         """Waits (at most `bound` seconds) until the recipient is deferred after `attempts`
