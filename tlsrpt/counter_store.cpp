@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "src/db/sqlite_run.hpp"
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
 #include "tlsrpt/tlsrpt_schema.hpp"
@@ -184,22 +185,11 @@ core::Result<DomainDay> CounterStore::load(Day day, std::string_view policy_doma
 
 core::Result<std::int64_t> CounterStore::prune_before(Day first_kept) {
   std::lock_guard lock(mutex_);
-  auto txn = db::SqliteTransaction::begin(conn_);
-  if (!txn) return txn.error();
-  auto failures = db::SqliteStatement::prepare(conn_,
-                                               "DELETE FROM failure_counts WHERE policy_id IN "
-                                               "(SELECT id FROM policy_counts WHERE day < ?1)");
-  auto policies = db::SqliteStatement::prepare(conn_, "DELETE FROM policy_counts WHERE day < ?1");
-  if (!failures) return failures.error();
-  if (!policies) return policies.error();
-  const std::string cutoff = format_day(first_kept);
-  failures->bind(1, cutoff);
-  if (auto st = failures->run(); !st) return st.error();
-  policies->bind(1, cutoff);
-  if (auto st = policies->run(); !st) return st.error();
-  const std::int64_t removed = conn_.changes();
-  if (auto st = txn->commit(); !st) return st.error();
-  return removed;
+  return db::run_in_one_transaction(conn_,
+                                    {"DELETE FROM failure_counts WHERE policy_id IN "
+                                     "(SELECT id FROM policy_counts WHERE day < ?1)",
+                                     "DELETE FROM policy_counts WHERE day < ?1"},
+                                    format_day(first_kept));
 }
 
 }  // namespace stsrelay::tlsrpt
