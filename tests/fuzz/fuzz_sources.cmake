@@ -50,4 +50,4 @@ set(fuzz_sources_fuzz_sts_txt_record
   sts/field_syntax.cpp sts/txt_record.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_tlsrpt_rua_record
-  sts/field_syntax.cpp tlsrpt/rua_record.cpp ${fuzz_core_text})
+  sts/field_syntax.cpp sts/txt_record.cpp tlsrpt/rua_record.cpp ${fuzz_core_text})
