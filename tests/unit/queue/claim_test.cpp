@@ -20,6 +20,7 @@ namespace {
 
 using std::chrono::seconds;
 using testing::enqueue_and_wait;
+using testing::expect_not_found;
 using testing::record_and_wait;
 using testing::sample_content;
 using testing::sample_envelope;
@@ -263,9 +264,7 @@ TEST(Claim, RecordedResultsChangeStateAndEndTheLease) {
   auto last = record_and_wait(*f.store, {{ids[2], RecipientState::delivered, 0, "250 ok"}});
   ASSERT_TRUE(last) << last.error().message;
   EXPECT_EQ(f.store->stats().purged, 1u);
-  auto gone = (*reader)->show(id);
-  ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().kind, core::ErrorKind::not_found);
+  expect_not_found((*reader)->show(id));
 }
 
 TEST(Claim, NoticesAreQueuedWithTheResults) {
@@ -359,9 +358,7 @@ TEST(Claim, ResultsForADeletedMessageChangeNothing) {
   auto reader = Reader::open(f.dir.db(), f.clock);
   ASSERT_TRUE(reader);
   ASSERT_TRUE((*reader)->remove(id));
-  auto content = f.store->load_content(id);
-  ASSERT_FALSE(content);
-  EXPECT_EQ(content.error().kind, core::ErrorKind::not_found);
+  expect_not_found(f.store->load_content(id));
   std::vector<RecipientResult> results;
   for (auto rid : ids_of(*jobs)) results.push_back({rid, RecipientState::delivered, 0, "250"});
   auto recorded = record_and_wait(*f.store, results);
