@@ -83,6 +83,12 @@ struct Fixture {
     if (!id) throw std::runtime_error(id.error().message);
     return *id;
   }
+  // Claims what is due now (up to 10 jobs): the ids of the recipients leased, in job order.
+  std::vector<std::int64_t> claim_ids() {
+    auto jobs = store->claim_due(clock.now(), up_to(10));
+    if (!jobs) throw std::runtime_error(jobs.error().message);
+    return ids_of(*jobs);
+  }
 };
 
 TEST(Claim, GroupsDueRecipientsByMessageAndDomainAndLeasesThem) {
@@ -218,9 +224,7 @@ TEST(Claim, GroupJobsTable) {
 TEST(Claim, RecordedResultsChangeStateAndEndTheLease) {
   Fixture f;
   const std::string id = f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
-  const auto ids = ids_of(*jobs);  // bob, dave (example.net), carol (example.org)
+  const auto ids = f.claim_ids();  // bob, dave (example.net), carol (example.org)
   ASSERT_EQ(ids.size(), 3u);
   const std::int64_t later = f.now() + 300;
   auto recorded = record_and_wait(
@@ -270,9 +274,7 @@ TEST(Claim, RecordedResultsChangeStateAndEndTheLease) {
 TEST(Claim, NoticesAreQueuedWithTheResults) {
   Fixture f;
   f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
-  const auto ids = ids_of(*jobs);
+  const auto ids = f.claim_ids();
   core::Envelope dsn_envelope;
   dsn_envelope.recipients = {{"alice@example.com", core::kNotifyNever, ""}};
   std::vector<RecipientResult> results;
@@ -301,9 +303,7 @@ TEST(Claim, NoticesAreQueuedWithTheResults) {
 TEST(Claim, InvalidResultsFailWholeAndKeepTheLeases) {
   Fixture f;
   f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
-  const auto ids = ids_of(*jobs);
+  const auto ids = f.claim_ids();
   struct Row {
     const char* name;
     RecipientResult result;
@@ -353,14 +353,13 @@ TEST(Claim, InFlightRecipientsAreDueAgainAfterARestart) {
 TEST(Claim, ResultsForADeletedMessageChangeNothing) {
   Fixture f;
   const std::string id = f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
+  const auto ids = f.claim_ids();
   auto reader = Reader::open(f.dir.db(), f.clock);
   ASSERT_TRUE(reader);
   ASSERT_TRUE((*reader)->remove(id));
   expect_not_found(f.store->load_content(id));
   std::vector<RecipientResult> results;
-  for (auto rid : ids_of(*jobs)) results.push_back({rid, RecipientState::delivered, 0, "250"});
+  for (auto rid : ids) results.push_back({rid, RecipientState::delivered, 0, "250"});
   auto recorded = record_and_wait(*f.store, results);
   ASSERT_TRUE(recorded) << recorded.error().message;
   EXPECT_EQ(f.store->leased(), 0u);
