@@ -120,24 +120,21 @@ core::Result<std::string> PolicyCache::load_text(std::string_view domain) {
 
 core::Result<std::vector<CacheListEntry>> PolicyCache::list() {
   std::lock_guard lock(mutex_);
-  auto prepared = db::SqliteStatement::prepare(
-      conn_, "SELECT domain, id, policy, fetched_at, expires_at FROM policies ORDER BY domain");
-  if (!prepared) return prepared.error();
-  auto& q = *prepared;
   std::vector<CacheListEntry> out;
-  for (;;) {
-    auto row = q.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto policy = parse_policy(q.column_text(2));
-    if (!policy) {
-      return core::Error::invalid("sts.db: stored policy of " + q.column_text(0) +
-                                  " no longer parses: " + policy.error().message);
-    }
-    out.push_back(CacheListEntry{q.column_text(0), q.column_text(1), policy->mode,
-                                 core::from_unix(q.column_int(3)),
-                                 core::from_unix(q.column_int(4))});
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT domain, id, policy, fetched_at, expires_at FROM policies ORDER BY domain",
+      [&out](const db::SqliteStatement& q) -> core::Status {
+        auto policy = parse_policy(q.column_text(2));
+        if (!policy) {
+          return core::Error::invalid("sts.db: stored policy of " + q.column_text(0) +
+                                      " no longer parses: " + policy.error().message);
+        }
+        out.push_back(CacheListEntry{q.column_text(0), q.column_text(1), policy->mode,
+                                     core::from_unix(q.column_int(3)),
+                                     core::from_unix(q.column_int(4))});
+        return core::Ok{};
+      });
+  if (!done) return done.error();
   return out;
 }
 

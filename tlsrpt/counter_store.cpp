@@ -101,34 +101,30 @@ core::Status CounterStore::add_locked(const Counters& counters) {
 
 core::Result<std::vector<Day>> CounterStore::days() {
   std::lock_guard lock(mutex_);
-  auto q =
-      db::SqliteStatement::prepare(conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day");
-  if (!q) return q.error();
   std::vector<Day> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto day = parse_day(q->column_text(0));
-    if (!day) return core::Error::invalid(conn_.path().string() + ": " + day.error().message);
-    out.push_back(*day);
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto day = parse_day(q.column_text(0));
+        if (!day) return core::Error::invalid(conn_.path().string() + ": " + day.error().message);
+        out.push_back(*day);
+        return core::Ok{};
+      });
+  if (!done) return done.error();
   return out;
 }
 
 core::Result<std::vector<std::string>> CounterStore::domains(Day day) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
-      conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain");
-  if (!q) return q.error();
-  q->bind(1, format_day(day));
   std::vector<std::string> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(q->column_text(0));
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain",
+      [&out](const db::SqliteStatement& q) -> core::Status {
+        out.push_back(q.column_text(0));
+        return core::Ok{};
+      },
+      format_day(day));
+  if (!done) return done.error();
   return out;
 }
 

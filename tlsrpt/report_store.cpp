@@ -102,26 +102,24 @@ core::Status ReportStore::add_destinations(std::string_view report_id,
 core::Result<std::vector<DueDelivery>> ReportStore::due_deliveries(core::SysTime now,
                                                                    std::size_t limit) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
+  std::vector<DueDelivery> out;
+  const auto done = db::for_each_row(
       conn_,
       "SELECT d.report_id, d.uri, d.state, d.attempts, d.first_at, d.next_attempt_at, "
       "d.last_error, r.id, r.day, r.domain, r.json, r.created_at "
       "FROM report_deliveries d JOIN reports r ON r.id = d.report_id "
       "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
-      "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2");
-  if (!q) return q.error();
-  q->bind(1, core::to_unix(now)).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<DueDelivery> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto delivery = delivery_from(*q, 0, conn_);
-    if (!delivery) return delivery.error();
-    auto report = report_from(*q, 7, conn_);
-    if (!report) return report.error();
-    out.push_back(DueDelivery{std::move(*delivery), std::move(*report)});
-  }
+      "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto delivery = delivery_from(q, 0, conn_);
+        if (!delivery) return delivery.error();
+        auto report = report_from(q, 7, conn_);
+        if (!report) return report.error();
+        out.push_back(DueDelivery{std::move(*delivery), std::move(*report)});
+        return core::Ok{};
+      },
+      core::to_unix(now), static_cast<std::int64_t>(limit));
+  if (!done) return done.error();
   return out;
 }
 
@@ -207,20 +205,19 @@ core::Result<std::optional<StoredReport>> ReportStore::find_report(Day day,
 
 core::Result<std::vector<ReportDelivery>> ReportStore::deliveries_locked(
     std::string_view report_id) {
-  auto q = db::SqliteStatement::prepare(
-      conn_, "SELECT " + std::string(kDeliveryColumns) +
-                 " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri");
-  if (!q) return q.error();
-  q->bind(1, report_id);
   std::vector<ReportDelivery> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto d = delivery_from(*q, 0, conn_);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
+  const auto done = db::for_each_row(
+      conn_,
+      "SELECT " + std::string(kDeliveryColumns) +
+          " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto d = delivery_from(q, 0, conn_);
+        if (!d) return d.error();
+        out.push_back(std::move(*d));
+        return core::Ok{};
+      },
+      report_id);
+  if (!done) return done.error();
   return out;
 }
 
@@ -231,19 +228,16 @@ core::Result<std::vector<ReportDelivery>> ReportStore::deliveries(std::string_vi
 
 core::Result<std::vector<ReportListing>> ReportStore::list_reports() {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_,
-                                        "SELECT id, day, domain, '', created_at FROM reports "
-                                        "ORDER BY day DESC, domain, id");
-  if (!q) return q.error();
   std::vector<ReportListing> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto report = report_from(*q, 0, conn_);
-    if (!report) return report.error();
-    out.push_back(ReportListing{std::move(*report), {}});
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT id, day, domain, '', created_at FROM reports ORDER BY day DESC, domain, id",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto report = report_from(q, 0, conn_);
+        if (!report) return report.error();
+        out.push_back(ReportListing{std::move(*report), {}});
+        return core::Ok{};
+      });
+  if (!done) return done.error();
   for (ReportListing& l : out) {
     auto d = deliveries_locked(l.report.id);
     if (!d) return d.error();

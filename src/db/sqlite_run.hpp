@@ -15,15 +15,44 @@
 
 namespace stsrelay::db {
 
-// Prepares `sql`, binds `args` to ?1, ?2, ... in turn, and runs it to completion (a statement
-// that returns no rows).
+// Prepares `sql` and binds `args` to ?1, ?2, ... in turn.
 template <typename... Args>
-core::Status run_once(SqliteConnection& conn, std::string_view sql, const Args&... args) {
+core::Result<SqliteStatement> prepare_bound(SqliteConnection& conn, std::string_view sql,
+                                            const Args&... args) {
   auto statement = SqliteStatement::prepare(conn, sql);
   if (!statement) return statement.error();
   int index = 0;
   (statement->bind(++index, args), ...);
+  return statement;
+}
+
+// Prepares `sql`, binds `args` and runs it to completion (a statement that returns no rows).
+template <typename... Args>
+core::Status run_once(SqliteConnection& conn, std::string_view sql, const Args&... args) {
+  auto statement = prepare_bound(conn, sql, args...);
+  if (!statement) return statement.error();
   return statement->run();
+}
+
+// Steps `statement` through its rows and calls `each(statement)` on each; the first error, of a
+// step or of `each` (which returns a core::Status), ends it.
+template <typename Each>
+core::Status for_each_row(SqliteStatement& statement, Each each) {
+  for (;;) {
+    auto row = statement.step();
+    if (!row) return row.error();
+    if (!*row) return core::Ok{};
+    if (auto done = each(std::as_const(statement)); !done) return done;
+  }
+}
+
+// for_each_row() over the rows of `sql` with `args` bound.
+template <typename Each, typename... Args>
+core::Status for_each_row(SqliteConnection& conn, std::string_view sql, Each each,
+                          const Args&... args) {
+  auto statement = prepare_bound(conn, sql, args...);
+  if (!statement) return statement.error();
+  return for_each_row(*statement, std::move(each));
 }
 
 // Prepares `sql`, binds `args` to ?1, ?2, ... in turn, and steps to its first row: the statement
@@ -32,10 +61,8 @@ template <typename... Args>
 core::Result<std::optional<SqliteStatement>> first_row(SqliteConnection& conn,
                                                        std::string_view sql,
                                                        const Args&... args) {
-  auto statement = SqliteStatement::prepare(conn, sql);
+  auto statement = prepare_bound(conn, sql, args...);
   if (!statement) return statement.error();
-  int index = 0;
-  (statement->bind(++index, args), ...);
   auto row = statement->step();
   if (!row) return row.error();
   if (!*row) return std::optional<SqliteStatement>();
