@@ -54,13 +54,6 @@ std::string policy_text(const Policy& policy) {
   return text;
 }
 
-// §3.3: "limit further attempts to a period of five minutes or longer per version ID".
-bool backing_off(const CacheState& state, std::string_view id, core::SysTime now,
-                 const CacheTuning& tuning) {
-  return state.last_failure && state.last_failure->id == id && now >= state.last_failure->at &&
-         now - state.last_failure->at < tuning.fetch_retry_delay;
-}
-
 }  // namespace
 
 class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
@@ -204,7 +197,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     if (!ignore_backoff && entry &&
-        backing_off(entry->state, id, now, settings_.tuning)) {
+        is_backing_off(entry->state, id, now, settings_.tuning)) {
       answer.entry = usable;
       answer.origin = usable ? PolicyOrigin::cache : PolicyOrigin::none;
       answer.fetch_failure = remembered_failure(d, id);
