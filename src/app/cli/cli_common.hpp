@@ -1,5 +1,7 @@
-// What every `stsrelay` command shares: exit statuses, the --config option's value, and loading
-// the configuration with its problems printed on stderr.
+// What every `stsrelay` command shares: exit statuses, the --config option's value, loading the
+// configuration with its problems printed on stderr, the parts of a command's set-up and run that
+// recur (a domain argument, a database in queue.state_dir), and the function each command file
+// registers its subcommands with.
 #pragma once
 
 #include <filesystem>
