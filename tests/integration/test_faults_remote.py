@@ -37,6 +37,7 @@ from dnslib import MX, TXT, A, DNSError, DNSRecord
 
 import harness
 from harness import RelayTestCase, wait_until
+from procs import memory_kib
 from sts_world import ClassCleanups, class_world
 
 DNS_FRONT = "127.0.0.54"
@@ -451,17 +452,6 @@ class DnsFront:
 # --- The tests -------------------------------------------------------------------------------
 
 
-def memory_kb(pid):
-    """VmRSS and VmHWM (the peak) of a process, in kB."""
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(value.split()[0])
-    return values
-
-
 class RemoteFaultsTest(RelayTestCase):
     @classmethod
     def setUpClass(cls):
@@ -571,14 +561,14 @@ class RemoteFaultsTest(RelayTestCase):
     def test_a_10_mb_reply_line_is_refused_and_memory_stays_bounded(self):
         relay = self.relay()
         recipients = ("fred@hugeehlo.test", "gina@hugemail.test")
-        before = memory_kb(relay.pid)
+        before = memory_kib(relay.pid, "VmRSS", "VmHWM")
         subjects = [self.send(relay, r) for r in recipients]
         self.wait_engaged(HUGE_EHLO, HUGE_MAIL)
         self.assert_good_mail_flows(relay)
         for recipient in recipients:
             r = self.wait_deferred(relay, recipient, bound=WAIT * 2, attempts=HUGE_ATTEMPTS)
             self.assertIn("reply line longer than 4096 octets", r["last_reply"])
-        after = memory_kb(relay.pid)
+        after = memory_kib(relay.pid, "VmRSS", "VmHWM")
         lines = sum(relay.recipient_state(r)["attempts"] for r in recipients)
         growth = after["VmHWM"] - before["VmRSS"]
         print(f"\nrelay memory before the 10 MB lines: VmRSS {before['VmRSS']} kB; after {lines} "
