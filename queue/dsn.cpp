@@ -7,11 +7,16 @@
 #include "queue/xtext.hpp"
 #include "src/core/ascii.hpp"
 #include "src/core/mail_date.hpp"
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::queue {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
+
+// RFC 3464 §2.3.3, the action-field values.
+constexpr core::EnumNameList<DsnAction::expanded> kActionNames{
+    {"failed", "delayed", "delivered", "relayed", "expanded"}, "failed"};
 
 // RFC 3464 §2.3.4: the status is required; without a usable one, the class default.
 std::string status_for(const DsnRecipient& r) {
@@ -139,21 +144,7 @@ std::string pick_boundary(const DsnInput& in, const std::vector<std::string_view
 
 }  // namespace
 
-std::string_view to_string(DsnAction action) {
-  switch (action) {
-    case DsnAction::failed:
-      return "failed";
-    case DsnAction::delayed:
-      return "delayed";
-    case DsnAction::delivered:
-      return "delivered";
-    case DsnAction::relayed:
-      return "relayed";
-    case DsnAction::expanded:
-      return "expanded";
-  }
-  return "failed";
-}
+std::string_view to_string(DsnAction action) { return kActionNames.name(action); }
 
 bool wants_notice(std::uint8_t notify, DsnAction action) {
   if ((notify & core::kNotifyNever) != 0) return false;

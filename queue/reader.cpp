@@ -16,24 +16,11 @@ class SqliteReader final : public Reader {
       : db_(std::move(db)), sql_(db_), clock_(clock) {}
 
   core::Result<std::vector<MessageRecord>> list() override {
-    // One read transaction, so that messages and recipients come from the same snapshot.
-    auto begun = db_.exec("BEGIN");
-    if (!begun) return begun.error();
-    auto messages = load_all_messages(sql_);
-    auto ended = db_.exec("COMMIT");
-    if (!messages) return messages.error();
-    if (!ended) return ended.error();
-    return messages;
+    return in_one_snapshot([this] { return load_all_messages(sql_); });
   }
 
   core::Result<MessageDetail> show(std::string_view id) override {
-    auto begun = db_.exec("BEGIN");
-    if (!begun) return begun.error();
-    auto detail = load_detail(id);
-    auto ended = db_.exec("COMMIT");
-    if (!detail) return detail.error();
-    if (!ended) return ended.error();
-    return detail;
+    return in_one_snapshot([this, id] { return load_detail(id); });
   }
 
   core::Status remove(std::string_view id) override {
@@ -83,6 +70,19 @@ class SqliteReader final : public Reader {
   }
 
  private:
+  // Runs `load` in one read transaction, so that messages and recipients come from the same
+  // snapshot.
+  template <typename Load>
+  auto in_one_snapshot(Load load) -> decltype(load()) {
+    auto begun = db_.exec("BEGIN");
+    if (!begun) return begun.error();
+    auto loaded = load();
+    auto ended = db_.exec("COMMIT");
+    if (!loaded) return loaded.error();
+    if (!ended) return ended.error();
+    return loaded;
+  }
+
   core::Result<MessageDetail> load_detail(std::string_view id) {
     auto row = load_message_row(sql_, id);
     if (!row) return row.error();

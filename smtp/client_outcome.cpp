@@ -1,24 +1,18 @@
 #include "smtp/client_outcome.hpp"
 
-namespace stsrelay::smtp {
+#include "src/core/enum_names.hpp"
 
-std::string_view to_string(ClientPhase phase) {
-  switch (phase) {
-    case ClientPhase::connect: return "connect";
-    case ClientPhase::greeting: return "greeting";
-    case ClientPhase::ehlo: return "ehlo";
-    case ClientPhase::starttls: return "starttls";
-    case ClientPhase::tls: return "tls";
-    case ClientPhase::rset: return "rset";
-    case ClientPhase::mail: return "mail";
-    case ClientPhase::rcpt: return "rcpt";
-    case ClientPhase::data: return "data";
-    case ClientPhase::message: return "message";
-    case ClientPhase::quit: return "quit";
-    case ClientPhase::local: return "local";
-  }
-  return "unknown";
-}
+namespace stsrelay::smtp {
+namespace {
+
+constexpr core::EnumNameList<ClientPhase::local> kPhaseNames{{
+    "connect", "greeting", "ehlo", "starttls", "tls", "rset", "mail", "rcpt", "data", "message",
+    "quit", "local",
+}, "unknown"};
+
+}  // namespace
+
+std::string_view to_string(ClientPhase phase) { return kPhaseNames.name(phase); }
 
 std::string StepFailure::describe() const {
   std::string out(to_string(phase));

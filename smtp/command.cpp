@@ -6,21 +6,11 @@
 namespace stsrelay::smtp {
 namespace {
 
-constexpr core::EnumNames<Verb, 13> kVerbs{{{
-    {Verb::helo, "HELO"},
-    {Verb::ehlo, "EHLO"},
-    {Verb::mail, "MAIL"},
-    {Verb::rcpt, "RCPT"},
-    {Verb::data, "DATA"},
-    {Verb::rset, "RSET"},
-    {Verb::noop, "NOOP"},
-    {Verb::quit, "QUIT"},
-    {Verb::vrfy, "VRFY"},
-    {Verb::expn, "EXPN"},
-    {Verb::help, "HELP"},
-    {Verb::starttls, "STARTTLS"},
-    {Verb::auth, "AUTH"},
-}}, "UNKNOWN"};
+// Every verb but Verb::unknown, which is named by the fallback.
+constexpr core::EnumNameList<Verb::auth> kVerbs{{
+    "HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP",
+    "STARTTLS", "AUTH",
+}, "UNKNOWN"};
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -36,9 +26,8 @@ Command parse_command(std::string_view line) {
   std::size_t sp = line.find(' ');
   std::string_view verb = line.substr(0, sp);
   // RFC 5321 §2.4: verbs are case-insensitive.
-  for (const auto& [v, name] : kVerbs.entries()) {
-    if (core::iequals(verb, name)) cmd.verb = v;
-  }
+  cmd.verb = kVerbs.find([verb](std::string_view name) { return core::iequals(verb, name); })
+                 .value_or(Verb::unknown);
   if (sp != std::string_view::npos) {
     std::size_t arg = sp;
     while (arg < line.size() && line[arg] == ' ') ++arg;

@@ -2,16 +2,16 @@
 
 #include <algorithm>
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::sts {
 
-std::string_view to_string(CacheAction action) {
-  switch (action) {
-    case CacheAction::use_cached: return "use-cached";
-    case CacheAction::fetch: return "fetch";
-    case CacheAction::no_policy: return "no-policy";
-  }
-  return "no-policy";
-}
+namespace {
+constexpr core::EnumNameList<CacheAction::no_policy> kActionNames{
+    {"use-cached", "fetch", "no-policy"}, "no-policy"};
+}  // namespace
+
+std::string_view to_string(CacheAction action) { return kActionNames.name(action); }
 
 bool is_unexpired(const CachedPolicy& cached, core::SysTime now) {
   return now < cached.expires_at;
@@ -24,16 +24,11 @@ core::SysTime refresh_due_at(const CachedPolicy& cached, const CacheTuning& tuni
   return cached.fetched_at + std::max<core::SysTime::duration>(interval, {});
 }
 
-namespace {
-
-bool backing_off(const CacheState& state, std::string_view id, core::SysTime now,
-                 const CacheTuning& tuning) {
-  // §3.3: "limit further attempts to a period of five minutes or longer per version ID".
+bool is_backing_off(const CacheState& state, std::string_view id, core::SysTime now,
+                    const CacheTuning& tuning) {
   return state.last_failure && state.last_failure->id == id &&
          now >= state.last_failure->at && now - state.last_failure->at < tuning.fetch_retry_delay;
 }
-
-}  // namespace
 
 CacheDecision decide_cache(const CacheState& state, const TxtLookup& txt, core::SysTime now,
                            const CacheTuning& tuning) {
@@ -45,7 +40,7 @@ CacheDecision decide_cache(const CacheState& state, const TxtLookup& txt, core::
     const CachedPolicy& cached = *state.cached;
     if (found && found->id != cached.id) {
       // §5.1: a new id means a new policy; fetch it, keep the cached one if that fails (§3.3).
-      if (backing_off(state, found->id, now, tuning)) {
+      if (is_backing_off(state, found->id, now, tuning)) {
         d.action = CacheAction::use_cached;
         d.reason = "fetch-backoff-keep-cache";
         return d;
@@ -62,7 +57,7 @@ CacheDecision decide_cache(const CacheState& state, const TxtLookup& txt, core::
                : std::holds_alternative<TxtAbsent>(txt) ? "txt-absent-keep-cache"
                                                         : "txt-failed-keep-cache";
     // §10.2: refresh before expiry whatever the TXT record says, under the id we know.
-    if (now >= refresh_due_at(cached, tuning) && !backing_off(state, cached.id, now, tuning)) {
+    if (now >= refresh_due_at(cached, tuning) && !is_backing_off(state, cached.id, now, tuning)) {
       d.refresh_in_background = true;
       d.fetch_id = cached.id;
       if (found) d.reason = "refresh";
@@ -77,7 +72,7 @@ CacheDecision decide_cache(const CacheState& state, const TxtLookup& txt, core::
     d.reason = "no-record";
     return d;
   }
-  if (backing_off(state, found->id, now, tuning)) {
+  if (is_backing_off(state, found->id, now, tuning)) {
     d.action = CacheAction::no_policy;
     d.reason = "fetch-backoff-no-policy";
     return d;

@@ -91,4 +91,10 @@ bool is_unexpired(const CachedPolicy& cached, core::SysTime now);
 // When a background refresh of `cached` becomes due.
 core::SysTime refresh_due_at(const CachedPolicy& cached, const CacheTuning& tuning = {});
 
+// Whether a fetch of version `id` failed less than tuning.fetch_retry_delay before `now`, so that
+// it is not tried again yet (§3.3: "limit further attempts to a period of five minutes or longer
+// per version ID").
+bool is_backing_off(const CacheState& state, std::string_view id, core::SysTime now,
+                    const CacheTuning& tuning);
+
 }  // namespace stsrelay::sts

@@ -8,11 +8,12 @@
 namespace stsrelay::sts {
 namespace {
 
-constexpr core::EnumNames<LocalEnforcement, 3> kLocalEnforcementNames{{{
-    {LocalEnforcement::policy, "policy"},
-    {LocalEnforcement::testing, "testing"},
-    {LocalEnforcement::off, "off"},
-}}, "policy"};
+constexpr core::EnumNameList<LocalEnforcement::off> kLocalEnforcementNames{
+    {"policy", "testing", "off"}, "policy"};
+constexpr core::EnumNameList<Level::enforce> kLevelNames{
+    {"opportunistic", "report-only", "enforce"}, "opportunistic"};
+constexpr core::EnumNameList<Action::proceed_but_report> kActionNames{
+    {"proceed", "abandon-host", "proceed-but-report"}, "proceed"};
 
 }  // namespace
 
@@ -22,23 +23,9 @@ std::optional<LocalEnforcement> parse_local_enforcement(std::string_view token) 
   return kLocalEnforcementNames.parse(token);
 }
 
-std::string_view to_string(Level level) {
-  switch (level) {
-    case Level::opportunistic: return "opportunistic";
-    case Level::report_only: return "report-only";
-    case Level::enforce: return "enforce";
-  }
-  return "opportunistic";
-}
+std::string_view to_string(Level level) { return kLevelNames.name(level); }
 
-std::string_view to_string(Action action) {
-  switch (action) {
-    case Action::proceed: return "proceed";
-    case Action::abandon_host: return "abandon-host";
-    case Action::proceed_but_report: return "proceed-but-report";
-  }
-  return "proceed";
-}
+std::string_view to_string(Action action) { return kActionNames.name(action); }
 
 std::optional<ResultType> tls_failure_type(const TlsOutcome& t) {
   // The facts of the outcome in the client's terms, so that net::failure_type() alone holds the
@@ -54,15 +41,8 @@ std::optional<ResultType> tls_failure_type(const TlsOutcome& t) {
   }
   const std::optional<net::TlsFailureType> type = net::failure_type(session);
   if (!type) return std::nullopt;
-  switch (*type) {
-    case net::TlsFailureType::starttls_not_supported: return ResultType::starttls_not_supported;
-    case net::TlsFailureType::certificate_host_mismatch:
-      return ResultType::certificate_host_mismatch;
-    case net::TlsFailureType::certificate_expired: return ResultType::certificate_expired;
-    case net::TlsFailureType::certificate_not_trusted: return ResultType::certificate_not_trusted;
-    case net::TlsFailureType::validation_failure: return ResultType::validation_failure;
-  }
-  return ResultType::validation_failure;
+  // net names the §4.3.1 result types by their RFC 8460 tokens, which are ResultType's too.
+  return parse_result_type(net::to_string(*type)).value_or(ResultType::validation_failure);
 }
 
 Decision::Decision(Level level, std::shared_ptr<const Policy> policy, bool lowered_locally)

@@ -1,5 +1,6 @@
 #include "sts/policy_cache.hpp"
 
+#include "src/db/sqlite_run.hpp"
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
 #include "src/core/ascii.hpp"
@@ -48,33 +49,25 @@ core::Result<CacheState> PolicyCache::load(std::string_view domain) {
   std::lock_guard lock(mutex_);
   const std::string key = core::to_lower_ascii(domain);
   CacheState state;
-  {
-    auto prepared = db::SqliteStatement::prepare(
-        conn_, "SELECT id, policy, fetched_at, expires_at FROM policies WHERE domain = ?1");
-    if (!prepared) return prepared.error();
-    auto& q = *prepared;
-    q.bind(1, key);
-    auto row = q.step();
-    if (!row) return row.error();
-    if (*row) {
-      auto policy = parse_policy(q.column_text(1));
-      if (!policy) {
-        return core::Error::invalid("sts.db: stored policy of " + key +
-                                    " no longer parses: " + policy.error().message);
-      }
-      state.cached =
-          CachedPolicy{std::move(*policy), q.column_text(0), core::from_unix(q.column_int(2)),
-                       core::from_unix(q.column_int(3))};
+  auto cached = db::first_row(
+      conn_, "SELECT id, policy, fetched_at, expires_at FROM policies WHERE domain = ?1", key);
+  if (!cached) return cached.error();
+  if (const auto& q = *cached) {
+    auto policy = parse_policy(q->column_text(1));
+    if (!policy) {
+      return core::Error::invalid("sts.db: stored policy of " + key +
+                                  " no longer parses: " + policy.error().message);
     }
+    state.cached =
+        CachedPolicy{std::move(*policy), q->column_text(0), core::from_unix(q->column_int(2)),
+                     core::from_unix(q->column_int(3))};
   }
-  auto prepared = db::SqliteStatement::prepare(
-      conn_, "SELECT id, failed_at FROM fetch_failures WHERE domain = ?1");
-  if (!prepared) return prepared.error();
-  auto& f = *prepared;
-  f.bind(1, key);
-  auto row = f.step();
-  if (!row) return row.error();
-  if (*row) state.last_failure = FetchFailure{f.column_text(0), core::from_unix(f.column_int(1))};
+  auto failure =
+      db::first_row(conn_, "SELECT id, failed_at FROM fetch_failures WHERE domain = ?1", key);
+  if (!failure) return failure.error();
+  if (const auto& f = *failure) {
+    state.last_failure = FetchFailure{f->column_text(0), core::from_unix(f->column_int(1))};
+  }
   return state;
 }
 
@@ -108,66 +101,51 @@ core::Status PolicyCache::store_policy(std::string_view domain, std::string_view
 core::Status PolicyCache::store_failure(std::string_view domain, std::string_view id,
                                         core::SysTime at, std::string_view reason) {
   std::lock_guard lock(mutex_);
-  auto prepared = db::SqliteStatement::prepare(
+  return db::run_once(
       conn_,
       "INSERT INTO fetch_failures (domain, id, failed_at, reason) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT(domain) DO UPDATE SET id = excluded.id, "
-      "failed_at = excluded.failed_at, reason = excluded.reason");
-  if (!prepared) return prepared.error();
-  auto& up = *prepared;
-  up.bind(1, core::to_lower_ascii(domain));
-  up.bind(2, id);
-  up.bind(3, core::to_unix(at));
-  up.bind(4, reason);
-  return up.run();
+      "failed_at = excluded.failed_at, reason = excluded.reason",
+      core::to_lower_ascii(domain), id, core::to_unix(at), reason);
 }
 
 core::Result<std::string> PolicyCache::load_text(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  auto prepared =
-      db::SqliteStatement::prepare(conn_, "SELECT policy FROM policies WHERE domain = ?1");
-  if (!prepared) return prepared.error();
-  auto& q = *prepared;
-  q.bind(1, core::to_lower_ascii(domain));
-  auto row = q.step();
+  const std::string key = core::to_lower_ascii(domain);
+  auto row = db::first_row(conn_, "SELECT policy FROM policies WHERE domain = ?1", key);
   if (!row) return row.error();
-  if (*row) return q.column_text(0);
-  return core::Error::not_found("no cached policy for " + core::to_lower_ascii(domain));
+  if (*row) return (*row)->column_text(0);
+  return core::Error::not_found("no cached policy for " + key);
 }
 
 core::Result<std::vector<CacheListEntry>> PolicyCache::list() {
   std::lock_guard lock(mutex_);
-  auto prepared = db::SqliteStatement::prepare(
-      conn_, "SELECT domain, id, policy, fetched_at, expires_at FROM policies ORDER BY domain");
-  if (!prepared) return prepared.error();
-  auto& q = *prepared;
   std::vector<CacheListEntry> out;
-  for (;;) {
-    auto row = q.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto policy = parse_policy(q.column_text(2));
-    if (!policy) {
-      return core::Error::invalid("sts.db: stored policy of " + q.column_text(0) +
-                                  " no longer parses: " + policy.error().message);
-    }
-    out.push_back(CacheListEntry{q.column_text(0), q.column_text(1), policy->mode,
-                                 core::from_unix(q.column_int(3)),
-                                 core::from_unix(q.column_int(4))});
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT domain, id, policy, fetched_at, expires_at FROM policies ORDER BY domain",
+      [&out](const db::SqliteStatement& q) -> core::Status {
+        auto policy = parse_policy(q.column_text(2));
+        if (!policy) {
+          return core::Error::invalid("sts.db: stored policy of " + q.column_text(0) +
+                                      " no longer parses: " + policy.error().message);
+        }
+        out.push_back(CacheListEntry{q.column_text(0), q.column_text(1), policy->mode,
+                                     core::from_unix(q.column_int(3)),
+                                     core::from_unix(q.column_int(4))});
+        return core::Ok{};
+      });
+  if (!done) return done.error();
   return out;
 }
 
 core::Result<std::optional<FailureRecord>> PolicyCache::load_failure(std::string_view domain) {
   std::lock_guard lock(mutex_);
-  auto prepared = db::SqliteStatement::prepare(
-      conn_, "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1");
-  if (!prepared) return prepared.error();
-  auto& q = *prepared;
-  q.bind(1, core::to_lower_ascii(domain));
-  auto row = q.step();
+  auto row = db::first_row(conn_,
+                           "SELECT id, failed_at, reason FROM fetch_failures WHERE domain = ?1",
+                           core::to_lower_ascii(domain));
   if (!row) return row.error();
   if (!*row) return std::optional<FailureRecord>();
+  const db::SqliteStatement& q = **row;
   return std::optional<FailureRecord>(
       FailureRecord{q.column_text(0), core::from_unix(q.column_int(1)), q.column_text(2)});
 }
@@ -177,11 +155,7 @@ core::Status PolicyCache::remove(std::string_view domain) {
   const std::string key = core::to_lower_ascii(domain);
   for (const char* sql : {"DELETE FROM policies WHERE domain = ?1",
                           "DELETE FROM fetch_failures WHERE domain = ?1"}) {
-    auto prepared = db::SqliteStatement::prepare(conn_, sql);
-    if (!prepared) return prepared.error();
-    auto& q = *prepared;
-    q.bind(1, key);
-    if (auto done = q.run(); !done) return done;
+    if (auto done = db::run_once(conn_, sql, key); !done) return done;
   }
   return core::Ok{};
 }

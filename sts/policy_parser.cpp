@@ -52,11 +52,7 @@ namespace stsrelay::sts {
 
 namespace {
 
-constexpr core::EnumNames<Mode, 3> kModeNames{{{
-    {Mode::enforce, "enforce"},
-    {Mode::testing, "testing"},
-    {Mode::none, "none"},
-}}, "none"};
+constexpr core::EnumNameList<Mode::none> kModeNames{{"enforce", "testing", "none"}, "none"};
 
 constexpr std::size_t kMaxAgeDigits = 10;
 

@@ -9,20 +9,19 @@
 #include <vector>
 
 #include "src/core/domain_name.hpp"
+#include "src/core/enum_names.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 #include "sts/txt_record.hpp"
 
 namespace stsrelay::sts {
 
-std::string_view to_string(PolicyOrigin origin) {
-  switch (origin) {
-    case PolicyOrigin::none: return "none";
-    case PolicyOrigin::cache: return "cache";
-    case PolicyOrigin::fetched: return "fetched";
-  }
-  return "none";
-}
+namespace {
+constexpr core::EnumNameList<PolicyOrigin::fetched> kOriginNames{{"none", "cache", "fetched"},
+                                                                 "none"};
+}  // namespace
+
+std::string_view to_string(PolicyOrigin origin) { return kOriginNames.name(origin); }
 
 namespace {
 
@@ -53,13 +52,6 @@ std::string policy_text(const Policy& policy) {
   std::string text;
   for (const std::string& line : policy.lines) text += line + "\n";
   return text;
-}
-
-// §3.3: "limit further attempts to a period of five minutes or longer per version ID".
-bool backing_off(const CacheState& state, std::string_view id, core::SysTime now,
-                 const CacheTuning& tuning) {
-  return state.last_failure && state.last_failure->id == id && now >= state.last_failure->at &&
-         now - state.last_failure->at < tuning.fetch_retry_delay;
 }
 
 }  // namespace
@@ -205,7 +197,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     if (!ignore_backoff && entry &&
-        backing_off(entry->state, id, now, settings_.tuning)) {
+        is_backing_off(entry->state, id, now, settings_.tuning)) {
       answer.entry = usable;
       answer.origin = usable ? PolicyOrigin::cache : PolicyOrigin::none;
       answer.fetch_failure = remembered_failure(d, id);

@@ -5,16 +5,16 @@
 namespace stsrelay::sts {
 namespace {
 
-constexpr core::EnumNames<ResultType, 8> kResultTypeNames{{{
-    {ResultType::starttls_not_supported, "starttls-not-supported"},
-    {ResultType::certificate_host_mismatch, "certificate-host-mismatch"},
-    {ResultType::certificate_expired, "certificate-expired"},
-    {ResultType::certificate_not_trusted, "certificate-not-trusted"},
-    {ResultType::validation_failure, "validation-failure"},
-    {ResultType::sts_policy_fetch_error, "sts-policy-fetch-error"},
-    {ResultType::sts_policy_invalid, "sts-policy-invalid"},
-    {ResultType::sts_webpki_invalid, "sts-webpki-invalid"},
-}}, "validation-failure"};
+constexpr core::EnumNameList<ResultType::sts_webpki_invalid> kResultTypeNames{{
+    "starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
+    "certificate-not-trusted", "validation-failure",
+    "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid",
+}, "validation-failure"};
+
+constexpr core::EnumNameList<FetchError::syntax> kFetchErrorNames{{
+    "dns", "connect", "tls", "http-status", "redirect", "content-type", "too-large", "timeout",
+    "http-syntax", "syntax",
+}, "unknown"};
 
 }  // namespace
 
@@ -24,21 +24,7 @@ std::optional<ResultType> parse_result_type(std::string_view token) {
   return kResultTypeNames.parse(token);
 }
 
-std::string_view to_string(FetchError error) {
-  switch (error) {
-    case FetchError::dns: return "dns";
-    case FetchError::connect: return "connect";
-    case FetchError::tls: return "tls";
-    case FetchError::http_status: return "http-status";
-    case FetchError::redirect: return "redirect";
-    case FetchError::content_type: return "content-type";
-    case FetchError::too_large: return "too-large";
-    case FetchError::timeout: return "timeout";
-    case FetchError::http_syntax: return "http-syntax";
-    case FetchError::syntax: return "syntax";
-  }
-  return "unknown";
-}
+std::string_view to_string(FetchError error) { return kFetchErrorNames.name(error); }
 
 ResultType result_type_for(FetchError error) {
   switch (error) {

@@ -55,18 +55,12 @@ TxtParseResult parse_txt_record(std::string_view text) {
   std::optional<std::string_view> unusable_id;  // the first `id` that is no sts-id, for the reason
   bool any_field = false;
   for (;;) {
-    // sts-field-delim = *WSP ";" *WSP
-    std::size_t i = 0;
-    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
-    if (i == rest.size()) break;  // trailing whitespace: accepted (see header comment)
-    if (rest[i] != ';') {
-      return TxtMalformed{"expected ';' between fields at \"" + core::printable(rest.substr(i)) +
-                          "\""};
+    // Trailing whitespace and a trailing ";" ([sts-field-delim]) are accepted (header comment).
+    const FieldDelim delim = take_field_delim(rest);
+    if (delim == FieldDelim::end) break;
+    if (delim == FieldDelim::missing) {
+      return TxtMalformed{"expected ';' between fields at \"" + core::printable(rest) + "\""};
     }
-    ++i;
-    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
-    rest = rest.substr(i);
-    if (rest.empty()) break;  // [sts-field-delim] at the end: a trailing ";" is allowed
     std::size_t end = 0;
     while (end < rest.size() && rest[end] != ';' && !core::is_wsp(rest[end])) ++end;
     std::string_view field = rest.substr(0, end);
@@ -85,16 +79,7 @@ TxtParseResult parse_txt_record(std::string_view text) {
       }
       if (!unusable_id) unusable_id = value;  // then read as an sts-extension, below
     }
-    // Extension fields are allowed and ignored, but must still be well-formed.
-    if (!is_ext_name(name)) {
-      return TxtMalformed{"invalid field name: \"" + core::printable(name) + "\""};
-    }
-    if (value.empty()) return TxtMalformed{"empty value for field " + std::string(name)};
-    for (char c : value) {
-      if (!is_ext_value_char(c)) {
-        return TxtMalformed{"invalid character in value of field " + std::string(name)};
-      }
-    }
+    if (auto why = extension_field_error(name, value)) return TxtMalformed{std::move(*why)};
   }
   if (!any_field) return TxtMalformed{"id missing (no field after v=STSv1)"};
   if (!id && unusable_id) {
@@ -105,19 +90,24 @@ TxtParseResult parse_txt_record(std::string_view text) {
   return TxtOk{std::move(*id)};
 }
 
-TxtParseResult parse_txt_records(const std::vector<TxtRecord>& records) {
-  std::optional<std::string> found;
-  std::size_t count = 0;
+WantedRecords find_records(const std::vector<TxtRecord>& records,
+                           bool (*is_wanted)(std::string_view text)) {
+  WantedRecords out;
   for (const TxtRecord& record : records) {
     std::string joined;
     for (const std::string& s : record) joined += s;
-    if (!is_sts_record(joined)) continue;  // §3.1: other TXT records of the name are discarded
-    ++count;
-    if (!found) found = std::move(joined);
+    if (!is_wanted(joined)) continue;
+    ++out.count;
+    if (!out.first) out.first = std::move(joined);
   }
-  if (count == 0) return TxtNoRecord{};
-  if (count > 1) return TxtMultiple{count};
-  return parse_txt_record(*found);
+  return out;
+}
+
+TxtParseResult parse_txt_records(const std::vector<TxtRecord>& records) {
+  const WantedRecords found = find_records(records, is_sts_record);
+  if (found.count == 0) return TxtNoRecord{};
+  if (found.count > 1) return TxtMultiple{found.count};
+  return parse_txt_record(*found.first);
 }
 
 std::string describe(const TxtParseResult& result) {

@@ -6,6 +6,8 @@
 // and a failed lookup is reported by the resolver, not by this parser.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -42,6 +44,16 @@ TxtParseResult parse_txt_record(std::string_view text);
 
 // True when `text` is an MTA-STS record at all (begins with the sts-version field).
 bool is_sts_record(std::string_view text);
+
+// The records of a set that `is_wanted` accepts, each with its character-strings joined: how
+// many there are, and the first. A name's other TXT records are discarded (§3.1; RFC 8460 §3
+// likewise for TLS-RPT), and a record set is usable only when exactly one is left.
+struct WantedRecords {
+  std::size_t count = 0;
+  std::optional<std::string> first;
+};
+WantedRecords find_records(const std::vector<TxtRecord>& records,
+                           bool (*is_wanted)(std::string_view text));
 
 // One line for logs and `stsrelay check`, e.g. "ok id=20240101", "malformed: id missing".
 std::string describe(const TxtParseResult& result);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "src/db/sqlite_run.hpp"
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
 #include "tlsrpt/tlsrpt_schema.hpp"
@@ -100,34 +101,30 @@ core::Status CounterStore::add_locked(const Counters& counters) {
 
 core::Result<std::vector<Day>> CounterStore::days() {
   std::lock_guard lock(mutex_);
-  auto q =
-      db::SqliteStatement::prepare(conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day");
-  if (!q) return q.error();
   std::vector<Day> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto day = parse_day(q->column_text(0));
-    if (!day) return core::Error::invalid(conn_.path().string() + ": " + day.error().message);
-    out.push_back(*day);
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT DISTINCT day FROM policy_counts ORDER BY day",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto day = parse_day(q.column_text(0));
+        if (!day) return core::Error::invalid(conn_.path().string() + ": " + day.error().message);
+        out.push_back(*day);
+        return core::Ok{};
+      });
+  if (!done) return done.error();
   return out;
 }
 
 core::Result<std::vector<std::string>> CounterStore::domains(Day day) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
-      conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain");
-  if (!q) return q.error();
-  q->bind(1, format_day(day));
   std::vector<std::string> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back(q->column_text(0));
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT DISTINCT domain FROM policy_counts WHERE day = ?1 ORDER BY domain",
+      [&out](const db::SqliteStatement& q) -> core::Status {
+        out.push_back(q.column_text(0));
+        return core::Ok{};
+      },
+      format_day(day));
+  if (!done) return done.error();
   return out;
 }
 
@@ -184,22 +181,11 @@ core::Result<DomainDay> CounterStore::load(Day day, std::string_view policy_doma
 
 core::Result<std::int64_t> CounterStore::prune_before(Day first_kept) {
   std::lock_guard lock(mutex_);
-  auto txn = db::SqliteTransaction::begin(conn_);
-  if (!txn) return txn.error();
-  auto failures = db::SqliteStatement::prepare(conn_,
-                                               "DELETE FROM failure_counts WHERE policy_id IN "
-                                               "(SELECT id FROM policy_counts WHERE day < ?1)");
-  auto policies = db::SqliteStatement::prepare(conn_, "DELETE FROM policy_counts WHERE day < ?1");
-  if (!failures) return failures.error();
-  if (!policies) return policies.error();
-  const std::string cutoff = format_day(first_kept);
-  failures->bind(1, cutoff);
-  if (auto st = failures->run(); !st) return st.error();
-  policies->bind(1, cutoff);
-  if (auto st = policies->run(); !st) return st.error();
-  const std::int64_t removed = conn_.changes();
-  if (auto st = txn->commit(); !st) return st.error();
-  return removed;
+  return db::run_in_one_transaction(conn_,
+                                    {"DELETE FROM failure_counts WHERE policy_id IN "
+                                     "(SELECT id FROM policy_counts WHERE day < ?1)",
+                                     "DELETE FROM policy_counts WHERE day < ?1"},
+                                    format_day(first_kept));
 }
 
 }  // namespace stsrelay::tlsrpt

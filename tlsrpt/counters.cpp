@@ -7,11 +7,8 @@
 namespace stsrelay::tlsrpt {
 namespace {
 
-constexpr core::EnumNames<PolicyType, 3> kPolicyTypeNames{{{
-    {PolicyType::sts, "sts"},
-    {PolicyType::tlsa, "tlsa"},
-    {PolicyType::no_policy_found, "no-policy-found"},
-}}, "no-policy-found"};
+constexpr core::EnumNameList<PolicyType::no_policy_found> kPolicyTypeNames{
+    {"sts", "tlsa", "no-policy-found"}, "no-policy-found"};
 
 }  // namespace
 

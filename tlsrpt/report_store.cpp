@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "src/core/enum_names.hpp"
+#include "src/db/sqlite_run.hpp"
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
 #include "tlsrpt/report_retry.hpp"
@@ -11,11 +12,8 @@
 namespace stsrelay::tlsrpt {
 namespace {
 
-constexpr core::EnumNames<DeliveryState, 3> kStateNames{{{
-    {DeliveryState::pending, "pending"},
-    {DeliveryState::sent, "sent"},
-    {DeliveryState::failed, "failed"},
-}}, "pending"};
+constexpr core::EnumNameList<DeliveryState::failed> kStateNames{{"pending", "sent", "failed"},
+                                                                "pending"};
 
 constexpr std::string_view kDeliveryColumns =
     "report_id, uri, state, attempts, first_at, next_attempt_at, last_error";
@@ -65,15 +63,12 @@ core::Result<std::unique_ptr<ReportStore>> ReportStore::open(const std::filesyst
 
 core::Status ReportStore::store_report(const StoredReport& r) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
+  return db::run_once(
       conn_,
       "INSERT INTO reports (id, day, domain, json, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT (id) DO UPDATE SET day = excluded.day, domain = excluded.domain, "
-      "json = excluded.json, created_at = excluded.created_at");
-  if (!q) return q.error();
-  q->bind(1, r.id).bind(2, format_day(r.day)).bind(3, r.policy_domain).bind(4, r.json);
-  q->bind(5, core::to_unix(r.created_at));
-  return q->run();
+      "json = excluded.json, created_at = excluded.created_at",
+      r.id, format_day(r.day), r.policy_domain, r.json, core::to_unix(r.created_at));
 }
 
 core::Status ReportStore::add_destinations(std::string_view report_id,
@@ -107,56 +102,49 @@ core::Status ReportStore::add_destinations(std::string_view report_id,
 core::Result<std::vector<DueDelivery>> ReportStore::due_deliveries(core::SysTime now,
                                                                    std::size_t limit) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
+  std::vector<DueDelivery> out;
+  const auto done = db::for_each_row(
       conn_,
       "SELECT d.report_id, d.uri, d.state, d.attempts, d.first_at, d.next_attempt_at, "
       "d.last_error, r.id, r.day, r.domain, r.json, r.created_at "
       "FROM report_deliveries d JOIN reports r ON r.id = d.report_id "
       "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
-      "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2");
-  if (!q) return q.error();
-  q->bind(1, core::to_unix(now)).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<DueDelivery> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto delivery = delivery_from(*q, 0, conn_);
-    if (!delivery) return delivery.error();
-    auto report = report_from(*q, 7, conn_);
-    if (!report) return report.error();
-    out.push_back(DueDelivery{std::move(*delivery), std::move(*report)});
-  }
+      "ORDER BY d.next_attempt_at, d.report_id, d.uri LIMIT ?2",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto delivery = delivery_from(q, 0, conn_);
+        if (!delivery) return delivery.error();
+        auto report = report_from(q, 7, conn_);
+        if (!report) return report.error();
+        out.push_back(DueDelivery{std::move(*delivery), std::move(*report)});
+        return core::Ok{};
+      },
+      core::to_unix(now), static_cast<std::int64_t>(limit));
+  if (!done) return done.error();
   return out;
 }
 
 core::Result<std::optional<core::SysTime>> ReportStore::next_due() {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
-      conn_,
-      "SELECT MIN(next_attempt_at) FROM report_deliveries WHERE state = 'pending' "
-      "HAVING COUNT(*) > 0");
-  if (!q) return q.error();
-  auto row = q->step();
+  auto row = db::first_row(conn_,
+                           "SELECT MIN(next_attempt_at) FROM report_deliveries "
+                           "WHERE state = 'pending' HAVING COUNT(*) > 0");
   if (!row) return row.error();
   if (!*row) return std::optional<core::SysTime>();
-  return std::optional<core::SysTime>(core::from_unix(q->column_int(0)));
+  return std::optional<core::SysTime>(core::from_unix((*row)->column_int(0)));
 }
 
 core::Result<ReportDelivery> ReportStore::load_delivery(std::string_view report_id,
                                                         std::string_view uri) {
-  auto q = db::SqliteStatement::prepare(
-      conn_, "SELECT " + std::string(kDeliveryColumns) +
-                 " FROM report_deliveries WHERE report_id = ?1 AND uri = ?2");
-  if (!q) return q.error();
-  q->bind(1, report_id).bind(2, uri);
-  auto row = q->step();
+  auto row = db::first_row(conn_,
+                           "SELECT " + std::string(kDeliveryColumns) +
+                               " FROM report_deliveries WHERE report_id = ?1 AND uri = ?2",
+                           report_id, uri);
   if (!row) return row.error();
   if (!*row) {
     return core::Error::not_found("no delivery of report " + std::string(report_id) + " to " +
                                   std::string(uri));
   }
-  return delivery_from(*q, 0, conn_);
+  return delivery_from(**row, 0, conn_);
 }
 
 core::Result<ReportDelivery> ReportStore::record_sent(std::string_view report_id,
@@ -164,13 +152,12 @@ core::Result<ReportDelivery> ReportStore::record_sent(std::string_view report_id
   std::lock_guard lock(mutex_);
   auto current = load_delivery(report_id, uri);
   if (!current) return current.error();
-  auto q = db::SqliteStatement::prepare(
-      conn_,
-      "UPDATE report_deliveries SET state = 'sent', attempts = attempts + 1, "
-      "next_attempt_at = ?3 WHERE report_id = ?1 AND uri = ?2");
-  if (!q) return q.error();
-  q->bind(1, report_id).bind(2, uri).bind(3, core::to_unix(now));
-  if (auto st = q->run(); !st) return st.error();
+  const auto done = db::run_once(conn_,
+                                 "UPDATE report_deliveries SET state = 'sent', "
+                                 "attempts = attempts + 1, next_attempt_at = ?3 "
+                                 "WHERE report_id = ?1 AND uri = ?2",
+                                 report_id, uri, core::to_unix(now));
+  if (!done) return done.error();
   return load_delivery(report_id, uri);
 }
 
@@ -183,65 +170,54 @@ core::Result<ReportDelivery> ReportStore::record_failed(std::string_view report_
   if (!current) return current.error();
   const int attempts = current->attempts + 1;
   const auto next = next_report_attempt(attempts, current->first_at, now);
-  auto q = db::SqliteStatement::prepare(
+  const auto done = db::run_once(
       conn_,
       "UPDATE report_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, "
-      "last_error = ?6 WHERE report_id = ?1 AND uri = ?2");
-  if (!q) return q.error();
-  q->bind(1, report_id).bind(2, uri);
-  q->bind(3, to_string(next ? DeliveryState::pending : DeliveryState::failed));
-  q->bind(4, static_cast<std::int64_t>(attempts));
-  q->bind(5, core::to_unix(next.value_or(now)));
-  q->bind(6, error);
-  if (auto st = q->run(); !st) return st.error();
+      "last_error = ?6 WHERE report_id = ?1 AND uri = ?2",
+      report_id, uri, to_string(next ? DeliveryState::pending : DeliveryState::failed),
+      static_cast<std::int64_t>(attempts), core::to_unix(next.value_or(now)), error);
+  if (!done) return done.error();
   return load_delivery(report_id, uri);
 }
 
 core::Result<StoredReport> ReportStore::load_report(std::string_view report_id) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
-      conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE id = ?1");
-  if (!q) return q.error();
-  q->bind(1, report_id);
-  auto row = q->step();
+  auto row = db::first_row(
+      conn_, "SELECT id, day, domain, json, created_at FROM reports WHERE id = ?1", report_id);
   if (!row) return row.error();
   if (!*row) return core::Error::not_found("no report " + std::string(report_id));
-  return report_from(*q, 0, conn_);
+  return report_from(**row, 0, conn_);
 }
 
 core::Result<std::optional<StoredReport>> ReportStore::find_report(Day day,
                                                                    std::string_view domain) {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(
-      conn_,
-      "SELECT id, day, domain, json, created_at FROM reports WHERE day = ?1 AND "
-      "domain = ?2 ORDER BY created_at DESC LIMIT 1");
-  if (!q) return q.error();
-  q->bind(1, format_day(day)).bind(2, domain);
-  auto row = q->step();
+  auto row = db::first_row(conn_,
+                           "SELECT id, day, domain, json, created_at FROM reports WHERE day = ?1 "
+                           "AND domain = ?2 ORDER BY created_at DESC LIMIT 1",
+                           format_day(day), domain);
   if (!row) return row.error();
   if (!*row) return std::optional<StoredReport>();
-  auto report = report_from(*q, 0, conn_);
+  auto report = report_from(**row, 0, conn_);
   if (!report) return report.error();
   return std::optional<StoredReport>(std::move(*report));
 }
 
 core::Result<std::vector<ReportDelivery>> ReportStore::deliveries_locked(
     std::string_view report_id) {
-  auto q = db::SqliteStatement::prepare(
-      conn_, "SELECT " + std::string(kDeliveryColumns) +
-                 " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri");
-  if (!q) return q.error();
-  q->bind(1, report_id);
   std::vector<ReportDelivery> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto d = delivery_from(*q, 0, conn_);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
+  const auto done = db::for_each_row(
+      conn_,
+      "SELECT " + std::string(kDeliveryColumns) +
+          " FROM report_deliveries WHERE report_id = ?1 ORDER BY uri",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto d = delivery_from(q, 0, conn_);
+        if (!d) return d.error();
+        out.push_back(std::move(*d));
+        return core::Ok{};
+      },
+      report_id);
+  if (!done) return done.error();
   return out;
 }
 
@@ -252,19 +228,16 @@ core::Result<std::vector<ReportDelivery>> ReportStore::deliveries(std::string_vi
 
 core::Result<std::vector<ReportListing>> ReportStore::list_reports() {
   std::lock_guard lock(mutex_);
-  auto q = db::SqliteStatement::prepare(conn_,
-                                        "SELECT id, day, domain, '', created_at FROM reports "
-                                        "ORDER BY day DESC, domain, id");
-  if (!q) return q.error();
   std::vector<ReportListing> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto report = report_from(*q, 0, conn_);
-    if (!report) return report.error();
-    out.push_back(ReportListing{std::move(*report), {}});
-  }
+  const auto done = db::for_each_row(
+      conn_, "SELECT id, day, domain, '', created_at FROM reports ORDER BY day DESC, domain, id",
+      [&](const db::SqliteStatement& q) -> core::Status {
+        auto report = report_from(q, 0, conn_);
+        if (!report) return report.error();
+        out.push_back(ReportListing{std::move(*report), {}});
+        return core::Ok{};
+      });
+  if (!done) return done.error();
   for (ReportListing& l : out) {
     auto d = deliveries_locked(l.report.id);
     if (!d) return d.error();
@@ -275,21 +248,11 @@ core::Result<std::vector<ReportListing>> ReportStore::list_reports() {
 
 core::Result<std::int64_t> ReportStore::prune_reports(core::SysTime cutoff) {
   std::lock_guard lock(mutex_);
-  auto txn = db::SqliteTransaction::begin(conn_);
-  if (!txn) return txn.error();
-  auto deliveries = db::SqliteStatement::prepare(conn_,
-                                                 "DELETE FROM report_deliveries WHERE report_id IN "
-                                                 "(SELECT id FROM reports WHERE created_at < ?1)");
-  auto reports = db::SqliteStatement::prepare(conn_, "DELETE FROM reports WHERE created_at < ?1");
-  if (!deliveries) return deliveries.error();
-  if (!reports) return reports.error();
-  deliveries->bind(1, core::to_unix(cutoff));
-  if (auto st = deliveries->run(); !st) return st.error();
-  reports->bind(1, core::to_unix(cutoff));
-  if (auto st = reports->run(); !st) return st.error();
-  const std::int64_t removed = conn_.changes();
-  if (auto st = txn->commit(); !st) return st.error();
-  return removed;
+  return db::run_in_one_transaction(conn_,
+                                    {"DELETE FROM report_deliveries WHERE report_id IN "
+                                     "(SELECT id FROM reports WHERE created_at < ?1)",
+                                     "DELETE FROM reports WHERE created_at < ?1"},
+                                    core::to_unix(cutoff));
 }
 
 }  // namespace stsrelay::tlsrpt

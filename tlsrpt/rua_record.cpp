@@ -108,18 +108,12 @@ RuaParseResult parse_rua_record(std::string_view text) {
   bool any_field = false;
   bool any_rua = false;
   for (;;) {
-    // field-delim = *WSP ";" *WSP
-    std::size_t i = 0;
-    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
-    if (i == rest.size()) break;  // trailing whitespace: accepted (see the choices above)
-    if (rest[i] != ';') {
-      return RuaMalformed{"expected ';' between fields at \"" + core::printable(rest.substr(i)) +
-                          "\""};
+    // Trailing whitespace and a trailing ";" ([field-delim]) are accepted (the choices above).
+    const sts::FieldDelim delim = sts::take_field_delim(rest);
+    if (delim == sts::FieldDelim::end) break;
+    if (delim == sts::FieldDelim::missing) {
+      return RuaMalformed{"expected ';' between fields at \"" + core::printable(rest) + "\""};
     }
-    ++i;
-    while (i < rest.size() && core::is_wsp(rest[i])) ++i;
-    rest = rest.substr(i);
-    if (rest.empty()) break;  // [field-delim] at the end
     // A field runs to the next ";" (URIs hold no unencoded ";"); whitespace before that ";"
     // belongs to field-delim.
     std::size_t end = rest.find(';');
@@ -138,14 +132,8 @@ RuaParseResult parse_rua_record(std::string_view text) {
       any_rua = true;
       continue;
     }
-    // Extension fields are ignored (§3), but must still be well-formed.
-    if (!sts::is_ext_name(name)) {
-      return RuaMalformed{"invalid field name: \"" + core::printable(name) + "\""};
-    }
-    if (value.empty()) return RuaMalformed{"empty value for field " + std::string(name)};
-    if (!std::all_of(value.begin(), value.end(), sts::is_ext_value_char)) {
-      return RuaMalformed{"invalid character in value of field " + std::string(name)};
-    }
+    // Extension fields are ignored (§3).
+    if (auto why = sts::extension_field_error(name, value)) return RuaMalformed{std::move(*why)};
   }
   if (!any_field) return RuaMalformed{"no field after v=TLSRPTv1"};
   if (!any_rua) return RuaMalformed{"rua missing"};
@@ -159,18 +147,11 @@ RuaParseResult parse_rua_record(std::string_view text) {
 }
 
 RuaParseResult parse_rua_records(const std::vector<sts::TxtRecord>& records) {
-  std::optional<std::string> found;
-  std::size_t count = 0;
-  for (const sts::TxtRecord& record : records) {
-    std::string joined;
-    for (const std::string& s : record) joined += s;  // §3: strings joined without spaces
-    if (!is_tlsrpt_record(joined)) continue;
-    ++count;
-    if (!found) found = std::move(joined);
-  }
-  if (count == 0) return RuaNoRecord{};
-  if (count > 1) return RuaMultiple{count};
-  return parse_rua_record(*found);
+  // §3: a record's strings are joined without spaces.
+  const sts::WantedRecords found = sts::find_records(records, is_tlsrpt_record);
+  if (found.count == 0) return RuaNoRecord{};
+  if (found.count > 1) return RuaMultiple{found.count};
+  return parse_rua_record(*found.first);
 }
 
 std::string describe(const RuaParseResult& result) {

@@ -1,16 +1,14 @@
 #include "src/core/result.hpp"
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::core {
 
-std::string_view to_string(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::invalid: return "invalid";
-    case ErrorKind::not_found: return "not-found";
-    case ErrorKind::temporary: return "temporary";
-    case ErrorKind::permanent: return "permanent";
-    case ErrorKind::no_space: return "no-space";
-  }
-  return "unknown";
-}
+namespace {
+constexpr EnumNameList<ErrorKind::no_space> kKindNames{
+    {"invalid", "not-found", "temporary", "permanent", "no-space"}, "unknown"};
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) { return kKindNames.name(kind); }
 
 }  // namespace stsrelay::core

@@ -11,15 +11,8 @@
 namespace stsrelay::delivery {
 namespace {
 
-constexpr core::EnumNames<TlsFloor, 7> kFloorNames{{{
-    {TlsFloor::none, "none"},
-    {TlsFloor::may, "may"},
-    {TlsFloor::encrypt, "encrypt"},
-    {TlsFloor::dane, "dane"},
-    {TlsFloor::dane_only, "dane-only"},
-    {TlsFloor::verify, "verify"},
-    {TlsFloor::secure, "secure"},
-}}, "may"};
+constexpr core::EnumNameList<TlsFloor::secure> kFloorNames{
+    {"none", "may", "encrypt", "dane", "dane-only", "verify", "secure"}, "may"};
 
 constexpr std::uint16_t kSmtpPort = 25;
 

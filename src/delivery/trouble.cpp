@@ -4,33 +4,25 @@
 #include <utility>
 
 #include "smtp/reply.hpp"
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::delivery {
 
-std::string_view to_string(Stage stage) {
-  switch (stage) {
-    case Stage::dns: return "dns";
-    case Stage::connect: return "connect";
-    case Stage::greeting: return "greeting";
-    case Stage::ehlo: return "ehlo";
-    case Stage::tls: return "tls";
-    case Stage::policy: return "policy";
-    case Stage::mail: return "mail";
-    case Stage::rcpt: return "rcpt";
-    case Stage::data: return "data";
-    case Stage::local: return "local";
-  }
-  return "unknown";
-}
+namespace {
 
-std::string_view to_string(Action action) {
-  switch (action) {
-    case Action::next_host: return "next-host";
-    case Action::defer: return "defer";
-    case Action::bounce: return "bounce";
-  }
-  return "unknown";
-}
+constexpr core::EnumNameList<Stage::local> kStageNames{{
+    "dns", "connect", "greeting", "ehlo", "tls", "policy", "mail", "rcpt", "data", "local",
+}, "unknown"};
+constexpr core::EnumNameList<Action::bounce> kActionNames{{"next-host", "defer", "bounce"},
+                                                          "unknown"};
+constexpr core::EnumNameList<Fate::dry_run> kStatusWords{
+    {"sent", "next-host", "deferred", "bounced", "dry-run"}, "deferred"};
+
+}  // namespace
+
+std::string_view to_string(Stage stage) { return kStageNames.name(stage); }
+
+std::string_view to_string(Action action) { return kActionNames.name(action); }
 
 Action classify(const Failure& failure, bool last_host) {
   const bool permanent = failure.reply_code >= 500 && failure.reply_code < 600;
@@ -137,16 +129,7 @@ Failure failure_of(const smtp::RecipientResult& result) {
                       std::string(smtp::to_string(result.phase)) + ": " + result.reason);
 }
 
-std::string_view status_word(Fate fate) {
-  switch (fate) {
-    case Fate::delivered: return "sent";
-    case Fate::next_host: return "next-host";
-    case Fate::deferred: return "deferred";
-    case Fate::bounced: return "bounced";
-    case Fate::dry_run: return "dry-run";
-  }
-  return "deferred";
-}
+std::string_view status_word(Fate fate) { return kStatusWords.name(fate); }
 
 RecipientFate fate_of(const Failure& failure, bool last_host) {
   RecipientFate out;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "src/core/ascii.hpp"
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::net {
 
@@ -21,15 +22,12 @@ std::string_view to_string(RecordType type) {
   return "TYPE?";
 }
 
-std::string_view to_string(DnsStatus status) {
-  switch (status) {
-    case DnsStatus::answer: return "answer";
-    case DnsStatus::nodata: return "nodata";
-    case DnsStatus::nxdomain: return "nxdomain";
-    case DnsStatus::temporary: return "temporary";
-  }
-  return "unknown";
-}
+namespace {
+constexpr core::EnumNameList<DnsStatus::temporary> kStatusNames{
+    {"answer", "nodata", "nxdomain", "temporary"}, "unknown"};
+}  // namespace
+
+std::string_view to_string(DnsStatus status) { return kStatusNames.name(status); }
 
 IpAddress IpAddress::v4(std::array<std::uint8_t, 4> b) {
   IpAddress a;

@@ -1,8 +1,9 @@
 #include "src/net/https_tls.hpp"
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+
+#include "src/net/openssl_errors.hpp"
 
 namespace stsrelay::net::https_detail {
 namespace ssl = boost::asio::ssl;
@@ -11,17 +12,6 @@ namespace {
 // ALPN protocol list (RFC 7301 §3.1): length-prefixed tokens, most preferred first.
 constexpr unsigned char kAlpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
-std::string openssl_errors() {
-  std::string out;
-  while (const unsigned long code = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
-}
-
 }  // namespace
 
 core::Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& ca_file) {
@@ -29,7 +19,7 @@ core::Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& 
   SSL_CTX* native = ctx->native_handle();
   // RFC 8461 §3.3 and RFC 8996: nothing older than TLS 1.2.
   if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
-    return core::Error::invalid("cannot require TLS 1.2: " + openssl_errors());
+    return core::Error::invalid("cannot require TLS 1.2: " + take_openssl_errors());
   }
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
   ctx->set_verify_mode(ssl::verify_peer);
@@ -50,7 +40,7 @@ core::Status prepare_tls_stream(TlsStream& stream, const std::string& host) {
   SSL* ssl = stream.native_handle();
   // SNI: the host name, never an address (RFC 6066 §3).
   if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) {
-    return core::Error::invalid("cannot set SNI \"" + host + "\": " + openssl_errors());
+    return core::Error::invalid("cannot set SNI \"" + host + "\": " + take_openssl_errors());
   }
   // OpenSSL checks the certificate against the host during chain verification, so a mismatch
   // is a verification failure like an untrusted or expired chain (X509_V_ERR_HOSTNAME_MISMATCH).
@@ -60,10 +50,10 @@ core::Status prepare_tls_stream(TlsStream& stream, const std::string& host) {
                     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
   if (SSL_set1_host(ssl, host.c_str()) != 1) {
     return core::Error::invalid("cannot set the verified host \"" + host + "\": " +
-                                openssl_errors());
+                                take_openssl_errors());
   }
   if (SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn) != 0) {
-    return core::Error::invalid("cannot offer ALPN: " + openssl_errors());
+    return core::Error::invalid("cannot offer ALPN: " + take_openssl_errors());
   }
   return core::Ok{};
 }

@@ -1,35 +1,23 @@
 #include "src/net/https_types.hpp"
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::net {
 
-std::string_view to_string(HttpMethod method) {
-  switch (method) {
-    case HttpMethod::get: return "GET";
-    case HttpMethod::post: return "POST";
-  }
-  return "GET";
-}
+namespace {
 
-std::string_view to_string(HttpProtocol protocol) {
-  switch (protocol) {
-    case HttpProtocol::http1_1: return "http/1.1";
-    case HttpProtocol::h2: return "h2";
-  }
-  return "http/1.1";
-}
+constexpr core::EnumNameList<HttpMethod::post> kMethodNames{{"GET", "POST"}, "GET"};
+constexpr core::EnumNameList<HttpProtocol::h2> kProtocolNames{{"http/1.1", "h2"}, "http/1.1"};
+constexpr core::EnumNameList<HttpsErrorKind::protocol> kErrorKindNames{
+    {"url", "dns", "connect", "tls", "timeout", "too-large", "protocol"}, "protocol"};
 
-std::string_view to_string(HttpsErrorKind kind) {
-  switch (kind) {
-    case HttpsErrorKind::url: return "url";
-    case HttpsErrorKind::dns: return "dns";
-    case HttpsErrorKind::connect: return "connect";
-    case HttpsErrorKind::tls: return "tls";
-    case HttpsErrorKind::timeout: return "timeout";
-    case HttpsErrorKind::too_large: return "too-large";
-    case HttpsErrorKind::protocol: return "protocol";
-  }
-  return "protocol";
-}
+}  // namespace
+
+std::string_view to_string(HttpMethod method) { return kMethodNames.name(method); }
+
+std::string_view to_string(HttpProtocol protocol) { return kProtocolNames.name(protocol); }
+
+std::string_view to_string(HttpsErrorKind kind) { return kErrorKindNames.name(kind); }
 
 std::optional<std::string> HttpsResponse::header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers) {

@@ -5,23 +5,9 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "src/net/openssl_errors.hpp"
+
 namespace stsrelay::net {
-namespace {
-
-std::string openssl_reason() {
-  unsigned long e = ERR_get_error();
-  std::string out;
-  while (e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-    e = ERR_get_error();
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
-}
-
-}  // namespace
 
 core::Result<std::shared_ptr<boost::asio::ssl::context>> load_server_tls_context(
     const std::string& cert_chain_file, const std::string& key_file) {
@@ -34,16 +20,16 @@ core::Result<std::shared_ptr<boost::asio::ssl::context>> load_server_tls_context
                                   SSL_OP_NO_COMPRESSION);
   if (SSL_CTX_use_certificate_chain_file(native, cert_chain_file.c_str()) != 1) {
     return core::Error::invalid("cannot load TLS certificate chain \"" + cert_chain_file +
-                                "\": " + openssl_reason());
+                                "\": " + take_openssl_errors());
   }
   if (SSL_CTX_use_PrivateKey_file(native, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     return core::Error::invalid("cannot load TLS private key \"" + key_file +
-                                "\": " + openssl_reason());
+                                "\": " + take_openssl_errors());
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     return core::Error::invalid("TLS private key \"" + key_file +
                                 "\" does not match the certificate in \"" + cert_chain_file +
-                                "\": " + openssl_reason());
+                                "\": " + take_openssl_errors());
   }
   return ctx;
 }

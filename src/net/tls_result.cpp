@@ -1,17 +1,17 @@
 #include "src/net/tls_result.hpp"
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::net {
 
-std::string_view to_string(TlsFailureType type) {
-  switch (type) {
-    case TlsFailureType::starttls_not_supported: return "starttls-not-supported";
-    case TlsFailureType::certificate_host_mismatch: return "certificate-host-mismatch";
-    case TlsFailureType::certificate_expired: return "certificate-expired";
-    case TlsFailureType::certificate_not_trusted: return "certificate-not-trusted";
-    case TlsFailureType::validation_failure: return "validation-failure";
-  }
-  return "validation-failure";
-}
+namespace {
+constexpr core::EnumNameList<TlsFailureType::validation_failure> kFailureTypeNames{{
+    "starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
+    "certificate-not-trusted", "validation-failure",
+}, "validation-failure"};
+}  // namespace
+
+std::string_view to_string(TlsFailureType type) { return kFailureTypeNames.name(type); }
 
 std::optional<TlsFailureType> failure_type(const TlsResult& result) {
   if (!result.handshake_ok) return TlsFailureType::validation_failure;

@@ -35,9 +35,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from cpu_usage import wait_until_quiet  # noqa: E402
 from e2e import e2e_rates  # noqa: E402
-from idle_connections import open_idle_connections, rss_kib  # noqa: E402
+from idle_connections import open_idle_connections  # noqa: E402
 from postfix_instance import PostfixRelay  # noqa: E402
-from procs import wait_until  # noqa: E402
+from procs import rss_kib, wait_until  # noqa: E402
 from relay_daemon import StsRelay  # noqa: E402
 
 STSRELAY_PORT = 2525

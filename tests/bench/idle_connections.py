@@ -10,15 +10,6 @@ import socket
 import time
 
 
-def rss_kib(pid):
-    """VmRSS of a process, in KiB (from /proc/PID/status)."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
 def open_idle_connections(host, port, count, per_source, batch=500, timeout=120):
     """Opens `count` connections to host:port from 127.0.0.1, 127.0.0.2, ... (`per_source`
     from each) and waits until every one got its 220 greeting. Returns the sockets; the caller

@@ -13,20 +13,14 @@ import threading
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 
 from aiosmtpd.controller import Controller  # noqa: E402
-from dnslib import MX, A  # noqa: E402
 from dnslib.server import DNSLogger, DNSServer  # noqa: E402
 
-from sts_world import DNS, ZoneResolver  # noqa: E402
+from sts_world import DNS, ZoneResolver, mx_records  # noqa: E402
 
 RECEIVER = "127.0.0.2"
 NOWHERE = "127.0.0.3"
 
-RECORDS = {
-    "docker.test": [MX("mx.docker.test", 10)],
-    "mx.docker.test": [A(RECEIVER)],
-    "down.test": [MX("mx.down.test", 10)],
-    "mx.down.test": [A(NOWHERE)],
-}
+RECORDS = mx_records({"docker.test": RECEIVER, "down.test": NOWHERE})
 
 
 class Spool:

@@ -54,7 +54,7 @@ set(fuzz_sources_fuzz_sts_txt_record
   sts/field_syntax.cpp sts/txt_record.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_tlsrpt_rua_record
-  sts/field_syntax.cpp tlsrpt/rua_record.cpp ${fuzz_core_text})
+  sts/field_syntax.cpp sts/txt_record.cpp tlsrpt/rua_record.cpp ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_dkim_canon
   src/dkim/author.cpp src/dkim/canon.cpp src/dkim/tag_list.cpp src/core/domain_name.cpp

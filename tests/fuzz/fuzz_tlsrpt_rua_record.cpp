@@ -30,11 +30,8 @@ bool starts_with_ci(const std::string& s, std::string_view prefix) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const auto [split, joined] =
-      stsrelay::fuzz::split_txt_input(std::string_view(reinterpret_cast<const char*>(data), size));
-  auto a = stsrelay::tlsrpt::parse_rua_records(split);
-  auto b = stsrelay::tlsrpt::parse_rua_records(joined);
-  if (a.index() != b.index()) std::abort();
+  const auto [a, b] = stsrelay::fuzz::parse_split_and_joined(
+      data, size, [](const auto& records) { return stsrelay::tlsrpt::parse_rua_records(records); });
   if (const auto* ok = std::get_if<RuaOk>(&a)) {
     if (ok->rua.empty()) std::abort();
     for (const auto& uri : ok->rua) {

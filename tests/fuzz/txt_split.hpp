@@ -4,8 +4,12 @@
 // (RFC 8461 §3.1, RFC 8460 §3: the strings of one record are concatenated).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace stsrelay::fuzz {
@@ -41,6 +45,17 @@ inline TxtSplit split_txt_input(std::string_view in) {
   }
   end_record();
   return out;
+}
+
+// `parse` of the fuzz input's records, split and joined; aborts unless both answers are of the
+// same kind (the same alternative of the result variant).
+template <typename Parse>
+auto parse_split_and_joined(const std::uint8_t* data, std::size_t size, Parse parse) {
+  const TxtSplit in = split_txt_input(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto split = parse(in.split);
+  auto joined = parse(in.joined);
+  if (split.index() != joined.index()) std::abort();
+  return std::pair{std::move(split), std::move(joined)};
 }
 
 }  // namespace stsrelay::fuzz

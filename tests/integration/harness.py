@@ -109,6 +109,13 @@ class RelayTestCase(unittest.TestCase):
     def assertQueueEmpty(self, relay):
         self.assertEqual(relay.queue_list(), [], "nothing may be queued")
 
+    def send_accepted(self, relay, recipient, subject, body_line):
+        """Sends one message from alice@sender.test to `recipient`, which `relay` must accept;
+        returns its subject."""
+        content = message_bytes("alice@sender.test", [recipient], subject, [body_line])
+        self.assertReply(send_message(relay.port, "alice@sender.test", [recipient], content), 250)
+        return subject
+
 
 def main():
     unittest.main(verbosity=2)

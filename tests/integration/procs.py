@@ -87,6 +87,26 @@ def connect(host, port, source=None, timeout=10):
 
 # --- Child processes ---------------------------------------------------------------------------
 
+def memory_kib(pid, *fields):
+    """The memory `fields` of a process's /proc/PID/status (VmRSS, VmHWM: the peak, ...), in KiB,
+    as a dict; raises when one is missing."""
+    values = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in fields:
+                values[key] = int(value.split()[0])
+    missing = [field for field in fields if field not in values]
+    if missing:
+        raise RuntimeError(f"no {', '.join(missing)} in /proc/{pid}/status")
+    return values
+
+
+def rss_kib(pid):
+    """VmRSS of a process, in KiB."""
+    return memory_kib(pid, "VmRSS")["VmRSS"]
+
+
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
 

@@ -9,18 +9,21 @@
   serving a file the test may rewrite; and an https: TLS-RPT collector that keeps every POST.
 
 World(testcase, records) starts the DNS server; receivers and HTTPS servers are added per test
-and all of it is stopped by the test's cleanups."""
+and all of it is stopped by the test's cleanups. class_world() makes one World for every test of
+a class; mx_records() writes the records of domains with one MX each."""
 
 import email
 import http.server
 import os
 import ssl
+import tempfile
 import threading
 
 from aiosmtpd.controller import Controller
 from dnslib import MX, QTYPE, RCODE, RR, SOA, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
+from certs import TestCA
 from procs import ServerProcess, is_listening, wait_until
 
 DNS = "127.0.0.53"
@@ -161,6 +164,33 @@ class ClassCleanups:
 
     def __init__(self, cls):
         self.addCleanup = cls.addClassCleanup
+
+
+def mx_records(addresses):
+    """The records of domains that each have one MX, mx.<domain> (preference 10), at the
+    address given in `addresses` ({domain: address})."""
+    out = {}
+    for domain, address in addresses.items():
+        out[domain] = [MX(f"mx.{domain}", 10)]
+        out[f"mx.{domain}"] = [A(address)]
+    return out
+
+
+def unknown_ca(workdir):
+    """A CA in `workdir` that no relay trusts."""
+    return TestCA(os.path.join(workdir, "rogue"), subject="Unknown CA")
+
+
+def class_world(cls, prefix, records, zones):
+    """One World for every test of the test class `cls`, made in its setUpClass: sets cls.world
+    and cls.world_ca (the CA of the world's certificates, which the relay trusts) and returns the
+    world's directory; all of it goes when the class is done."""
+    cls._world_dir = tempfile.TemporaryDirectory(prefix=prefix)
+    cls.addClassCleanup(cls._world_dir.cleanup)
+    work = cls._world_dir.name
+    cls.world_ca = TestCA(os.path.join(work, "ca"))
+    cls.world = World(ClassCleanups(cls), records, zones)
+    return work
 
 
 class World:

@@ -5,14 +5,12 @@ one clean domain; each test asserts the exit status, the failing line and its ev
 
 import json
 import os
-import tempfile
 
 from dnslib import MX, TXT, A
 
-from certs import TestCA
 from harness import RelayTestCase
 from relay_daemon import StsRelay
-from sts_world import DNS, ClassCleanups, World
+from sts_world import DNS, class_world, unknown_ca
 
 GOOD = "127.0.0.61"       # STARTTLS with a certificate of the test CA naming every MX host
 PLAIN = "127.0.0.62"      # no STARTTLS
@@ -63,12 +61,9 @@ def records():
 class CheckTest(RelayTestCase):
     @classmethod
     def setUpClass(cls):
-        cls._world_dir = tempfile.TemporaryDirectory(prefix="stsrelay-check-")
-        cls.addClassCleanup(cls._world_dir.cleanup)
-        work = cls._world_dir.name
-        cls.world_ca = ca = TestCA(os.path.join(work, "ca"))
-        rogue = TestCA(os.path.join(work, "rogue"), subject="Unknown CA")
-        cls.world = world = World(ClassCleanups(cls), records(), ZONES)
+        work = class_world(cls, "stsrelay-check-", records(), ZONES)
+        ca, world = cls.world_ca, cls.world
+        rogue = unknown_ca(work)
         mx_names = [mx for mx, *_ in DOMAINS.values()] + [CHANGED[1]]
         world.receiver(GOOD, ca.issue(mx_names[0], dns_names=mx_names[1:]))
         world.receiver(PLAIN)
@@ -119,6 +114,12 @@ class CheckTest(RelayTestCase):
         for part in evidence:
             self.assertIn(part, line["evidence"])
 
+    def assertFails(self, domain, name, *evidence):
+        """`check domain` exits 1 and its line `name` fails with each part of `evidence`."""
+        _, checks = self.check(domain, 1)
+        self.assertLine(checks, name, "fail", *evidence)
+        return checks
+
     def test_clean_domain_passes_every_check(self):
         text, checks = self.check("clean.test", 0)
         for name in ("txt", "policy-fetch", "policy", "policy-change", "mx mx.clean.test",
@@ -135,37 +136,31 @@ class CheckTest(RelayTestCase):
         self.assertIn("ok: clean.test would receive mail", text)
 
     def test_no_txt_record(self):
-        _, checks = self.check("notxt.test", 1)
-        self.assertLine(checks, "txt", "fail", "no TXT record at _mta-sts.notxt.test",
-                        "publishes no MTA-STS policy")
+        self.assertFails("notxt.test", "txt", "no TXT record at _mta-sts.notxt.test",
+                         "publishes no MTA-STS policy")
 
     def test_policy_404(self):
-        _, checks = self.check("missing.test", 1)
-        self.assertLine(checks, "policy-fetch", "fail", "HTTP 404 from "
-                        "https://mta-sts.missing.test/.well-known/mta-sts.txt")
+        checks = self.assertFails("missing.test", "policy-fetch", "HTTP 404 from "
+                                  "https://mta-sts.missing.test/.well-known/mta-sts.txt")
         # Everything after the fetch still ran.
         self.assertLine(checks, "tls mx.missing.test", "pass", "certificate verified")
 
     def test_policy_wrong_media_type(self):
-        _, checks = self.check("html.test", 1)
-        self.assertLine(checks, "policy-fetch", "fail", "media type text/html",
-                        "requires text/plain")
+        self.assertFails("html.test", "policy-fetch", "media type text/html",
+                         "requires text/plain")
 
     def test_policy_redirect(self):
-        _, checks = self.check("redirect.test", 1)
-        self.assertLine(checks, "policy-fetch", "fail",
-                        "HTTP 302 redirect to https://www.redirect.test/.well-known/mta-sts.txt",
-                        "forbids following redirects")
+        self.assertFails("redirect.test", "policy-fetch",
+                         "HTTP 302 redirect to https://www.redirect.test/.well-known/mta-sts.txt",
+                         "forbids following redirects")
 
     def test_policy_host_untrusted_certificate(self):
-        _, checks = self.check("untrustedhost.test", 1)
-        self.assertLine(checks, "policy-fetch", "fail", "certificate is not valid",
-                        "self-signed certificate in certificate chain")
+        self.assertFails("untrustedhost.test", "policy-fetch", "certificate is not valid",
+                         "self-signed certificate in certificate chain")
 
     def test_policy_host_expired_certificate(self):
-        _, checks = self.check("expiredhost.test", 1)
-        self.assertLine(checks, "policy-fetch", "fail", "certificate is not valid",
-                        "certificate has expired")
+        self.assertFails("expiredhost.test", "policy-fetch", "certificate is not valid",
+                         "certificate has expired")
 
     def test_mx_mismatch_names_the_host(self):
         text, checks = self.check("mismatch.test", 1)
@@ -175,16 +170,13 @@ class CheckTest(RelayTestCase):
         self.assertIn("FAIL: mismatch.test would not receive mail", text)
 
     def test_mx_without_starttls(self):
-        _, checks = self.check("plain.test", 1)
-        self.assertLine(checks, "tls mx.plain.test", "fail", f"{PLAIN}: STARTTLS not offered")
+        self.assertFails("plain.test", "tls mx.plain.test", f"{PLAIN}: STARTTLS not offered")
 
     def test_mx_expired_certificate(self):
-        _, checks = self.check("expiredmx.test", 1)
-        self.assertLine(checks, "tls mx.expiredmx.test", "fail", "certificate expired (notAfter")
+        self.assertFails("expiredmx.test", "tls mx.expiredmx.test", "certificate expired (notAfter")
 
     def test_mx_untrusted_certificate(self):
-        _, checks = self.check("untrustedmx.test", 1)
-        self.assertLine(checks, "tls mx.untrustedmx.test", "fail", "certificate not trusted")
+        self.assertFails("untrustedmx.test", "tls mx.untrustedmx.test", "certificate not trusted")
 
     def test_policy_changed_with_the_same_id(self):
         domain, mx, _ = CHANGED

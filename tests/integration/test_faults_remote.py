@@ -26,20 +26,19 @@ The harness stops each relay with SIGTERM and fails the test on a non-zero exit 
 report (which includes LeakSanitizer's at exit)."""
 
 import collections
-import os
 import random
+import re
 import socket
 import ssl
 import struct
-import tempfile
 import threading
 
 from dnslib import MX, TXT, A, DNSError, DNSRecord
 
 import harness
-from certs import TestCA
-from harness import RelayTestCase, message_bytes, wait_until
-from sts_world import ClassCleanups, World
+from harness import RelayTestCase, wait_until
+from procs import memory_kib
+from sts_world import ClassCleanups, class_world
 
 DNS_FRONT = "127.0.0.54"
 GOOD = "127.0.0.60"        # aiosmtpd: good.test, and the MX of the policy-host domains
@@ -453,25 +452,11 @@ class DnsFront:
 # --- The tests -------------------------------------------------------------------------------
 
 
-def memory_kb(pid):
-    """VmRSS and VmHWM (the peak) of a process, in kB."""
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(value.split()[0])
-    return values
-
-
 class RemoteFaultsTest(RelayTestCase):
     @classmethod
     def setUpClass(cls):
-        cls._world_dir = tempfile.TemporaryDirectory(prefix="stsrelay-faults-")
-        cls.addClassCleanup(cls._world_dir.cleanup)
+        class_world(cls, "stsrelay-faults-", records(), ZONES)
         cleanups = ClassCleanups(cls)
-        cls.world_ca = TestCA(os.path.join(cls._world_dir.name, "ca"))
-        cls.world = World(cleanups, records(), ZONES)
         cls.good = cls.world.receiver(GOOD)
         cls.sender_box = cls.world.receiver(SENDER_MX)
         cls.dns = DnsFront(cleanups, cls.world.dns.server.resolver)
@@ -501,11 +486,8 @@ class RemoteFaultsTest(RelayTestCase):
     # --- helpers ---------------------------------------------------------------------------
 
     def send(self, relay, recipient):
-        subject = f"{self._testMethodName} to {recipient}"
-        content = message_bytes("alice@sender.test", [recipient], subject, ["remote faults"])
-        self.assertReply(harness.send_message(relay.port, "alice@sender.test", [recipient],
-                                              content), 250)
-        return subject
+        return self.send_accepted(relay, recipient, f"{self._testMethodName} to {recipient}",
+                                  "remote faults")
 
     def wait_deferred(self, relay, recipient, bound=WAIT, attempts=1):
         """Waits (at most `bound` seconds) until the recipient is deferred after `attempts`
@@ -579,14 +561,14 @@ class RemoteFaultsTest(RelayTestCase):
     def test_a_10_mb_reply_line_is_refused_and_memory_stays_bounded(self):
         relay = self.relay()
         recipients = ("fred@hugeehlo.test", "gina@hugemail.test")
-        before = memory_kb(relay.pid)
+        before = memory_kib(relay.pid, "VmRSS", "VmHWM")
         subjects = [self.send(relay, r) for r in recipients]
         self.wait_engaged(HUGE_EHLO, HUGE_MAIL)
         self.assert_good_mail_flows(relay)
         for recipient in recipients:
             r = self.wait_deferred(relay, recipient, bound=WAIT * 2, attempts=HUGE_ATTEMPTS)
             self.assertIn("reply line longer than 4096 octets", r["last_reply"])
-        after = memory_kb(relay.pid)
+        after = memory_kib(relay.pid, "VmRSS", "VmHWM")
         lines = sum(relay.recipient_state(r)["attempts"] for r in recipients)
         growth = after["VmHWM"] - before["VmRSS"]
         print(f"\nrelay memory before the 10 MB lines: VmRSS {before['VmRSS']} kB; after {lines} "
@@ -670,42 +652,41 @@ class RemoteFaultsTest(RelayTestCase):
 
     # --- Policy hosts ---------------------------------------------------------------------------
 
-    def test_an_endless_policy_body_stops_at_max_policy_size_and_delivers_without_policy(self):
+    def assert_policy_fault_is_bounded(self, address, recipient, failure):
+        """Mail to `recipient`, whose policy host at `address` misbehaves: the relay hangs up on
+        the host, keeps delivering other mail meanwhile, logs the failed fetch (`failure`, a
+        pattern of what follows "domain=<domain> ") and delivers without a policy. Returns the
+        host."""
+        domain = recipient.split("@")[1]
         relay = self.relay()
-        host = self.policy_hosts[ENDLESS_POLICY]
-        subject = self.send(relay, "kate@endless.test")
-        wait_until(host.engaged.is_set, WAIT, what="the policy fetch to reach the endless host")
+        host = self.policy_hosts[address]
+        subject = self.send(relay, recipient)
+        wait_until(host.engaged.is_set, WAIT, what=f"the policy fetch to reach {domain}'s host")
         self.assert_good_mail_flows(relay)
         wait_until(lambda: subject in self.good.subjects(), WAIT,
-                   what="the endless.test message delivered without a policy")
+                   what=f"the {domain} message delivered without a policy")
         wait_until(lambda: host.counts()[1] >= 1, WAIT,
-                   what="the relay to close the endless policy connection")
+                   what=f"the relay to close the connection to {domain}'s policy host")
+        self.assertRegex(relay.log_text(),
+                         rf"mta-sts policy fetch failed domain={re.escape(domain)} {failure}")
+        [line] = relay.attempt_lines(recipient)
+        self.assertIn("status=sent", line)
+        self.assertNotIn("sts=", line, "no policy applies after a failed fetch")
+        return host
+
+    def test_an_endless_policy_body_stops_at_max_policy_size_and_delivers_without_policy(self):
+        # The warning names the reason and the configured limit.
+        host = self.assert_policy_fault_is_bounded(
+            ENDLESS_POLICY, "kate@endless.test",
+            rf"reason=too-large .*larger than {MAX_POLICY_SIZE} bytes")
         with host.lock:
             print(f"\nthe endless policy host wrote {host.sent_bytes} bytes of body before the "
                   f"relay hung up (limit {MAX_POLICY_SIZE})", flush=True)
-        # The warning names the reason and the configured limit.
-        self.assertRegex(relay.log_text(), r"mta-sts policy fetch failed domain=endless\.test "
-                         rf"reason=too-large .*larger than {MAX_POLICY_SIZE} bytes")
-        [line] = relay.attempt_lines("kate@endless.test")
-        self.assertIn("status=sent", line)
-        self.assertNotIn("sts=", line, "no policy applies after a failed fetch")
 
     def test_a_stalled_policy_host_is_bounded_by_fetch_timeout(self):
-        relay = self.relay()
-        host = self.policy_hosts[STALLED_POLICY]
-        subject = self.send(relay, "liam@stalled.test")
-        wait_until(host.engaged.is_set, WAIT, what="the policy fetch to reach the stalled host")
-        self.assert_good_mail_flows(relay)
-        wait_until(lambda: subject in self.good.subjects(), WAIT,
-                   what="the stalled.test message delivered without a policy")
-        wait_until(lambda: host.counts()[1] >= 1, WAIT,
-                   what="the relay to close the stalled policy connection")
         # The warning names the reason and the configured bound (sts.fetch_timeout = 3s).
-        self.assertRegex(relay.log_text(), r"mta-sts policy fetch failed domain=stalled\.test "
-                         r"reason=timeout .*within 3000 ms")
-        [line] = relay.attempt_lines("liam@stalled.test")
-        self.assertIn("status=sent", line)
-        self.assertNotIn("sts=", line, "no policy applies after a failed fetch")
+        self.assert_policy_fault_is_bounded(STALLED_POLICY, "liam@stalled.test",
+                                            r"reason=timeout .*within 3000 ms")
 
 
 if __name__ == "__main__":

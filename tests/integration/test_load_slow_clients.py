@@ -27,7 +27,7 @@ import urllib.request
 
 import harness
 from harness import RawSmtp, RelayTestCase, message_bytes, wait_until
-from procs import is_listening, parse_host_port
+from procs import is_listening, parse_host_port, rss_kib
 
 SOURCES = [f"127.0.0.{i}" for i in range(2, 10)]  # netns_run's default extra addresses
 SLOW_CLIENTS = 5000
@@ -42,14 +42,6 @@ MESSAGES = 20
 SENDER_CLIENT = "127.0.0.1"  # no slow client uses it
 METRICS = "127.0.0.1:9325"
 WAIT = 120              # bound for anything that involves all 5,000 connections
-
-
-def vm_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError(f"no VmRSS in /proc/{pid}/status")
 
 
 def open_fds(pid):
@@ -278,7 +270,7 @@ class SlowClientsTest(RelayTestCase):
         # A first message warms up what every session shares (queue database, TLS-free paths)
         # so that the baseline below holds it.
         self.assertEqual(self.send_one("warm-up")[0], 250)
-        rss_before = vm_rss_kib(relay.pid)
+        rss_before = rss_kib(relay.pid)
         fds_before = open_fds(relay.pid)
 
         clients = SlowClients(relay.port)
@@ -293,7 +285,7 @@ class SlowClientsTest(RelayTestCase):
         sample = metrics()
         self.assertEqual(sample["stsrelay_smtp_connections_active"], SLOW_CLIENTS)
         self.assertEqual(sample["stsrelay_smtp_connections_refused_total"], 0)
-        rss_with = vm_rss_kib(relay.pid)
+        rss_with = rss_kib(relay.pid)
         fds_with = open_fds(relay.pid)
         per_connection = (rss_with - rss_before) / SLOW_CLIENTS
         sys.stderr.write(
@@ -336,7 +328,7 @@ class SlowClientsTest(RelayTestCase):
 
         wait_until(lambda: metrics()["stsrelay_smtp_connections_active"] == 0, WAIT,
                    interval=0.5, what="the relay to see every slow client gone")
-        sys.stderr.write(f"    stsrelay VmRSS {vm_rss_kib(relay.pid)} KiB after they closed; "
+        sys.stderr.write(f"    stsrelay VmRSS {rss_kib(relay.pid)} KiB after they closed; "
                          f"open files {open_fds(relay.pid)}\n")
         # Each source address got its slots back, and the relay still takes mail.
         for source in SOURCES:

@@ -7,14 +7,12 @@ asserts where the message went, or that it went nowhere."""
 import os
 import signal
 import sqlite3
-import tempfile
 
 from dnslib import MX, TXT, A
 
 import harness
-from certs import TestCA
-from harness import RelayTestCase, message_bytes, wait_until
-from sts_world import DNS, ClassCleanups, World
+from harness import RelayTestCase, wait_until
+from sts_world import DNS, class_world, unknown_ca
 
 GOOD = "127.0.0.21"        # certificate of the test CA naming its MX host(s)
 PLAIN = "127.0.0.22"       # no STARTTLS
@@ -93,13 +91,9 @@ class MtaStsTest(RelayTestCase):
     # takes to run. Each test uses its own domains.
     @classmethod
     def setUpClass(cls):
-        cls._world_dir = tempfile.TemporaryDirectory(prefix="stsrelay-world-")
-        cls.addClassCleanup(cls._world_dir.cleanup)
-        work = cls._world_dir.name
-        cls.world_ca = TestCA(os.path.join(work, "ca"))
-        rogue = TestCA(os.path.join(work, "rogue"), subject="Unknown CA")
         cls.records = records()
-        cls.world = World(ClassCleanups(cls), cls.records, tuple(DOMAINS))
+        work = class_world(cls, "stsrelay-world-", cls.records, tuple(DOMAINS))
+        rogue = unknown_ca(work)
         names = ["mx." + d for d in DOMAINS]
         ca = cls.world_ca
         cls.boxes = {
@@ -131,11 +125,7 @@ class MtaStsTest(RelayTestCase):
         return self.start_relay(self.relay_config(dry_run, **sts))
 
     def send(self, relay, recipient):
-        subject = f"to {recipient}"
-        content = message_bytes("alice@sender.test", [recipient], subject, ["mta-sts test"])
-        self.assertReply(harness.send_message(relay.port, "alice@sender.test", [recipient],
-                                              content), 250)
-        return subject
+        return self.send_accepted(relay, recipient, f"to {recipient}", "mta-sts test")
 
     def wait_delivered(self, relay, recipient, box):
         subject = self.send(relay, recipient)

@@ -5,7 +5,7 @@ data_version) and wakes its scheduler."""
 from dnslib import MX, A
 
 import harness
-from harness import RelayTestCase, message_bytes, send_message, wait_until
+from harness import RelayTestCase, wait_until
 from sts_world import DNS, World
 
 MX_ADDRESS = "127.0.0.2"
@@ -14,10 +14,7 @@ WAIT = 30
 
 class QueueCommandsOnARunningDaemonTest(RelayTestCase):
     def send(self, relay, recipient):
-        subject = f"to {recipient}"
-        content = message_bytes("alice@sender.test", [recipient], subject, ["live queue"])
-        self.assertReply(send_message(relay.port, "alice@sender.test", [recipient], content), 250)
-        return subject
+        return self.send_accepted(relay, recipient, f"to {recipient}", "live queue")
 
     def message_of(self, relay, recipient):
         for m in relay.queue_list():

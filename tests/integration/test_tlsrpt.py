@@ -16,12 +16,12 @@ import json
 import os
 import re
 
-from dnslib import MX, TXT, A
+from dnslib import TXT, A
 
 import harness
 from certs import TestCA
-from harness import RelayTestCase, message_bytes, wait_until
-from sts_world import DNS, Collector, World
+from harness import RelayTestCase, wait_until
+from sts_world import DNS, Collector, World, mx_records
 
 MX_ENFORCE = "127.0.0.21"   # mx.enforce.test: certificate of the test CA for its name
 MX_BROKEN = "127.0.0.22"    # mx.broken.test: a certificate for another name
@@ -41,16 +41,9 @@ POLICIES = {
 }
 RUA = "v=TLSRPTv1; rua=mailto:tlsrpt@reports.test,https://collector.test/v1/tlsrpt"
 RECORDS = {
-    "enforce.test": [MX("mx.enforce.test", 10)],
-    "mx.enforce.test": [A(MX_ENFORCE)],
-    "broken.test": [MX("mx.broken.test", 10)],
-    "mx.broken.test": [A(MX_BROKEN)],
-    "testing.test": [MX("mx.testing.test", 10)],
-    "mx.testing.test": [A(MX_TESTING)],
-    "nopolicy.test": [MX("mx.nopolicy.test", 10)],
-    "mx.nopolicy.test": [A(MX_PLAIN)],
-    "reports.test": [MX("mx.reports.test", 10)],
-    "mx.reports.test": [A(MX_PLAIN)],
+    **mx_records({"enforce.test": MX_ENFORCE, "broken.test": MX_BROKEN,
+                  "testing.test": MX_TESTING, "nopolicy.test": MX_PLAIN,
+                  "reports.test": MX_PLAIN}),
     "collector.test": [A(COLLECTOR)],
 }
 for _domain in POLICY_HOSTS:
@@ -80,9 +73,7 @@ class TlsRptTest(RelayTestCase):
         world.https(COLLECTOR, self.ca.issue("collector.test"), Collector)
 
     def send(self, relay, recipient, subject):
-        content = message_bytes("alice@sender.test", [recipient], subject, ["tls-rpt test"])
-        self.assertReply(harness.send_message(relay.port, "alice@sender.test", [recipient],
-                                              content), 250)
+        self.send_accepted(relay, recipient, subject, "tls-rpt test")
 
     def subjects_at(self, address):
         return self.mailboxes[address].subjects()

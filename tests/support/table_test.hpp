@@ -50,15 +50,21 @@ std::string row_label(const R& row) {
   }
 }
 
+// Calls `check(row)` for every row, each under its label and the table's place in the test.
+template <typename Rows, typename Check>
+void for_each_row(const Rows& rows, std::source_location where, Check check) {
+  for (const auto& row : rows) {
+    ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                 row_label(row));
+    check(row);
+  }
+}
+
 // Expects `f(row.in) == row.want` for every row.
 template <typename Rows, typename F>
 void expect_rows(const Rows& rows, F f,
                  std::source_location where = std::source_location::current()) {
-  for (const auto& row : rows) {
-    ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
-                                 row_label(row));
-    EXPECT_EQ(f(row.in), row.want);
-  }
+  for_each_row(rows, where, [&f](const auto& row) { EXPECT_EQ(f(row.in), row.want); });
 }
 
 // For an `f` that returns a Result: where row.want holds a value, f must give it; where it is
@@ -66,14 +72,12 @@ void expect_rows(const Rows& rows, F f,
 template <typename Rows, typename F>
 void expect_result_rows(const Rows& rows, F f,
                         std::source_location where = std::source_location::current()) {
-  for (const auto& row : rows) {
-    ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
-                                 row_label(row));
+  for_each_row(rows, where, [&f](const auto& row) {
     const auto got = f(row.in);
     if (row.want) {
       if (!got.ok()) {
         ADD_FAILURE() << "refused: " << got.error().message;
-        continue;
+        return;
       }
       EXPECT_EQ(*got, *row.want);
     } else if (got.ok()) {
@@ -81,7 +85,7 @@ void expect_result_rows(const Rows& rows, F f,
     } else {
       EXPECT_FALSE(got.error().message.empty());
     }
-  }
+  });
 }
 
 }  // namespace stsrelay::testing

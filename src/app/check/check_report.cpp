@@ -4,16 +4,15 @@
 
 #include <boost/json.hpp>
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::app {
 
-std::string_view to_string(CheckStatus status) {
-  switch (status) {
-    case CheckStatus::pass: return "pass";
-    case CheckStatus::warn: return "warn";
-    case CheckStatus::fail: return "fail";
-  }
-  return "fail";
-}
+namespace {
+constexpr core::EnumNameList<CheckStatus::fail> kStatusNames{{"pass", "warn", "fail"}, "fail"};
+}  // namespace
+
+std::string_view to_string(CheckStatus status) { return kStatusNames.name(status); }
 
 bool CheckReport::failed() const {
   return std::any_of(lines.begin(), lines.end(),

@@ -5,13 +5,7 @@
 #include <exception>
 #include <iostream>
 
-#include "src/app/cli/cli_check.hpp"
 #include "src/app/cli/cli_common.hpp"
-#include "src/app/cli/cli_dkim.hpp"
-#include "src/app/cli/cli_health.hpp"
-#include "src/app/cli/cli_policy.hpp"
-#include "src/app/cli/cli_report.hpp"
-#include "src/app/cli/cli_route.hpp"
 #include "src/app/cli/version.hpp"
 
 namespace stsrelay::app {

@@ -1,7 +1,7 @@
 // The `stsrelay` command line (CLI11):
 //   stsrelay serve                     the daemon (daemon.hpp)
 //   stsrelay queue list [--json] | show ID [--json] | delete ID | retry ID | flush
-//   stsrelay policy list | show DOMAIN | refresh DOMAIN   (cli_policy.hpp)
+//   stsrelay policy list | show DOMAIN | refresh DOMAIN   (cli_policy.cpp)
 //   stsrelay passwd USER [--file F]    an entry for relay.auth_users_file
 //   stsrelay --version | --help
 // Every command takes --config FILE (default etc/stsrelay.toml), before or after its name.

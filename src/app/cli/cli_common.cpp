@@ -1,8 +1,12 @@
 #include "src/app/cli/cli_common.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <iostream>
+#include <utility>
 
 #include "src/app/config/config_load.hpp"
+#include "src/core/domain_name.hpp"
 
 namespace stsrelay::app {
 
@@ -33,6 +37,27 @@ std::optional<Config> load_config_for_cli(const CliContext& ctx) {
 int report_failure(const core::Error& error) {
   print_error(error.message);
   return kExitFailure;
+}
+
+void run_when_chosen(CLI::App& command, CliContext& ctx, std::function<int()> action) {
+  command.callback([&ctx, action = std::move(action)] { ctx.action = action; });
+}
+
+std::optional<std::string> domain_argument(const std::string& text) {
+  auto domain = core::normalize_domain(text);
+  if (!domain) {
+    print_error("\"" + text + "\" is not a domain name: " + domain.error().message);
+    return std::nullopt;
+  }
+  return std::move(domain.value());
+}
+
+std::optional<core::Error> missing_state_db(const std::filesystem::path& path,
+                                            std::string_view what, std::string_view made_by) {
+  if (std::filesystem::exists(path)) return std::nullopt;
+  std::string message = path.string() + ": no " + std::string(what) + " (";
+  if (!made_by.empty()) message += std::string(made_by) + "; ";
+  return core::Error::not_found(message + "is queue.state_dir right?)");
 }
 
 }  // namespace stsrelay::app

@@ -1,5 +1,8 @@
-#include "src/app/cli/cli_dkim_check.hpp"
-
+// `stsrelay dkim check DOMAIN [--selector S] [--config FILE]`: for each [[dkim.sign]] key of
+// DOMAIN (or only selector S), looks up the TXT record at S._domainkey.DOMAIN through
+// delivery.dns_servers and says whether it publishes that key (src/dkim/key_record_check.hpp).
+// Exit status, like `stsrelay check`: 0 every key is published as configured; 1 one is not;
+// 2 the check could not run (no key for DOMAIN, a key file or DNS that gave no answer).
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -1,5 +1,7 @@
-#include "src/app/cli/cli_health.hpp"
-
+// `stsrelay health`: asks the running daemon's /healthz ([metrics] listen) and prints one line,
+// "healthy: smtp ok; queue ok; delivery ok" or "unhealthy: <why>". Exit 0 when healthy, 1 for
+// everything else: unhealthy, no answer within 5 s, and a configuration without a metrics
+// address too, because the Docker HEALTHCHECK that runs it reserves exit status 2.
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <optional>
 
+#include "src/app/cli/cli_common.hpp"
 #include "src/app/metrics/metrics_probe.hpp"
 #include "src/app/metrics/metrics_text.hpp"
 #include "src/net/listen_address.hpp"
@@ -93,7 +96,7 @@ int run_health(const CliContext& ctx) {
 void add_health_command(CLI::App& app, CliContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "health", "ask the running daemon whether it is healthy ([metrics] listen, /healthz)");
-  cmd->callback([&ctx] { ctx.action = [&ctx] { return run_health(ctx); }; });
+  run_when_chosen(*cmd, ctx, [&ctx] { return run_health(ctx); });
 }
 
 }  // namespace stsrelay::app

@@ -122,7 +122,7 @@ void add_passwd_command(CLI::App& app, CliContext& ctx) {
   passwd->add_option("--file", options->file,
                      "add or replace the user in this file instead of printing the line");
   passwd->footer("--config is accepted for symmetry and not read: the file is given with --file.");
-  passwd->callback([&ctx, options] { ctx.action = [options] { return run_passwd(*options); }; });
+  run_when_chosen(*passwd, ctx, [options] { return run_passwd(*options); });
 }
 
 }  // namespace stsrelay::app

@@ -1,5 +1,11 @@
-#include "src/app/cli/cli_policy.hpp"
-
+// `stsrelay policy list | show DOMAIN | refresh DOMAIN`: the MTA-STS policy cache (sts.db in
+// queue.state_dir) through its own connection, safe while the daemon runs.
+//   list     every cached domain with its id, mode, fetch time and expiry
+//   show     one domain: the cached policy text, id, mode, times and the last failed fetch
+//   refresh  looks the TXT record up and fetches the policy now with the daemon's settings
+//            (delivery.dns_servers, delivery.ca_file, sts.fetch_timeout, sts.max_policy_size),
+//            ignoring the 5-minute wait after a failure, and stores the result in sts.db
+// Exit status: 0 success, 1 failure (nothing cached, I/O, failed fetch), 2 usage/config.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,7 +19,6 @@
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/cli/policy_format.hpp"
-#include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
 #include "sts/policy_fetcher.hpp"
@@ -30,27 +35,12 @@ std::filesystem::path sts_db(const Config& config) {
   return std::filesystem::path(config.queue.state_dir) / "sts.db";
 }
 
-// Runs `body` with the cache at <state_dir>/sts.db, which must exist (opening would create an
-// empty database where a wrong state_dir points).
+// Runs `body` with the cache at <state_dir>/sts.db.
 int with_cache(const Config& config, const std::function<int(sts::PolicyCache&)>& body) {
-  const auto path = sts_db(config);
-  if (!std::filesystem::exists(path)) {
-    return report_failure(core::Error::not_found(
-        path.string() + ": no policy cache (the relay creates it with its first policy; is "
-                        "queue.state_dir right?)"));
-  }
-  auto cache = sts::PolicyCache::open(path.string());
-  if (!cache) return report_failure(cache.error());
-  return body(**cache);
-}
-
-std::optional<std::string> domain_argument(const std::string& text) {
-  auto domain = core::normalize_domain(text);
-  if (!domain) {
-    print_error("\"" + text + "\" is not a domain name: " + domain.error().message);
-    return std::nullopt;
-  }
-  return std::move(domain.value());
+  return with_state_db(
+      sts_db(config), "policy cache", "the relay creates it with its first policy",
+      [](const std::filesystem::path& path) { return sts::PolicyCache::open(path.string()); },
+      body);
 }
 
 int run_list(const CliContext& ctx) {
@@ -146,20 +136,16 @@ void add_policy_commands(CLI::App& app, CliContext& ctx) {
   p->require_subcommand(1);
 
   CLI::App* list = p->add_subcommand("list", "list cached policies: domain, id, mode, times");
-  list->callback([&ctx] { ctx.action = [&ctx] { return run_list(ctx); }; });
+  run_when_chosen(*list, ctx, [&ctx] { return run_list(ctx); });
 
   CLI::App* show = p->add_subcommand("show", "show the cached policy of a domain");
   show->add_option("DOMAIN", options->domain, "recipient domain")->required();
-  show->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_show(ctx, *options); };
-  });
+  run_when_chosen(*show, ctx, [&ctx, options] { return run_show(ctx, *options); });
 
   CLI::App* refresh = p->add_subcommand(
       "refresh", "look up the TXT record and fetch the policy of a domain now; store it");
   refresh->add_option("DOMAIN", options->domain, "recipient domain")->required();
-  refresh->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_refresh(ctx, *options); };
-  });
+  run_when_chosen(*refresh, ctx, [&ctx, options] { return run_refresh(ctx, *options); });
 }
 
 }  // namespace stsrelay::app

@@ -13,28 +13,17 @@
 namespace stsrelay::app {
 namespace {
 
-struct QueueOptions {
-  bool json = false;
-  std::string id;
-};
-
 // Runs `body` with a Reader on <state_dir>/queue.db; prints what went wrong otherwise.
 int with_reader(const CliContext& ctx, const std::function<int(queue::Reader&)>& body) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
-  const auto path = std::filesystem::path(config->queue.state_dir) / "queue.db";
-  if (!std::filesystem::exists(path)) {
-    // Opening would create an empty database where a wrong state_dir points.
-    return report_failure(core::Error::not_found(
-        path.string() + ": no queue database (the daemon creates it when it starts; is "
-                        "queue.state_dir right?)"));
-  }
-  auto reader = queue::Reader::open(path);
-  if (!reader) return report_failure(reader.error());
-  return body(**reader);
+  return with_state_db(std::filesystem::path(config->queue.state_dir) / "queue.db",
+                       "queue database", "the daemon creates it when it starts",
+                       [](const std::filesystem::path& path) { return queue::Reader::open(path); },
+                       body);
 }
 
-int run_list(const CliContext& ctx, const QueueOptions& o) {
+int run_list(const CliContext& ctx, const ListShowOptions& o) {
   return with_reader(ctx, [&](queue::Reader& reader) {
     auto messages = reader.list();
     if (!messages) return report_failure(messages.error());
@@ -44,7 +33,7 @@ int run_list(const CliContext& ctx, const QueueOptions& o) {
   });
 }
 
-int run_show(const CliContext& ctx, const QueueOptions& o) {
+int run_show(const CliContext& ctx, const ListShowOptions& o) {
   return with_reader(ctx, [&](queue::Reader& reader) {
     auto detail = reader.show(o.id);
     if (!detail) return report_failure(detail.error());
@@ -54,7 +43,7 @@ int run_show(const CliContext& ctx, const QueueOptions& o) {
   });
 }
 
-int run_delete(const CliContext& ctx, const QueueOptions& o) {
+int run_delete(const CliContext& ctx, const ListShowOptions& o) {
   return with_reader(ctx, [&](queue::Reader& reader) {
     if (auto done = reader.remove(o.id); !done) return report_failure(done.error());
     std::cout << o.id << ": deleted\n";
@@ -62,7 +51,7 @@ int run_delete(const CliContext& ctx, const QueueOptions& o) {
   });
 }
 
-int run_retry(const CliContext& ctx, const QueueOptions& o) {
+int run_retry(const CliContext& ctx, const ListShowOptions& o) {
   return with_reader(ctx, [&](queue::Reader& reader) {
     if (auto done = reader.retry(o.id); !done) return report_failure(done.error());
     std::cout << o.id << ": pending recipients are due now\n";
@@ -82,37 +71,29 @@ int run_flush(const CliContext& ctx) {
 }  // namespace
 
 void add_queue_commands(CLI::App& app, CliContext& ctx) {
-  auto options = std::make_shared<QueueOptions>();
+  auto options = std::make_shared<ListShowOptions>();
   CLI::App* q = app.add_subcommand("queue", "list and manage the mail queue");
   q->require_subcommand(1);
 
   CLI::App* list = q->add_subcommand("list", "list queued messages (like mailq)");
   list->add_flag("--json", options->json, "print a JSON array");
-  list->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_list(ctx, *options); };
-  });
+  run_when_chosen(*list, ctx, [&ctx, options] { return run_list(ctx, *options); });
 
   CLI::App* show = q->add_subcommand("show", "show one message: envelope and headers");
   show->add_option("ID", options->id, "queue id")->required();
   show->add_flag("--json", options->json, "print a JSON object");
-  show->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_show(ctx, *options); };
-  });
+  run_when_chosen(*show, ctx, [&ctx, options] { return run_show(ctx, *options); });
 
   CLI::App* del = q->add_subcommand("delete", "delete a message without notice to its sender");
   del->add_option("ID", options->id, "queue id")->required();
-  del->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_delete(ctx, *options); };
-  });
+  run_when_chosen(*del, ctx, [&ctx, options] { return run_delete(ctx, *options); });
 
   CLI::App* retry = q->add_subcommand("retry", "make a message's pending recipients due now");
   retry->add_option("ID", options->id, "queue id")->required();
-  retry->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_retry(ctx, *options); };
-  });
+  run_when_chosen(*retry, ctx, [&ctx, options] { return run_retry(ctx, *options); });
 
   CLI::App* flush = q->add_subcommand("flush", "make every pending recipient due now");
-  flush->callback([&ctx] { ctx.action = [&ctx] { return run_flush(ctx); }; });
+  run_when_chosen(*flush, ctx, [&ctx] { return run_flush(ctx); });
 }
 
 }  // namespace stsrelay::app

@@ -1,5 +1,9 @@
-#include "src/app/cli/cli_report.hpp"
-
+// `stsrelay report list [--json] | show ID`: the TLS-RPT reports stored in tlsrpt.db (in
+// queue.state_dir), read through their own connection, safe while the daemon runs.
+//   list  every report: day, policy domain, report-id, creation time, and each rua destination
+//         with its delivery state (pending, sent, failed), attempts, next attempt, last error
+//   show  the report's JSON (RFC 8460 §4.4) as it was built and sent
+// Exit status: 0 success, 1 failure (no such report, no tlsrpt.db, I/O), 2 usage/config.
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -15,26 +19,15 @@
 namespace stsrelay::app {
 namespace {
 
-struct ReportOptions {
-  bool json = false;
-  std::string id;
-};
-
-// Runs `body` with the report store at <state_dir>/tlsrpt.db, which must exist (opening would
-// create an empty database where a wrong state_dir points).
+// Runs `body` with the report store at <state_dir>/tlsrpt.db.
 int with_reports(const Config& config, const std::function<int(tlsrpt::ReportStore&)>& body) {
-  const auto path = std::filesystem::path(config.queue.state_dir) / "tlsrpt.db";
-  if (!std::filesystem::exists(path)) {
-    return report_failure(core::Error::not_found(
-        path.string() + ": no TLS-RPT database (the relay creates it with its first delivery; "
-                        "is queue.state_dir right?)"));
-  }
-  auto store = tlsrpt::ReportStore::open(path);
-  if (!store) return report_failure(store.error());
-  return body(**store);
+  return with_state_db(
+      std::filesystem::path(config.queue.state_dir) / "tlsrpt.db", "TLS-RPT database",
+      "the relay creates it with its first delivery",
+      [](const std::filesystem::path& path) { return tlsrpt::ReportStore::open(path); }, body);
 }
 
-int run_list(const CliContext& ctx, const ReportOptions& o) {
+int run_list(const CliContext& ctx, const ListShowOptions& o) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
   return with_reports(*config, [&o](tlsrpt::ReportStore& store) {
@@ -47,7 +40,7 @@ int run_list(const CliContext& ctx, const ReportOptions& o) {
   });
 }
 
-int run_show(const CliContext& ctx, const ReportOptions& o) {
+int run_show(const CliContext& ctx, const ListShowOptions& o) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
   return with_reports(*config, [&o](tlsrpt::ReportStore& store) {
@@ -64,31 +57,26 @@ int run_show(const CliContext& ctx, const ReportOptions& o) {
 }  // namespace
 
 void add_report_commands(CLI::App& app, CliContext& ctx) {
-  auto options = std::make_shared<ReportOptions>();
+  auto options = std::make_shared<ListShowOptions>();
   CLI::App* r = app.add_subcommand("report", "list, show and send TLS-RPT reports (RFC 8460)");
   r->require_subcommand(1);
 
   CLI::App* list = r->add_subcommand(
       "list", "list reports: day, domain, report-id, and the state of each rua destination");
   list->add_flag("--json", options->json, "print a JSON array");
-  list->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_list(ctx, *options); };
-  });
+  run_when_chosen(*list, ctx, [&ctx, options] { return run_list(ctx, *options); });
 
   auto send_options = std::make_shared<ReportSendOptions>();
   CLI::App* send = r->add_subcommand(
       "send", "build a day's reports again and send them, with every other due delivery, now");
   send->add_option("--day", send_options->day, "the UTC day, YYYY-MM-DD")->required();
   send->add_option("--domain", send_options->domain, "only this policy domain");
-  send->callback([&ctx, send_options] {
-    ctx.action = [&ctx, send_options] { return run_report_send(ctx, *send_options); };
-  });
+  run_when_chosen(*send, ctx,
+                  [&ctx, send_options] { return run_report_send(ctx, *send_options); });
 
   CLI::App* show = r->add_subcommand("show", "print the JSON of a report");
   show->add_option("ID", options->id, "report-id as printed by `report list`")->required();
-  show->callback([&ctx, options] {
-    ctx.action = [&ctx, options] { return run_show(ctx, *options); };
-  });
+  run_when_chosen(*show, ctx, [&ctx, options] { return run_show(ctx, *options); });
 }
 
 }  // namespace stsrelay::app

@@ -54,10 +54,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   }
   const std::filesystem::path state_dir(config->queue.state_dir);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
-  if (!std::filesystem::exists(db)) {
-    return report_failure(core::Error::not_found(
-        db.string() + ": no TLS-RPT data (is queue.state_dir right?)"));
-  }
+  if (auto missing = missing_state_db(db, "TLS-RPT data", "")) return report_failure(*missing);
   auto dns_settings = to_resolver_settings(*config);
   if (!dns_settings) {
     print_error(dns_settings.error().message);

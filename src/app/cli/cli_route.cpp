@@ -1,5 +1,7 @@
-#include "src/app/cli/cli_route.hpp"
-
+// `stsrelay route DOMAIN [--sender ADDR]`: the [[route]] table a recipient domain gets (first
+// match wins; with --sender, sender-dependent tables count), its next hops, TLS floor, AUTH and
+// source address, and whether the domain's own MTA-STS policy applies (only for MX delivery).
+// Exit status: 0, or 2 for a bad domain, address or configuration.
 #include <CLI/CLI.hpp>
 
 #include <iostream>

@@ -9,7 +9,7 @@ namespace stsrelay::app {
 void add_serve_command(CLI::App& app, CliContext& ctx) {
   CLI::App* serve = app.add_subcommand(
       "serve", "run the relay: accept mail over SMTP and queue it (SIGHUP reloads the config)");
-  serve->callback([&ctx] { ctx.action = [&ctx] { return run_daemon(ctx.config_path); }; });
+  run_when_chosen(*serve, ctx, [&ctx] { return run_daemon(ctx.config_path); });
 }
 
 }  // namespace stsrelay::app

@@ -27,6 +27,24 @@ net::DnsResult<net::TxtRecord> txt(net::DnsStatus status, std::vector<net::TxtRe
   return r;
 }
 
+// A row of a table whose check gives one line: what it judges, and the line's status and a part
+// of its evidence.
+template <typename In>
+struct LineRow {
+  const char* name;
+  In in;
+  Status status;
+  std::string evidence;
+};
+
+// Expects `line` to be the line `check`, with `status` and evidence that contains `evidence`.
+void expect_line(const CheckLine& line, std::string_view check, Status status,
+                 std::string_view evidence) {
+  EXPECT_EQ(line.check, check);
+  EXPECT_EQ(line.status, status) << line.evidence;
+  EXPECT_NE(line.evidence.find(evidence), std::string::npos) << line.evidence;
+}
+
 sts::Policy policy(const std::string& text) {
   auto p = sts::parse_policy(text);
   EXPECT_TRUE(p.ok()) << text;
@@ -64,11 +82,9 @@ TEST(CheckFindings, TxtRecord) {
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
     const TxtFinding f = judge_txt("example.com", row.answer);
-    EXPECT_EQ(f.line.check, "txt");
-    EXPECT_EQ(f.line.status, row.status);
+    expect_line(f.line, "txt", row.status, row.evidence);
     EXPECT_EQ(f.id, row.id);
     EXPECT_EQ(f.lookup_failed, row.lookup_failed);
-    EXPECT_NE(f.line.evidence.find(row.evidence), std::string::npos) << f.line.evidence;
   }
 }
 
@@ -263,13 +279,7 @@ TEST(CheckFindings, MxTls) {
   smtp::OpenOutcome unreachable;
   unreachable.failure = smtp::StepFailure{smtp::ClientPhase::connect, {}, "Connection refused"};
 
-  struct Row {
-    const char* name;
-    smtp::OpenOutcome outcome;
-    Status status;
-    std::string evidence;
-  };
-  const std::vector<Row> rows = {
+  const std::vector<LineRow<smtp::OpenOutcome>> rows = {
       {"verified", tls_outcome(true, true, false), Status::pass,
        "192.0.2.25: TLSv1.3 TLS_AES_256_GCM_SHA384, certificate verified, names "
        "mx1.example.com, expires 2027-02-01T00:00:00Z (in 64 days)"},
@@ -288,24 +298,16 @@ TEST(CheckFindings, MxTls) {
       {"handshake failed", handshake, Status::fail, "TLS handshake failed: wrong version number"},
       {"unreachable", unreachable, Status::fail, "192.0.2.25: no SMTP session: connect"},
   };
-  for (const Row& row : rows) {
+  for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
-    const CheckLine line = judge_mx_tls("mx1.example.com", "192.0.2.25", row.outcome, kNow);
-    EXPECT_EQ(line.check, "tls mx1.example.com");
-    EXPECT_EQ(line.status, row.status) << line.evidence;
-    EXPECT_NE(line.evidence.find(row.evidence), std::string::npos) << line.evidence;
+    expect_line(judge_mx_tls("mx1.example.com", "192.0.2.25", row.in, kNow),
+                "tls mx1.example.com", row.status, row.evidence);
   }
 }
 
 TEST(CheckFindings, TlsRptRecord) {
   using net::DnsStatus;
-  struct Row {
-    const char* name;
-    net::DnsResult<net::TxtRecord> answer;
-    Status status;
-    std::string evidence;
-  };
-  const std::vector<Row> rows = {
+  const std::vector<LineRow<net::DnsResult<net::TxtRecord>>> rows = {
       {"mailto", txt(DnsStatus::answer, {{"v=TLSRPTv1; rua=mailto:tls@example.com"}}),
        Status::pass, "_smtp._tls.example.com: reports go to mailto:tls@example.com"},
       {"none", txt(DnsStatus::nxdomain), Status::warn, "no v=TLSRPTv1 record"},
@@ -313,11 +315,9 @@ TEST(CheckFindings, TlsRptRecord) {
        "is not usable"},
       {"servfail", txt(DnsStatus::temporary, {}, "timeout"), Status::warn, "no answer"},
   };
-  for (const Row& row : rows) {
+  for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
-    const CheckLine line = judge_tlsrpt("example.com", row.answer);
-    EXPECT_EQ(line.status, row.status) << line.evidence;
-    EXPECT_NE(line.evidence.find(row.evidence), std::string::npos) << line.evidence;
+    expect_line(judge_tlsrpt("example.com", row.in), "tlsrpt", row.status, row.evidence);
   }
 }
 
@@ -332,13 +332,7 @@ TEST(CheckFindings, PolicyChange) {
     return std::optional<sts::CachedPolicy>(
         sts::CachedPolicy{p, std::move(id), kNow - 24h, kNow + 6 * 24h});
   };
-  struct Row {
-    const char* name;
-    std::optional<sts::CachedPolicy> cached;
-    Status status;
-    std::string evidence;
-  };
-  const std::vector<Row> rows = {
+  const std::vector<LineRow<std::optional<sts::CachedPolicy>>> rows = {
       {"nothing cached", std::nullopt, Status::pass, "no earlier copy in sts.db"},
       {"same id, same policy", cached(served, "7"), Status::pass, "the same as the copy"},
       {"new id", cached(older_testing, "6"), Status::pass,
@@ -352,13 +346,11 @@ TEST(CheckFindings, PolicyChange) {
        "UTC: publish a new id in the _mta-sts TXT record; under the old copy they refuse "
        "a.mail.example.com"},
   };
-  for (const Row& row : rows) {
+  for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
-    const CheckLine line =
-        judge_policy_change(row.cached, "7", served, {"mx1.example.com", "a.mail.example.com"});
-    EXPECT_EQ(line.check, "policy-change");
-    EXPECT_EQ(line.status, row.status) << line.evidence;
-    EXPECT_NE(line.evidence.find(row.evidence), std::string::npos) << line.evidence;
+    expect_line(
+        judge_policy_change(row.in, "7", served, {"mx1.example.com", "a.mail.example.com"}),
+        "policy-change", row.status, row.evidence);
   }
 }
 

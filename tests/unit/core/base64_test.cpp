@@ -4,45 +4,37 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+
+#include "table_test.hpp"
 
 namespace stsrelay::core {
 namespace {
 
-struct Base64Row {
-  const char* name;
-  std::string text;
-  bool ok;
-  std::string bytes;
-};
+// A row: the text, and the bytes it decodes to (nullopt: refused).
+using DecodeRow = testing::Row<std::string, std::optional<std::string>>;
 
 TEST(Base64, DecodeTable) {
-  const Base64Row rows[] = {
+  const DecodeRow rows[] = {
       // RFC 4648 §10 test vectors
-      {"empty", "", true, ""},
-      {"f", "Zg==", true, "f"},
-      {"fo", "Zm8=", true, "fo"},
-      {"foo", "Zm9v", true, "foo"},
-      {"foob", "Zm9vYg==", true, "foob"},
-      {"fooba", "Zm9vYmE=", true, "fooba"},
-      {"foobar", "Zm9vYmFy", true, "foobar"},
-      {"PLAIN message", "AHVzZXIAcGFzcw==", true, std::string("\0user\0pass", 10)},
-      {"missing padding", "Zg", false, ""},
-      {"bad character", "Zm9*", false, ""},
-      {"padding in the middle", "Zg==Zm9v", false, ""},
-      {"three pads", "Z===", false, ""},
-      {"data after pad", "Zm=v", false, ""},
-      {"non-canonical bits", "Zh==", false, ""},
-      {"whitespace", "Zm9v Zm9v", false, ""},
+      {"empty", "", ""},
+      {"f", "Zg==", "f"},
+      {"fo", "Zm8=", "fo"},
+      {"foo", "Zm9v", "foo"},
+      {"foob", "Zm9vYg==", "foob"},
+      {"fooba", "Zm9vYmE=", "fooba"},
+      {"foobar", "Zm9vYmFy", "foobar"},
+      {"PLAIN message", "AHVzZXIAcGFzcw==", std::string("\0user\0pass", 10)},
+      {"missing padding", "Zg", std::nullopt},
+      {"bad character", "Zm9*", std::nullopt},
+      {"padding in the middle", "Zg==Zm9v", std::nullopt},
+      {"three pads", "Z===", std::nullopt},
+      {"data after pad", "Zm=v", std::nullopt},
+      {"non-canonical bits", "Zh==", std::nullopt},
+      {"whitespace", "Zm9v Zm9v", std::nullopt},
   };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.name);
-    auto r = decode_base64(row.text);
-    ASSERT_EQ(r.has_value(), row.ok);
-    if (r) {
-      EXPECT_EQ(*r, row.bytes);
-    }
-  }
+  testing::expect_rows(rows, decode_base64);
 }
 
 TEST(Base64, EncodeRoundTrips) {
@@ -71,32 +63,19 @@ TEST(Base64, EncodeVectors) {
 }
 
 TEST(Ab64, Table) {
-  struct Row {
-    const char* name;
-    std::string text;
-    bool ok;
-    std::string bytes;
+  const DecodeRow rows[] = {
+      {"empty", "", ""},
+      {"adapted, no padding", "Zg", "f"},
+      {"standard with padding", "Zg==", "f"},
+      {"dot is 62", "../.", "\xfb\xef\xfe"},
+      {"plus is 62 too", "++/+", "\xfb\xef\xfe"},
+      {"slash", "//", "\xff"},
+      {"dropped bits not checked", "Zh", "f"},
+      {"length 1 mod 4", "Zm9vY", std::nullopt},
+      {"bad character", "Zm9*", std::nullopt},
+      {"whitespace", "Zm9v Zg", std::nullopt},
   };
-  const Row rows[] = {
-      {"empty", "", true, ""},
-      {"adapted, no padding", "Zg", true, "f"},
-      {"standard with padding", "Zg==", true, "f"},
-      {"dot is 62", "../.", true, "\xfb\xef\xfe"},
-      {"plus is 62 too", "++/+", true, "\xfb\xef\xfe"},
-      {"slash", "//", true, "\xff"},
-      {"dropped bits not checked", "Zh", true, "f"},
-      {"length 1 mod 4", "Zm9vY", false, ""},
-      {"bad character", "Zm9*", false, ""},
-      {"whitespace", "Zm9v Zg", false, ""},
-  };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.name);
-    const auto r = decode_ab64(row.text);
-    ASSERT_EQ(r.has_value(), row.ok);
-    if (r) {
-      EXPECT_EQ(*r, row.bytes);
-    }
-  }
+  testing::expect_rows(rows, decode_ab64);
 }
 
 TEST(Ab64, EncodeIsStandardWithDotsAndNoPadding) {

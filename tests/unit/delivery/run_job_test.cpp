@@ -15,6 +15,7 @@
 #include "dkim_test_verifier.hpp"
 #include "src/dkim/dns_record.hpp"
 #include "src/dkim/relay_signing.hpp"
+#include "src/core/enum_names.hpp"
 #include "src/delivery/agent_impl.hpp"
 
 namespace stsrelay::delivery {
@@ -26,29 +27,11 @@ using queue::RecipientState;
 enum class At { connect, greeting, ehlo, starttls, tls, mail, rcpt, data, dot, quit };
 enum class How { temporary, permanent, lost };
 
-const char* name_of(At at) {
-  switch (at) {
-    case At::connect: return "connect";
-    case At::greeting: return "greeting";
-    case At::ehlo: return "EHLO";
-    case At::starttls: return "STARTTLS";
-    case At::tls: return "TLS handshake";
-    case At::mail: return "MAIL";
-    case At::rcpt: return "RCPT";
-    case At::data: return "DATA";
-    case At::dot: return "final dot";
-    case At::quit: return "QUIT";
-  }
-  return "?";
-}
-const char* name_of(How how) {
-  switch (how) {
-    case How::temporary: return "4yz";
-    case How::permanent: return "5yz";
-    case How::lost: return "connection lost";
-  }
-  return "?";
-}
+constexpr core::EnumNameList<At::quit> kAtNames{{
+    "connect", "greeting", "EHLO", "STARTTLS", "TLS handshake", "MAIL", "RCPT", "DATA",
+    "final dot", "QUIT",
+}, "?"};
+constexpr core::EnumNameList<How::lost> kHowNames{{"4yz", "5yz", "connection lost"}, "?"};
 
 // The scripts of one MX host whose session fails at `at`: one per connection (a failed TLS
 // handshake is retried in plain text on a second connection). No script for a refused connect.
@@ -191,7 +174,8 @@ const Row kRows[] = {
 };
 
 std::string trace(const Row& row) {
-  return std::string("fail at ") + name_of(row.at) + " with " + name_of(row.how);
+  return std::string("fail at ") + std::string(kAtNames.name(row.at)) + " with " +
+         std::string(kHowNames.name(row.how));
 }
 
 TEST_F(RunJob, EachStepFailingOnTheOnlyMx) {

@@ -20,6 +20,7 @@ namespace {
 
 using std::chrono::seconds;
 using testing::enqueue_and_wait;
+using testing::expect_not_found;
 using testing::record_and_wait;
 using testing::sample_content;
 using testing::sample_envelope;
@@ -81,6 +82,12 @@ struct Fixture {
     auto id = enqueue_and_wait(*store, std::move(e), std::move(content));
     if (!id) throw std::runtime_error(id.error().message);
     return *id;
+  }
+  // Claims what is due now (up to 10 jobs): the ids of the recipients leased, in job order.
+  std::vector<std::int64_t> claim_ids() {
+    auto jobs = store->claim_due(clock.now(), up_to(10));
+    if (!jobs) throw std::runtime_error(jobs.error().message);
+    return ids_of(*jobs);
   }
 };
 
@@ -217,9 +224,7 @@ TEST(Claim, GroupJobsTable) {
 TEST(Claim, RecordedResultsChangeStateAndEndTheLease) {
   Fixture f;
   const std::string id = f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
-  const auto ids = ids_of(*jobs);  // bob, dave (example.net), carol (example.org)
+  const auto ids = f.claim_ids();  // bob, dave (example.net), carol (example.org)
   ASSERT_EQ(ids.size(), 3u);
   const std::int64_t later = f.now() + 300;
   auto recorded = record_and_wait(
@@ -263,17 +268,13 @@ TEST(Claim, RecordedResultsChangeStateAndEndTheLease) {
   auto last = record_and_wait(*f.store, {{ids[2], RecipientState::delivered, 0, "250 ok"}});
   ASSERT_TRUE(last) << last.error().message;
   EXPECT_EQ(f.store->stats().purged, 1u);
-  auto gone = (*reader)->show(id);
-  ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().kind, core::ErrorKind::not_found);
+  expect_not_found((*reader)->show(id));
 }
 
 TEST(Claim, NoticesAreQueuedWithTheResults) {
   Fixture f;
   f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
-  const auto ids = ids_of(*jobs);
+  const auto ids = f.claim_ids();
   core::Envelope dsn_envelope;
   dsn_envelope.recipients = {{"alice@example.com", core::kNotifyNever, ""}};
   std::vector<RecipientResult> results;
@@ -302,9 +303,7 @@ TEST(Claim, NoticesAreQueuedWithTheResults) {
 TEST(Claim, InvalidResultsFailWholeAndKeepTheLeases) {
   Fixture f;
   f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
-  const auto ids = ids_of(*jobs);
+  const auto ids = f.claim_ids();
   struct Row {
     const char* name;
     RecipientResult result;
@@ -354,16 +353,13 @@ TEST(Claim, InFlightRecipientsAreDueAgainAfterARestart) {
 TEST(Claim, ResultsForADeletedMessageChangeNothing) {
   Fixture f;
   const std::string id = f.enqueue();
-  auto jobs = f.store->claim_due(f.clock.now(), up_to(10));
-  ASSERT_TRUE(jobs);
+  const auto ids = f.claim_ids();
   auto reader = Reader::open(f.dir.db(), f.clock);
   ASSERT_TRUE(reader);
   ASSERT_TRUE((*reader)->remove(id));
-  auto content = f.store->load_content(id);
-  ASSERT_FALSE(content);
-  EXPECT_EQ(content.error().kind, core::ErrorKind::not_found);
+  expect_not_found(f.store->load_content(id));
   std::vector<RecipientResult> results;
-  for (auto rid : ids_of(*jobs)) results.push_back({rid, RecipientState::delivered, 0, "250"});
+  for (auto rid : ids) results.push_back({rid, RecipientState::delivered, 0, "250"});
   auto recorded = record_and_wait(*f.store, results);
   ASSERT_TRUE(recorded) << recorded.error().message;
   EXPECT_EQ(f.store->leased(), 0u);

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <future>
 #include <set>
 #include <string>
@@ -59,11 +61,17 @@ std::pair<core::Envelope, std::string> self_describing_message(int n) {
   return {std::move(envelope), std::move(content)};
 }
 
-pid_t fork_child(int pipe_fds[2], const std::function<void()>& child) {
+// Forks a child that opens the queue at `db` (exit status 2 when it cannot) and runs `child` with
+// it; the child writes to pipe_fds[1], the parent reads pipe_fds[0].
+pid_t fork_child(int pipe_fds[2], const std::filesystem::path& db,
+                 const std::function<void(Store&)>& child) {
   const pid_t pid = fork();
   if (pid == 0) {
     close(pipe_fds[0]);
-    child();
+    core::SystemClock clock;
+    auto store = Store::open(db, clock);
+    if (!store) _exit(2);
+    child(**store);
     _exit(3);  // the child is killed before it gets here
   }
   close(pipe_fds[1]);
@@ -75,11 +83,8 @@ TEST(Crash, KillRightAfterTheAcknowledgementKeepsTheMessage) {
   const std::string content = testing::sample_content(5000);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
-  const pid_t pid = fork_child(fds, [&] {
-    core::SystemClock clock;
-    auto store = Store::open(dir.db(), clock);
-    if (!store) _exit(2);
-    (*store)->enqueue(sample_envelope(), content, [&](core::Result<std::string> r) {
+  const pid_t pid = fork_child(fds, dir.db(), [&](Store& store) {
+    store.enqueue(sample_envelope(), content, [&](core::Result<std::string> r) {
       if (!r) _exit(5);
       write_line(fds[1], *r);
       raise(SIGKILL);  // no close(), no destructor, no checkpoint
@@ -114,10 +119,7 @@ void kill_while_busy(std::size_t acks) {
   TempDir dir;
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
-  const pid_t pid = fork_child(fds, [&] {
-    core::SystemClock clock;
-    auto store = Store::open(dir.db(), clock);
-    if (!store) _exit(2);
+  const pid_t pid = fork_child(fds, dir.db(), [&](Store& store) {
     std::atomic<int> counter{0};
     std::vector<std::thread> producers;
     for (int t = 0; t < 16; ++t) {
@@ -125,12 +127,12 @@ void kill_while_busy(std::size_t acks) {
         for (;;) {
           auto [envelope, content] = self_describing_message(counter++);
           std::promise<void> acked;
-          (*store)->enqueue(std::move(envelope), std::move(content),
-                            [&](core::Result<std::string> r) {
-                              if (!r) _exit(5);
-                              write_line(fds[1], *r);
-                              acked.set_value();
-                            });
+          store.enqueue(std::move(envelope), std::move(content),
+                        [&](core::Result<std::string> r) {
+                          if (!r) _exit(5);
+                          write_line(fds[1], *r);
+                          acked.set_value();
+                        });
           acked.get_future().wait();
         }
       });

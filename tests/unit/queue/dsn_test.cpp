@@ -115,6 +115,14 @@ DsnRecipient failed_bob() {
   return r;
 }
 
+// failed_bob() as `change` leaves it.
+template <typename Change>
+DsnRecipient failed_bob(Change change) {
+  DsnRecipient r = failed_bob();
+  change(r);
+  return r;
+}
+
 DsnInput input(core::Envelope envelope, std::vector<DsnRecipient> recipients) {
   DsnInput in;
   in.envelope = std::move(envelope);
@@ -173,10 +181,37 @@ TEST(Dsn, FailureReportHasTheThreePartsOfRfc3464) {
   EXPECT_EQ(bob.at("last-attempt-date"), "Fri, 15 Jan 2027 07:43:20 +0000");
 }
 
+// No report to a null sender, none that NOTIFY rules out, and none of a delay or a delivery
+// unless NOTIFY asks for it.
+TEST(Dsn, NoReportThatWasNotAskedFor) {
+  core::Envelope null_sender = original();
+  null_sender.sender = "";
+  const struct {
+    const char* name;
+    core::Envelope envelope;
+    DsnRecipient recipient;
+  } rows[] = {
+      {"null sender gets nothing", null_sender, failed_bob()},
+      {"NOTIFY=NEVER gets nothing", original(),
+       failed_bob([](auto& r) { r.notify = core::kNotifyNever; })},
+      {"NEVER wins over other bits", original(),
+       failed_bob([](auto& r) { r.notify = core::kNotifyNever | core::kNotifyFailure; })},
+      {"NOTIFY=SUCCESS only: no failure report", original(),
+       failed_bob([](auto& r) { r.notify = core::kNotifySuccess; })},
+      {"unspecified NOTIFY: no delay report", original(),
+       failed_bob([](auto& r) { r.action = DsnAction::delayed; })},
+      {"unspecified NOTIFY: no success report", original(),
+       failed_bob([](auto& r) { r.action = DsnAction::delivered; })},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    EXPECT_FALSE(build_dsn(input(row.envelope, {row.recipient})).has_value());
+  }
+}
+
 // What gets reported, and how, for a range of envelopes and recipients.
 TEST(Dsn, NotifyRetAndFieldRules) {
   struct Expect {
-    bool produced = true;
     std::string subject;
     std::string returned_type;        // content type of the third part
     std::vector<std::string> finals;  // Final-Recipient of each reported recipient
@@ -188,70 +223,35 @@ TEST(Dsn, NotifyRetAndFieldRules) {
     std::vector<DsnRecipient> recipients;
     Expect expect;
   };
-  const auto with = [](DsnRecipient r, auto&& change) {
-    change(r);
-    return r;
+  // The failure report for bob@example.net alone, headers returned, with these fields in his
+  // block.
+  const auto bob_failed = [](std::map<std::string, std::string> fields) {
+    return Expect{"Undelivered Mail Returned to Sender",
+                  "text/rfc822-headers",
+                  {"rfc822; bob@example.net"},
+                  std::move(fields)};
   };
-  const auto envelope_with = [](core::Envelope e, auto&& change) {
-    change(e);
-    return e;
-  };
-  const Expect none{false, "", "", {}, {}};
   std::vector<Row> rows;
-  rows.push_back({"null sender gets nothing",
-                  envelope_with(original(), [](auto& e) { e.sender = ""; }),
-                  {failed_bob()},
-                  none});
-  rows.push_back({"NOTIFY=NEVER gets nothing",
-                  original(),
-                  {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyNever; })},
-                  none});
-  rows.push_back(
-      {"NEVER wins over other bits",
-       original(),
-       {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyNever | core::kNotifyFailure; })},
-       none});
-  rows.push_back({"NOTIFY=SUCCESS only: no failure report",
-                  original(),
-                  {with(failed_bob(), [](auto& r) { r.notify = core::kNotifySuccess; })},
-                  none});
-  rows.push_back({"unspecified NOTIFY: no delay report",
-                  original(),
-                  {with(failed_bob(), [](auto& r) { r.action = DsnAction::delayed; })},
-                  none});
-  rows.push_back({"unspecified NOTIFY: no success report",
-                  original(),
-                  {with(failed_bob(), [](auto& r) { r.action = DsnAction::delivered; })},
-                  none});
   rows.push_back({"NOTIFY=FAILURE reports the failure",
                   original(),
-                  {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyFailure; })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"action", "failed"}}}});
-  rows.push_back({"RET=FULL returns the message",
-                  original(core::DsnRet::full),
-                  {failed_bob()},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "message/rfc822",
-                   {"rfc822; bob@example.net"},
-                   {}}});
+                  {failed_bob([](auto& r) { r.notify = core::kNotifyFailure; })},
+                  bob_failed({{"action", "failed"}})});
+  rows.push_back(
+      {"RET=FULL returns the message",
+       original(core::DsnRet::full),
+       {failed_bob()},
+       {"Undelivered Mail Returned to Sender", "message/rfc822", {"rfc822; bob@example.net"}, {}}});
   rows.push_back(
       {"NOTIFY=DELAY reports a delay, headers only even with RET=FULL",
        original(core::DsnRet::full),
-       {with(failed_bob(),
-             [](auto& r) {
-               r.notify = core::kNotifyDelay | core::kNotifyFailure;
-               r.action = DsnAction::delayed;
-               r.status = "4.4.1";
-               r.diagnostic = "connect to mx.example.net: connection refused";
-               r.will_retry_until = core::from_unix(1'800'259'200);
-             })},
-       {true,
-        "Delayed Mail (still being retried)",
+       {failed_bob([](auto& r) {
+         r.notify = core::kNotifyDelay | core::kNotifyFailure;
+         r.action = DsnAction::delayed;
+         r.status = "4.4.1";
+         r.diagnostic = "connect to mx.example.net: connection refused";
+         r.will_retry_until = core::from_unix(1'800'259'200);
+       })},
+       {"Delayed Mail (still being retried)",
         "text/rfc822-headers",
         {"rfc822; bob@example.net"},
         {{"action", "delayed"},
@@ -260,112 +260,81 @@ TEST(Dsn, NotifyRetAndFieldRules) {
          {"will-retry-until", "Mon, 18 Jan 2027 08:00:00 +0000"}}}});
   rows.push_back({"NOTIFY=SUCCESS reports delivery with status 2.0.0 by default",
                   original(),
-                  {with(failed_bob(),
-                        [](auto& r) {
-                          r.notify = core::kNotifySuccess;
-                          r.action = DsnAction::delivered;
-                          r.status = "";
-                          r.diagnostic = "250 2.0.0 Ok: queued as 4XyZ";
-                        })},
-                  {true,
-                   "Successful Mail Delivery Report",
+                  {failed_bob([](auto& r) {
+                    r.notify = core::kNotifySuccess;
+                    r.action = DsnAction::delivered;
+                    r.status = "";
+                    r.diagnostic = "250 2.0.0 Ok: queued as 4XyZ";
+                  })},
+                  {"Successful Mail Delivery Report",
                    "text/rfc822-headers",
                    {"rfc822; bob@example.net"},
                    {{"action", "delivered"},
                     {"status", "2.0.0"},
                     {"diagnostic-code", "smtp; 250 2.0.0 Ok: queued as 4XyZ"}}}});
-  rows.push_back({"only recipients that asked are reported",
-                  original(),
-                  {with(failed_bob(), [](auto& r) { r.notify = core::kNotifyNever; }),
-                   with(failed_bob(), [](auto& r) { r.address = "carol@example.org"; }),
-                   with(failed_bob(),
-                        [](auto& r) {
-                          r.address = "dave@example.org";
-                          r.action = DsnAction::delayed;
-                        })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "text/rfc822-headers",
-                   {"rfc822; carol@example.org"},
-                   {}}});
+  rows.push_back(
+      {"only recipients that asked are reported",
+       original(),
+       {failed_bob([](auto& r) { r.notify = core::kNotifyNever; }),
+        failed_bob([](auto& r) { r.address = "carol@example.org"; }), failed_bob([](auto& r) {
+          r.address = "dave@example.org";
+          r.action = DsnAction::delayed;
+        })},
+       {"Undelivered Mail Returned to Sender",
+        "text/rfc822-headers",
+        {"rfc822; carol@example.org"},
+        {}}});
   rows.push_back({"ORCPT decoded",
                   original(),
-                  {with(failed_bob(), [](auto& r) { r.orcpt = "rfc822;b+2Bx@example.net"; })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"original-recipient", "rfc822; b+x@example.net"}}}});
+                  {failed_bob([](auto& r) { r.orcpt = "rfc822;b+2Bx@example.net"; })},
+                  bob_failed({{"original-recipient", "rfc822; b+x@example.net"}})});
   rows.push_back({"ORCPT that is not xtext is reported as given",
                   original(),
-                  {with(failed_bob(), [](auto& r) { r.orcpt = "rfc822;b+zz@example.net"; })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"original-recipient", "rfc822; b+zz@example.net"}}}});
+                  {failed_bob([](auto& r) { r.orcpt = "rfc822;b+zz@example.net"; })},
+                  bob_failed({{"original-recipient", "rfc822; b+zz@example.net"}})});
   rows.push_back(
       {"multi-line reply becomes one line",
        original(),
-       {with(failed_bob(),
-             [](auto& r) { r.diagnostic = "550-5.7.1 first line\r\n550 5.7.1 second line"; })},
-       {true,
-        "Undelivered Mail Returned to Sender",
-        "text/rfc822-headers",
-        {"rfc822; bob@example.net"},
-        {{"diagnostic-code", "smtp; 550-5.7.1 first line 550 5.7.1 second line"}}}});
+       {failed_bob(
+           [](auto& r) { r.diagnostic = "550-5.7.1 first line\r\n550 5.7.1 second line"; })},
+       bob_failed({{"diagnostic-code", "smtp; 550-5.7.1 first line 550 5.7.1 second line"}})});
   rows.push_back(
       {"no header injection through a reply",
        original(),
-       {with(failed_bob(),
-             [](auto& r) { r.diagnostic = "550 no\r\nX-Injected: yes\r\n\r\nAction: delivered"; })},
-       {true,
-        "Undelivered Mail Returned to Sender",
-        "text/rfc822-headers",
-        {"rfc822; bob@example.net"},
-        {{"action", "failed"},
-         {"diagnostic-code", "smtp; 550 no X-Injected: yes Action: delivered"}}}});
+       {failed_bob(
+           [](auto& r) { r.diagnostic = "550 no\r\nX-Injected: yes\r\n\r\nAction: delivered"; })},
+       bob_failed({{"action", "failed"},
+                   {"diagnostic-code", "smtp; 550 no X-Injected: yes Action: delivered"}})});
   rows.push_back({"very long address and reply are cut to fit a line",
                   original(),
-                  {with(failed_bob(),
-                        [](auto& r) {
-                          r.address = std::string(1500, 'a') + "@example.net";
-                          r.diagnostic = "550 " + std::string(3000, 'x');
-                        })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
+                  {failed_bob([](auto& r) {
+                    r.address = std::string(1500, 'a') + "@example.net";
+                    r.diagnostic = "550 " + std::string(3000, 'x');
+                  })},
+                  {"Undelivered Mail Returned to Sender",
                    "text/rfc822-headers",
                    {"rfc822; " + std::string(900, 'a')},
                    {{"diagnostic-code", "smtp; 550 " + std::string(896, 'x')}}}});
   rows.push_back({"bad status code replaced by the class default",
                   original(),
-                  {with(failed_bob(), [](auto& r) { r.status = "5.1"; })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"status", "5.0.0"}}}});
-  rows.push_back({"no remote MTA, no attempt date",
-                  original(),
-                  {with(failed_bob(),
-                        [](auto& r) {
-                          r.remote_mta = "";
-                          r.last_attempt.reset();
-                          r.status = "5.1.2";
-                          r.diagnostic = "example.net: domain does not exist (NXDOMAIN)";
-                        })},
-                  {true,
-                   "Undelivered Mail Returned to Sender",
-                   "text/rfc822-headers",
-                   {"rfc822; bob@example.net"},
-                   {{"status", "5.1.2"}, {"remote-mta", ""}, {"last-attempt-date", ""}}}});
+                  {failed_bob([](auto& r) { r.status = "5.1"; })},
+                  bob_failed({{"status", "5.0.0"}})});
+  rows.push_back(
+      {"no remote MTA, no attempt date",
+       original(),
+       {failed_bob([](auto& r) {
+         r.remote_mta = "";
+         r.last_attempt.reset();
+         r.status = "5.1.2";
+         r.diagnostic = "example.net: domain does not exist (NXDOMAIN)";
+       })},
+       bob_failed({{"status", "5.1.2"}, {"remote-mta", ""}, {"last-attempt-date", ""}})});
 
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
     DsnInput in = input(row.envelope, row.recipients);
     auto dsn = build_dsn(in);
-    ASSERT_EQ(dsn.has_value(), row.expect.produced);
-    if (!dsn) continue;
+    ASSERT_TRUE(dsn.has_value());
     // RFC 5322 §2.1.1: no line longer than 998 octets, every line ending in CRLF.
     std::size_t start = 0;
     for (std::size_t eol; (eol = dsn->content.find("\r\n", start)) != std::string::npos;

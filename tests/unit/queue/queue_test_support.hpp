@@ -100,4 +100,11 @@ inline std::int64_t query_int(const std::filesystem::path& db_path, const std::s
   return *value;
 }
 
+// Expects `result` (a core::Result) to be an error of kind not_found: no such message.
+template <typename R>
+void expect_not_found(const R& result) {
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, core::ErrorKind::not_found);
+}
+
 }  // namespace stsrelay::queue::testing

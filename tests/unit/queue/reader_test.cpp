@@ -11,6 +11,7 @@ namespace {
 
 using testing::enqueue_and_wait;
 using testing::exec_sql;
+using testing::expect_not_found;
 using testing::query_int;
 using testing::sample_content;
 using testing::sample_envelope;
@@ -67,15 +68,9 @@ TEST(Reader, UnknownIdIsNotFound) {
   auto reader = Reader::open(dir.db(), clock);
   ASSERT_TRUE(reader);
   const std::string unknown = "0000000000000000";
-  auto shown = (*reader)->show(unknown);
-  ASSERT_FALSE(shown);
-  EXPECT_EQ(shown.error().kind, core::ErrorKind::not_found);
-  auto removed = (*reader)->remove(unknown);
-  ASSERT_FALSE(removed);
-  EXPECT_EQ(removed.error().kind, core::ErrorKind::not_found);
-  auto retried = (*reader)->retry(unknown);
-  ASSERT_FALSE(retried);
-  EXPECT_EQ(retried.error().kind, core::ErrorKind::not_found);
+  expect_not_found((*reader)->show(unknown));
+  expect_not_found((*reader)->remove(unknown));
+  expect_not_found((*reader)->retry(unknown));
 }
 
 TEST(Reader, RemoveDeletesTheMessageAndItsRecipients) {
@@ -88,9 +83,7 @@ TEST(Reader, RemoveDeletesTheMessageAndItsRecipients) {
   EXPECT_FALSE((*reader)->show(ids[0]));
   EXPECT_TRUE((*reader)->show(ids[1]));
   EXPECT_EQ(query_int(dir.db(), "SELECT count(*) FROM recipients"), 3);
-  auto again = (*reader)->remove(ids[0]);
-  ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().kind, core::ErrorKind::not_found);
+  expect_not_found((*reader)->remove(ids[0]));
 }
 
 TEST(Reader, RetryMakesOneMessageDueNowAndFlushAll) {

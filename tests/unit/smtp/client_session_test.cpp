@@ -90,6 +90,27 @@ SessionRun run_client(asio::io_context& io, fake::FakeSmtpServer& server, Client
 
 std::vector<fake::Step> script(std::initializer_list<fake::Step> steps) { return steps; }
 
+// The parts of a script, one after the other.
+std::vector<fake::Step> joined(std::initializer_list<std::vector<fake::Step>> parts) {
+  std::vector<fake::Step> out;
+  for (const auto& part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+// One transaction whose recipient is accepted, up to its content: MAIL, RCPT (a line that starts
+// with `rcpt`) and DATA, each answered with success.
+std::vector<fake::Step> accepted_up_to_content(std::string rcpt = "RCPT") {
+  return {fake::expect("MAIL"), fake::send("250 ok\r\n"), fake::expect(std::move(rcpt)),
+          fake::send("250 ok\r\n"), fake::expect("DATA"), fake::send("354 go\r\n"),
+          fake::expect_data()};
+}
+
+// A plain session from the greeting to the content of its first transaction.
+std::vector<fake::Step> plain_up_to_content(std::string rcpt = "RCPT") {
+  return joined({{fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send(kEhloPlain)},
+                 accepted_up_to_content(std::move(rcpt))});
+}
+
 TEST(ClientSession, LockStepTransactionWithPerRecipientReplies) {
   asio::io_context io;
   fake::FakeSmtpServer server(io, script({
@@ -280,12 +301,7 @@ TEST(ClientSession, BrokenServersEndTheSessionCleanly) {
 
 TEST(ClientSession, StalledFinalReplyTimesOutAfterTheContent) {
   asio::io_context io;
-  fake::FakeSmtpServer server(io, script({
-      fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send(kEhloPlain),
-      fake::expect("MAIL"), fake::send("250 ok\r\n"), fake::expect("RCPT"),
-      fake::send("250 ok\r\n"), fake::expect("DATA"), fake::send("354 go\r\n"),
-      fake::expect_data(), fake::stall(),
-  }));
+  fake::FakeSmtpServer server(io, joined({plain_up_to_content(), {fake::stall()}}));
   ClientOptions o = options();
   o.timeouts.data_end = 300ms;
   SessionRun run = run_client(io, server, o, {{envelope({"a@example.net"}), kContent}}, false);
@@ -317,16 +333,11 @@ TEST(ClientSession, ConnectionRefused) {
 
 TEST(ClientSession, ReusedConnectionStartsWithRset) {
   asio::io_context io;
-  fake::FakeSmtpServer server(io, script({
-      fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send(kEhloPlain),
-      fake::expect("MAIL"), fake::send("250 ok\r\n"), fake::expect("RCPT TO:<a@"),
-      fake::send("250 ok\r\n"), fake::expect("DATA"), fake::send("354 go\r\n"),
-      fake::expect_data(), fake::send("250 ok 1\r\n"), fake::expect("RSET"),
-      fake::send("250 ok\r\n"), fake::expect("MAIL"), fake::send("250 ok\r\n"),
-      fake::expect("RCPT TO:<b@"), fake::send("250 ok\r\n"), fake::expect("DATA"),
-      fake::send("354 go\r\n"), fake::expect_data(), fake::send("250 ok 2\r\n"),
-      fake::expect("QUIT"), fake::send("221 bye\r\n"),
-  }));
+  fake::FakeSmtpServer server(
+      io, joined({plain_up_to_content("RCPT TO:<a@"),
+                  {fake::send("250 ok 1\r\n"), fake::expect("RSET"), fake::send("250 ok\r\n")},
+                  accepted_up_to_content("RCPT TO:<b@"),
+                  {fake::send("250 ok 2\r\n"), fake::expect("QUIT"), fake::send("221 bye\r\n")}}));
   SessionRun run = run_client(io, server, options(),
                        {{envelope({"a@example.net"}), "one\r\n"},
                         {envelope({"b@example.net"}), "two\r\n"}});
@@ -342,13 +353,10 @@ TEST(ClientSession, ReusedConnectionStartsWithRset) {
 
 TEST(ClientSession, ServerThatClosedAnIdleConnectionIsFoundByRset) {
   asio::io_context io;
-  fake::FakeSmtpServer server(io, script({
-      fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send(kEhloPlain),
-      fake::expect("MAIL"), fake::send("250 ok\r\n"), fake::expect("RCPT"),
-      fake::send("250 ok\r\n"), fake::expect("DATA"), fake::send("354 go\r\n"),
-      fake::expect_data(), fake::send("250 ok\r\n"), fake::expect("RSET"),
-      fake::send("421 4.4.2 idle too long\r\n"), fake::close(),
-  }));
+  fake::FakeSmtpServer server(
+      io, joined({plain_up_to_content(),
+                  {fake::send("250 ok\r\n"), fake::expect("RSET"),
+                   fake::send("421 4.4.2 idle too long\r\n"), fake::close()}}));
   SessionRun run = run_client(io, server, options(),
                        {{envelope({"a@example.net"}), "one\r\n"},
                         {envelope({"b@example.net"}), "two\r\n"}});
@@ -399,13 +407,9 @@ TEST(ClientSession, LocalRefusalsSendNoMail) {
 
 TEST(ClientSession, TemporaryFailureAfterData) {
   asio::io_context io;
-  fake::FakeSmtpServer server(io, script({
-      fake::send("220 mx\r\n"), fake::expect("EHLO"), fake::send(kEhloPlain),
-      fake::expect("MAIL"), fake::send("250 ok\r\n"), fake::expect("RCPT"),
-      fake::send("250 ok\r\n"), fake::expect("DATA"), fake::send("354 go\r\n"),
-      fake::expect_data(), fake::send("451 4.3.0 try later\r\n"), fake::expect("QUIT"),
-      fake::send("221 bye\r\n"),
-  }));
+  fake::FakeSmtpServer server(
+      io, joined({plain_up_to_content(), {fake::send("451 4.3.0 try later\r\n"),
+                                          fake::expect("QUIT"), fake::send("221 bye\r\n")}}));
   SessionRun run = run_client(io, server, options(), {{envelope({"a@example.net"}), "x\r\n"}});
   const TransactionOutcome& t = run.sends.at(0);
   EXPECT_EQ(t.failure->phase, ClientPhase::message);

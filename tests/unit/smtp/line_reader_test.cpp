@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace stsrelay::smtp {
@@ -31,24 +32,30 @@ TEST(LineReader, SplitsPipelinedCommands) {
   EXPECT_EQ(lines[0].text, "DATA");
 }
 
-TEST(LineReader, CrSplitFromLf) {
-  LineReader r(512);
-  r.append("NOOP\r");
-  EXPECT_FALSE(r.next());
-  r.append("\n");
-  auto l = r.next();
-  ASSERT_TRUE(l);
-  EXPECT_EQ(l->text, "NOOP");
-  EXPECT_FALSE(l->bare_lf);
-}
-
-TEST(LineReader, BareLfIsReported) {
-  LineReader r(512);
-  r.append("NOOP\n");
-  auto l = r.next();
-  ASSERT_TRUE(l);
-  EXPECT_EQ(l->text, "NOOP");
-  EXPECT_TRUE(l->bare_lf);
+// A line comes out once its ending is complete, which may arrive in a later chunk; a bare LF
+// ends it too, and is reported.
+TEST(LineReader, LineEndings) {
+  const struct {
+    const char* name;
+    std::vector<std::string> chunks;
+    bool bare_lf;
+  } rows[] = {
+      {"CR split from LF", {"NOOP\r", "\n"}, false},
+      {"bare LF is reported", {"NOOP\n"}, true},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    LineReader r(512);
+    for (std::size_t i = 0; i + 1 < row.chunks.size(); ++i) {
+      r.append(row.chunks[i]);
+      EXPECT_FALSE(r.next());
+    }
+    r.append(row.chunks.back());
+    auto l = r.next();
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->text, "NOOP");
+    EXPECT_EQ(l->bare_lf, row.bare_lf);
+  }
 }
 
 TEST(LineReader, LimitCountsTheLineEnding) {

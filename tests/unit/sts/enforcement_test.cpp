@@ -7,7 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <map>
+
+#include "src/core/enum_names.hpp"
 
 namespace stsrelay::sts {
 namespace {
@@ -15,25 +16,10 @@ namespace {
 enum class Published { absent, none, testing, enforce };
 enum class Cert { ok, handshake_failed, expired, untrusted, wrong_host };
 
-const char* name(Published p) {
-  switch (p) {
-    case Published::absent: return "no-policy";
-    case Published::none: return "none";
-    case Published::testing: return "testing";
-    case Published::enforce: return "enforce";
-  }
-  return "?";
-}
-const char* name(Cert c) {
-  switch (c) {
-    case Cert::ok: return "cert-ok";
-    case Cert::handshake_failed: return "handshake-failed";
-    case Cert::expired: return "expired";
-    case Cert::untrusted: return "untrusted";
-    case Cert::wrong_host: return "wrong-host";
-  }
-  return "?";
-}
+constexpr core::EnumNameList<Published::enforce> kPublishedNames{
+    {"no-policy", "none", "testing", "enforce"}, "?"};
+constexpr core::EnumNameList<Cert::wrong_host> kCertNames{
+    {"cert-ok", "handshake-failed", "expired", "untrusted", "wrong-host"}, "?"};
 
 std::shared_ptr<const Policy> make_policy(Published p) {
   if (p == Published::absent) return nullptr;
@@ -60,21 +46,16 @@ TlsOutcome make_tls(bool starttls, Cert cert) {
 
 // Hand table 1: the level, from the published mode and the effective local setting.
 Level expected_level(Published p, LocalEnforcement local) {
-  static const std::map<std::pair<Published, LocalEnforcement>, Level> table = {
-      {{Published::absent, LocalEnforcement::policy}, Level::opportunistic},
-      {{Published::absent, LocalEnforcement::testing}, Level::opportunistic},
-      {{Published::absent, LocalEnforcement::off}, Level::opportunistic},
-      {{Published::none, LocalEnforcement::policy}, Level::opportunistic},
-      {{Published::none, LocalEnforcement::testing}, Level::opportunistic},
-      {{Published::none, LocalEnforcement::off}, Level::opportunistic},
-      {{Published::testing, LocalEnforcement::policy}, Level::report_only},
-      {{Published::testing, LocalEnforcement::testing}, Level::report_only},
-      {{Published::testing, LocalEnforcement::off}, Level::opportunistic},
-      {{Published::enforce, LocalEnforcement::policy}, Level::enforce},
-      {{Published::enforce, LocalEnforcement::testing}, Level::report_only},
-      {{Published::enforce, LocalEnforcement::off}, Level::opportunistic},
+  using enum Level;
+  // A row for each Published (absent, none, testing, enforce), a column for each
+  // LocalEnforcement (policy, testing, off).
+  static constexpr Level table[4][3] = {
+      {opportunistic, opportunistic, opportunistic},
+      {opportunistic, opportunistic, opportunistic},
+      {report_only, report_only, opportunistic},
+      {enforce, report_only, opportunistic},
   };
-  return table.at({p, local});
+  return table[static_cast<int>(p)][static_cast<int>(local)];
 }
 
 // Hand table 2: the result type of a TLS session with STARTTLS offered.
@@ -124,11 +105,12 @@ TEST(Enforcement, ExhaustiveTruthTable) {
             for (Cert cert : certs) {
               if (!starttls && cert != Cert::ok) continue;  // no certificate without STARTTLS
               ++rows;
-              std::string row = std::string(name(p)) + " global=" +
+              std::string row = std::string(kPublishedNames.name(p)) + " global=" +
                                 std::string(to_string(global)) + " override=" +
                                 (override_ ? std::string(to_string(*override_)) : "-") +
                                 (listed ? " listed" : " unlisted") +
-                                (starttls ? " starttls " : " no-starttls ") + name(cert);
+                                (starttls ? " starttls " : " no-starttls ") +
+                                std::string(kCertNames.name(cert));
               SCOPED_TRACE(row);
               const LocalEnforcement local = override_.value_or(global);
               const Level level = expected_level(p, local);
