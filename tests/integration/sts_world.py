@@ -83,6 +83,15 @@ class Mailbox:
         with self.lock:
             return list(self.messages)
 
+    def with_subject(self, subject, timeout):
+        """The raw bytes of the first message whose Subject is `subject`, waited for (bounded)."""
+        def find():
+            for _, raw in self.received():
+                if email.message_from_bytes(raw)["Subject"] == subject:
+                    return raw
+            return None
+        return wait_until(find, timeout, what=f"{subject!r} at the receiver")
+
     def subjects(self):
         return [email.message_from_bytes(raw)["Subject"] for _, raw in self.received()]
 

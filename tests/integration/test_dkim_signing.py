@@ -8,6 +8,7 @@ import email
 import os
 import re
 import signal
+import urllib.request
 
 from dnslib import DNSRecord, MX, TXT, A
 
@@ -21,6 +22,7 @@ MX_ADDRESS = "127.0.0.21"
 DOWN_ADDRESS = "127.0.0.22"  # nothing listens: mail there stays queued
 ZONES = ("shop.test", "example.test", "down.test")
 WAIT = 30
+METRICS = "127.0.0.1:9325"
 
 
 def txt_value(record_line):
@@ -90,16 +92,13 @@ class DkimSigningTest(RelayTestCase):
         return reply
 
     def arrived(self, subject):
-        def find():
-            for _, raw in self.mailbox.received():
-                if email.message_from_bytes(raw)["Subject"] == subject:
-                    return raw
-            return None
-        return wait_until(find, WAIT, what=f"{subject!r} at the receiver")
+        return self.mailbox.with_subject(subject, WAIT)
 
     def test_rsa_and_ed25519_signatures_verify_for_awkward_messages(self):
-        relay = self.start_relay(self.relay_config([("rsa", self.keygen("rsa", "rsa")),
-                                                    ("ed", self.keygen("ed25519", "ed"))]))
+        config = self.relay_config([("rsa", self.keygen("rsa", "rsa")),
+                                    ("ed", self.keygen("ed25519", "ed"))])
+        config["metrics"] = {"listen": METRICS}
+        relay = self.start_relay(config)
         cases = {
             "eight bit": ("caf\xe9 \u20ac\r\n".encode("utf-8"), b""),
             "long line": (b"<p>" + b"x" * 5000 + b"</p>\r\n", b""),
@@ -122,6 +121,12 @@ class DkimSigningTest(RelayTestCase):
         accepted = [l for l in relay.log_text().splitlines() if "queue_id=" in l and " size=" in l]
         self.assertTrue(all("dkim=shop.test/rsa dkim=shop.test/ed" in l for l in accepted),
                         accepted)
+        # Two signatures per message, counted by signing domain.
+        with urllib.request.urlopen(f"http://{METRICS}/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        self.assertIn('stsrelay_dkim_signatures_total{domain="shop.test"} %d\n' % (2 * len(cases)),
+                      metrics)
+        self.assertIn("stsrelay_dkim_sign_failures_total 0\n", metrics)
 
     def test_mail_that_is_not_signed(self):
         relay = self.start_relay(self.relay_config([("rsa", self.keygen("rsa", "rsa"))]))

@@ -46,12 +46,7 @@ class MessageFixupsTest(RelayTestCase):
         return reply
 
     def arrived(self, subject):
-        def find():
-            for _, raw in self.mailbox.received():
-                if email.message_from_bytes(raw)["Subject"] == subject:
-                    return raw
-            return None
-        return wait_until(find, WAIT, what=f"{subject!r} at the receiver")
+        return self.mailbox.with_subject(subject, WAIT)
 
     def test_long_lines_arrive_fitting_and_decode_to_the_original(self):
         self.assertGreater(len(HTML.encode()), 5000)

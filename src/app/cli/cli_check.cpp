@@ -22,28 +22,23 @@ struct CheckOptions {
 };
 
 int run(const CliContext& ctx, const CheckOptions& o) {
-  auto config = load_config_for_cli(ctx);
-  if (!config) return kExitUsage;
-  auto domain = domain_argument(o.domain);
-  if (!domain) return kExitUsage;
+  const auto args = config_and_domain(ctx, o.domain);
+  if (!args) return kExitUsage;
+  const Config& config = args->config;
+  const std::string& domain = args->domain;
   CheckSettings s;
-  auto dns = to_resolver_settings(*config);
-  if (!dns) {
-    print_error(dns.error().message);
-    return kExitUsage;
-  }
-  s.dns = std::move(*dns);
-  s.ca_file = config->delivery.ca_file;
-  s.helo_name = config->delivery.helo_name.empty() ? config->server.hostname
-                                                   : config->delivery.helo_name;
+  if (!resolver_settings_for_cli(config, s.dns)) return kExitUsage;
+  s.ca_file = config.delivery.ca_file;
+  s.helo_name = config.delivery.helo_name.empty() ? config.server.hostname
+                                                   : config.delivery.helo_name;
   s.fetch_timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(config->sts.fetch_timeout);
-  s.max_policy_size = config->sts.max_policy_size;
-  s.sts_db = (std::filesystem::path(config->queue.state_dir) / "sts.db").string();
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.sts.fetch_timeout);
+  s.max_policy_size = config.sts.max_policy_size;
+  s.sts_db = (std::filesystem::path(config.queue.state_dir) / "sts.db").string();
 
   // The report says what happened; the clients' own log lines would only repeat it.
   spdlog::set_level(spdlog::level::err);
-  const CheckReport report = run_check(s, *domain);
+  const CheckReport report = run_check(s, domain);
   std::cout << (o.json ? render_json(report) : render_text(report)) << std::flush;
   return report.exit_status();
 }

@@ -1,5 +1,7 @@
 #include "src/app/cli/cli_common.hpp"
 
+#include "src/app/config/delivery_settings_map.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -41,6 +43,25 @@ int report_failure(const core::Error& error) {
 
 void run_when_chosen(CLI::App& command, CliContext& ctx, std::function<int()> action) {
   command.callback([&ctx, action = std::move(action)] { ctx.action = action; });
+}
+
+std::optional<ConfigAndDomain> config_and_domain(const CliContext& ctx,
+                                                 const std::string& domain_text) {
+  auto config = load_config_for_cli(ctx);
+  if (!config) return std::nullopt;
+  auto domain = domain_argument(domain_text);
+  if (!domain) return std::nullopt;
+  return ConfigAndDomain{std::move(*config), std::move(*domain)};
+}
+
+bool resolver_settings_for_cli(const Config& config, net::ResolverSettings& out) {
+  auto settings = to_resolver_settings(config);
+  if (!settings) {
+    print_error(settings.error().message);
+    return false;
+  }
+  out = std::move(*settings);
+  return true;
 }
 
 std::optional<std::string> domain_argument(const std::string& text) {

@@ -14,6 +14,7 @@
 #include "src/core/result.hpp"
 
 namespace CLI { class App; }
+namespace stsrelay::net { struct ResolverSettings; }
 
 namespace stsrelay::app {
 
@@ -48,8 +49,21 @@ int report_failure(const core::Error& error);
 // Sets ctx.action to `action` when `command` is the subcommand chosen.
 void run_when_chosen(CLI::App& command, CliContext& ctx, std::function<int()> action);
 
+// The DNS settings of `config` (delivery.dns_servers, ...) into `out`, or false after printing
+// why they are unusable.
+bool resolver_settings_for_cli(const Config& config, net::ResolverSettings& out);
+
 // `text` as a normalised domain name, or nullopt after printing why it is not one.
 std::optional<std::string> domain_argument(const std::string& text);
+
+// What a command about one domain starts with: the configuration and its DOMAIN argument, or
+// nullopt after printing why either is unusable.
+struct ConfigAndDomain {
+  Config config;
+  std::string domain;
+};
+std::optional<ConfigAndDomain> config_and_domain(const CliContext& ctx,
+                                                 const std::string& domain_text);
 
 // The not-found error for a database in queue.state_dir that is not at `path`: `what` it is and
 // `made_by`, what makes it (may be empty). Nullopt when it is there.

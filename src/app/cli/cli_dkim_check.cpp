@@ -13,10 +13,8 @@
 #include <memory>
 
 #include "src/app/cli/cli_common.hpp"
-#include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/config/signing_keys_load.hpp"
 #include "src/core/ascii.hpp"
-#include "src/core/domain_name.hpp"
 #include "src/dkim/key_record_check.hpp"
 #include "src/net/await_callback.hpp"
 #include "src/net/dns_cares_resolver.hpp"
@@ -55,46 +53,40 @@ std::vector<std::string> joined(const std::vector<net::TxtRecord>& records) {
 }
 
 int run(const CliContext& ctx, const DkimCheckOptions& o) {
-  auto config = load_config_for_cli(ctx);
-  if (!config) return kExitUsage;
-  auto domain = core::normalize_domain(o.domain);
-  if (!domain) {
-    print_error("\"" + o.domain + "\" is not a domain name: " + domain.error().message);
-    return kExitUsage;
-  }
-  auto keys = load_signing_keys(config->dkim);
+  const auto args = config_and_domain(ctx, o.domain);
+  if (!args) return kExitUsage;
+  const Config& config = args->config;
+  const std::string& domain = args->domain;
+  auto keys = load_signing_keys(config.dkim);
   if (!keys) {
     print_error(keys.error().message);
     return kExitUsage;
   }
   std::vector<KeyLookup> lookups;
-  for (const dkim::SigningKey* key : (*keys)->for_domain(*domain)) {
+  for (const dkim::SigningKey* key : (*keys)->for_domain(domain)) {
     if (o.selector.empty() || core::iequals(o.selector, key->selector)) {
       lookups.push_back({key, {}});
     }
   }
   if (lookups.empty()) {
-    print_error("no [[dkim.sign]] key for " + *domain +
+    print_error("no [[dkim.sign]] key for " + domain +
                 (o.selector.empty() ? "" : " with selector " + o.selector) + " in " +
                 ctx.config_path);
     return kExitUsage;
   }
-  auto dns_settings = to_resolver_settings(*config);
-  if (!dns_settings) {
-    print_error(dns_settings.error().message);
-    return kExitUsage;
-  }
+  net::ResolverSettings dns_settings;
+  if (!resolver_settings_for_cli(config, dns_settings)) return kExitUsage;
   core::SystemClock clock;
   asio::io_context io;
-  auto dns = net::CaresResolver::create(io.get_executor(), *dns_settings, clock);
+  auto dns = net::CaresResolver::create(io.get_executor(), dns_settings, clock);
   if (!dns) return report_failure(dns.error());
   spdlog::set_level(spdlog::level::err);  // the lines below say what happened
-  asio::co_spawn(io, look_up(**dns, *domain, lookups), asio::detached);
+  asio::co_spawn(io, look_up(**dns, domain, lookups), asio::detached);
   io.run();
 
   int status = kExitOk;
   for (const KeyLookup& l : lookups) {
-    const std::string name = l.key->selector + "._domainkey." + *domain;
+    const std::string name = l.key->selector + "._domainkey." + domain;
     if (l.txt.status == net::DnsStatus::temporary) {
       std::cout << "error " << name << ": no DNS answer (" << l.txt.reason
                 << "); check delivery.dns_servers\n";
@@ -121,7 +113,7 @@ void add_dkim_check_command(CLI::App& dkim, CliContext& ctx) {
   cmd->add_option("DOMAIN", options->domain, "signing domain of a [[dkim.sign]] table")
       ->required();
   cmd->add_option("--selector", options->selector, "only the key of this selector");
-  cmd->callback([&ctx, options] { ctx.action = [&ctx, options] { return run(ctx, *options); }; });
+  run_when_chosen(*cmd, ctx, [&ctx, options] { return run(ctx, *options); });
 }
 
 }  // namespace stsrelay::app

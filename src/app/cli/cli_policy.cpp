@@ -55,21 +55,21 @@ int run_list(const CliContext& ctx) {
 }
 
 int run_show(const CliContext& ctx, const PolicyOptions& o) {
-  auto config = load_config_for_cli(ctx);
-  if (!config) return kExitUsage;
-  auto domain = domain_argument(o.domain);
-  if (!domain) return kExitUsage;
-  return with_cache(*config, [&](sts::PolicyCache& cache) {
-    auto state = cache.load(*domain);
+  const auto args = config_and_domain(ctx, o.domain);
+  if (!args) return kExitUsage;
+  const Config& config = args->config;
+  const std::string& domain = args->domain;
+  return with_cache(config, [&](sts::PolicyCache& cache) {
+    auto state = cache.load(domain);
     if (!state) return report_failure(state.error());
-    auto failure = cache.load_failure(*domain);
+    auto failure = cache.load_failure(domain);
     if (!failure) return report_failure(failure.error());
     if (!state->cached && !failure->has_value()) {
-      return report_failure(core::Error::not_found("no cached policy for " + *domain));
+      return report_failure(core::Error::not_found("no cached policy for " + domain));
     }
-    PolicyView view{*domain, state->cached, {}, *failure};
+    PolicyView view{domain, state->cached, {}, *failure};
     if (state->cached) {
-      auto text = cache.load_text(*domain);
+      auto text = cache.load_text(domain);
       if (!text) return report_failure(text.error());
       view.text = std::move(*text);
     }
@@ -80,40 +80,37 @@ int run_show(const CliContext& ctx, const PolicyOptions& o) {
 
 // Sets up DNS and HTTPS as the daemon does, refreshes once, and stops.
 int run_refresh(const CliContext& ctx, const PolicyOptions& o) {
-  auto config = load_config_for_cli(ctx);
-  if (!config) return kExitUsage;
-  auto domain = domain_argument(o.domain);
-  if (!domain) return kExitUsage;
-  if (!std::filesystem::is_directory(config->queue.state_dir)) {
-    return report_failure(core::Error::not_found(config->queue.state_dir +
+  const auto args = config_and_domain(ctx, o.domain);
+  if (!args) return kExitUsage;
+  const Config& config = args->config;
+  const std::string& domain = args->domain;
+  if (!std::filesystem::is_directory(config.queue.state_dir)) {
+    return report_failure(core::Error::not_found(config.queue.state_dir +
                                                  ": queue.state_dir is not a directory"));
   }
-  auto dns_settings = to_resolver_settings(*config);
-  if (!dns_settings) {
-    print_error(dns_settings.error().message);
-    return kExitUsage;
-  }
-  auto cache = sts::PolicyCache::open(sts_db(*config).string());
+  net::ResolverSettings dns_settings;
+  if (!resolver_settings_for_cli(config, dns_settings)) return kExitUsage;
+  auto cache = sts::PolicyCache::open(sts_db(config).string());
   if (!cache) return report_failure(cache.error());
 
   // The result line says what happened; the fetcher's own lines stay for warnings.
   spdlog::set_level(spdlog::level::warn);
   core::SystemClock clock;
   boost::asio::io_context io;
-  auto dns = net::CaresResolver::create(io.get_executor(), *dns_settings, clock);
+  auto dns = net::CaresResolver::create(io.get_executor(), dns_settings, clock);
   if (!dns) return report_failure(dns.error());
-  auto https = net::HttpsClient::create(io.get_executor(), **dns, {config->delivery.ca_file});
+  auto https = net::HttpsClient::create(io.get_executor(), **dns, {config.delivery.ca_file});
   if (!https) return report_failure(https.error());
   sts::PolicyFetcher fetcher(**https,
                              {std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  config->sts.fetch_timeout),
-                              config->sts.max_policy_size});
+                                  config.sts.fetch_timeout),
+                              config.sts.max_policy_size});
   std::optional<sts::PolicyLookup> answer;
   {
     sts::PolicyResolver resolver(**dns, fetcher, **cache, clock);
     // An administrator's explicit request: the 5-minute wait of RFC 8461 §3.3 does not apply.
     resolver.refresh(
-        *domain,
+        domain,
         [&io, &answer](sts::PolicyLookup l) {
           answer = std::move(l);
           io.stop();

@@ -55,11 +55,8 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   const std::filesystem::path state_dir(config->queue.state_dir);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
   if (auto missing = missing_state_db(db, "TLS-RPT data", "")) return report_failure(*missing);
-  auto dns_settings = to_resolver_settings(*config);
-  if (!dns_settings) {
-    print_error(dns_settings.error().message);
-    return kExitUsage;
-  }
+  net::ResolverSettings dns_settings;
+  if (!resolver_settings_for_cli(*config, dns_settings)) return kExitUsage;
 
   spdlog::set_level(spdlog::level::warn);  // the result lines say what happened
   core::SystemClock clock;
@@ -72,7 +69,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   if (!queue) return report_failure(queue.error());
 
   asio::io_context io;
-  auto dns = net::CaresResolver::create(io.get_executor(), *dns_settings, clock);
+  auto dns = net::CaresResolver::create(io.get_executor(), dns_settings, clock);
   if (!dns) return report_failure(dns.error());
   auto https = net::HttpsClient::create(io.get_executor(), **dns, {config->delivery.ca_file});
   if (!https) return report_failure(https.error());

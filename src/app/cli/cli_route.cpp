@@ -8,7 +8,6 @@
 #include <memory>
 
 #include "src/app/cli/cli_common.hpp"
-#include "src/core/domain_name.hpp"
 #include "src/delivery/route_table.hpp"
 
 namespace stsrelay::app {
@@ -26,30 +25,24 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 int run(const CliContext& ctx, const RouteOptions& o) {
-  auto config = load_config_for_cli(ctx);
-  if (!config) return kExitUsage;
-  auto domain = core::normalize_domain(o.domain);
-  if (!domain) {
-    print_error("\"" + o.domain + "\" is not a domain name: " + domain.error().message);
-    return kExitUsage;
-  }
+  const auto args = config_and_domain(ctx, o.domain);
+  if (!args) return kExitUsage;
+  const Config& config = args->config;
+  const std::string& domain = args->domain;
   std::string sender_domain;
   if (!o.sender.empty()) {
     const std::size_t at = o.sender.rfind('@');
-    auto normal = core::normalize_domain(at == std::string::npos ? o.sender : o.sender.substr(at + 1));
-    if (!normal) {
-      print_error("--sender \"" + o.sender + "\": " + normal.error().message);
-      return kExitUsage;
-    }
+    auto normal = domain_argument(at == std::string::npos ? o.sender : o.sender.substr(at + 1));
+    if (!normal) return kExitUsage;
     sender_domain = std::move(*normal);
   }
-  const delivery::RouteTable table(config->routes);
-  const delivery::RouteMatch match = table.match(*domain, sender_domain);
-  const delivery::Route& r = table.route_for(*domain, sender_domain);
+  const delivery::RouteTable table(config.routes);
+  const delivery::RouteMatch match = table.match(domain, sender_domain);
+  const delivery::Route& r = table.route_for(domain, sender_domain);
   std::vector<std::string> hops;
   for (const auto& hop : r.next_hops) hops.push_back(delivery::format_next_hop(hop));
 
-  std::cout << "domain:         " << *domain << '\n';
+  std::cout << "domain:         " << domain << '\n';
   if (match.route) {
     std::cout << "route:          route[" << match.index << "] (domains " << joined(r.domains);
     if (!r.senders.empty()) std::cout << "; senders " << joined(r.senders);
@@ -81,7 +74,7 @@ void add_route_command(CLI::App& app, CliContext& ctx) {
   cmd->add_option("DOMAIN", options->domain, "recipient domain")->required();
   cmd->add_option("--sender", options->sender,
                   "envelope sender (or its domain), for sender-dependent routes");
-  cmd->callback([&ctx, options] { ctx.action = [&ctx, options] { return run(ctx, *options); }; });
+  run_when_chosen(*cmd, ctx, [&ctx, options] { return run(ctx, *options); });
 }
 
 }  // namespace stsrelay::app

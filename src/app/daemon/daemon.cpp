@@ -180,7 +180,8 @@ class Daemon {
     if (!config_.metrics.listen.empty()) {
       auto sources = make_metrics_sources(
           state_dir / "queue.db",
-          {server_.get(), agent_.get(), &sts_->resolver(), resolver_.get(), recorder_.get()});
+          {server_.get(), agent_.get(), &sts_->resolver(), resolver_.get(), recorder_.get(),
+           sink_.get()});
       if (!sources) return sources.error();
       auto metrics = MetricsServer::start(io_, config_.metrics.listen, std::move(*sources));
       if (!metrics) return metrics.error();

@@ -9,6 +9,7 @@
 #include "src/net/dns_cares_resolver.hpp"
 #include "sts/policy_resolver.hpp"
 #include "tlsrpt/recorder.hpp"
+#include "src/app/daemon/queue_sink.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -67,6 +68,11 @@ core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& q
       const tlsrpt::RecorderStats r = parts.recorder->stats();
       s.tlsrpt_sessions = r.recorded;
       s.tlsrpt_write_errors = r.write_errors;
+    }
+    if (parts.sink != nullptr) {
+      const SigningCounts d = parts.sink->signing_counts();
+      s.dkim_signatures = d.signatures;
+      s.dkim_failures = d.failures;
     }
     return s;
   };

@@ -17,6 +17,8 @@ namespace stsrelay::tlsrpt { class Recorder; }
 
 namespace stsrelay::app {
 
+class QueueSink;
+
 // Every part must outlive the MetricsServer given these sources; `recorder` may be null
 // (tlsrpt.enabled = false).
 struct MetricsParts {
@@ -25,6 +27,7 @@ struct MetricsParts {
   const sts::PolicyResolver* policies = nullptr;
   const net::CaresResolver* dns = nullptr;
   const tlsrpt::Recorder* recorder = nullptr;
+  const QueueSink* sink = nullptr;  // DKIM signatures of accepted mail
 };
 
 // Opens a reader of `queue_db`; the error names the file.

@@ -5,14 +5,17 @@
 namespace stsrelay::app {
 namespace {
 
-// Exposition format 0.0.4: in HELP texts only backslash and newline are escaped.
-std::string escape_help(std::string_view text) {
+// Exposition format 0.0.4: backslash and newline are escaped in HELP texts and label values,
+// the double quote in label values only.
+std::string escape_text(std::string_view text, bool quotes) {
   std::string out;
   for (char c : text) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '"' && quotes) {
+      out += "\\\"";
     } else {
       out += c;
     }
@@ -22,7 +25,7 @@ std::string escape_help(std::string_view text) {
 
 void family(std::string& out, std::string_view name, std::string_view type,
             std::string_view help) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_text(help, false), name, type);
 }
 
 std::string label(std::string_view name, std::string_view value) {
@@ -61,21 +64,7 @@ void counter(std::string& out, std::string_view name, std::string_view help,
 
 }  // namespace
 
-std::string escape_label(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape_label(std::string_view value) { return escape_text(value, true); }
 
 std::string render_metrics(const MetricsSnapshot& s) {
   std::string out;
@@ -120,6 +109,15 @@ std::string render_metrics(const MetricsSnapshot& s) {
           s.tlsrpt_sessions);
   counter(out, "stsrelay_tlsrpt_write_errors_total",
           "Failed writes of TLS-RPT counters to tlsrpt.db (retried).", s.tlsrpt_write_errors);
+  family(out, "stsrelay_dkim_signatures_total", "counter",
+         "DKIM signatures added to accepted mail, by signing domain ([[dkim.sign]]).");
+  for (const auto& [domain, count] : s.dkim_signatures) {
+    sample(out, "stsrelay_dkim_signatures_total", label("domain", domain), count);
+  }
+  counter(out, "stsrelay_dkim_sign_failures_total",
+          "Accepted messages a [[dkim.sign]] key of their author domain failed to sign (sent "
+          "unsigned; the log says why).",
+          s.dkim_failures);
   return out;
 }
 

@@ -45,6 +45,9 @@ struct MetricsSnapshot {
   // TLS-RPT sessions recorded and the recorder's write failures.
   std::uint64_t tlsrpt_sessions = 0;
   std::uint64_t tlsrpt_write_errors = 0;
+  // DKIM signatures added to accepted mail by signing domain, and keys that failed to sign.
+  std::map<std::string, std::uint64_t> dkim_signatures;
+  std::uint64_t dkim_failures = 0;
 };
 
 std::string render_metrics(const MetricsSnapshot& s);

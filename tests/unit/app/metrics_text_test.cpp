@@ -44,6 +44,8 @@ MetricsSnapshot busy_snapshot() {
   s.dns_latency = {{0.005, 0.1, 1.0}, {3, 8, 9}, 10, 1.25};
   s.tlsrpt_sessions = 5;
   s.tlsrpt_write_errors = 0;
+  s.dkim_signatures = {{"example.org", 6}, {"shop.example", 2}};
+  s.dkim_failures = 1;
   return s;
 }
 
@@ -88,7 +90,7 @@ TEST(MetricsText, FollowsTheExpositionFormat) {
       const std::string value = line.substr(line.rfind(' ') + 1);
       EXPECT_NO_THROW((void)std::stod(value));
     }
-    EXPECT_EQ(declared.size(), 12u);
+    EXPECT_EQ(declared.size(), 14u);
   }
 }
 
@@ -119,6 +121,9 @@ TEST(MetricsText, SamplesTable) {
       "stsrelay_dns_query_duration_seconds_count 10\n",
       "\nstsrelay_tlsrpt_sessions_total 5\n",
       "\nstsrelay_tlsrpt_write_errors_total 0\n",
+      "\nstsrelay_dkim_signatures_total{domain=\"example.org\"} 6\n"
+      "stsrelay_dkim_signatures_total{domain=\"shop.example\"} 2\n",
+      "\nstsrelay_dkim_sign_failures_total 1\n",
   };
   for (const char* piece : expected) {
     EXPECT_NE(text.find(piece), std::string::npos) << piece;

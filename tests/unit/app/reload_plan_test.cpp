@@ -32,6 +32,12 @@ TEST(PlanReload, Table) {
        {}},
       {"dns servers wait", [](Config& c) { c.delivery.dns_servers = {"127.0.0.53"}; },
        {"delivery.dns_servers"}},
+      {"dns limits wait",
+       [](Config& c) {
+         c.delivery.dns_timeout = std::chrono::seconds(1);
+         c.delivery.dns_tries = 1;
+       },
+       {"delivery.dns_timeout", "delivery.dns_tries"}},
       {"local enforcement applies at once",
        [](Config& c) { c.sts.enforcement = sts::LocalEnforcement::testing; }, {}},
       {"policy fetch limits wait",
@@ -53,6 +59,8 @@ TEST(PlanReload, Table) {
     expected.queue.state_dir = running.queue.state_dir;
     expected.log.format = running.log.format;
     expected.delivery.dns_servers = running.delivery.dns_servers;
+    expected.delivery.dns_timeout = running.delivery.dns_timeout;
+    expected.delivery.dns_tries = running.delivery.dns_tries;
     expected.sts.fetch_timeout = running.sts.fetch_timeout;
     expected.sts.max_policy_size = running.sts.max_policy_size;
     EXPECT_EQ(plan.next, expected);

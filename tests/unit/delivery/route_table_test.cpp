@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.hpp"
+
 namespace stsrelay::delivery {
 namespace {
 
@@ -61,26 +63,23 @@ TEST(RouteTable, FloorNames) {
 }
 
 TEST(RouteTable, DomainPatterns) {
-  struct Row {
-    const char* pattern;
-    const char* domain;
-    bool matches;
+  const testing::Example<std::string_view, std::optional<std::string>> patterns[] = {
+      {"corp.example", "corp.example"}, {".Corp.Example.", ".corp.example"}, {"*", "*"},
+      {"", std::nullopt},               {".", std::nullopt},                 {"*.corp.example", std::nullopt},
+      {"corp..example", std::nullopt},  {"a b", std::nullopt},
   };
-  const Row rows[] = {
-      {"corp.example", "corp.example", true},   {"corp.example", "a.corp.example", false},
-      {".corp.example", "a.corp.example", true}, {".corp.example", "a.b.corp.example", true},
-      {".corp.example", "corp.example", false},  {".corp.example", "xcorp.example", false},
-      {"*", "anything.example", true},           {"Corp.Example.", "corp.example", true},
+  testing::expect_result_rows(patterns, [](std::string_view p) { return parse_domain_pattern(p); });
+
+  const testing::Row<std::pair<const char*, const char*>, bool> matches[] = {
+      {"exact", {"corp.example", "corp.example"}, true},
+      {"exact, not a subdomain", {"corp.example", "a.corp.example"}, false},
+      {"subdomain", {".corp.example", "a.corp.example"}, true},
+      {"deeper subdomain", {".corp.example", "a.b.corp.example"}, true},
+      {"subdomains only", {".corp.example", "corp.example"}, false},
+      {"label boundary", {".corp.example", "xcorp.example"}, false},
+      {"everything", {"*", "anything.example"}, true},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(std::string(row.pattern) + " ~ " + row.domain);
-    auto pattern = parse_domain_pattern(row.pattern);
-    ASSERT_TRUE(pattern) << pattern.error().message;
-    EXPECT_EQ(domain_matches(*pattern, row.domain), row.matches);
-  }
-  for (const char* bad : {"", ".", "*.corp.example", "corp..example", "a b"}) {
-    EXPECT_FALSE(parse_domain_pattern(bad)) << bad;
-  }
+  testing::expect_rows(matches, [](const auto& in) { return domain_matches(in.first, in.second); });
 }
 
 TEST(RouteTable, FirstMatchWinsAndSendersNarrow) {

@@ -266,12 +266,7 @@ TEST_F(RunJob, RecipientsOfOneTransactionEndApart) {
 
 TEST_F(RunJob, BounceNoticeIsSignedForTheReportingDomain) {
   only_mx1();
-  auto mx1 = serve(
-      "mx1", {{fake::send("220 mx.example.test ESMTP\r\n"), fake::expect("EHLO"),
-               fake::send(kEhloPlain), fake::expect("MAIL FROM:<alice@example.org>"),
-               fake::send("250 2.1.0 ok\r\n"), fake::expect("RCPT TO:<bob@example.test>"),
-               fake::send("550 5.1.1 no such user\r\n"), fake::expect("QUIT"),
-               fake::send("221 2.0.0 bye\r\n")}});
+  auto mx1 = serve("mx1", failing_at(At::rcpt, How::permanent));
   DeliverySettings s = settings();
   auto keys = dkim::SigningKeys::make(
       {{"relay.example.org", "dsn", dkim::test::ed25519_key(), "dsn.pem"}});

@@ -3,15 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.hpp"
+
 namespace stsrelay::dkim {
 namespace {
 
 TEST(AuthorDomain, FromFieldValues) {
-  struct Row {
-    const char* value;
-    const char* domain;  // nullptr: no single author domain
-  };
-  const Row rows[] = {
+  // nullopt: no single author domain
+  const testing::Example<std::string_view, std::optional<std::string>> rows[] = {
       {" orders@Example.COM", "example.com"},
       {" Shop <orders@shop.example>", "shop.example"},
       {" \"Shop, Inc.\" <orders@shop.example>", "shop.example"},         // comma in quotes
@@ -26,28 +25,19 @@ TEST(AuthorDomain, FromFieldValues) {
       {" orders@bücher.example", "xn--bcher-kva.example"},             // U-label
       {" Team: orders@shop.example;", "shop.example"},                  // group of one
       {" <orders@shop.example>,", "shop.example"},                      // obsolete empty element
-      {" a@one.example, b@two.example", nullptr},
-      {" Team: a@one.example, b@one.example;", nullptr},
-      {" Undisclosed recipients:;", nullptr},
-      {" ", nullptr},
-      {" orders", nullptr},
-      {" orders@[192.0.2.1]", nullptr},
-      {" Shop <orders@shop.example", nullptr},
-      {" \"Shop <orders@shop.example>", nullptr},
-      {" (Shop orders@shop.example", nullptr},
-      {" <a@one.example> <b@two.example>", nullptr},
-      {" orders@exa mple..example", nullptr},
+      {" a@one.example, b@two.example", std::nullopt},
+      {" Team: a@one.example, b@one.example;", std::nullopt},
+      {" Undisclosed recipients:;", std::nullopt},
+      {" ", std::nullopt},
+      {" orders", std::nullopt},
+      {" orders@[192.0.2.1]", std::nullopt},
+      {" Shop <orders@shop.example", std::nullopt},
+      {" \"Shop <orders@shop.example>", std::nullopt},
+      {" (Shop orders@shop.example", std::nullopt},
+      {" <a@one.example> <b@two.example>", std::nullopt},
+      {" orders@exa mple..example", std::nullopt},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.value);
-    auto domain = author_domain(row.value);
-    if (row.domain == nullptr) {
-      EXPECT_FALSE(domain) << *domain;
-    } else {
-      ASSERT_TRUE(domain) << domain.error().message;
-      EXPECT_EQ(*domain, row.domain);
-    }
-  }
+  testing::expect_result_rows(rows, [](std::string_view value) { return author_domain(value); });
 }
 
 TEST(AuthorDomain, ErrorsSayWhy) {
