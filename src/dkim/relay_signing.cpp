@@ -105,14 +105,17 @@ RelaySigning sign_relayed(std::string_view message, const SigningKeys& keys, cor
     out.not_signed = domain.error().message;
     return out;
   }
+  std::string bh;  // one hash of the body for every key
   for (const SigningKey* key : keys.for_domain(*domain)) {
     if (already_signed(*split, *key)) continue;
+    if (bh.empty()) bh = body_hash(split->body);
     DkimParams params;
     params.domain = key->domain;
     params.selector = key->selector;
     params.headers = oversigned_headers();
     params.sign_if_present = signed_headers_if_present();
     params.time = now;
+    params.body_hash = bh;
     auto field = dkim_signature(message, key->key, params);
     if (!field) {
       out.failed = true;

@@ -68,6 +68,10 @@ void add_signature_tag(std::vector<FoldPiece>& pieces, std::string_view value) {
 
 }  // namespace
 
+std::string body_hash(std::string_view body) {
+  return core::encode_base64(sha256_digest(relaxed_body(body)));
+}
+
 core::Result<std::string> dkim_signature(std::string_view message, const DkimKey& key,
                                          const DkimParams& params) {
   if (auto ok = check(params); !ok) return ok.error();
@@ -111,7 +115,7 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
     }
   }
 
-  const std::string body_hash = core::encode_base64(sha256_digest(relaxed_body(split->body)));
+  const std::string bh = params.body_hash.empty() ? body_hash(split->body) : params.body_hash;
   std::vector<FoldPiece> pieces = {
       {"v=1;", true},
       {"a=" + std::string(key.algorithm()) + ";", true},
@@ -127,7 +131,7 @@ core::Result<std::string> dkim_signature(std::string_view message, const DkimKey
     pieces.push_back({(first ? "h=" : "") + h[i] + (last ? ";" : ":"), first});
   }
   // bh= is short enough to keep whole, as the large signers do; only b= is broken.
-  pieces.push_back({"bh=" + body_hash + ";", true});
+  pieces.push_back({"bh=" + bh + ";", true});
   pieces.push_back({"b=", true});
 
   // §3.7: the field itself is hashed last, relaxed, with an empty b= value and no CRLF.

@@ -25,7 +25,13 @@ struct DkimParams {
   std::vector<std::string> headers;  // header names to over-sign; must include From (§5.4)
   core::SysTime time{};              // t=: the signature's timestamp
   std::vector<std::string> sign_if_present;  // header names signed only where they stand
+  // bh= when the caller already has it (several keys signing one message hash its body once);
+  // empty: computed here.
+  std::string body_hash;
 };
+
+// The bh= value of a body (RFC 6376 §3.7): base64 of SHA-256 over its relaxed form.
+std::string body_hash(std::string_view body);
 
 // The "DKIM-Signature: ..." field for `message` (header fields, empty line, body; CRLF line
 // endings), folded at 78 characters, ending with CRLF, to be placed before the first field.
