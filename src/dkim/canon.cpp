@@ -6,17 +6,23 @@ namespace stsrelay::dkim {
 namespace {
 
 // Appends `text` with each run of SP/HTAB written as one SP; CR and LF are left out (unfolding).
+// Runs of other octets are copied whole: bodies are large and mostly such runs.
 void append_collapsed(std::string& out, std::string_view text) {
+  const auto ordinary = [](char c) { return !core::is_wsp(c) && c != '\r' && c != '\n'; };
   bool in_space = false;
-  for (char c : text) {
-    if (c == '\r' || c == '\n') continue;
-    if (core::is_wsp(c)) {
-      in_space = true;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = i;
+    while (end < text.size() && ordinary(text[end])) ++end;
+    if (end > i) {
+      if (in_space) out += ' ';
+      in_space = false;
+      out.append(text.data() + i, end - i);
+      i = end;
       continue;
     }
-    if (in_space) out += ' ';
-    in_space = false;
-    out += c;
+    if (core::is_wsp(text[i])) in_space = true;
+    ++i;
   }
   // A trailing run is dropped: RFC 6376 §3.4.2 deletes whitespace at the end of the value and
   // §3.4.4 at the end of a body line.
@@ -116,13 +122,18 @@ std::string relaxed_body(std::string_view body) {
     std::size_t eol = body.find("\r\n", pos);
     const bool terminated = eol != std::string_view::npos;
     if (!terminated) eol = body.size();
-    std::string line;
-    append_collapsed(line, body.substr(pos, eol - pos));
-    if (line.empty()) {
+    // The empty lines before this one stand only if it has content: they go in before it
+    // once that is known (one insert per run of empty lines, not one per line).
+    const std::size_t mark = out.size();
+    append_collapsed(out, body.substr(pos, eol - pos));
+    if (out.size() == mark) {
       ++pending_empty;
     } else {
-      for (; pending_empty > 0; --pending_empty) out += "\r\n";
-      out += line;
+      if (pending_empty > 0) {
+        std::string empties;
+        for (; pending_empty > 0; --pending_empty) empties += "\r\n";
+        out.insert(mark, empties);
+      }
       out += "\r\n";  // §3.4.4: a last line without CRLF gets one
     }
     pos = terminated ? eol + 2 : eol;
