@@ -18,11 +18,7 @@ std::shared_ptr<const dkim::SigningKeys> QueueSink::signing_keys() const {
 
 smtp::MessageSink::Additions QueueSink::prepare(std::string_view content,
                                                 core::SysTime accepted_at) {
-  std::shared_ptr<const dkim::SigningKeys> keys;
-  {
-    std::lock_guard lock(mutex_);
-    keys = keys_;
-  }
+  const std::shared_ptr<const dkim::SigningKeys> keys = signing_keys();
   Additions out;
   if (!keys || keys->empty()) return out;
   dkim::RelaySigning signing = dkim::sign_relayed(content, *keys, accepted_at);
