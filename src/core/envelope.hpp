@@ -44,9 +44,15 @@ struct Envelope {
   std::string tls;             // e.g. "TLSv1.3:TLS_AES_256_GCM_SHA384", empty without TLS
 
   // RFC 8689 "TLS-Required: No": deliver without applying the recipient domain's TLS policy
-  // (MTA-STS). Set only for mail stsrelay makes itself — TLS-RPT reports, which RFC 8460 §5.3
-  // says must reach a domain whose TLS is broken — never from a client's header.
+  // (MTA-STS, DANE). Set for mail stsrelay makes itself — TLS-RPT reports, which RFC 8460 §5.3
+  // says must reach a domain whose TLS is broken — and for client mail carrying that header.
   bool tls_optional = false;
+
+  // RFC 8689 REQUIRETLS (the MAIL FROM parameter, accepted only over TLS): every hop must be
+  // TLS to a host authenticated by DNSSEC-secure MX records or an MTA-STS policy, with a
+  // certificate that verifies, and that offers REQUIRETLS in turn; otherwise the message
+  // bounces with 5.7.30. When set, a TLS-Required header is ignored (§4.1).
+  bool require_tls = false;
 };
 
 }  // namespace stsrelay::core
