@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sts/result_type.hpp"
 
@@ -20,6 +21,9 @@ struct TlsOutcome {
   // wrong purpose): RFC 8460 "validation-failure" rather than "certificate-not-trusted".
   bool other_chain_error = false;
   std::string openssl_reason;     // e.g. "certificate has expired", for logs and TLS-RPT
+  // The leaf's subjectAltName dNSName entries: a route's `secure` floor matches them against
+  // the next-hop domain (MTA-STS itself only needs host_matched).
+  std::vector<std::string> dns_names;
 };
 
 // The RFC 8460 §4.3.1 result type of a failed negotiation, or nullopt when TLS is fully

@@ -21,6 +21,7 @@ sts::TlsOutcome tls_outcome_of(const smtp::TlsStage& stage) {
   out.host_matched = c.host_matched;
   out.expired = c.expired;
   out.other_chain_error = !c.chain_verified && !c.expired && !c.untrusted && !c.self_signed;
+  out.dns_names = c.dns_names;
   if (!c.chain_verified) {
     out.openssl_reason = c.verify_error_string;
   } else if (!c.host_matched) {
