@@ -38,6 +38,7 @@ std::string format_attempt(const AttemptLogLine& line) {
   } else if (!line.relay_ip.empty()) {
     append(out, "tls", "none");
   }
+  append(out, "floor", line.floor);
   if (!line.sts_mode.empty()) {
     append(out, "sts", line.sts_mode + (line.sts_id.empty() ? "" : "/" + line.sts_id));
   }

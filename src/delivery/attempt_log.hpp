@@ -2,7 +2,7 @@
 // administrators grep these lines every day, so the keys are stable and in a fixed order:
 //
 //   01HQZ3K9ABCD: to=<user@example.com> relay=mx1.example.com[192.0.2.10]:25 delay=1.23
-//       tls=TLSv1.3/verified sts=enforce/20240101 mx=mx1.example.com:ok dsn=2.0.0
+//       tls=TLSv1.3/verified floor=may sts=enforce/20240101 mx=mx1.example.com:ok dsn=2.0.0
 //       status=sent reply="250 2.0.0 Ok: queued as 4F1"
 //
 // that is the queue id, then key=value pairs on one line in this order, values quoted by
@@ -27,6 +27,9 @@ struct AttemptLogLine {
   double delay_seconds = 0;  // since the message was received
   std::string tls_version;   // "TLSv1.3"; empty: no TLS
   std::string tls_verdict;   // "verified", "unverified:<reason>", or empty
+  // The TLS floor that applied and where it came from (FloorAttempt::floor_field()), e.g.
+  // "may", "verify/route[2]", "may+requiretls"; printed after tls=.
+  std::string floor;
   std::string sts_mode;      // "enforce", "testing", "none"; empty: no policy applied
   std::string sts_id;        // policy id, when a policy applied
   // MTA-STS verdict per MX host tried (StsAttempt::mx_field()), e.g.

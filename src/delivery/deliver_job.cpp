@@ -1,8 +1,10 @@
-// One delivery job (one message, one recipient domain): the domain's MTA-STS policy (RFC 8461
-// §5.1) with the local override, the route from DNS, then each address of each MX in order
-// (RFC 5321 §5.1) until every recipient is decided; then the report (job_report.hpp). The
-// policy is asked before each MX is connected to and, through the client's TLS gate, after
-// each STARTTLS, before MAIL FROM (sts_attempt.hpp). Sessions are opened on one path, with or
+// One delivery job (one message, one recipient domain): the domain's route ([[route]], the
+// sender's domain included), for MX delivery its MTA-STS policy (RFC 8461 §5.1) with the local
+// override, the hosts from DNS (the MX records, or a configured next hop's A/AAAA), then each
+// address of each host in order (RFC 5321 §5.1) until every recipient is decided; then the
+// report (job_report.hpp). The policy and the route's TLS floor (tls_floor.hpp) are asked before
+// each host is connected to and, through the client's TLS gate, after each STARTTLS, before
+// MAIL FROM (sts_attempt.hpp); the stricter of the two decides. Sessions are opened on one path, with or
 // without the TLS-to-plain fallback of RFC 7435, taken from the pool when one is idle for the
 // same address; a dry run (delivery.dry_run) takes the same path and stops before MAIL FROM.
 // What a step's outcome means for each recipient is job_state.hpp and trouble.hpp.
@@ -23,8 +25,10 @@
 #include "src/delivery/job_report.hpp"
 #include "src/delivery/job_state.hpp"
 #include "src/delivery/sts_attempt.hpp"
+#include "src/delivery/tls_floor.hpp"
 #include "src/delivery/tls_log_field.hpp"
 #include "src/net/mx_targets.hpp"
+#include "src/core/ascii.hpp"
 #include "src/core/domain_name.hpp"
 #include "sts/policy_resolver_await.hpp"
 #include "tlsrpt/session_record.hpp"
@@ -33,11 +37,14 @@ namespace stsrelay::delivery {
 namespace asio = boost::asio;
 namespace {
 
-// A job in flight: its recipients, the message and the policy of this attempt.
+// A job in flight: its recipients, the message, its route and the policy of this attempt.
 struct Job {
   JobState state;
   std::string content;
+  const Route* route = nullptr;  // in the job's copy of the settings
+  std::string route_name;        // "route[2]", or "default" when no table matched
   std::unique_ptr<StsAttempt> sts;
+  std::unique_ptr<FloorAttempt> floor;
 };
 
 struct Opened {
@@ -48,25 +55,42 @@ struct Opened {
   smtp::TlsStage tls;        // of the first try, when a failed handshake was retried in plain
 };
 
-smtp::TlsGate tls_gate(const StsAttempt& sts) {
-  if (!sts.applies()) return {};  // opportunistic TLS: every outcome proceeds
-  // A copy of the decision: the gate lives as long as the session, which may outlive the job.
-  return [decision = sts.decision()](const smtp::TlsStage& stage) {
-    const sts::Verdict v = decision.judge(tls_outcome_of(stage));
+// The floor's verdict and, for MX delivery, the policy's: the stronger one decides.
+sts::Verdict judge_session(const sts::Decision& decision, bool policy_applies,
+                           const TlsDemand& demand, std::string_view host,
+                           const sts::TlsOutcome& tls) {
+  sts::Verdict v = judge_floor(demand, host, tls);
+  if (policy_applies) v = stronger(v, decision.judge(tls));
+  return v;
+}
+
+smtp::TlsGate tls_gate(const Job& job, const std::string& host) {
+  const TlsDemand& demand = job.floor->demand();
+  // Opportunistic TLS, no floor, no REQUIRETLS: every outcome proceeds.
+  if (!job.sts->applies() && allows_plain(demand)) return {};
+  // Copies: the gate lives as long as the session, which may outlive the job.
+  return [decision = job.sts->decision(), applies = job.sts->applies(), demand,
+          host](const smtp::TlsStage& stage) {
+    const sts::Verdict v = judge_session(decision, applies, demand, host, tls_outcome_of(stage));
     return smtp::TlsVerdict{v.action != sts::Action::abandon_host, v.reason};
   };
 }
 
 smtp::ClientOptions client_options(const DeliverySettings& s,
-                                   std::shared_ptr<asio::ssl::context> tls,
-                                   const StsAttempt& sts, const std::string& host,
-                                   bool starttls) {
+                                   std::shared_ptr<asio::ssl::context> tls, const Job& job,
+                                   const std::string& host, bool starttls) {
+  const Route& route = *job.route;
   smtp::ClientOptions o;
   o.helo_name = s.helo_name;
   o.mx_host = host;
   o.tls_context = std::move(tls);
-  o.starttls = starttls;
-  o.tls_gate = tls_gate(sts);
+  o.starttls = starttls && attempts_tls(job.floor->demand());
+  o.implicit_tls = route.implicit_tls;
+  if (route.credentials) {
+    o.auth = smtp::ClientCredentials{route.credentials->user, route.credentials->password};
+  }
+  o.source_address = route.source_address.empty() ? s.source_address : route.source_address;
+  o.tls_gate = tls_gate(job, host);
   smtp::ClientTimeouts& t = o.timeouts;
   t.connect = s.connect_timeout;
   t.greeting = t.ehlo = t.starttls = t.mail = t.rcpt = t.data_init = t.rset = s.command_timeout;
@@ -78,24 +102,27 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
 }
 
 asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySettings& settings,
-                                     std::shared_ptr<asio::ssl::context> tls,
-                                     const StsAttempt& sts, const std::string& host,
-                                     const std::string& ip) {
+                                     std::shared_ptr<asio::ssl::context> tls, const Job& job,
+                                     const Relay& relay) {
+  const std::string& host = relay.host;
+  const std::string& ip = relay.ip;
   Opened out;
   out.session.session = std::make_unique<smtp::ClientSession>(
-      impl.strand_, client_options(settings, tls, sts, host, true));
-  smtp::OpenOutcome o = co_await out.session.session->open(ip, settings.smtp_port);
+      impl.strand_, client_options(settings, tls, job, host, true));
+  smtp::OpenOutcome o = co_await out.session.session->open(ip, relay.port);
   out.tls = o.tls;
   const bool handshake_failed = o.tls.result && !o.tls.result->handshake_ok;
-  // An enforce policy never falls back to plain text (RFC 8461 §5).
-  if (!o.ok() && handshake_failed && !sts.decision().requires_tls()) {
+  // An enforce policy never falls back to plain text (RFC 8461 §5), nor does a floor above
+  // `may`, REQUIRETLS, or implicit TLS (there is no plain text on that port).
+  if (!o.ok() && handshake_failed && !job.sts->decision().requires_tls() &&
+      allows_plain(job.floor->demand()) && !job.route->implicit_tls) {
     // RFC 7435 §4.2: a failed handshake under opportunistic TLS, so the same address again
     // without STARTTLS.
     spdlog::info("delivery: {}[{}]: TLS handshake failed ({}); trying again without STARTTLS",
                  host, ip, o.tls.result->handshake_error);
     out.session.session = std::make_unique<smtp::ClientSession>(
-        impl.strand_, client_options(settings, tls, sts, host, false));
-    o = co_await out.session.session->open(ip, settings.smtp_port);
+        impl.strand_, client_options(settings, tls, job, host, false));
+    o = co_await out.session.session->open(ip, relay.port);
   }
   out.connected = o.greeting.has_value();
   // Past EHLO: a TLS outcome exists to judge, even "no STARTTLS" (a failure at the tls phase
@@ -116,17 +143,26 @@ std::string tls_phrase(const TlsLogFields& tls) {
   return "unverified " + tls.version + " (" + tls.verdict + ")";
 }
 
-// The session's MTA-STS verdict, logged and recorded. True: the policy abandons the host, and
-// the pending recipients stay pending for the next MX.
+// The session's MTA-STS verdict (logged and recorded for TLS-RPT) and the route floor's. True:
+// one of them abandons the host, and the pending recipients stay pending for the next host.
 bool policy_abandons(Job& job, const sts::Verdict& before, const PooledSession& session,
                      const Relay& relay, core::SysTime now) {
   const SessionFacts facts{relay.host, relay.ip, session.local_address, session.server_name};
   const sts::Verdict v = job.sts->session_done(before, session.tls_outcome, facts, now);
-  if (v.action != sts::Action::abandon_host) return false;
+  const sts::Verdict floor = job.floor->session_done(relay.host, session.tls_outcome);
+  if (v.action != sts::Action::abandon_host && floor.action != sts::Action::abandon_host) {
+    return false;
+  }
   job.state.last_abandoned = relay;
   job.state.last_abandoned.tls = session.tls;
-  spdlog::info("delivery: {}: {}[{}]: abandoned by the MTA-STS policy of {}: {}",
-               job.state.job.message_id, relay.host, relay.ip, job.state.job.domain, v.reason);
+  if (v.action == sts::Action::abandon_host) {
+    spdlog::info("delivery: {}: {}[{}]: abandoned by the MTA-STS policy of {}: {}",
+                 job.state.job.message_id, relay.host, relay.ip, job.state.job.domain, v.reason);
+  }
+  if (floor.action == sts::Action::abandon_host) {
+    spdlog::info("delivery: {}: {}[{}]: abandoned: {}", job.state.job.message_id, relay.host,
+                 relay.ip, floor.reason);
+  }
   return true;
 }
 
@@ -138,7 +174,7 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
     DeliveryAgent::Impl& impl, Job& job, const DeliverySettings& settings,
     std::shared_ptr<asio::ssl::context> tls, const sts::Verdict& before, Relay& relay,
     bool last) {
-  Opened opened = co_await open_session(impl, settings, tls, *job.sts, relay.host, relay.ip);
+  Opened opened = co_await open_session(impl, settings, tls, job, relay);
   relay.connected = opened.connected;
   relay.tls = opened.session.tls;
   if (settings.dry_run && opened.session.session) co_await opened.session.session->quit();
@@ -148,7 +184,7 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
   }
   if (opened.failure) {
     apply_all(job.state, open_fate(*opened.failure, relay.connected, relay.host, relay.ip,
-                                   settings.smtp_port, last),
+                                   relay.port, last),
               relay);
     co_return std::nullopt;
   }
@@ -167,8 +203,8 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
                                   const DeliverySettings& settings,
                                   std::shared_ptr<asio::ssl::context> tls,
                                   const sts::Verdict& before, std::string host, std::string ip,
-                                  bool last) {
-  Relay relay{host, ip, {}, false};
+                                  std::uint16_t port, bool last) {
+  Relay relay{host, ip, {}, false, port};
   if (settings.dry_run) {
     // delivery.dry_run (etc/stsrelay.toml): everything up to MAIL FROM on a connection of its own, then
     // QUIT; nothing is taken from or given to the pool.
@@ -176,7 +212,9 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
     co_return;
   }
 
-  const std::string key = host + "[" + ip + "]";
+  // Sessions are shared by jobs of the same route only: a route's AUTH, source address and
+  // implicit TLS belong to its sessions.
+  const std::string key = job.route_name + ":" + host + "[" + ip + "]:" + std::to_string(port);
   const PoolLimits limits = pool_limits(settings);
   PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
   if (session.session) {
@@ -231,14 +269,18 @@ std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
 // bounce (`refresh`).
 // A message marked tls_optional (a TLS-RPT report, RFC 8460 §5.3: reports are delivered despite
 // TLS failures, so they reach a domain whose TLS is broken) goes out without the policy, and its sessions are not recorded.
+// MTA-STS applies to MX delivery only (RFC 8461 §4.1 judges MX hosts): a route to a next hop of
+// its own, or with floor `none`, is the administrator's explicit choice for that destination.
 asio::awaitable<std::unique_ptr<StsAttempt>> policy_for(DeliveryAgent::Impl& impl,
                                                         const DeliverySettings& settings,
                                                         const queue::DeliveryJob& job,
-                                                        bool refresh) {
+                                                        const Route& route, bool refresh) {
   const std::string& domain = job.domain;
   const std::optional<sts::LocalEnforcement> local_override = override_for(settings, domain);
   sts::LocalEnforcement local = local_override.value_or(settings.sts_enforcement);
-  if (job.envelope.tls_optional) local = sts::LocalEnforcement::off;
+  if (job.envelope.tls_optional || !route.via_mx() || route.tls == TlsFloor::none) {
+    local = sts::LocalEnforcement::off;
+  }
   if (local == sts::LocalEnforcement::off || impl.services_.policies == nullptr) {
     sts::PolicyLookup none;
     none.domain = domain;
@@ -263,7 +305,8 @@ bool policy_changed(const StsAttempt& before, const StsAttempt& now) {
          now.id_field() != before.id_field();
 }
 
-// Every MX of the route in order, each address of each, while recipients are pending.
+// Every host of the route in order (the MX hosts, or the configured next hops), each address of
+// each, while recipients are pending.
 asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
                                 const DeliverySettings& settings,
                                 std::shared_ptr<asio::ssl::context> tls,
@@ -273,15 +316,61 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
     // §4.1: an MX the policy does not list is not connected to under enforce.
     const sts::Verdict before = job.sts->before_connect(target.host, impl.clock_.now());
     if (before.action == sts::Action::abandon_host) {
-      job.state.last_abandoned = Relay{target.host, "", {}, false};
+      job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
       continue;
     }
+    if (job.floor->demand().requiretls && job.sts->applies() && before.result) {
+      // RFC 8689 §4.2.1: REQUIRETLS mail goes only to an MX the policy names, even when the
+      // policy is only testing.
+      job.floor->note_refused(target.host, "not listed in the MTA-STS policy of " +
+                                               job.state.job.domain);
+      job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
+      continue;
+    }
+    const std::uint16_t port = target.port != 0 ? target.port : settings.smtp_port;
     for (std::size_t a = 0; a < target.addresses.size() && !job.state.pending.empty(); ++a) {
       const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
       co_await try_address(impl, job, settings, tls, before, target.host,
-                           target.addresses[a].to_string(), last);
+                           target.addresses[a].to_string(), port, last);
     }
   }
+}
+
+// The hosts of the job's route: the domain's MX records, or the configured next hops.
+asio::awaitable<net::DeliveryRoute> route_targets(DeliveryAgent::Impl& impl, const Job& job) {
+  if (job.route->via_mx()) {
+    co_return co_await net::resolve_delivery_targets(impl.resolver_, job.state.job.domain);
+  }
+  std::vector<net::NextHopName> hops;
+  for (const NextHop& hop : job.route->next_hops) {
+    hops.push_back({hop.host, hop.port, hop.kind == NextHop::Kind::address});
+  }
+  co_return co_await net::resolve_next_hops(impl.resolver_, std::move(hops));
+}
+
+// The domain part of the envelope sender, normalised; empty for the null sender.
+std::string sender_domain(const core::Envelope& envelope) {
+  const std::size_t at = envelope.sender.rfind('@');
+  if (at == std::string::npos) return {};
+  auto normalised = core::normalize_domain(envelope.sender.substr(at + 1));
+  return normalised ? *normalised : core::to_lower_ascii(envelope.sender.substr(at + 1));
+}
+
+// The job's route and what it demands of TLS.
+void choose_route(Job& job, const DeliverySettings& settings) {
+  const queue::DeliveryJob& q = job.state.job;
+  auto domain = core::normalize_domain(q.domain);
+  const std::string recipient_domain = domain ? *domain : q.domain;
+  const RouteMatch match = settings.routes.match(recipient_domain, sender_domain(q.envelope));
+  job.route = &settings.routes.route_for(recipient_domain, sender_domain(q.envelope));
+  job.route_name = match.route ? "route[" + std::to_string(match.index) + "]" : "default";
+  TlsDemand demand;
+  demand.floor = job.route->tls;
+  demand.source = job.route_name;
+  // `secure` for MX delivery names the recipient domain; for a next hop, the hop's own name.
+  if (job.route->via_mx()) demand.nexthop_domain = recipient_domain;
+  demand.requiretls = q.envelope.require_tls;
+  job.floor = std::make_unique<FloorAttempt>(std::move(demand));
 }
 
 void flush_records(DeliveryAgent::Impl& impl, StsAttempt& sts) {
@@ -310,8 +399,19 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   }
   j.content = std::move(*content);
 
-  j.sts = co_await policy_for(*self, settings, q, false);
-  const net::DeliveryRoute route = co_await net::resolve_delivery_targets(self->resolver_, q.domain);
+  choose_route(j, settings);
+  j.sts = co_await policy_for(*self, settings, q, *j.route, false);
+  const std::optional<std::string> refused =
+      requiretls_refusal(j.floor->demand(), j.route->via_mx(), j.sts->decision().level());
+  if (refused) {
+    // RFC 8689 §4.2.1: no hop of this route can be authenticated, so none may get the message.
+    RecipientFate fate{Fate::bounced, "5.7.30", "550 5.7.30 " + *refused};
+    if (settings.dry_run) fate = {Fate::dry_run, "5.7.30", "dry run: would bounce: " + fate.reply};
+    apply_all(j.state, fate, Relay{});
+    co_await report_job(*self, j.state, *j.sts, *j.floor, j.content, settings);
+    co_return;
+  }
+  const net::DeliveryRoute route = co_await route_targets(*self, j);
   if (!route.ok()) {
     const net::RouteFailure& f = *route.failure;
     Failure failure{Stage::dns, 0, f.dsn, f.text};
@@ -323,7 +423,8 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
         would_bounce(j.state, settings.max_lifetime, self->clock_.now())) {
       // RFC 8461 §5.1: before a message bounces because of the policy, look it up again; a
       // changed policy (a new id, or no longer enforce) gets one more pass over the route.
-      std::unique_ptr<StsAttempt> again = co_await policy_for(*self, settings, q, true);
+      std::unique_ptr<StsAttempt> again =
+          co_await policy_for(*self, settings, q, *j.route, true);
       if (policy_changed(*j.sts, *again)) {
         spdlog::info("delivery: {}: the MTA-STS policy of {} changed before the bounce; trying "
                      "again under it",
@@ -333,9 +434,15 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
         co_await try_route(*self, j, settings, tls, route);
       }
     }
-    settle_abandoned(j.state, j.sts->defer_reply(), settings.dry_run);
+    // REQUIRETLS mail that no host could take bounces (5.7.30); otherwise the policy's reply,
+    // else the floor's, defers what is left.
+    std::optional<sts::DeferReply> reply = j.sts->defer_reply();
+    if (!reply || j.floor->demand().requiretls) {
+      if (auto floor_reply = j.floor->reply()) reply = floor_reply;
+    }
+    settle_abandoned(j.state, reply, settings.dry_run);
   }
-  co_await report_job(*self, j.state, *j.sts, j.content, settings);
+  co_await report_job(*self, j.state, *j.sts, *j.floor, j.content, settings);
   flush_records(*self, *j.sts);
 }
 

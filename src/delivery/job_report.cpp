@@ -15,15 +15,17 @@
 namespace stsrelay::delivery {
 namespace asio = boost::asio;
 
-AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, std::size_t i,
-                            const RecipientFate& fate, std::uint16_t port, double delay) {
+AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, const FloorAttempt& floor,
+                            std::size_t i, const RecipientFate& fate, std::uint16_t port,
+                            double delay) {
   const Relay& relay = st.relays[i];
   AttemptLogLine line;
   line.queue_id = st.job.message_id;
   line.recipient = st.job.recipients[i].address;
   line.relay_host = relay.connected ? relay.host : "none";
   if (relay.connected) line.relay_ip = relay.ip;
-  line.relay_port = port;
+  line.relay_port = relay.port != 0 ? relay.port : port;
+  line.floor = floor.floor_field();
   line.delay_seconds = delay;
   line.tls_version = relay.tls.version;
   line.tls_verdict = relay.tls.verdict;
@@ -91,7 +93,8 @@ std::function<double()> jitter_of(DeliveryAgent::Impl& impl) {
 }  // namespace
 
 asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
-                                 const StsAttempt& sts, const std::string& content,
+                                 const StsAttempt& sts, const FloorAttempt& floor,
+                                 const std::string& content,
                                  const DeliverySettings& settings) {
   const core::SysTime now = impl.clock_.now();
   const double delay =
@@ -100,7 +103,8 @@ asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
   std::vector<queue::RecipientResult> results = queue_results(
       st, finals, settings.retry_schedule, now, jitter_of(impl));
   for (std::size_t i = 0; i < finals.size(); ++i) {
-    const AttemptLogLine line = attempt_line(st, sts, i, finals[i], settings.smtp_port, delay);
+    const AttemptLogLine line = attempt_line(st, sts, floor, i, finals[i], settings.smtp_port,
+                                             delay);
     core::mail_log().info(format_attempt(line));
     impl.counters_.add(attempt_key(line));
   }

@@ -20,6 +20,7 @@
 #include "src/delivery/delivery_counters.hpp"
 #include "src/delivery/job_state.hpp"
 #include "src/delivery/sts_attempt.hpp"
+#include "src/delivery/tls_floor.hpp"
 
 namespace stsrelay::dkim {
 class SigningKeys;
@@ -29,8 +30,9 @@ namespace stsrelay::delivery {
 
 // The log line of recipient `i` with its final fate; `delay` is seconds since the message was
 // received.
-AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, std::size_t i,
-                            const RecipientFate& fate, std::uint16_t port, double delay);
+AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, const FloorAttempt& floor,
+                            std::size_t i, const RecipientFate& fate, std::uint16_t port,
+                            double delay);
 
 // The metrics' reading of an attempt: status, TLS (verified, unverified, none) and policy mode.
 AttemptKey attempt_key(const AttemptLogLine& line);
@@ -50,7 +52,8 @@ void sign_notice(queue::NewMessage& notice, const dkim::SigningKeys& keys, core:
 // Expires, logs and records every recipient of the finished job, with the DSN of the bounced
 // ones. A failed record() releases the recipients, which stay queued.
 boost::asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
-                                        const StsAttempt& sts, const std::string& content,
+                                        const StsAttempt& sts, const FloorAttempt& floor,
+                                        const std::string& content,
                                         const DeliverySettings& settings);
 
 }  // namespace stsrelay::delivery

@@ -44,10 +44,15 @@ void apply_all(JobState& st, const RecipientFate& fate, const Relay& relay) {
 
 void settle_abandoned(JobState& st, const std::optional<sts::DeferReply>& reply, bool dry_run) {
   if (st.pending.empty() || !reply) return;
-  RecipientFate fate{Fate::deferred, reply->enhanced_code, reply->to_string()};
+  // A policy or floor that was not met defers (451); REQUIRETLS that no host met bounces (550).
+  const bool permanent = reply->code / 100 == 5;
+  RecipientFate fate{permanent ? Fate::bounced : Fate::deferred, reply->enhanced_code,
+                     reply->to_string()};
   if (dry_run) {
     fate = RecipientFate{Fate::dry_run, reply->enhanced_code,
-                         "dry run: would defer: " + reply->to_string()};
+                         std::string(permanent ? "dry run: would bounce: "
+                                               : "dry run: would defer: ") +
+                             reply->to_string()};
   }
   apply_all(st, fate, st.last_abandoned);
 }

@@ -30,6 +30,7 @@ struct Relay {
   std::string ip;
   TlsLogFields tls;
   bool connected = false;  // false: relay=none
+  std::uint16_t port = 0;  // 0: the job's default port (25)
 };
 
 struct JobState {
@@ -56,9 +57,10 @@ void apply(JobState& st, const std::vector<RecipientFate>& fates, const Relay& r
 // The same fate for every pending recipient.
 void apply_all(JobState& st, const RecipientFate& fate, const Relay& relay);
 
-// Recipients still pending after every host, when the policy abandoned hosts (`reply` is the
-// policy's 451 4.7.x reply naming each host and why): deferred with that reply, or in a dry run
-// recorded as what would have happened. Nothing changes without a reply.
+// Recipients still pending after every host, when the policy or the route's floor abandoned
+// hosts (`reply` names each host and why): deferred with a 4xx reply, bounced with a 5xx one
+// (REQUIRETLS, 5.7.30), or in a dry run recorded as what would have happened. Nothing changes
+// without a reply.
 void settle_abandoned(JobState& st, const std::optional<sts::DeferReply>& reply, bool dry_run);
 
 // Whether a deferral now would be a bounce, the queue lifetime having ended.

@@ -144,4 +144,18 @@ const Route& RouteTable::route_for(std::string_view recipient_domain,
   return m.route ? *m.route : default_route_;
 }
 
+std::string RouteTable::describe(std::string_view recipient_domain,
+                                 std::string_view sender_domain) const {
+  const RouteMatch m = match(recipient_domain, sender_domain);
+  const Route& r = m.route ? *m.route : default_route_;
+  std::string out = m.route ? "route[" + std::to_string(m.index) + "]:" : "default:";
+  for (std::size_t i = 0; i < r.next_hops.size(); ++i) {
+    out += (i == 0 ? " " : ",") + format_next_hop(r.next_hops[i]);
+  }
+  out += " tls=" + std::string(to_string(r.tls));
+  if (r.implicit_tls) out += " implicit-tls";
+  if (!r.auth_file.empty()) out += " auth";
+  return out;
+}
+
 }  // namespace stsrelay::delivery

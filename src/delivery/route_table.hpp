@@ -51,6 +51,13 @@ core::Result<std::string> parse_domain_pattern(std::string_view text);
 // `pattern` (normalised) against `domain` (normalised).
 bool domain_matches(std::string_view pattern, std::string_view domain);
 
+// The contents of a route's auth_file (read by the daemon, never by the config parser).
+struct RouteCredentials {
+  std::string user;
+  std::string password;
+  friend bool operator==(const RouteCredentials&, const RouteCredentials&) = default;
+};
+
 struct Route {
   std::vector<std::string> domains;  // recipient domain patterns, normalised
   std::vector<std::string> senders;  // sender domain patterns; empty: any sender
@@ -59,6 +66,7 @@ struct Route {
   bool implicit_tls = false;   // TLS from the first byte (RFC 8314), else STARTTLS
   std::string auth_file;       // "user:password" for AUTH at the next hop; empty: no AUTH
   std::string source_address;  // local address to connect from; empty: delivery's default
+  std::optional<RouteCredentials> credentials;  // auth_file's contents, once loaded
 
   // True when the recipient domain's MX records are used (and so its MTA-STS policy applies).
   bool via_mx() const;
@@ -82,6 +90,10 @@ class RouteTable {
   const Route& route_for(std::string_view recipient_domain, std::string_view sender_domain) const;
 
   const std::vector<Route>& routes() const { return routes_; }
+
+  // What applies, in one phrase for `queue show`: "route[2]: smtp.provider.example:587
+  // tls=verify" or "default: mx tls=may".
+  std::string describe(std::string_view recipient_domain, std::string_view sender_domain) const;
 
  private:
   std::vector<Route> routes_;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "queue/retry_schedule.hpp"
+#include "src/delivery/route_table.hpp"
 #include "sts/enforcement.hpp"
 
 namespace stsrelay::dkim {
@@ -23,6 +24,9 @@ struct DeliverySettings {
   std::string helo_name;      // EHLO argument (delivery.helo_name, else server.hostname)
   std::string reporting_mta;  // our name in DSNs (server.hostname)
   std::string ca_file;        // empty: the system trust store
+  std::string source_address;  // local address to connect from (delivery.source_address)
+  // [[route]] tables, credentials loaded; empty: every domain to its MX hosts, floor `may`.
+  RouteTable routes;
   std::size_t concurrency = 200;            // jobs (SMTP sessions) at once
   std::size_t per_domain_concurrency = 20;  // jobs per recipient domain at once
   bool dry_run = false;                     // connect and judge TLS, send nothing

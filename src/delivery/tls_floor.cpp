@@ -25,9 +25,9 @@ std::string shown(const sts::TlsOutcome& tls) {
   return what;
 }
 
-bool secure_match(const TlsDemand& demand, const sts::TlsOutcome& tls) {
+bool secure_match(std::string_view domain, const sts::TlsOutcome& tls) {
   for (const std::string& name : tls.dns_names) {
-    if (names_domain_or_subdomain(name, demand.nexthop_domain)) return true;
+    if (names_domain_or_subdomain(name, domain)) return true;
   }
   return false;
 }
@@ -61,22 +61,26 @@ bool allows_plain(const TlsDemand& demand) {
 bool names_domain_or_subdomain(std::string_view dns_id, std::string_view domain) {
   if (domain.empty() || dns_id.empty()) return false;
   if (dns_id.starts_with("*.")) {
-    // "*.x" names every one-label child of x: a subdomain of `domain` when x is `domain` or
-    // below it.
+    // "*.x" names every one-label child of x: `domain` itself when x is its parent, and
+    // subdomains of `domain` when x is `domain` or below it.
     dns_id.remove_prefix(2);
     if (dns_id.empty()) return false;
+    const std::size_t dot = domain.find('.');
+    if (dot != std::string_view::npos && dot > 0 && domain.substr(dot + 1) == dns_id) return true;
   }
   if (dns_id == domain) return true;
   return dns_id.size() > domain.size() && dns_id.ends_with(domain) &&
          dns_id[dns_id.size() - domain.size() - 1] == '.';
 }
 
-sts::Verdict judge_floor(const TlsDemand& demand, const sts::TlsOutcome& tls) {
+sts::Verdict judge_floor(const TlsDemand& demand, std::string_view host,
+                         const sts::TlsOutcome& tls) {
   const bool tls_up = tls.offered_starttls && tls.handshake_ok;
+  const std::string_view domain = demand.nexthop_domain.empty() ? host : demand.nexthop_domain;
   if (demand.requiretls) {
     // §4.2.1: TLS, a chain to a trusted root, and a certificate naming the authenticated host.
     const bool named = tls.host_matched || (demand.floor == TlsFloor::secure &&
-                                            secure_match(demand, tls));
+                                            secure_match(domain, tls));
     if (!tls_up || !tls.chain_verified || !named) {
       const std::string what = shown(tls);
       sts::Verdict v = abandon(
@@ -101,10 +105,10 @@ sts::Verdict judge_floor(const TlsDemand& demand, const sts::TlsOutcome& tls) {
       if (tls_up && tls.chain_verified && tls.host_matched) return {};
       return abandon(requirement(demand) + ": " + shown(tls), tls);
     case TlsFloor::secure:
-      if (tls_up && tls.chain_verified && secure_match(demand, tls)) return {};
+      if (tls_up && tls.chain_verified && secure_match(domain, tls)) return {};
       if (tls_up && tls.chain_verified) {
         return abandon(requirement(demand) + ": certificate does not name " +
-                           demand.nexthop_domain + " or a subdomain",
+                           std::string(domain) + " or a subdomain",
                        tls);
       }
       return abandon(requirement(demand) + ": " + shown(tls), tls);
@@ -139,7 +143,7 @@ std::optional<std::string> requiretls_refusal(const TlsDemand& demand, bool via_
 }
 
 sts::Verdict FloorAttempt::session_done(std::string_view host, const sts::TlsOutcome& tls) {
-  sts::Verdict v = judge_floor(demand_, tls);
+  sts::Verdict v = judge_floor(demand_, host, tls);
   if (v.action != sts::Action::abandon_host) return v;
   // The reply names the requirement once, then each host with what it showed.
   sts::Verdict noted = v;

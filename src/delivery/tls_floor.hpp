@@ -42,7 +42,10 @@ namespace stsrelay::delivery {
 struct TlsDemand {
   TlsFloor floor = TlsFloor::may;
   std::string source = "default";  // "route[2]" or "default", for replies and the log line
-  std::string nexthop_domain;      // `secure`: the domain a certificate must name (or below)
+  // `secure`: the domain a certificate must name (or a subdomain): the recipient domain for MX
+  // delivery; empty for a configured next hop, whose own host name is then that domain (as
+  // Postfix's "nexthop:dot-nexthop").
+  std::string nexthop_domain;
   bool requiretls = false;         // the message was sent with REQUIRETLS
 };
 
@@ -53,8 +56,9 @@ bool attempts_tls(const TlsDemand& demand);
 // text is acceptable (none, may, dane without usable TLSA) and the message is not REQUIRETLS.
 bool allows_plain(const TlsDemand& demand);
 
-// The floor's (and REQUIRETLS's) verdict on one session's TLS.
-sts::Verdict judge_floor(const TlsDemand& demand, const sts::TlsOutcome& tls);
+// The floor's (and REQUIRETLS's) verdict on one session's TLS with `host`.
+sts::Verdict judge_floor(const TlsDemand& demand, std::string_view host,
+                         const sts::TlsOutcome& tls);
 
 // A certificate DNS-ID (RFC 6125 §6.4: a name, or "*." and a name for exactly one more label)
 // that names `domain` itself or a subdomain of it. Both in lower case, A-labels.

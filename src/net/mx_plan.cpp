@@ -156,4 +156,39 @@ DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses
   return route;
 }
 
+DeliveryRoute assemble_next_hops(const std::vector<NextHopName>& hops,
+                                 const std::vector<HostAddresses>& addresses) {
+  DeliveryRoute route;
+  std::string reasons;
+  std::size_t looked_up = 0;
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    const NextHopName& hop = hops[i];
+    DeliveryTarget target;
+    target.host = hop.host;
+    target.preference = static_cast<std::uint16_t>(i);
+    target.port = hop.port;
+    if (hop.literal) {
+      IpAddress ip;
+      if (IpAddress::parse(hop.host, ip)) target.addresses.push_back(ip);
+    } else {
+      const HostAddresses none{};
+      const HostAddresses& found = looked_up < addresses.size() ? addresses[looked_up] : none;
+      ++looked_up;
+      target.addresses = interleave_addresses(found.aaaa.records, found.a.records);
+      if (target.addresses.empty()) {
+        std::string why = "next hop " + hop.host + ": no address (AAAA " +
+                          describe(found.aaaa) + ", A " + describe(found.a) + ")";
+        if (!reasons.empty()) reasons += "; ";
+        reasons += why;
+        route.skipped.push_back(std::move(why));
+      }
+    }
+    if (!target.addresses.empty()) route.targets.push_back(std::move(target));
+  }
+  if (route.targets.empty()) {
+    route.failure = temporary(reasons.empty() ? std::string("no next hop configured") : reasons);
+  }
+  return route;
+}
+
 }  // namespace stsrelay::net

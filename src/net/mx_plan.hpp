@@ -78,6 +78,7 @@ struct DeliveryTarget {
   std::uint16_t preference = 0;
   bool implicit = false;
   std::vector<IpAddress> addresses;  // all tried before the next target (RFC 5321 §5.1)
+  std::uint16_t port = 0;            // 0: the delivery port (25); a configured next hop's own
   friend bool operator==(const DeliveryTarget&, const DeliveryTarget&) = default;
 };
 
@@ -96,5 +97,20 @@ std::vector<IpAddress> interleave_addresses(const std::vector<IpAddress>& v6,
 // Joins a plan with the address lookups of its hosts (`addresses[i]` belongs to
 // `plan.hosts[i]`) into the route, or the failure the delivery engine acts on.
 DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses>& addresses);
+
+// A configured next hop (a route's `next_hop`): a host name, reached at its A/AAAA records with
+// no MX lookup, or an address literal; with its port.
+struct NextHopName {
+  std::string host;  // a normalised host name, or the address when `literal`
+  std::uint16_t port = 25;
+  bool literal = false;
+};
+
+// The targets of configured next hops, in the configured order. `addresses[i]` belongs to the
+// i-th hop that is not a literal. A hop without addresses is skipped; when none is left the
+// failure is always temporary (4.4.3): a configured next hop that cannot be found is for the
+// administrator to fix, never a reason to bounce the sender's mail.
+DeliveryRoute assemble_next_hops(const std::vector<NextHopName>& hops,
+                                 const std::vector<HostAddresses>& addresses);
 
 }  // namespace stsrelay::net

@@ -59,4 +59,14 @@ asio::awaitable<DeliveryRoute> resolve_delivery_targets(Resolver& resolver, std:
   co_return assemble_route(plan, addresses);
 }
 
+asio::awaitable<DeliveryRoute> resolve_next_hops(Resolver& resolver,
+                                                 std::vector<NextHopName> hops) {
+  std::vector<MxHost> named;
+  for (const NextHopName& hop : hops) {
+    if (!hop.literal) named.push_back(MxHost{hop.host, 0, false});
+  }
+  const std::vector<HostAddresses> addresses = co_await resolve_addresses(resolver, named);
+  co_return assemble_next_hops(hops, addresses);
+}
+
 }  // namespace stsrelay::net

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,5 +20,10 @@ namespace stsrelay::net {
 boost::asio::awaitable<DeliveryRoute> resolve_delivery_targets(Resolver& resolver,
                                                                std::string domain,
                                                                PickIndex pick = random_pick());
+
+// The addresses of configured next hops (a route's `next_hop`): A and AAAA of each named host at
+// once, no MX lookup; literals as they are. Failures as assemble_next_hops() says.
+boost::asio::awaitable<DeliveryRoute> resolve_next_hops(Resolver& resolver,
+                                                        std::vector<NextHopName> hops);
 
 }  // namespace stsrelay::net

@@ -82,6 +82,7 @@ asio::awaitable<CheckLine> probe_host(Tools& t, const net::DeliveryTarget& targe
 }
 
 asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& report) {
+  for (const CheckLine& line : t.settings.route_lines) report.lines.push_back(line);
   const TxtFinding txt = judge_txt(
       domain, co_await net::await_call(t.dns, &net::Resolver::resolve_txt, "_mta-sts." + domain));
   report.lines.push_back(txt.line);

@@ -30,6 +30,8 @@ struct CheckSettings {
   // Each step of a probe session (connect, greeting, EHLO, STARTTLS): shorter than delivery's
   // minutes, since someone is waiting for the answer.
   std::chrono::milliseconds smtp_step_timeout{30'000};
+  // What the relay's [[route]] tables do to the domain (route_finding.hpp), reported first.
+  std::vector<CheckLine> route_lines;
 };
 
 // `domain` must be normalised (core::normalize_domain).

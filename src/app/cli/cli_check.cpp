@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "src/app/check/check_runner.hpp"
+#include "src/app/check/route_finding.hpp"
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 
@@ -35,6 +36,7 @@ int run(const CliContext& ctx, const CheckOptions& o) {
       std::chrono::duration_cast<std::chrono::milliseconds>(config.sts.fetch_timeout);
   s.max_policy_size = config.sts.max_policy_size;
   s.sts_db = (std::filesystem::path(config.queue.state_dir) / "sts.db").string();
+  s.route_lines = judge_routes(domain, delivery::RouteTable(config.routes));
 
   // The report says what happened; the clients' own log lines would only repeat it.
   spdlog::set_level(spdlog::level::err);

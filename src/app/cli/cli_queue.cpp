@@ -9,6 +9,9 @@
 #include "queue/store.hpp"
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/cli/queue_format.hpp"
+#include "src/core/ascii.hpp"
+#include "src/core/domain_name.hpp"
+#include "src/delivery/route_table.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -33,11 +36,31 @@ int run_list(const CliContext& ctx, const ListShowOptions& o) {
   });
 }
 
+// Each recipient's route under the configuration as it is now (what the next attempt follows).
+std::vector<std::string> recipient_routes(const CliContext& ctx, const queue::MessageDetail& d) {
+  std::vector<std::string> out;
+  auto config = load_config_for_cli(ctx);
+  if (!config) return out;
+  const delivery::RouteTable table(config->routes);
+  const auto domain_of = [](const std::string& address) {
+    const std::size_t at = address.rfind('@');
+    const std::string domain = at == std::string::npos ? "" : address.substr(at + 1);
+    auto normal = core::normalize_domain(domain);
+    return normal ? *normal : core::to_lower_ascii(domain);
+  };
+  for (const auto& r : d.message.recipients) {
+    out.push_back(table.describe(domain_of(r.address), domain_of(d.message.sender)));
+  }
+  return out;
+}
+
 int run_show(const CliContext& ctx, const ListShowOptions& o) {
   return with_reader(ctx, [&](queue::Reader& reader) {
     auto detail = reader.show(o.id);
     if (!detail) return report_failure(detail.error());
-    std::cout << (o.json ? format_message_json(*detail) : format_message_text(*detail))
+    const std::vector<std::string> routes = recipient_routes(ctx, *detail);
+    std::cout << (o.json ? format_message_json(*detail, routes)
+                         : format_message_text(*detail, routes))
               << std::flush;
     return kExitOk;
   });

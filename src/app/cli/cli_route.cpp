@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "src/app/cli/cli_common.hpp"
+#include "src/app/config/route_credentials_load.hpp"
 #include "src/delivery/route_table.hpp"
 
 namespace stsrelay::app {
@@ -41,6 +42,26 @@ int run(const CliContext& ctx, const RouteOptions& o) {
   const delivery::Route& r = table.route_for(domain, sender_domain);
   std::vector<std::string> hops;
   for (const auto& hop : r.next_hops) hops.push_back(delivery::format_next_hop(hop));
+  std::string auth = "none";
+  if (!r.auth_file.empty()) {
+    // The file as the daemon would read it: its mode and its line are checked here too.
+    auto loaded = load_routes({r});
+    auth = loaded ? r.auth_file + " (user " + loaded->routes()[0].credentials->user +
+                        "; sent only over TLS)"
+                  : r.auth_file + " (unusable: " + loaded.error().message + ")";
+  }
+  std::string source = r.source_address;
+  if (source.empty()) {
+    source = config.delivery.source_address.empty()
+                 ? "default"
+                 : config.delivery.source_address + " (delivery.source_address)";
+  }
+  std::string sts = "the domain's policy applies to its MX hosts";
+  if (!r.via_mx()) {
+    sts = "not applied: the next hops are not the domain's MX hosts";
+  } else if (r.tls == delivery::TlsFloor::none) {
+    sts = "not applied: the route's tls is \"none\" (plain text)";
+  }
 
   std::cout << "domain:         " << domain << '\n';
   if (match.route) {
@@ -53,13 +74,9 @@ int run(const CliContext& ctx, const RouteOptions& o) {
   std::cout << "next hops:      " << joined(hops) << '\n'
             << "tls floor:      " << delivery::to_string(r.tls) << '\n'
             << "implicit tls:   " << (r.implicit_tls ? "yes" : "no (STARTTLS)") << '\n'
-            << "auth:           " << (r.auth_file.empty() ? "none" : r.auth_file) << '\n'
-            << "source address: " << (r.source_address.empty() ? "default" : r.source_address)
-            << '\n'
-            << "mta-sts:        "
-            << (r.via_mx() ? "the domain's policy applies to its MX hosts"
-                           : "not applied: the next hops are not the domain's MX hosts")
-            << '\n'
+            << "auth:           " << auth << '\n'
+            << "source address: " << source << '\n'
+            << "mta-sts:        " << sts << '\n'
             << std::flush;
   return kExitOk;
 }

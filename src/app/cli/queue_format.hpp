@@ -22,9 +22,13 @@ std::string format_queue_text(const std::vector<queue::MessageRecord>& messages)
 std::string format_queue_json(const std::vector<queue::MessageRecord>& messages);
 
 // One message with its envelope (client, DSN parameters), recipients and header section.
-std::string format_message_text(const queue::MessageDetail& detail);
-// The same as one JSON object: the fields of a list entry plus "envelope" and "headers".
-std::string format_message_json(const queue::MessageDetail& detail);
+// `routes[i]` (when given) names the route of recipient i (RouteTable::describe()).
+std::string format_message_text(const queue::MessageDetail& detail,
+                                const std::vector<std::string>& routes = {});
+// The same as one JSON object: the fields of a list entry plus "envelope" and "headers", and
+// "route" per recipient when given.
+std::string format_message_json(const queue::MessageDetail& detail,
+                                const std::vector<std::string>& routes = {});
 
 // RFC 3461 NOTIFY bits as written in RCPT TO: "SUCCESS,FAILURE", "NEVER", "" when not given.
 std::string format_notify(std::uint8_t notify);

@@ -38,7 +38,8 @@ std::string format_queue_json(const std::vector<queue::MessageRecord>& messages)
   return json::serialize(out) + "\n";
 }
 
-std::string format_message_json(const queue::MessageDetail& detail) {
+std::string format_message_json(const queue::MessageDetail& detail,
+                                const std::vector<std::string>& routes) {
   json::object o = message_json(detail.message);
   // Recipients gain their DSN parameters (RFC 3461 §4.1 NOTIFY, §4.2 ORCPT).
   auto& recipients = o["recipients"].as_array();
@@ -46,6 +47,7 @@ std::string format_message_json(const queue::MessageDetail& detail) {
     const auto& r = detail.message.recipients[i];
     recipients[i].as_object()["notify"] = format_notify(r.notify);
     recipients[i].as_object()["orcpt"] = r.orcpt;
+    if (i < routes.size()) recipients[i].as_object()["route"] = routes[i];
   }
   const core::Envelope& e = detail.envelope;
   json::object envelope;

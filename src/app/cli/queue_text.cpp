@@ -102,7 +102,8 @@ std::string format_queue_text(const std::vector<queue::MessageRecord>& messages)
   return out.str();
 }
 
-std::string format_message_text(const queue::MessageDetail& detail) {
+std::string format_message_text(const queue::MessageDetail& detail,
+                                const std::vector<std::string>& routes) {
   const queue::MessageRecord& m = detail.message;
   const core::Envelope& e = detail.envelope;
   std::ostringstream out;
@@ -120,13 +121,15 @@ std::string format_message_text(const queue::MessageDetail& detail) {
   if (e.ret != core::DsnRet::unspecified) out << "dsn_ret: " << format_ret(e.ret) << '\n';
   if (!e.envid.empty()) out << "dsn_envid: " << e.envid << '\n';
   out << "recipients:\n";
-  for (const auto& r : m.recipients) {
+  for (std::size_t i = 0; i < m.recipients.size(); ++i) {
+    const auto& r = m.recipients[i];
     out << "  " << r.address << "  " << queue::to_string(r.state)
         << "  attempts=" << r.attempts;
     if (queue::is_pending(r.state)) out << "  next=" << core::format_utc(r.next_attempt_at);
     if (r.notify != 0) out << "  notify=" << format_notify(r.notify);
     if (!r.orcpt.empty()) out << "  orcpt=" << r.orcpt;
     out << '\n';
+    if (i < routes.size()) out << "    route " << routes[i] << '\n';
     if (!r.last_reply.empty()) out << "    (" << r.last_reply << ")\n";
   }
   out << "headers:\n" << to_lf(detail.headers);

@@ -77,6 +77,7 @@ struct DeliveryConfig {
   std::chrono::seconds dns_timeout{3};
   std::uint64_t dns_tries = 3;
   std::string ca_file;                   // empty: the system trust store
+  std::string source_address;            // local address to connect from; empty: the OS's
   std::uint64_t concurrency = delivery_defaults().concurrency;
   std::uint64_t per_domain_concurrency = delivery_defaults().per_domain_concurrency;
   bool dry_run = delivery_defaults().dry_run;

@@ -63,6 +63,7 @@ void read_delivery(TableReader& r, DeliveryConfig& c) {
   r.duration("dns_timeout", c.dns_timeout);
   r.positive("dns_tries", c.dns_tries);
   r.string("ca_file", c.ca_file);
+  r.string("source_address", c.source_address);
   r.positive("concurrency", c.concurrency);
   r.positive("per_domain_concurrency", c.per_domain_concurrency);
   r.boolean("dry_run", c.dry_run);

@@ -120,6 +120,11 @@ void check_queue(const QueueConfig& q, Checker& check) {
 
 void check_delivery(const DeliveryConfig& d, Checker& check) {
   if (!d.helo_name.empty()) check.host_name("delivery.helo_name", d.helo_name, "a host name");
+  net::IpAddress source;
+  if (!d.source_address.empty() && !net::IpAddress::parse(d.source_address, source)) {
+    check.fail("delivery.source_address",
+               "expected an IPv4 or IPv6 address, got \"" + d.source_address + "\"");
+  }
   for (std::size_t i = 0; i < d.dns_servers.size(); ++i) {
     if (auto server = net::parse_dns_server(d.dns_servers[i]); !server) {
       check.fail(item("delivery.dns_servers", i),
@@ -204,6 +209,25 @@ void check_routes(const std::vector<delivery::Route>& routes, Checker& check) {
       check.fail(key + ".auth_file",
                  "needs a TLS floor of \"encrypt\" or stronger: a password is never sent in "
                  "plain text (route tls is \"none\")");
+    }
+    if (r.tls == delivery::TlsFloor::dane || r.tls == delivery::TlsFloor::dane_only) {
+      // Refused rather than quietly treated as "may": a floor that cannot be checked must not
+      // look as if it were.
+      check.fail(key + ".tls", "\"" + std::string(delivery::to_string(r.tls)) +
+                                   "\" needs DANE TLSA lookups (RFC 7672), which this version "
+                                   "does not make yet; use \"verify\", \"secure\" or "
+                                   "\"encrypt\"");
+    }
+    const bool names_checked =
+        r.tls == delivery::TlsFloor::verify || r.tls == delivery::TlsFloor::secure;
+    for (const delivery::NextHop& hop : r.next_hops) {
+      if (names_checked && hop.kind == delivery::NextHop::Kind::address) {
+        check.fail(key + ".tls", "\"" + std::string(delivery::to_string(r.tls)) +
+                                     "\" checks the certificate against the next hop's name, "
+                                     "and [" + hop.host + "] has none: name the next hop "
+                                     "(\"relay.example.com:25\") or use \"encrypt\"");
+        break;
+      }
     }
     net::IpAddress ip;
     if (!r.source_address.empty() && !net::IpAddress::parse(r.source_address, ip)) {

@@ -8,6 +8,7 @@ delivery::DeliverySettings to_delivery_settings(const Config& config) {
                                                   : config.delivery.helo_name;
   s.reporting_mta = config.server.hostname;
   s.ca_file = config.delivery.ca_file;
+  s.source_address = config.delivery.source_address;
   s.concurrency = static_cast<std::size_t>(config.delivery.concurrency);
   s.per_domain_concurrency = static_cast<std::size_t>(config.delivery.per_domain_concurrency);
   s.dry_run = config.delivery.dry_run;

@@ -26,6 +26,7 @@
 #include "src/app/config/config_load.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/daemon/queue_sink.hpp"
+#include "src/app/config/route_credentials_load.hpp"
 #include "src/app/config/signing_keys_load.hpp"
 #include "src/app/config/reload_plan.hpp"
 #include "src/app/metrics/metrics_sources.hpp"
@@ -84,20 +85,15 @@ void log_lines(spdlog::level::level_enum level, std::string_view prefix,
   }
 }
 
-// [[route]] tables are read (and `stsrelay route` shows them), but delivery does not follow
-// them yet: a daemon that ignored them would send an organisation's internal mail to the
-// public MX hosts, so it refuses to run with them instead.
-core::Status refuse_routes(const Config& config) {
-  if (config.routes.empty()) return core::Ok{};
-  return core::Error::invalid(
-      "route[0]: [[route]] tables are not applied by delivery in this version; remove them "
-      "(`stsrelay route DOMAIN` shows what they would do)");
-}
-
-delivery::DeliverySettings delivery_settings(const Config& config,
-                                             std::shared_ptr<const dkim::SigningKeys> keys) {
+// The delivery settings with what is read from files: the DKIM keys (for DSNs) and the routes'
+// auth_file passwords. A file that cannot be read refuses the start or the reload.
+core::Result<delivery::DeliverySettings> delivery_settings(
+    const Config& config, std::shared_ptr<const dkim::SigningKeys> keys) {
+  auto routes = load_routes(config.routes);
+  if (!routes) return routes.error();
   delivery::DeliverySettings settings = to_delivery_settings(config);
   settings.signing_keys = std::move(keys);
+  settings.routes = std::move(*routes);
   return settings;
 }
 
@@ -142,7 +138,6 @@ class Daemon {
 
  private:
   core::Status start() {
-    if (auto routes = refuse_routes(config_); !routes) return routes;
     const std::filesystem::path state_dir(config_.queue.state_dir);
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
@@ -158,6 +153,8 @@ class Daemon {
     if (!keys) return keys.error();
     sink_->set_signing_keys(*keys);
     log_signing_keys(config_.dkim);
+    auto settings = delivery_settings(config_, sink_->signing_keys());
+    if (!settings) return settings.error();
     server_ = std::make_unique<smtp::Server>(io_, to_server_settings(config_), *sink_);
     if (auto s = server_->start(); !s) return s;
     auto resolver_settings = to_resolver_settings(config_);
@@ -175,7 +172,7 @@ class Daemon {
       recorder_ = std::move(*recorder);
     }
     agent_ = std::make_unique<delivery::DeliveryAgent>(
-        io_, *store_, *resolver_, clock_, delivery_settings(config_, sink_->signing_keys()),
+        io_, *store_, *resolver_, clock_, std::move(*settings),
         delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
     if (!config_.metrics.listen.empty()) {
       auto sources = make_metrics_sources(
@@ -299,12 +296,13 @@ class Daemon {
   // only then is delivery switched over; the remaining steps cannot fail.
   // delivery.dns_servers takes effect after a restart (the resolver is made once).
   core::Status apply(const Config& next) {
-    if (auto routes = refuse_routes(next); !routes) return routes;
     // The key files are read again even when the tables did not change: rotating a key in
     // place (same file, new contents) and SIGHUP is how operators replace one.
     auto keys = load_signing_keys(next.dkim);
     if (!keys) return keys.error();
-    auto delivery = agent_->prepare(delivery_settings(next, *keys));
+    auto settings = delivery_settings(next, *keys);
+    if (!settings) return settings.error();
+    auto delivery = agent_->prepare(std::move(*settings));
     if (!delivery) return delivery.error();
     if (auto s = server_->reload(to_server_settings(next)); !s) return s;
     sink_->set_signing_keys(std::move(*keys));

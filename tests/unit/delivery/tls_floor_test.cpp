@@ -55,7 +55,7 @@ char verdict_char(const sts::Verdict& v) {
 std::string judge_all(TlsFloor floor, bool requiretls) {
   TlsDemand demand{floor, "route[0]", kDomain, requiretls};
   std::string out;
-  for (const sts::TlsOutcome& s : sessions()) out += verdict_char(judge_floor(demand, s));
+  for (const sts::TlsOutcome& s : sessions()) out += verdict_char(judge_floor(demand, "relay.example.com", s));
   return out;
 }
 
@@ -80,6 +80,21 @@ TEST(TlsFloor, EveryFloorAgainstEverySession) {
       {"REQUIRETLS over secure", {TlsFloor::secure, true}, "RRRRp5p"},
   };
   testing::expect_rows(rows, [](const In& in) { return judge_all(in.floor, in.requiretls); });
+}
+
+TEST(TlsFloor, SecureToAConfiguredNextHopMatchesItsOwnName) {
+  // No next-hop domain: the host's own name and its subdomains.
+  const TlsDemand demand{TlsFloor::secure, "route[0]", "", false};
+  sts::TlsOutcome tls = sessions()[6];
+  tls.dns_names = {"*.example.com"};
+  EXPECT_EQ(judge_floor(demand, "relay.example.com", tls).action, sts::Action::proceed);
+  tls.dns_names = {"relay.example.com"};
+  EXPECT_EQ(judge_floor(demand, "relay.example.com", tls).action, sts::Action::proceed);
+  tls.dns_names = {"mx.example.com"};
+  const sts::Verdict v = judge_floor(demand, "relay.example.com", tls);
+  EXPECT_EQ(v.action, sts::Action::abandon_host);
+  EXPECT_EQ(v.reason, "route[0] requires tls=secure: certificate does not name "
+                      "relay.example.com or a subdomain");
 }
 
 TEST(TlsFloor, WhenTlsIsTriedAndWhenPlainTextMayFollow) {
@@ -111,6 +126,8 @@ TEST(TlsFloor, DomainOrSubdomainNames) {
       {"a wildcard above the domain", {"*.com", "example.com"}, false},
       {"another domain", {"example.net", "example.com"}, false},
       {"a bare wildcard", {"*.", "example.com"}, false},
+      {"a wildcard naming the domain itself", {"*.example.com", "relay.example.com"}, true},
+      {"a wildcard naming a sibling only", {"*.other.com", "relay.example.com"}, false},
       {"no domain", {"example.com", ""}, false},
   };
   testing::expect_rows(rows, [](const std::pair<const char*, const char*>& in) {

@@ -204,5 +204,50 @@ TEST(MxPlan, FailedPlanGivesFailedRoute) {
   EXPECT_TRUE(route.targets.empty());
 }
 
+struct NextHopRow {
+  const char* name;
+  std::vector<HostAddresses> addresses;  // for the named hops: relay1 (587), relay2 (25)
+  std::vector<std::string> targets;      // "host:port addr addr"
+  bool fails = false;                    // then always temporary, 4.4.3
+};
+
+TEST(MxPlan, AssemblesConfiguredNextHops) {
+  const std::vector<NextHopName> hops = {{"relay1.example.test", 587, false},
+                                         {"192.0.2.10", 2525, true},
+                                         {"relay2.example.test", 25, false}};
+  const std::vector<NextHopRow> rows = {
+      {"each hop in the configured order, literals as they are",
+       {{addrs({"2001:db8::1"}), addrs({"192.0.2.1"})}, {none(DnsStatus::nodata), addrs({"192.0.2.3"})}},
+       {"relay1.example.test:587 2001:db8::1 192.0.2.1", "192.0.2.10:2525 192.0.2.10",
+        "relay2.example.test:25 192.0.2.3"}},
+      {"a hop without addresses is skipped",
+       {{none(DnsStatus::nxdomain), none(DnsStatus::nxdomain)}, {none(DnsStatus::nodata), addrs({"192.0.2.3"})}},
+       {"192.0.2.10:2525 192.0.2.10", "relay2.example.test:25 192.0.2.3"}},
+  };
+  for (const NextHopRow& row : rows) {
+    SCOPED_TRACE(row.name);
+    const DeliveryRoute route = assemble_next_hops(hops, row.addresses);
+    std::vector<std::string> got;
+    for (const DeliveryTarget& t : route.targets) {
+      std::string line = t.host + ":" + std::to_string(t.port);
+      for (const IpAddress& a : t.addresses) line += " " + a.to_string();
+      got.push_back(line);
+    }
+    EXPECT_EQ(got, row.targets);
+    EXPECT_TRUE(route.ok());
+  }
+}
+
+TEST(MxPlan, NextHopsThatCannotBeFoundAreATemporaryFailure) {
+  const std::vector<NextHopName> hops = {{"relay1.example.test", 587, false}};
+  for (DnsStatus status : {DnsStatus::nxdomain, DnsStatus::nodata, DnsStatus::temporary}) {
+    const DeliveryRoute route = assemble_next_hops(hops, {{none(status), none(status)}});
+    ASSERT_FALSE(route.ok());
+    EXPECT_FALSE(route.failure->permanent);
+    EXPECT_EQ(route.failure->dsn, "4.4.3");
+    EXPECT_NE(route.failure->text.find("next hop relay1.example.test"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace stsrelay::net
