@@ -74,7 +74,8 @@ struct ClientOptions {
   // RFC 8314 §3.3: TLS from the first byte (port 465, "submissions"): the handshake right after
   // the TCP connect, then greeting and EHLO over TLS, no STARTTLS. Needs `tls_context`. The
   // result is reported in OpenOutcome::tls as a STARTTLS handshake's is (`offered` true), and
-  // `tls_gate` judges it the same way.
+  // `tls_gate` judges it the same way. `starttls` does not apply: there is no plain text to
+  // fall back to on such a port.
   bool implicit_tls = false;
   // Empty: always proceed (opportunistic TLS: an unverified certificate still gets the message).
   TlsGate tls_gate;
