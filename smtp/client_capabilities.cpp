@@ -84,6 +84,8 @@ Capabilities parse_ehlo(const Reply& reply) {
       caps.enhanced_status_codes = true;
     } else if (key == "CHUNKING") {
       caps.chunking = true;
+    } else if (key == "REQUIRETLS") {
+      caps.requiretls = true;
     } else if (key == "AUTH") {
       if (!auth_inline.empty()) add_auth(caps, auth_inline);
       for (std::size_t w = 1; w < words.size(); ++w) add_auth(caps, words[w]);

@@ -3,7 +3,8 @@
 // case-insensitive (§4.1.1.1: ehlo-keyword). After HELO, nothing is offered.
 //   PIPELINING (RFC 2920), SIZE [n] (RFC 1870 §4), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531),
 //   STARTTLS (RFC 3207), DSN (RFC 3461), ENHANCEDSTATUSCODES (RFC 2034), CHUNKING (RFC 3030),
-//   AUTH mechanisms (RFC 4954, also the pre-standard "AUTH=" form).
+//   AUTH mechanisms (RFC 4954, also the pre-standard "AUTH=" form), REQUIRETLS (RFC 8689 §2,
+//   offered only after TLS).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,7 @@ struct Capabilities {
   bool dsn = false;
   bool enhanced_status_codes = false;
   bool chunking = false;
+  bool requiretls = false;  // RFC 8689 §2: the MAIL FROM parameter REQUIRETLS may be sent
   std::vector<std::string> auth;      // mechanisms, upper case, in the server's order
   std::vector<std::string> keywords;  // every keyword, upper case, for logs
 };

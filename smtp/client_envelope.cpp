@@ -38,10 +38,23 @@ MessageTraits describe_message(const core::Envelope& envelope, std::string_view 
   // parameter does not.
   t.needs_smtputf8 =
       addresses_utf8 || (envelope.smtputf8 && core::has_non_ascii(header_section(content)));
+  t.require_tls = envelope.require_tls;
   return t;
 }
 
-std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits) {
+std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits,
+                                    const ReceiverTraits& receiver) {
+  if (traits.require_tls && (!receiver.tls_active || !caps.requiretls)) {
+    // RFC 8689 §4.2.1: REQUIRETLS must be offered in the EHLO reply after TLS; 5.7.30 is the
+    // code it registers for a message no server would take.
+    const std::string host = receiver.host.empty() ? std::string("the receiving server")
+                                                   : std::string(receiver.host);
+    return make_reply(550, "5.7.30",
+                      "REQUIRETLS support required: " +
+                          (receiver.tls_active ? host + " does not offer REQUIRETLS"
+                                               : "the session with " + host +
+                                                     " is not encrypted"));
+  }
   if (caps.size_limit && traits.size > *caps.size_limit) {
     return make_reply(552, "5.3.4",
                       "message size " + std::to_string(traits.size) +
@@ -68,6 +81,9 @@ std::string mail_from_command(const core::Envelope& envelope, const Capabilities
     out += " BODY=8BITMIME";
   }
   if (caps.smtputf8 && traits.needs_smtputf8) out += " SMTPUTF8";
+  // RFC 8689 §2: the parameter has no value. Without the extension the transaction never gets
+  // here (refuse_locally).
+  if (caps.requiretls && envelope.require_tls) out += " REQUIRETLS";
   if (caps.dsn) {
     if (envelope.ret == core::DsnRet::full) out += " RET=FULL";
     if (envelope.ret == core::DsnRet::hdrs) out += " RET=HDRS";

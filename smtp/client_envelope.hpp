@@ -14,6 +14,14 @@
 //     return it: downgrading would break DKIM signatures made upstream, and servers without
 //     8BITMIME are rare today. (Postfix sends such mail anyway by default; that is the
 //     non-conforming choice we do not make.) Pinned by ClientEnvelope.LocalRefusalTable.
+//   - REQUIRETLS asked for (core::Envelope::require_tls) and the server did not offer it after
+//     TLS, or the session is not encrypted → 550 5.7.30 "REQUIRETLS support required" (RFC 8689
+//     §4.2.1: the client must see REQUIRETLS in the EHLO reply that follows TLS before it sends
+//     such a message). Checked first: it is about whether this host may see the message at
+//     all. RFC 8689 §4.2.1 states the rule for a non-empty return path; we apply it to a null
+//     one (a bounce of such a message) too, since a bounce quotes what the sender protected.
+//     The certificate check that RFC 8689 also requires is the TLS verdict's (the caller's
+//     tls_gate), made before any transaction.
 #pragma once
 
 #include <cstdint>
@@ -31,15 +39,23 @@ struct MessageTraits {
   std::uint64_t size = 0;       // octets of the content as stored (RFC 1870 §4: before stuffing)
   bool eight_bit = false;       // some octet of the content is above 127
   bool needs_smtputf8 = false;  // non-ASCII addresses, or SMTPUTF8 asked for and used in headers
+  bool require_tls = false;     // RFC 8689: REQUIRETLS was asked for (core::Envelope::require_tls)
+};
+
+// What the session knows of the receiving server besides its EHLO reply.
+struct ReceiverTraits {
+  std::string_view host;    // the MX or next-hop name, for the refusal text
+  bool tls_active = false;  // the session is encrypted (STARTTLS or implicit TLS)
 };
 
 // `content` is the stored message (headers, blank line, body) with CRLF line endings.
 MessageTraits describe_message(const core::Envelope& envelope, std::string_view content);
 
 // The local permanent refusal of this message for this server, or nothing when it may be sent.
-std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits);
+std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits,
+                                    const ReceiverTraits& receiver);
 
-// "MAIL FROM:<sender> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8] [RET=..] [ENVID=..]\r\n".
+// "MAIL FROM:<sender> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8] [REQUIRETLS] [RET=..] [ENVID=..]\r\n".
 // Each parameter only when the server offered its extension (RFC 5321 §4.1.1.11 says a server
 // may refuse unknown parameters); the DSN parameters of RFC 3461 only when DSN is offered.
 std::string mail_from_command(const core::Envelope& envelope, const Capabilities& caps,

@@ -6,8 +6,8 @@ namespace stsrelay::smtp {
 namespace {
 
 constexpr core::EnumNameList<ClientPhase::local> kPhaseNames{{
-    "connect", "greeting", "ehlo", "starttls", "tls", "rset", "mail", "rcpt", "data", "message",
-    "quit", "local",
+    "connect", "greeting", "ehlo", "starttls", "tls", "auth", "rset", "mail", "rcpt", "data",
+    "message", "quit", "local",
 }, "unknown"};
 
 }  // namespace

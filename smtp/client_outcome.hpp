@@ -21,7 +21,8 @@ enum class ClientPhase {
   greeting,  // the server's 220
   ehlo,      // EHLO, or HELO after a refused EHLO
   starttls,  // the STARTTLS command and its reply
-  tls,       // the TLS handshake, or the caller's verdict on the TLS result
+  tls,       // the TLS handshake (after STARTTLS, or implicit TLS), or the caller's verdict
+  auth,      // SMTP AUTH at the next hop (RFC 4954), or its local refusal without TLS
   rset,      // RSET before a further transaction on a reused connection
   mail,      // MAIL FROM
   rcpt,      // RCPT TO
@@ -46,7 +47,7 @@ struct StepFailure {
 
 // The STARTTLS stage as the caller (MTA-STS, TLS-RPT, the log line) sees it.
 struct TlsStage {
-  bool offered = false;                  // the EHLO reply listed STARTTLS
+  bool offered = false;                  // the EHLO reply listed STARTTLS, or implicit TLS
   std::optional<Reply> starttls_reply;   // the reply to STARTTLS, when it was sent
   std::optional<net::TlsResult> result;  // when a handshake was attempted
 
@@ -71,6 +72,7 @@ struct OpenOutcome {
   bool helo_fallback = false;          // EHLO was refused and HELO accepted
   TlsStage tls;
   bool abandoned = false;              // the TLS verdict said no: QUIT before MAIL FROM
+  std::string auth_mechanism;          // "PLAIN" or "LOGIN" once AUTH succeeded; empty without
 
   bool ok() const { return !failure; }
 };

@@ -1,6 +1,6 @@
-// The opening of an outbound SMTP session (connect, greeting, EHLO/HELO, STARTTLS, EHLO, the
-// caller's TLS verdict), QUIT, and the deadline-bounded I/O under every step. The transaction
-// itself is in client_transaction.cpp.
+// The opening of an outbound SMTP session (source address, connect, implicit TLS, greeting,
+// EHLO/HELO, STARTTLS, EHLO, the caller's TLS verdict), QUIT, and the deadline-bounded I/O under
+// every step. AUTH is in client_session_auth.cpp, the transaction in client_transaction.cpp.
 #include "smtp/client_session_impl.hpp"
 
 #include <openssl/ssl.h>
@@ -205,6 +205,16 @@ asio::awaitable<bool> ClientSession::Impl::starttls(OpenOutcome& out) {
     co_return false;
   }
 
+  if (!co_await handshake(out)) co_return false;
+  // RFC 3207 §4.2: forget everything learned before TLS and ask again.
+  caps_ = Capabilities{};
+  co_return co_await ehlo(out);
+}
+
+// The TLS handshake on the connected socket, after STARTTLS's 220 or (implicit TLS) right after
+// the connect; its result goes to out.tls either way.
+asio::awaitable<bool> ClientSession::Impl::handshake(OpenOutcome& out) {
+  const auto timeout = options_.timeouts.starttls;
   tls_.emplace(std::move(plain_), *options_.tls_context);
   SSL* ssl = tls_->native_handle();
   net::TlsResult result;
@@ -233,9 +243,26 @@ asio::awaitable<bool> ClientSession::Impl::starttls(OpenOutcome& out) {
   }
   result.cert = net::judge_peer(ssl, options_.mx_host);
   out.tls.result = std::move(result);
-  // RFC 3207 §4.2: forget everything learned before TLS and ask again.
-  caps_ = Capabilities{};
-  co_return co_await ehlo(out);
+  tls_active_ = true;
+  co_return true;
+}
+
+// Binds the socket to options_.source_address (port 0: any) before the connect. Empty string:
+// bound; else why not, naming the address.
+std::string ClientSession::Impl::bind_source(const asio::ip::address& destination) {
+  const std::string& text = options_.source_address;
+  error_code ec;
+  const asio::ip::address source = asio::ip::make_address(text, ec);
+  if (ec) return "source address " + text + " is not an IP address";
+  if (source.is_v4() != destination.is_v4()) {
+    return "source address " + text + " is " + (source.is_v4() ? "IPv4" : "IPv6") +
+           " but the destination " + destination.to_string() + " is " +
+           (destination.is_v4() ? "IPv4" : "IPv6");
+  }
+  plain_.open(source.is_v4() ? tcp::v4() : tcp::v6(), ec);
+  if (!ec) plain_.bind(tcp::endpoint(source, 0), ec);
+  if (ec) return "cannot bind source address " + text + ": " + ec.message();
+  return {};
 }
 
 asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std::uint16_t port) {
@@ -250,8 +277,21 @@ asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std:
                               false};
     co_return out;
   }
+  if (options_.implicit_tls && !options_.tls_context) {
+    out.failure = StepFailure{ClientPhase::tls, std::nullopt,
+                              "implicit TLS without a TLS context", false};
+    co_return out;
+  }
+  if (!options_.source_address.empty()) {
+    if (std::string error = bind_source(ip); !error.empty()) {
+      out.failure = StepFailure{ClientPhase::connect, std::nullopt, std::move(error), false};
+      close();
+      co_return out;
+    }
+  }
   {
     Deadline deadline(*this, options_.timeouts.connect);
+    // An open (bound) socket stays as it is; a closed one is opened for ip's family.
     co_await plain_.async_connect(tcp::endpoint(ip, port),
                                   asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -267,6 +307,13 @@ asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std:
     if (!ec) out.local_address = local.address().to_string();
   }
 
+  if (options_.implicit_tls) {
+    // RFC 8314 §3.3: the TLS handshake starts at once, before the server says anything; TLS is
+    // what the port offers, so it counts as offered.
+    out.tls.offered = true;
+    if (!co_await handshake(out)) co_return out;
+  }
+
   ReplyOrFailure greeting = co_await read_reply(options_.timeouts.greeting);
   out.greeting = greeting.reply;
   if (!greeting.ok() || greeting.code() != 220) {
@@ -276,7 +323,8 @@ asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std:
     co_return out;
   }
   if (!co_await ehlo(out)) co_return out;
-  if (!co_await starttls(out)) co_return out;
+  // RFC 8314 §3.3: no STARTTLS inside implicit TLS.
+  if (!options_.implicit_tls && !co_await starttls(out)) co_return out;
 
   if (options_.tls_gate) {
     TlsVerdict verdict = options_.tls_gate(out.tls);
@@ -288,6 +336,7 @@ asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std:
       co_return out;
     }
   }
+  if (options_.auth && !co_await authenticate(out)) co_return out;
   usable_ = true;
   co_return out;
 }

@@ -1,8 +1,11 @@
-// One outbound SMTP connection to one address of one MX (RFC 5321 §3, §4): connect, greeting,
-// EHLO (HELO when EHLO is refused with 5xx), STARTTLS when offered and a TLS context is given
-// (RFC 3207), EHLO again, the caller's TLS verdict, then any number of transactions, each
-// MAIL, RCPT×n, DATA (pipelined as one group when the server offers PIPELINING, RFC 2920),
-// with RSET before every transaction after the first, and QUIT.
+// One outbound SMTP connection to one address of one MX or configured next hop (RFC 5321 §3,
+// §4): connect (from a chosen source address, if any), greeting, EHLO (HELO when EHLO is
+// refused with 5xx), STARTTLS when offered and a TLS context is given (RFC 3207), EHLO again,
+// the caller's TLS verdict, AUTH when credentials are given (RFC 4954, only over TLS), then any
+// number of transactions, each MAIL, RCPT×n, DATA (pipelined as one group when the server
+// offers PIPELINING, RFC 2920), with RSET before every transaction after the first, and QUIT.
+// With implicit TLS (RFC 8314 §3.3, port 465) the handshake comes right after the connect,
+// before the greeting, and STARTTLS is never sent.
 //
 // Every read, write, connect and handshake has a deadline (RFC 5321 §4.5.3.2 values by
 // default); a deadline that passes closes the connection, so a stalled server cannot pin the
@@ -25,12 +28,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "smtp/client_auth.hpp"
 #include "smtp/client_outcome.hpp"
 #include "smtp/reply_parser.hpp"
 #include "src/core/envelope.hpp"
@@ -46,6 +51,7 @@ struct ClientTimeouts {
   std::chrono::milliseconds greeting = std::chrono::minutes(5);    // §4.5.3.2.1
   std::chrono::milliseconds ehlo = std::chrono::minutes(5);
   std::chrono::milliseconds starttls = std::chrono::minutes(5);    // reply and handshake
+  std::chrono::milliseconds auth = std::chrono::minutes(5);        // each AUTH reply
   std::chrono::milliseconds mail = std::chrono::minutes(5);        // §4.5.3.2.2
   std::chrono::milliseconds rcpt = std::chrono::minutes(5);        // §4.5.3.2.3
   std::chrono::milliseconds data_init = std::chrono::minutes(2);   // §4.5.3.2.4
@@ -65,8 +71,20 @@ struct ClientOptions {
   // false: stay in plain text even when STARTTLS is offered (a retry after a failed handshake,
   // as opportunistic TLS allows, RFC 7435 §4.2).
   bool starttls = true;
+  // RFC 8314 §3.3: TLS from the first byte (port 465, "submissions"): the handshake right after
+  // the TCP connect, then greeting and EHLO over TLS, no STARTTLS. Needs `tls_context`. The
+  // result is reported in OpenOutcome::tls as a STARTTLS handshake's is (`offered` true), and
+  // `tls_gate` judges it the same way. `starttls` does not apply: there is no plain text to
+  // fall back to on such a port.
+  bool implicit_tls = false;
   // Empty: always proceed (opportunistic TLS: an unverified certificate still gets the message).
   TlsGate tls_gate;
+  // RFC 4954: AUTH after the TLS verdict, before any transaction; PLAIN when offered, else
+  // LOGIN (client_auth.hpp). Refused locally when the session is not encrypted. Never logged.
+  std::optional<ClientCredentials> auth;
+  // Our end's IP literal (IPv4 or IPv6, of the destination's family), bound with port 0 before
+  // the connect; empty: the operating system chooses.
+  std::string source_address;
   ClientTimeouts timeouts;
   ReplyLimits reply_limits;
   // RCPT commands per pipelined group: bounds what is written before replies are read, so
@@ -81,8 +99,9 @@ class ClientSession {
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;
 
-  // Connects to `address` (an IPv4 or IPv6 literal) and runs greeting, EHLO, STARTTLS, EHLO and
-  // the TLS verdict. On failure the connection is closed (after QUIT where the protocol allows).
+  // Connects to `address` (an IPv4 or IPv6 literal) and runs greeting, EHLO, STARTTLS, EHLO, the
+  // TLS verdict and AUTH. On failure the connection is closed (after QUIT where the protocol
+  // allows).
   // A failed TLS handshake leaves `tls.result` set with the OpenSSL reason; the caller may try
   // the host again with `starttls = false` when its policy allows plain text.
   boost::asio::awaitable<OpenOutcome> open(std::string address, std::uint16_t port);

@@ -68,8 +68,13 @@ class ClientSession::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::awaitable<ReplyOrFailure> command(std::string_view line, Duration timeout);
   std::string io_reason(const boost::system::error_code& ec, Duration timeout) const;
 
+  // Opening steps (client_session.cpp). Each returns false after recording the failure in
+  // `out` and closing the connection.
+  std::string bind_source(const boost::asio::ip::address& destination);
   boost::asio::awaitable<bool> ehlo(OpenOutcome& out);
   boost::asio::awaitable<bool> starttls(OpenOutcome& out);
+  boost::asio::awaitable<bool> handshake(OpenOutcome& out);
+  boost::asio::awaitable<bool> authenticate(OpenOutcome& out);
   boost::asio::awaitable<void> quit_quietly();
 
   // Transaction steps (client_transaction.cpp).
@@ -99,6 +104,7 @@ class ClientSession::Impl : public std::enable_shared_from_this<Impl> {
   Capabilities caps_;
   std::string peer_;
   bool connected_ = false;
+  bool tls_active_ = false;  // the handshake succeeded (STARTTLS or implicit TLS)
   bool usable_ = false;
   std::size_t transactions_ = 0;
 };

@@ -249,7 +249,8 @@ asio::awaitable<TransactionOutcome> ClientSession::Impl::send(const core::Envelo
     }
   }
   const MessageTraits traits = describe_message(envelope, content);
-  if (std::optional<Reply> refusal = refuse_locally(caps_, traits)) {
+  const ReceiverTraits receiver{options_.mx_host, tls_active_};
+  if (std::optional<Reply> refusal = refuse_locally(caps_, traits, receiver)) {
     stop(out, rcpts, ClientPhase::local, ReplyOrFailure{std::move(refusal), {}, false});
     co_return out;
   }

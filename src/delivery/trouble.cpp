@@ -89,6 +89,11 @@ Stage stage_of(smtp::ClientPhase phase) {
     case P::ehlo: return Stage::ehlo;
     case P::starttls:
     case P::tls: return Stage::tls;
+    // AUTH at a configured next hop: the reply decides, as for a local refusal: 5xx (535 5.7.8
+    // bad credentials) bounces with the server's reply, anything else (454 4.7.0, no TLS, no
+    // mechanism in common) defers until the configuration or the server is mended. Another
+    // host would be asked with the same credentials, so none is tried.
+    case P::auth: return Stage::local;
     // A reused connection that the server closed while idle says nothing about the message.
     case P::rset: return Stage::connect;
     case P::mail: return Stage::mail;
@@ -114,6 +119,11 @@ Failure failure_from(smtp::ClientPhase phase, const std::optional<smtp::Reply>& 
     f.text = smtp::summary(*reply);
   } else {
     f.text = std::move(reason);
+  }
+  if (phase == smtp::ClientPhase::auth && f.dsn.empty()) {
+    // RFC 3463 §3.8 X.7.0 "other or undefined security status" (RFC 4954 §6 uses 4.7.0 and
+    // 5.7.x for AUTH), rather than local's X.0.0.
+    f.dsn = f.reply_code / 100 == 5 ? "5.7.0" : "4.7.0";
   }
   return f;
 }

@@ -33,6 +33,9 @@ set(fuzz_sources_fuzz_smtp_command
   smtp/sasl.cpp smtp/server_protocol.cpp smtp/server_protocol_auth.cpp
   src/core/base64.cpp src/core/domain_name.cpp ${fuzz_core_text})
 
+set(fuzz_sources_fuzz_smtp_client_auth
+  smtp/client_auth.cpp smtp/reply_parser.cpp src/core/base64.cpp ${fuzz_core_text})
+
 set(fuzz_sources_fuzz_smtp_data_reader
   smtp/data_reader.cpp smtp/text.cpp)
 

@@ -73,6 +73,7 @@ TEST(Fate, StageOfEveryPhase) {
       {"ehlo", ClientPhase::ehlo, Stage::ehlo},
       {"starttls", ClientPhase::starttls, Stage::tls},
       {"tls", ClientPhase::tls, Stage::tls},
+      {"auth: the reply decides, like a local refusal", ClientPhase::auth, Stage::local},
       {"rset on a reused connection is about the connection", ClientPhase::rset, Stage::connect},
       {"mail", ClientPhase::mail, Stage::mail},
       {"rcpt", ClientPhase::rcpt, Stage::rcpt},
@@ -148,6 +149,21 @@ TEST(Fate, OpenFailures) {
        Fate::next_host, "4.4.0"},
       {"handshake failure, last host", {ClientPhase::tls, std::nullopt, "handshake", false}, true,
        Fate::deferred, "4.7.0"},
+      {"AUTH 535 bounces, more hosts",
+       {ClientPhase::auth, smtp::make_reply(535, "5.7.8", "bad credentials"), "", false}, false,
+       Fate::bounced, "5.7.8"},
+      {"AUTH 535 without an enhanced code bounces with 5.7.0",
+       {ClientPhase::auth, smtp::make_reply(535, "", "no"), "", false}, true, Fate::bounced,
+       "5.7.0"},
+      {"AUTH 454 defers, more hosts",
+       {ClientPhase::auth, smtp::make_reply(454, "4.7.0", "try later"), "", false}, false,
+       Fate::deferred, "4.7.0"},
+      {"AUTH refused locally without TLS defers",
+       {ClientPhase::auth, std::nullopt, "AUTH refused: the session is not encrypted", false},
+       false, Fate::deferred, "4.7.0"},
+      {"AUTH timed out defers",
+       {ClientPhase::auth, std::nullopt, "timed out after 300s", true}, true, Fate::deferred,
+       "4.7.0"},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
@@ -155,6 +171,20 @@ TEST(Fate, OpenFailures) {
     EXPECT_EQ(f.fate, row.fate);
     EXPECT_EQ(f.dsn, row.dsn);
   }
+}
+
+// A permanent AUTH failure bounces with the server's reply; a local refusal names the phase.
+TEST(Fate, AuthFailuresAtOpen) {
+  const smtp::StepFailure refused{ClientPhase::auth,
+                                  smtp::make_reply(535, "5.7.8", "bad credentials"),
+                                  "AUTH PLAIN refused", false};
+  EXPECT_EQ(open_fate(refused, true, "smarthost.example.com", "192.0.2.10", 465, false),
+            (RecipientFate{Fate::bounced, "5.7.8", "535 5.7.8 bad credentials"}));
+  const smtp::StepFailure plain{ClientPhase::auth, std::nullopt,
+                                "AUTH refused: the session is not encrypted", false};
+  EXPECT_EQ(open_fate(plain, true, "smarthost.example.com", "192.0.2.10", 25, true),
+            (RecipientFate{Fate::deferred, "4.7.0",
+                           "auth: AUTH refused: the session is not encrypted"}));
 }
 
 TEST(Fate, LifetimeTurnsDeferralsIntoBounces) {

@@ -67,6 +67,14 @@ TEST(ClientCapabilities, Table) {
       {"a keyword in the greeting line does not count", {}, [](const Capabilities& c) {
          EXPECT_FALSE(c.starttls);
        }},
+      {"REQUIRETLS (RFC 8689 2), any case", {"PIPELINING", "requireTLS"},
+       [](const Capabilities& c) {
+         EXPECT_TRUE(c.requiretls);
+         EXPECT_EQ(c.keywords, (std::vector<std::string>{"PIPELINING", "REQUIRETLS"}));
+       }},
+      {"no REQUIRETLS unless listed", {"STARTTLS", "X-REQUIRETLS"}, [](const Capabilities& c) {
+         EXPECT_FALSE(c.requiretls);
+       }},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);

@@ -77,7 +77,7 @@ TEST(ClientEnvelope, LocalRefusalTable) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
-    std::optional<Reply> r = refuse_locally(row.caps, row.traits);
+    std::optional<Reply> r = refuse_locally(row.caps, row.traits, {"mx.example.test", true});
     ASSERT_EQ(r.has_value(), row.refusal.has_value());
     if (r) {
       EXPECT_EQ(r->code, row.refusal->first);
@@ -85,6 +85,52 @@ TEST(ClientEnvelope, LocalRefusalTable) {
       EXPECT_FALSE(r->lines.front().empty());
     }
   }
+}
+
+// RFC 8689 §4.2.1: a REQUIRETLS message goes only over TLS to a server that offers REQUIRETLS
+// after it; otherwise 550 5.7.30, naming the host, before anything else is checked.
+TEST(ClientEnvelope, RequireTlsRefusalTable) {
+  struct Row {
+    const char* name;
+    Capabilities caps;
+    MessageTraits traits;
+    ReceiverTraits receiver;
+    std::optional<std::string> text;  // the refusal's text, or no refusal
+  };
+  MessageTraits required{10, false, false};
+  required.require_tls = true;
+  MessageTraits required_too_big = required;
+  required_too_big.size = 1000;
+  const Row rows[] = {
+      {"offered over TLS", caps({"REQUIRETLS"}), required, {"mx.example.test", true},
+       std::nullopt},
+      {"not offered", caps({"PIPELINING", "STARTTLS"}), required, {"mx.example.test", true},
+       "REQUIRETLS support required: mx.example.test does not offer REQUIRETLS"},
+      {"offered, but the session is plain text", caps({"REQUIRETLS"}), required,
+       {"mx.example.test", false},
+       "REQUIRETLS support required: the session with mx.example.test is not encrypted"},
+      {"HELO server", Capabilities{}, required, {"mx.example.test", false},
+       "REQUIRETLS support required: the session with mx.example.test is not encrypted"},
+      {"no host name", caps({}), required, {"", true},
+       "REQUIRETLS support required: the receiving server does not offer REQUIRETLS"},
+      {"checked before SIZE", caps({"SIZE 100"}), required_too_big, {"mx.example.test", true},
+       "REQUIRETLS support required: mx.example.test does not offer REQUIRETLS"},
+      {"not asked for: plain text is fine", caps({}), {10, false, false},
+       {"mx.example.test", false}, std::nullopt},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    std::optional<Reply> r = refuse_locally(row.caps, row.traits, row.receiver);
+    ASSERT_EQ(r.has_value(), row.text.has_value());
+    if (!r) continue;
+    EXPECT_EQ(r->code, 550);
+    EXPECT_EQ(r->enhanced, "5.7.30");
+    EXPECT_EQ(r->lines, std::vector<std::string>{*row.text});
+  }
+  core::Envelope e = envelope();
+  e.require_tls = true;
+  EXPECT_TRUE(describe_message(e, "S: x\r\n\r\n").require_tls);
+  EXPECT_FALSE(describe_message(envelope(), "S: x\r\n\r\n").require_tls);
 }
 
 TEST(ClientEnvelope, MailFromTable) {
@@ -95,6 +141,8 @@ TEST(ClientEnvelope, MailFromTable) {
   full.ret = core::DsnRet::full;
   core::Envelope body8 = envelope();
   body8.body = core::BodyType::eight_bit_mime;
+  core::Envelope requiretls = dsn;
+  requiretls.require_tls = true;
   struct Row {
     const char* name;
     core::Envelope env;
@@ -124,6 +172,11 @@ TEST(ClientEnvelope, MailFromTable) {
       {"RET=FULL with null sender", full, caps({"DSN"}), {7, false, false},
        "MAIL FROM:<> RET=FULL\r\n"},
       {"DSN parameters dropped without DSN", dsn, caps({}), {7, false, false},
+       "MAIL FROM:<alice@example.com>\r\n"},
+      {"REQUIRETLS (RFC 8689 2) when asked for and offered", requiretls,
+       caps({"SIZE", "REQUIRETLS", "DSN"}), {7, false, false},
+       "MAIL FROM:<alice@example.com> SIZE=7 REQUIRETLS RET=HDRS ENVID=QQ314159+2B1\r\n"},
+      {"no REQUIRETLS when not asked for", dsn, caps({"REQUIRETLS"}), {7, false, false},
        "MAIL FROM:<alice@example.com>\r\n"},
   };
   for (const Row& row : rows) {

@@ -1,7 +1,8 @@
 // The client session against a scripted SMTP server on 127.0.0.1 (client_fake_server.hpp):
 // lock-step and pipelined transactions, per-recipient replies, HELO fallback, refused and
 // stalled servers, replies cut off or absurdly long, STARTTLS with certificates made at test
-// time, the TLS verdict, connection reuse, local refusals and the dry-run probe.
+// time, the TLS verdict, connection reuse, local refusals, the dry-run probe, the source
+// address, and AUTH refused without TLS.
 #include "smtp/client_session.hpp"
 
 #include <gtest/gtest.h>
@@ -379,12 +380,16 @@ TEST(ClientSession, LocalRefusalsSendNoMail) {
     std::string enhanced;
   };
   core::Envelope utf8 = envelope({"j\xc3\xb6rg@example.net"});
+  core::Envelope requiretls = envelope({"a@example.net"});
+  requiretls.require_tls = true;
   const Row rows[] = {
       {"bigger than SIZE", "250-mx\r\n250 SIZE 10\r\n", envelope({"a@example.net"}),
        "Subject: eleven\r\n", 552, "5.3.4"},
       {"SMTPUTF8 not offered", "250-mx\r\n250 8BITMIME\r\n", utf8, "x\r\n", 553, "5.6.7"},
       {"8-bit without 8BITMIME", "250 mx\r\n", envelope({"a@example.net"}), "caf\xc3\xa9\r\n",
        554, "5.6.3"},
+      {"REQUIRETLS (RFC 8689) over plain text, even when offered",
+       "250-mx\r\n250 REQUIRETLS\r\n", requiretls, "x\r\n", 550, "5.7.30"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
@@ -403,6 +408,74 @@ TEST(ClientSession, LocalRefusalsSendNoMail) {
     EXPECT_EQ(t.recipients[0].reply->enhanced, row.enhanced);
     EXPECT_EQ(run.transactions, 0u);
   }
+}
+
+// A route's source_address: bound before the connect (127.0.0.2 proves it is used: the OS would
+// pick 127.0.0.1 for a connection to 127.0.0.1).
+TEST(ClientSession, SourceAddressIsBoundBeforeTheConnect) {
+  asio::io_context io;
+  fake::FakeSmtpServer server(io, joined({plain_up_to_content(), {fake::send("250 ok\r\n"),
+                                          fake::expect("QUIT"), fake::send("221 bye\r\n")}}));
+  ClientOptions o = options();
+  o.source_address = "127.0.0.2";
+  SessionRun run = run_client(io, server, o, {{envelope({"a@example.net"}), "x\r\n"}});
+  EXPECT_TRUE(server.finished) << server.error;
+  ASSERT_TRUE(run.open.ok()) << run.open.failure->describe();
+  EXPECT_EQ(run.open.local_address, "127.0.0.2");
+  EXPECT_TRUE(run.sends.at(0).recipients[0].delivered());
+}
+
+TEST(ClientSession, UnusableSourceAddressFailsAtConnect) {
+  struct Row {
+    const char* name;
+    std::string source;
+    std::string reason;
+  };
+  const Row rows[] = {
+      {"IPv6 source for an IPv4 destination", "::1",
+       "source address ::1 is IPv6 but the destination 127.0.0.1 is IPv4"},
+      {"not an address of this host (TEST-NET-1)", "192.0.2.1",
+       "cannot bind source address 192.0.2.1: "},
+      {"not an IP literal", "relay.example.org",
+       "source address relay.example.org is not an IP address"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    asio::io_context io;
+    fake::FakeSmtpServer server(io, script({fake::send("220 mx\r\n")}));
+    ClientOptions o = options();
+    o.source_address = row.source;
+    SessionRun run = run_client(io, server, o, {}, false);
+    ASSERT_TRUE(run.open.failure);
+    EXPECT_EQ(run.open.failure->phase, ClientPhase::connect);
+    EXPECT_FALSE(run.open.failure->permanent());
+    EXPECT_FALSE(run.open.failure->reply);
+    EXPECT_EQ(run.open.failure->reason.rfind(row.reason, 0), 0u) << run.open.failure->reason;
+    EXPECT_EQ(server.connections, 0u);
+    server.shut_down();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!server.ended && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  }
+}
+
+// RFC 4954 §4 and the route's auth_file: credentials never travel in plain text.
+TEST(ClientSession, AuthIsRefusedWithoutTls) {
+  asio::io_context io;
+  fake::FakeSmtpServer server(io, script({
+      fake::send("220 mx\r\n"), fake::expect("EHLO"),
+      fake::send("250-mx\r\n250-AUTH PLAIN LOGIN\r\n250 PIPELINING\r\n"), fake::expect("QUIT"),
+      fake::send("221 bye\r\n"),
+  }));
+  ClientOptions o = options();
+  o.auth = ClientCredentials{"user@example.com", "s3cret"};
+  SessionRun run = run_client(io, server, o, {{envelope({"a@example.net"}), "x\r\n"}});
+  EXPECT_TRUE(server.finished) << server.error;  // QUIT right after EHLO: no AUTH line
+  ASSERT_TRUE(run.open.failure);
+  EXPECT_EQ(run.open.failure->phase, ClientPhase::auth);
+  EXPECT_FALSE(run.open.failure->permanent());
+  EXPECT_EQ(run.open.failure->describe(), "auth: AUTH refused: the session is not encrypted");
+  EXPECT_TRUE(run.sends.empty());
+  EXPECT_FALSE(run.reusable);
 }
 
 TEST(ClientSession, TemporaryFailureAfterData) {
