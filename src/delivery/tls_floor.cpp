@@ -64,7 +64,8 @@ bool names_domain_or_subdomain(std::string_view dns_id, std::string_view domain)
     // "*.x" names every one-label child of x: `domain` itself when x is its parent, and
     // subdomains of `domain` when x is `domain` or below it.
     dns_id.remove_prefix(2);
-    if (dns_id.empty()) return false;
+    // As OpenSSL's X509_check_host: a wildcard needs two labels after it ("*.com" names nothing).
+    if (dns_id.find('.') == std::string_view::npos) return false;
     const std::size_t dot = domain.find('.');
     if (dot != std::string_view::npos && dot > 0 && domain.substr(dot + 1) == dns_id) return true;
   }

@@ -142,7 +142,7 @@ TEST(ValidateConfig, Table) {
        "[[dkim.sign]] needs its own domain and selector)"},
       // [[route]]
       {"routes", "[[route]]\ndomains = [\"corp.example\", \".corp.example\"]\n"
-       "next_hop = \"[192.0.2.10]:25\"\ntls = \"verify\"\n[[route]]\ndomains = [\"*\"]\n"
+       "next_hop = \"[192.0.2.10]:25\"\ntls = \"encrypt\"\n[[route]]\ndomains = [\"*\"]\n"
        "senders = [\"news.example.org\"]\nnext_hop = [\"a.provider.example:465\", "
        "\"b.provider.example:465\"]\nimplicit_tls = true\nauth_file = \"provider.auth\"\n"
        "source_address = \"2001:db8::25\"\n", ""},
@@ -161,6 +161,17 @@ TEST(ValidateConfig, Table) {
        "\"relay.example\""},
       {"empty next hop list", "[[route]]\ndomains = [\"*\"]\nnext_hop = []\n",
        "test.toml:3: route[0].next_hop: expected at least one next hop"},
+      {"verify with an address for a next hop",
+       "[[route]]\ndomains = [\"*\"]\nnext_hop = [\"r.example\", \"[192.0.2.1]\"]\n"
+       "tls = \"verify\"\n",
+       "test.toml:4: route[0].tls: \"verify\" checks the certificate against the next hop's name, "
+       "and [192.0.2.1] has none: name the next hop (\"relay.example.com:25\") or use "
+       "\"encrypt\""},
+      {"dane before DANE exists", "[[route]]\ndomains = [\"*\"]\ntls = \"dane-only\"\n",
+       "test.toml:3: route[0].tls: \"dane-only\" needs DANE TLSA lookups (RFC 7672), which this "
+       "version does not make yet; use \"verify\", \"secure\" or \"encrypt\""},
+      {"delivery source address", "[delivery]\nsource_address = \"::1x\"\n",
+       "test.toml:2: delivery.source_address: expected an IPv4 or IPv6 address, got \"::1x\""},
       {"log level", "[log]\nlevel = \"verbose\"\n",
        "test.toml:2: log.level: expected one of \"trace\", \"debug\", \"info\", \"warn\", "
        "\"error\", \"critical\" or \"off\", got \"verbose\""},
