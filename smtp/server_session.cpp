@@ -12,8 +12,8 @@
 
 #include "smtp/auth_users.hpp"
 #include "smtp/message_fixups.hpp"
-#include "smtp/tls_required_header.hpp"
 #include "smtp/received_header.hpp"
+#include "smtp/tls_required_header.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 #include "src/net/await_callback.hpp"
