@@ -227,6 +227,12 @@ std::optional<NewMessage> build_dsn(const DsnInput& in) {
   dsn.envelope.recipients = {{in.envelope.sender, core::kNotifyNever, ""}};
   dsn.envelope.smtputf8 = global;
   dsn.envelope.body = is_ascii(m) ? core::BodyType::seven_bit : core::BodyType::eight_bit_mime;
+  // RFC 8689 §5: a report on a REQUIRETLS message carries its metadata and header (or all of
+  // it), so it "MUST be protected in the same manner as the original message": it is sent with
+  // REQUIRETLS itself, whatever the failure was. The RFC's alternative, a redacted report sent
+  // without the option, is not made here. A report never inherits tls_optional: the sender's
+  // "TLS-Required: No" was about its own message, not about what we tell it.
+  dsn.envelope.require_tls = in.envelope.require_tls;
   dsn.content = std::move(m);
   return dsn;
 }

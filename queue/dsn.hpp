@@ -10,6 +10,8 @@
 // - RET=FULL returns the whole message, in failure reports only (§4.3); otherwise, or when the
 //   message is larger than DsnInput::max_returned_size, only its header section.
 // - ENVID and ORCPT were stored as xtext; they are reported decoded (§6.3).
+// - RFC 8689 §5: the report on a REQUIRETLS message is itself sent with REQUIRETLS (its envelope
+//   has require_tls), so what it returns is protected as the original was.
 // - SMTPUTF8 messages get the RFC 6533 types (message/global-delivery-status,
 //   message/global-headers, message/global) and the "utf-8" address type for non-ASCII
 //   addresses.

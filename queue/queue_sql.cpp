@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size, content, tls_optional) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "auth_user, tls, received_at, size, content, tls_optional, requiretls) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
 constexpr std::string_view kInsertRecipient =
     "INSERT INTO recipients (message_seq, position, address, domain, notify, orcpt, state, "
@@ -22,13 +22,13 @@ constexpr std::string_view kInsertRecipient =
 // in the order read_recipient expects.
 constexpr std::string_view kMessageById =
     "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size, tls_optional FROM messages WHERE id = ?1";
+    "auth_user, tls, received_at, size, tls_optional, requiretls FROM messages WHERE id = ?1";
 constexpr std::string_view kMessageBySeq =
     "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size, tls_optional FROM messages WHERE seq = ?1";
+    "auth_user, tls, received_at, size, tls_optional, requiretls FROM messages WHERE seq = ?1";
 constexpr std::string_view kAllMessages =
     "SELECT seq, id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
-    "auth_user, tls, received_at, size, tls_optional FROM messages ORDER BY seq";
+    "auth_user, tls, received_at, size, tls_optional, requiretls FROM messages ORDER BY seq";
 constexpr std::string_view kRecipientsOf =
     "SELECT id, address, state, attempts, next_attempt_at, last_reply, notify, orcpt, "
     "updated_at FROM recipients WHERE message_seq = ?1 ORDER BY position";
@@ -52,6 +52,7 @@ MessageRow read_message_row(const db::SqliteStatement& stmt) {
   row.received_at = stmt.column_int(11);
   row.size = stmt.column_int(12);
   row.envelope.tls_optional = stmt.column_int(13) != 0;
+  row.envelope.require_tls = stmt.column_int(14) != 0;
   return row;
 }
 
@@ -121,7 +122,8 @@ core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::st
       .bind(11, received_at)
       .bind(12, static_cast<std::int64_t>(content.size()))
       .bind_blob(13, content)
-      .bind(14, std::int64_t{e.tls_optional ? 1 : 0});
+      .bind(14, std::int64_t{e.tls_optional ? 1 : 0})
+      .bind(15, std::int64_t{e.require_tls ? 1 : 0});
   auto inserted = (*message)->run();
   if (!inserted) return inserted.error();
   const std::int64_t seq = sql.db().last_insert_rowid();

@@ -7,8 +7,8 @@
 namespace stsrelay::queue {
 namespace {
 
-// Version 2 (version 1 without messages.tls_optional; a version-1 file gets the column at its
-// end by migrate_v1_to_v2()).
+// Version 3. Version 1 lacked messages.tls_optional and requiretls, version 2 requiretls; an
+// older file gets the missing columns at the end of its rows (kMigrateV1ToV3, kMigrateV2ToV3).
 //
 // messages.content is the last column: SQLite reads a row's columns only up to the last one a
 // query asks for, so listing messages never touches the overflow pages of large bodies.
@@ -35,6 +35,7 @@ CREATE TABLE messages (
   received_at     INTEGER NOT NULL,
   size            INTEGER NOT NULL,
   tls_optional    INTEGER NOT NULL DEFAULT 0,
+  requiretls      INTEGER NOT NULL DEFAULT 0,
   content         BLOB    NOT NULL
 );
 
@@ -61,14 +62,22 @@ CREATE INDEX recipients_by_message ON recipients(message_seq, position);
 CREATE INDEX recipients_due ON recipients(next_attempt_at, message_seq)
   WHERE state IN ('queued', 'deferred');
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 
 // SQLite appends an added column after `content`, so on a migrated file reading tls_optional
-// reaches past the body's overflow pages; files created as version 2 have it before content.
-constexpr const char* kMigrateV1ToV2 = R"sql(
+// or requiretls reaches past the body's overflow pages; files created as version 3 have them
+// before content. Every message stored before the migration had neither tag: DEFAULT 0.
+constexpr const char* kMigrateV1ToV3 = R"sql(
 ALTER TABLE messages ADD COLUMN tls_optional INTEGER NOT NULL DEFAULT 0;
-PRAGMA user_version = 2;
+ALTER TABLE messages ADD COLUMN requiretls INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 3;
+)sql";
+
+// RFC 8689 REQUIRETLS: the tag a message was accepted with must outlive a restart.
+constexpr const char* kMigrateV2ToV3 = R"sql(
+ALTER TABLE messages ADD COLUMN requiretls INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 3;
 )sql";
 
 // The connection set-up of the header comment, as options of the shared SQLite wrapper.
@@ -100,7 +109,7 @@ core::Status ensure_schema(db::SqliteConnection& conn) {
   auto version = conn.query_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version == kSchemaVersion) return core::Ok{};
-  if (*version != 0 && *version != 1) return check_version(conn, *version);
+  if (*version < 0 || *version > 2) return check_version(conn, *version);
   // Two processes may create or migrate the file at once (the daemon and the CLI): the write
   // lock taken by BEGIN IMMEDIATE makes one of them wait, and it then finds the schema in place.
   auto tx = db::SqliteTransaction::begin(conn);
@@ -110,8 +119,8 @@ core::Status ensure_schema(db::SqliteConnection& conn) {
   if (*version == 0) {
     auto created = conn.exec(kSchema);
     if (!created) return created.error();
-  } else if (*version == 1) {
-    auto migrated = conn.exec(kMigrateV1ToV2);
+  } else if (*version == 1 || *version == 2) {
+    auto migrated = conn.exec(*version == 1 ? kMigrateV1ToV3 : kMigrateV2ToV3);
     if (!migrated) return migrated.error();
   } else {
     return check_version(conn, *version);

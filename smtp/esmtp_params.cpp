@@ -125,7 +125,8 @@ bool is_xtext(std::string_view s) {
   return true;
 }
 
-std::optional<Reply> parse_mail_parameters(std::string_view text, MailParameters& out) {
+std::optional<Reply> parse_mail_parameters(std::string_view text, MailParameters& out,
+                                          const MailContext& context) {
   std::vector<Param> params;
   if (auto err = split_params(text, params)) return err;
   for (const Param& p : params) {
@@ -161,6 +162,14 @@ std::optional<Reply> parse_mail_parameters(std::string_view text, MailParameters
     } else if (p.keyword == "AUTH") {
       // RFC 4954 §5: AUTH=<> or AUTH=xtext. Validated, then ignored.
       if (v != "<>" && (v.empty() || !is_xtext(v))) return syntax_error("Bad AUTH value");
+    } else if (p.keyword == "REQUIRETLS") {
+      // RFC 8689 §2: a session without TLS did not offer the extension (RFC 5321 §4.1.1.11).
+      if (!context.requiretls_offered) {
+        return make_reply(555, "5.5.4",
+                          "Unsupported parameter REQUIRETLS: offered only after STARTTLS");
+      }
+      if (p.value) return syntax_error("REQUIRETLS takes no value");  // RFC 8689 §2
+      out.requiretls = true;
     } else {
       return unsupported(p);
     }

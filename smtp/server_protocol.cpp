@@ -132,6 +132,9 @@ Step ServerProtocol::on_helo(std::string_view arg, bool extended) {
   r.lines.push_back("ENHANCEDSTATUSCODES");
   r.lines.push_back("SMTPUTF8");
   r.lines.push_back("DSN");
+  // RFC 8689 §2: REQUIRETLS only where the session is already protected by TLS, so a client
+  // never tags a message over a connection an attacker could have stripped of STARTTLS.
+  if (tls_) r.lines.push_back("REQUIRETLS");
   if (ctx_.tls_available && !tls_) r.lines.push_back("STARTTLS");
   // RFC 4954 §4 leaves the policy to the server: here passwords never cross in the clear.
   if (ctx_.auth_available && tls_) r.lines.push_back("AUTH PLAIN LOGIN");
@@ -144,7 +147,11 @@ Step ServerProtocol::on_mail(std::string_view arg) {
   auto split = split_path_argument(arg, "FROM:");
   if (!split) return one(501, "5.5.4", "Syntax: MAIL FROM:<address>");
   MailParameters params;
-  if (auto err = parse_mail_parameters(split->parameters, params)) return one(std::move(*err));
+  MailContext offered;
+  offered.requiretls_offered = tls_;  // as advertised in on_helo()
+  if (auto err = parse_mail_parameters(split->parameters, params, offered)) {
+    return one(std::move(*err));
+  }
   PathResult path = parse_path(split->path, PathKind::reverse, params.smtputf8);
   switch (path.status) {
     case PathStatus::ok: break;
@@ -223,6 +230,7 @@ Step ServerProtocol::on_data(DataError error) {
   envelope_.ret = mail_params_.ret;
   envelope_.body = mail_params_.body;
   envelope_.smtputf8 = mail_params_.smtputf8;
+  envelope_.require_tls = mail_params_.requiretls;  // RFC 8689 §4.1: tag the message
   envelope_.client_address = ctx_.client_ip;
   envelope_.client_helo = helo_;
   envelope_.auth_user = auth_user_;

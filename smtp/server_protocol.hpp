@@ -5,6 +5,7 @@
 // Implements: RFC 5321 §4.1 commands and §4.3.2 sequencing (503 5.5.1 out of order, 500 5.5.2
 // unknown, 501 5.5.4 bad syntax), RFC 1870 SIZE, RFC 6152 8BITMIME, RFC 2034 enhanced codes,
 // RFC 6531 SMTPUTF8, RFC 3461 DSN parameters, RFC 3207 STARTTLS (state reset, EHLO again),
+// RFC 8689 REQUIRETLS (offered and accepted only under TLS; the envelope carries the tag),
 // RFC 4954 AUTH PLAIN/LOGIN (only under TLS), relay control (554 5.7.1 at RCPT unless the
 // client network may relay or the session authenticated) and the error budgets that close a
 // misbehaving connection with 421 4.7.0.

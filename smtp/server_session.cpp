@@ -13,6 +13,7 @@
 #include "smtp/auth_users.hpp"
 #include "smtp/message_fixups.hpp"
 #include "smtp/received_header.hpp"
+#include "smtp/tls_required_header.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
 #include "src/net/await_callback.hpp"
@@ -278,6 +279,10 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   fixup.accepted_at = now;
   fixup.add_missing_headers = settings.add_missing_headers;
   FixedMessage fixed = apply_fixups(std::move(message), fixup);
+  // RFC 8689 §4.1: a message carrying "TLS-Required: No" is tagged so (unless it came with
+  // REQUIRETLS); the field stays in the message for the next hop.
+  core::Envelope tagged = env;
+  if (tls_optional_requested(env.require_tls, fixed.message)) tagged.tls_optional = true;
 
   ReceivedInfo info;
   info.helo = env.client_helo;
@@ -295,10 +300,10 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   const std::uint64_t size = content.size();
 
   core::Result<std::string> result = co_await net::await_call(
-      shared_->sink, &MessageSink::store, std::move(queue_id), env, std::move(content));
+      shared_->sink, &MessageSink::store, std::move(queue_id), tagged, std::move(content));
   if (result.ok()) {
     shared_->messages_accepted++;
-    log_accepted(result.value(), size, fixed.report.describe(), additions.log_fields);
+    log_accepted(tagged, result.value(), size, fixed.report.describe(), additions.log_fields);
   } else {
     shared_->messages_rejected++;
     spdlog::warn("smtp: session {} [{}] storing the message failed ({}): {}", id_, client_ip_,
@@ -307,17 +312,21 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   co_return co_await perform(protocol_.on_stored(result));
 }
 
-void Session::log_accepted(const std::string& queue_id, std::uint64_t size,
-                           const std::string& fixups, const std::string& sink_fields) const {
-  const core::Envelope& env = protocol_.envelope();
+void Session::log_accepted(const core::Envelope& env, const std::string& queue_id,
+                           std::uint64_t size, const std::string& fixups,
+                           const std::string& sink_fields) const {
   // `fixups` says what the relay changed in the message (smtp/message_fixups.hpp); the field is
-  // left out when nothing was.
+  // left out when nothing was. So are the RFC 8689 tags, `requiretls=yes` (the MAIL FROM
+  // parameter) and `tls_required=no` (the header field), when the message has none.
+  std::string tags;
+  if (env.require_tls) tags += " requiretls=yes";
+  if (env.tls_optional) tags += " tls_required=no";
   core::mail_log().info(
-      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}{}{}",
+      "queue_id={} size={} from={} nrcpt={} client={} helo={} tls={} auth={}{}{}{}",
       core::log_value(queue_id), size, core::log_value("<" + env.sender + ">"),
       env.recipients.size(), core::log_value("[" + client_ip_ + "]"),
       core::log_value(env.client_helo), core::log_value(env.tls.empty() ? "none" : env.tls),
-      core::log_value(env.auth_user.empty() ? "-" : env.auth_user),
+      core::log_value(env.auth_user.empty() ? "-" : env.auth_user), tags,
       fixups.empty() ? std::string() : " fixups=" + core::log_value(fixups), sink_fields);
 }
 

@@ -51,8 +51,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void queue(const Reply& r) { out_ += format_reply(r); }
   void arm(std::chrono::seconds timeout);
   void disarm() { deadline_ = Clock::time_point::max(); }
-  void log_accepted(const std::string& queue_id, std::uint64_t size, const std::string& fixups,
-                    const std::string& sink_fields) const;
+  void log_accepted(const core::Envelope& env, const std::string& queue_id, std::uint64_t size,
+                    const std::string& fixups, const std::string& sink_fields) const;
 
   std::shared_ptr<ServerShared> shared_;
   std::shared_ptr<const ServerConfig> config_;

@@ -1,5 +1,7 @@
 // Fuzz target: the ESMTP parameters of MAIL and RCPT (smtp/esmtp_params.hpp). Input: one byte
-// whose bit 0 picks MAIL (0) or RCPT (1), then the parameter text after the path. Invariants: no
+// whose bit 0 picks MAIL (0) or RCPT (1) and bit 1 says whether the session offered REQUIRETLS,
+// then the parameter text after the path. Invariants: REQUIRETLS is accepted only where
+// offered; no
 // crash; a refusal is 501 or 555 with 5.5.4 on one line that cannot end the reply early; accepted
 // values keep their limits (ENVID 1-100 octets of xtext, ORCPT at most 500 with a type, NOTIFY
 // NEVER alone or a set of the others); writing the accepted values out again and parsing that
@@ -35,6 +37,7 @@ std::string mail_text(const MailParameters& p) {
   if (p.smtputf8) out += "SMTPUTF8 ";
   if (p.ret == core::DsnRet::full) out += "RET=FULL ";
   if (p.ret == core::DsnRet::hdrs) out += "RET=HDRS ";
+  if (p.requiretls) out += "REQUIRETLS ";
   if (!p.envid.empty()) out += "ENVID=" + p.envid;
   return out;
 }
@@ -56,17 +59,20 @@ std::string rcpt_text(const RcptParameters& p) {
   return out;
 }
 
-void check_mail(std::string_view text) {
+void check_mail(std::string_view text, bool requiretls_offered) {
   MailParameters p;
-  if (auto err = parse_mail_parameters(text, p)) {
+  MailContext context;
+  context.requiretls_offered = requiretls_offered;
+  if (auto err = parse_mail_parameters(text, p, context)) {
     check_refusal(*err);
     return;
   }
+  if (p.requiretls && !requiretls_offered) std::abort();  // RFC 8689 §2
   if (!p.envid.empty() && (p.envid.size() > 100 || !is_xtext(p.envid))) std::abort();
   MailParameters again;
-  if (parse_mail_parameters(mail_text(p), again)) std::abort();
+  if (parse_mail_parameters(mail_text(p), again, context)) std::abort();
   if (again.size != p.size || again.body != p.body || again.smtputf8 != p.smtputf8 ||
-      again.ret != p.ret || again.envid != p.envid) {
+      again.ret != p.ret || again.envid != p.envid || again.requiretls != p.requiretls) {
     std::abort();
   }
 }
@@ -96,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (data[0] & 1) {
     check_rcpt(text);
   } else {
-    check_mail(text);
+    check_mail(text, (data[0] & 2) != 0);
   }
   return 0;
 }

@@ -46,6 +46,9 @@ set(fuzz_sources_fuzz_smtp_long_lines
   smtp/crlf_lines.cpp smtp/line_breaking.cpp smtp/long_lines.cpp smtp/mime_entity.cpp
   smtp/mime_header.cpp smtp/quoted_printable.cpp ${fuzz_core_text})
 
+set(fuzz_sources_fuzz_smtp_tls_required
+  smtp/crlf_lines.cpp smtp/mime_header.cpp smtp/tls_required_header.cpp ${fuzz_core_text})
+
 set(fuzz_sources_fuzz_smtp_reply
   smtp/client_capabilities.cpp smtp/reply_parser.cpp ${fuzz_core_text})
 

@@ -59,6 +59,8 @@ std::string format_message_json(const queue::MessageDetail& detail,
   envelope["smtputf8"] = e.smtputf8;
   envelope["ret"] = format_ret(e.ret);
   envelope["envid"] = e.envid;
+  envelope["requiretls"] = e.require_tls;    // RFC 8689 REQUIRETLS
+  envelope["tls_optional"] = e.tls_optional;  // RFC 8689 "TLS-Required: No"
   o["envelope"] = std::move(envelope);
   o["headers"] = detail.headers;
   return json::serialize(o) + "\n";

@@ -115,8 +115,11 @@ std::string format_message_text(const queue::MessageDetail& detail,
   if (!e.client_helo.empty()) out << " (helo " << e.client_helo << ")";
   out << '\n';
   if (!e.auth_user.empty()) out << "auth_user: " << e.auth_user << '\n';
-  out << "tls: " << (e.tls.empty() ? "none" : e.tls) << '\n'
-      << "body: " << (e.body == core::BodyType::eight_bit_mime ? "8BITMIME" : "7BIT")
+  out << "tls: " << (e.tls.empty() ? "none" : e.tls) << '\n';
+  // RFC 8689: the REQUIRETLS tag and the "TLS-Required: No" request, only when present.
+  if (e.require_tls) out << "requiretls: yes\n";
+  if (e.tls_optional) out << "tls-required: no\n";
+  out << "body: " << (e.body == core::BodyType::eight_bit_mime ? "8BITMIME" : "7BIT")
       << (e.smtputf8 ? ", SMTPUTF8" : "") << '\n';
   if (e.ret != core::DsnRet::unspecified) out << "dsn_ret: " << format_ret(e.ret) << '\n';
   if (!e.envid.empty()) out << "dsn_envid: " << e.envid << '\n';

@@ -137,6 +137,36 @@ TEST(FormatMessageText, EnvelopeRecipientsHeaders) {
   EXPECT_EQ(format_message_text(sample_detail()), want);
 }
 
+// RFC 8689 tags get a line each, after tls:, only when set.
+TEST(FormatMessageText, RequireTlsAndTlsRequiredNo) {
+  struct Row {
+    const char* name;
+    bool require_tls;
+    bool tls_optional;
+    const char* lines;
+  };
+  const Row rows[] = {
+      {"neither", false, false, ""},
+      {"REQUIRETLS", true, false, "requiretls: yes\n"},
+      {"TLS-Required: No", false, true, "tls-required: no\n"},
+      {"both, shown as stored", true,
+       true, "requiretls: yes\ntls-required: no\n"},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    queue::MessageDetail d = sample_detail();
+    d.envelope.require_tls = row.require_tls;
+    d.envelope.tls_optional = row.tls_optional;
+    const std::string text = format_message_text(d);
+    const std::string after_tls = "tls: TLSv1.3:TLS_AES_256_GCM_SHA384\n" +
+                                  std::string(row.lines) + "body: 8BITMIME\n";
+    EXPECT_NE(text.find(after_tls), std::string::npos) << text;
+    const json::value v = json::parse(format_message_json(d));
+    EXPECT_EQ(v.at("envelope").at("requiretls"), row.require_tls);
+    EXPECT_EQ(v.at("envelope").at("tls_optional"), row.tls_optional);
+  }
+}
+
 TEST(FormatMessageJson, ListFieldsPlusEnvelopeAndHeaders) {
   const json::value v = json::parse(format_message_json(sample_detail()));
   const json::object& o = v.as_object();

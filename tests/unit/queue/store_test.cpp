@@ -358,8 +358,111 @@ TEST(Store, TlsOptionalRoundTripsAndReachesTheDeliveryJob) {
   }
 }
 
-// A queue.db written by the version without tls_optional opens, keeps its messages and gains
-// the column.
+// RFC 8689: the REQUIRETLS tag is stored with the message, shown by the Reader and handed to
+// delivery with the claimed job, beside tls_optional.
+TEST(Store, RequireTlsRoundTripsAndReachesTheDeliveryJob) {
+  TempDir dir;
+  stsrelay::testing::FakeClock clock;
+  auto store = Store::open(dir.db(), clock);
+  ASSERT_TRUE(store);
+  core::Envelope required = sample_envelope();
+  required.require_tls = true;
+  core::Envelope optional = sample_envelope();
+  optional.tls_optional = true;
+  auto a = enqueue_and_wait(**store, required, "Subject: secret\r\n\r\nx\r\n");
+  auto b = enqueue_and_wait(**store, optional, "TLS-Required: No\r\n\r\nx\r\n");
+  auto c = enqueue_and_wait(**store, sample_envelope(), "Subject: mail\r\n\r\nx\r\n");
+  ASSERT_TRUE(a && b && c);
+  auto reader = Reader::open(dir.db(), clock);
+  ASSERT_TRUE(reader);
+  const struct {
+    std::string id;
+    bool require_tls;
+    bool tls_optional;
+  } want[] = {{*a, true, false}, {*b, false, true}, {*c, false, false}};
+  for (const auto& w : want) {
+    SCOPED_TRACE(w.id);
+    auto detail = (*reader)->show(w.id);
+    ASSERT_TRUE(detail) << detail.error().message;
+    EXPECT_EQ(detail->envelope.require_tls, w.require_tls);
+    EXPECT_EQ(detail->envelope.tls_optional, w.tls_optional);
+  }
+  auto jobs = (*store)->claim_due(clock.now(), ClaimLimits{});
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  ASSERT_FALSE(jobs->empty());
+  for (const auto& job : *jobs) {
+    EXPECT_EQ(job.envelope.require_tls, job.message_id == *a) << job.message_id;
+    EXPECT_EQ(job.envelope.tls_optional, job.message_id == *b) << job.message_id;
+  }
+}
+
+// A queue.db as stsrelay with schema version 2 created it (tls_optional before content, no
+// requiretls): it opens, keeps its messages untagged, gains the column in the same
+// transaction style as the version-1 migration, and stores the tag from then on.
+TEST(Store, MigratesAVersionTwoFile) {
+  TempDir dir;
+  stsrelay::testing::FakeClock clock;
+  {
+    auto db = db::SqliteConnection::open(dir.db(), db::SqliteOptions::durable());
+    ASSERT_TRUE(db) << db.error().message;
+    auto made = db->exec(R"sql(
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, sender TEXT NOT NULL, envid TEXT NOT NULL,
+  ret INTEGER NOT NULL, body INTEGER NOT NULL, smtputf8 INTEGER NOT NULL,
+  client_address TEXT NOT NULL, client_helo TEXT NOT NULL, auth_user TEXT NOT NULL,
+  tls TEXT NOT NULL, received_at INTEGER NOT NULL, size INTEGER NOT NULL,
+  tls_optional INTEGER NOT NULL DEFAULT 0, content BLOB NOT NULL);
+CREATE TABLE recipients (
+  id INTEGER PRIMARY KEY,
+  message_seq INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
+  position INTEGER NOT NULL, address TEXT NOT NULL, domain TEXT NOT NULL,
+  notify INTEGER NOT NULL, orcpt TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK (state IN ('queued', 'deferred', 'delivered', 'bounced', 'dry-run')),
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+  last_reply TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL);
+CREATE INDEX recipients_by_message ON recipients(message_seq, position);
+CREATE INDEX recipients_due ON recipients(next_attempt_at, message_seq)
+  WHERE state IN ('queued', 'deferred');
+INSERT INTO messages VALUES (1, 'OLDV2MESSAGE0001', 'alice@example.com', '', 0, 0, 0,
+  '192.0.2.1', 'client.example', '', '', 0, 12, 1, 'Subject: old');
+INSERT INTO recipients (message_seq, position, address, domain, notify, orcpt, state,
+  next_attempt_at, updated_at) VALUES (1, 0, 'bob@example.net', 'example.net', 0, '',
+  'queued', 0, 0);
+PRAGMA user_version = 2;
+)sql");
+    ASSERT_TRUE(made) << made.error().message;
+  }
+  auto store = Store::open(dir.db(), clock);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(testing::query_int(dir.db(), "SELECT requiretls FROM messages WHERE seq = 1"), 0);
+  core::Envelope required = sample_envelope();
+  required.require_tls = true;
+  auto fresh = enqueue_and_wait(**store, required, "Subject: new\r\n\r\nx\r\n");
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  auto reader = Reader::open(dir.db(), clock);
+  ASSERT_TRUE(reader);
+  auto old_detail = (*reader)->show("OLDV2MESSAGE0001");
+  ASSERT_TRUE(old_detail) << old_detail.error().message;
+  EXPECT_FALSE(old_detail->envelope.require_tls);
+  EXPECT_TRUE(old_detail->envelope.tls_optional);  // what version 2 stored is kept
+  ASSERT_EQ(old_detail->message.recipients.size(), 1u);
+  auto new_detail = (*reader)->show(*fresh);
+  ASSERT_TRUE(new_detail);
+  EXPECT_TRUE(new_detail->envelope.require_tls);
+  auto jobs = (*store)->claim_due(clock.now(), ClaimLimits{});
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  std::size_t old_jobs = 0;
+  for (const auto& job : *jobs) {
+    EXPECT_EQ(job.envelope.require_tls, job.message_id == *fresh) << job.message_id;
+    if (job.message_id == "OLDV2MESSAGE0001") ++old_jobs;
+  }
+  EXPECT_EQ(old_jobs, 1u);
+}
+
+// A queue.db written by the version without tls_optional (nor requiretls) opens, keeps its
+// messages and gains the columns.
 TEST(Store, MigratesAVersionOneFile) {
   TempDir dir;
   stsrelay::testing::FakeClock clock;
@@ -372,12 +475,14 @@ TEST(Store, MigratesAVersionOneFile) {
     old_id = *queued;
   }
   testing::exec_sql(dir.db(), "ALTER TABLE messages DROP COLUMN tls_optional");
+  testing::exec_sql(dir.db(), "ALTER TABLE messages DROP COLUMN requiretls");
   testing::exec_sql(dir.db(), "PRAGMA user_version = 1");
   auto store = Store::open(dir.db(), clock);
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
   core::Envelope flagged = sample_envelope();
   flagged.tls_optional = true;
+  flagged.require_tls = true;
   auto fresh = enqueue_and_wait(**store, flagged, "Subject: new\r\n\r\nx\r\n");
   ASSERT_TRUE(fresh) << fresh.error().message;
   auto reader = Reader::open(dir.db(), clock);
@@ -385,9 +490,11 @@ TEST(Store, MigratesAVersionOneFile) {
   auto old_detail = (*reader)->show(old_id);
   ASSERT_TRUE(old_detail) << old_detail.error().message;
   EXPECT_FALSE(old_detail->envelope.tls_optional);
+  EXPECT_FALSE(old_detail->envelope.require_tls);
   auto new_detail = (*reader)->show(*fresh);
   ASSERT_TRUE(new_detail);
   EXPECT_TRUE(new_detail->envelope.tls_optional);
+  EXPECT_TRUE(new_detail->envelope.require_tls);
 }
 
 TEST(Store, RefusesASchemaFromTheFuture) {

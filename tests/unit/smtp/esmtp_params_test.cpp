@@ -101,6 +101,45 @@ TEST(MailParameters, Values) {
   EXPECT_EQ(huge.size, std::numeric_limits<std::uint64_t>::max());
 }
 
+// RFC 8689 §2: REQUIRETLS exists only where the session offered it (over TLS).
+struct RequireTlsRow {
+  const char* name;
+  std::string text;
+  bool offered;
+  int code;  // 0: accepted
+  std::string enhanced;
+  bool requiretls;
+};
+
+TEST(MailParameters, RequireTls) {
+  const RequireTlsRow rows[] = {
+      {"offered", "REQUIRETLS", true, 0, "", true},
+      {"offered, lower case", "requiretls", true, 0, "", true},
+      {"offered, with others", "SIZE=10 REQUIRETLS BODY=8BITMIME", true, 0, "", true},
+      {"offered, absent", "SIZE=10", true, 0, "", false},
+      {"not offered (no TLS): unknown parameter", "REQUIRETLS", false, 555, "5.5.4", false},
+      {"not offered, with others", "SIZE=10 REQUIRETLS", false, 555, "5.5.4", false},
+      {"with a value", "REQUIRETLS=YES", true, 501, "5.5.4", false},
+      {"repeated", "REQUIRETLS REQUIRETLS", true, 501, "5.5.4", false},
+      {"repeated, different case", "REQUIRETLS RequireTLS", true, 501, "5.5.4", false},
+      {"repeated, not offered", "REQUIRETLS REQUIRETLS", false, 501, "5.5.4", false},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    MailParameters p;
+    MailContext context;
+    context.requiretls_offered = row.offered;
+    if (expect_verdict(parse_mail_parameters(row.text, p, context), row.code, row.enhanced)) {
+      EXPECT_EQ(p.requiretls, row.requiretls);
+    }
+  }
+  // The default context offers nothing that depends on the session.
+  MailParameters p;
+  const auto err = parse_mail_parameters("REQUIRETLS", p);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(summary(*err), "555 5.5.4 Unsupported parameter REQUIRETLS: offered only after STARTTLS");
+}
+
 struct RcptRow {
   const char* name;
   std::string text;

@@ -250,6 +250,18 @@ const std::vector<Scenario>& scenarios() {
          " !verify_auth"},
         {"<auth-ok>", "235 2.7.0"},
         {"NOOP " + std::string(600, 'x'), "500 5.5.2"}}},
+      {"REQUIRETLS without TLS is an unknown parameter (RFC 8689 2, RFC 5321 4.1.1.11)",
+       {{"EHLO c", "250"}, {"MAIL FROM:<a@example.com> REQUIRETLS", "555 5.5.4"},
+        {"MAIL FROM:<a@example.com>", "250 2.1.0"}}},
+      {"REQUIRETLS after STARTTLS",
+       {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
+        {"EHLO c", "250"}, {"MAIL FROM:<a@example.com> REQUIRETLS=1", "501 5.5.4"},
+        {"MAIL FROM:<a@example.com> REQUIRETLS REQUIRETLS", "501 5.5.4"},
+        {"MAIL FROM:<a@example.com> REQUIRETLS", "250 2.1.0"},
+        {"RCPT TO:<b@example.net>", "250 2.1.5"}}},
+      {"REQUIRETLS with a null reverse-path over TLS",
+       {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
+        {"EHLO c", "250"}, {"MAIL FROM:<> REQUIRETLS", "250 2.1.0"}}},
       {"AUTH requires EHLO after TLS",
        {{"EHLO c", "250"}, {"STARTTLS", "220 2.0.0 !start_tls"}, {"<tls>", ""},
         {"HELO c", "250"}, {"AUTH PLAIN " + kPlainGood, "503 5.5.1"}}},
@@ -293,8 +305,10 @@ TEST(ServerProtocol, EhloAdvertisesExtensionsByState) {
   EXPECT_EQ(p.protocol_name(), "ESMTP");
   ASSERT_EQ(p.on_line(line_of("STARTTLS")).action, Action::start_tls);
   p.on_tls_started("TLSv1.3:TLS_AES_128_GCM_SHA256");
+  // RFC 8689 §2: REQUIRETLS appears once TLS is active; STARTTLS is gone, AUTH arrives.
   std::vector<std::string> tls = plain;
-  tls.back() = "AUTH PLAIN LOGIN";
+  tls.back() = "REQUIRETLS";
+  tls.push_back("AUTH PLAIN LOGIN");
   EXPECT_EQ(ehlo_lines(p), tls);
   EXPECT_EQ(p.protocol_name(), "ESMTPS");
   ASSERT_EQ(p.on_line(line_of("AUTH PLAIN " + kPlainGood)).action, Action::verify_auth);
@@ -312,6 +326,7 @@ TEST(ServerProtocol, EhloWithoutTlsOrUsers) {
   auto lines = ehlo_lines(p);
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "STARTTLS"), 0);
   EXPECT_EQ(lines.back(), "DSN");
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "REQUIRETLS"), 0);
 }
 
 TEST(ServerProtocol, HeloIsPlainSmtp) {
@@ -349,6 +364,33 @@ TEST(ServerProtocol, EnvelopeCarriesEverything) {
   EXPECT_EQ(format_reply(stored.replies.at(0)), "250 2.0.0 Ok: queued as ABC123\r\n");
   // The transaction is over: a new one starts from MAIL.
   EXPECT_EQ(p.on_line(line_of("RCPT TO:<r1@example.net>")).replies.at(0).code, 503);
+}
+
+// RFC 8689 §4.1: MAIL FROM with REQUIRETLS tags the message; without it, it is not tagged.
+TEST(ServerProtocol, EnvelopeCarriesRequireTls) {
+  for (const bool with : {true, false}) {
+    SCOPED_TRACE(with ? "with REQUIRETLS" : "without");
+    ServerProtocol p(context_of(Scenario{}));
+    p.on_line(line_of("EHLO client.example"));
+    ASSERT_EQ(p.on_line(line_of("STARTTLS")).action, Action::start_tls);
+    p.on_tls_started("TLSv1.3:TLS_AES_128_GCM_SHA256");
+    p.on_line(line_of("EHLO client.example"));
+    EXPECT_EQ(describe(p.on_line(line_of(std::string("MAIL FROM:<s@example.com>") +
+                                         (with ? " REQUIRETLS" : "")))),
+              "250 2.1.0");
+    p.on_line(line_of("RCPT TO:<r@example.net>"));
+    ASSERT_EQ(p.on_line(line_of("DATA")).action, Action::read_data);
+    ASSERT_EQ(p.on_data(DataError::none).action, Action::store_message);
+    EXPECT_EQ(p.envelope().require_tls, with);
+    EXPECT_FALSE(p.envelope().tls_optional);
+    p.on_stored(std::string("Q1"));
+    // The tag belongs to one transaction: the next MAIL without it is not tagged.
+    p.on_line(line_of("MAIL FROM:<s@example.com>"));
+    p.on_line(line_of("RCPT TO:<r@example.net>"));
+    p.on_line(line_of("DATA"));
+    ASSERT_EQ(p.on_data(DataError::none).action, Action::store_message);
+    EXPECT_FALSE(p.envelope().require_tls);
+  }
 }
 
 TEST(ServerProtocol, RelayDeniedNamesTheRecipient) {

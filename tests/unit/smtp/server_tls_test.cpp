@@ -114,6 +114,35 @@ TEST_F(ServerTlsTest, AuthenticatedClientRelaysAndIsLogged) {
   EXPECT_EQ(content.find(" for <"), std::string::npos) << content;  // two recipients
 }
 
+// RFC 8689: REQUIRETLS is offered inside TLS and tags the envelope; "TLS-Required: No" tags it
+// tls_optional unless REQUIRETLS was given (§4.1), and stays in the stored message.
+TEST_F(ServerTlsTest, RequireTlsAndTlsRequiredHeaderTagTheEnvelope) {
+  start(tls_settings(false));
+  auto c = tls_client();
+  c->send("EHLO client.example\r\n");
+  const std::string ehlo = c->reply();
+  EXPECT_NE(ehlo.find("250 REQUIRETLS\r\n"), std::string::npos) << ehlo;  // no AUTH users
+  c->send("MAIL FROM:<a@example.com> REQUIRETLS\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
+  EXPECT_EQ(c->reply_line(), "250 2.1.0 Ok");
+  EXPECT_EQ(c->reply_line(), "250 2.1.5 Ok");
+  EXPECT_EQ(c->reply_line(), "354 End data with <CR><LF>.<CR><LF>");
+  c->send("Subject: t\r\nTLS-Required: No\r\n\r\nx\r\n.\r\n");
+  EXPECT_EQ(c->reply_line(), "250 2.0.0 Ok: queued as Q1");
+  c->send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
+  EXPECT_EQ(c->reply_line(), "250 2.1.0 Ok");
+  EXPECT_EQ(c->reply_line(), "250 2.1.5 Ok");
+  EXPECT_EQ(c->reply_line(), "354 End data with <CR><LF>.<CR><LF>");
+  c->send("Subject: t\r\ntls-required:  no\r\n\r\nx\r\n.\r\n");
+  EXPECT_EQ(c->reply_line(), "250 2.0.0 Ok: queued as Q2");
+  auto stored = sink_.stored();
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_TRUE(stored[0].envelope.require_tls);
+  EXPECT_FALSE(stored[0].envelope.tls_optional);
+  EXPECT_FALSE(stored[1].envelope.require_tls);
+  EXPECT_TRUE(stored[1].envelope.tls_optional);
+  EXPECT_NE(stored[1].content.find("\r\ntls-required:  no\r\n"), std::string::npos);
+}
+
 TEST_F(ServerTlsTest, AuthLoginAndFailureBudget) {
   ServerSettings s = tls_settings(true);
   s.max_auth_failures = 2;
