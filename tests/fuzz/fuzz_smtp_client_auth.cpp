@@ -40,7 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   AuthExchange exchange(mechanism, {kUser, kPassword});
   const std::string first = exchange.start();
-  if (first.rfind("AUTH ", 0) != 0 || first.size() < 7 || first.substr(first.size() - 2) != "\r\n") {
+  if (first.rfind("AUTH ", 0) != 0 || first.size() < 7 ||
+      first.substr(first.size() - 2) != "\r\n") {
     std::abort();
   }
   ReplyParser parser(kLimits);

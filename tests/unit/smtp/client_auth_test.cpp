@@ -21,7 +21,8 @@ TEST(ClientAuth, ChooseMechanism) {
       {"neither", {"CRAM-MD5", "SCRAM-SHA-256", "XOAUTH2"}, std::nullopt},
       {"no AUTH offered", {}, std::nullopt},
   };
-  stsrelay::testing::expect_rows(rows, [](const Mechanisms& m) { return choose_auth_mechanism(m); });
+  stsrelay::testing::expect_rows(rows,
+                                 [](const Mechanisms& m) { return choose_auth_mechanism(m); });
   EXPECT_EQ(to_string(AuthMechanism::plain), "PLAIN");
   EXPECT_EQ(to_string(AuthMechanism::login), "LOGIN");
 }
@@ -52,8 +53,8 @@ TEST(ClientAuth, LoginChallenges) {
   const stsrelay::testing::Row<std::string, std::optional<LoginPrompt>> rows[] = {
       {"Username: (the common prompt)", "VXNlcm5hbWU6", LoginPrompt::user},
       {"Password:", "UGFzc3dvcmQ6", LoginPrompt::password},
-      {"User Name with a NUL (older Microsoft servers)", core::encode_base64(std::string("User Name\0", 10)),
-       LoginPrompt::user},
+      {"User Name with a NUL (older Microsoft servers)",
+       core::encode_base64(std::string("User Name\0", 10)), LoginPrompt::user},
       {"lower case", core::encode_base64("password"), LoginPrompt::password},
       {"login:", core::encode_base64("login:"), LoginPrompt::user},
       {"empty challenge", "", LoginPrompt::unknown},
@@ -130,7 +131,7 @@ TEST(ClientAuth, ExchangeTable) {
        {AuthMechanism::login, {ask_user, ask_user}, {K::send, K::failure},
         {"AUTH LOGIN\r\n", user}},
        true},
-      {"LOGIN third challenge", 
+      {"LOGIN third challenge",
        {AuthMechanism::login, {ask_user, ask_pass, ask_empty}, {K::send, K::send, K::failure},
         {"AUTH LOGIN\r\n", user, pass}},
        true},

@@ -458,6 +458,41 @@ TEST(ClientSession, UnusableSourceAddressFailsAtConnect) {
   }
 }
 
+// Checks made before any connect: nothing needs to listen at the destination.
+TEST(ClientSession, RefusedBeforeTheConnect) {
+  struct Row {
+    const char* name;
+    std::string destination;
+    ClientOptions options;
+    ClientPhase phase;
+    std::string reason;
+  };
+  ClientOptions v4_source = options();
+  v4_source.source_address = "127.0.0.1";
+  ClientOptions implicit = options();
+  implicit.implicit_tls = true;  // and no TLS context
+  const Row rows[] = {
+      {"IPv4 source for an IPv6 destination", "::1", v4_source, ClientPhase::connect,
+       "source address 127.0.0.1 is IPv4 but the destination ::1 is IPv6"},
+      {"implicit TLS without a TLS context", "127.0.0.1", implicit, ClientPhase::tls,
+       "implicit TLS without a TLS context"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    asio::io_context io;
+    std::optional<OpenOutcome> result;
+    asio::co_spawn(io, probe(io.get_executor(), row.options, row.destination, 9),
+                   [&](std::exception_ptr, OpenOutcome o) { result = std::move(o); });
+    io.run_for(10s);
+    ASSERT_TRUE(result);
+    ASSERT_TRUE(result->failure);
+    EXPECT_EQ(result->failure->phase, row.phase);
+    EXPECT_EQ(result->failure->reason, row.reason);
+    EXPECT_FALSE(result->failure->permanent());
+    EXPECT_TRUE(result->local_address.empty());  // never connected
+  }
+}
+
 // RFC 4954 §4 and the route's auth_file: credentials never travel in plain text.
 TEST(ClientSession, AuthIsRefusedWithoutTls) {
   asio::io_context io;

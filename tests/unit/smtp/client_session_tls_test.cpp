@@ -368,8 +368,8 @@ TEST_F(ClientSessionTls, ImplicitTlsVerdictAbandonsTheHost) {
   ClientOptions o = options();
   o.implicit_tls = true;
   o.tls_gate = [](const TlsStage& stage) {
-    if (auto type = stage.failure_type()) return TlsVerdict{false, std::string(net::to_string(*type))};
-    return TlsVerdict{};
+    const auto type = stage.failure_type();
+    return type ? TlsVerdict{false, std::string(net::to_string(*type))} : TlsVerdict{};
   };
   Result r = run(io, server, deliver(io.get_executor(), server.port(), o));
   EXPECT_TRUE(server.finished) << server.error;
@@ -433,7 +433,8 @@ TEST_F(ClientSessionTls, AuthTable) {
     int code;                          // the failure's reply code, 0: none or no failure
     std::string reason;                // the failure's reason, empty: success
   };
-  const std::string auth_both = "250-mx.example.test\r\n250-PIPELINING\r\n250 AUTH LOGIN PLAIN\r\n";
+  const std::string auth_both =
+      "250-mx.example.test\r\n250-PIPELINING\r\n250 AUTH LOGIN PLAIN\r\n";
   const Row rows[] = {
       {"PLAIN 235", false, auth_both,
        join({fake::expect(plain), fake::send("235 2.7.0 Authentication successful\r\n")},
@@ -443,7 +444,8 @@ TEST_F(ClientSessionTls, AuthTable) {
        join({fake::expect(plain), fake::send("235 2.7.0 Authentication successful\r\n")},
             transaction_and_quit()),
        "PLAIN", 0, ""},
-      {"LOGIN 235", false, "250-mx.example.test\r\n250-PIPELINING\r\n250 AUTH CRAM-MD5 LOGIN\r\n",
+      {"LOGIN 235", false,
+       "250-mx.example.test\r\n250-PIPELINING\r\n250 AUTH CRAM-MD5 LOGIN\r\n",
        join({fake::expect("AUTH LOGIN"), fake::send("334 VXNlcm5hbWU6\r\n"),
              fake::expect(core::encode_base64("user@example.com")),
              fake::send("334 UGFzc3dvcmQ6\r\n"), fake::expect(core::encode_base64("s3cret")),
