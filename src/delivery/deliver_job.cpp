@@ -93,7 +93,8 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
   o.tls_gate = tls_gate(job, host);
   smtp::ClientTimeouts& t = o.timeouts;
   t.connect = s.connect_timeout;
-  t.greeting = t.ehlo = t.starttls = t.mail = t.rcpt = t.data_init = t.rset = s.command_timeout;
+  t.greeting = t.ehlo = t.starttls = t.auth = t.mail = t.rcpt = t.data_init = t.rset =
+      s.command_timeout;
   t.data_end = s.data_timeout;
   t.data_block = std::min<std::chrono::milliseconds>(s.data_timeout, std::chrono::minutes(3));
   // Nothing depends on QUIT's answer; keep a silent server from delaying a stop.

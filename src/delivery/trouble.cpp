@@ -53,6 +53,9 @@ Action classify(const Failure& failure, bool last_host) {
       if (failure.reply_code == 0) return last_host ? Action::defer : Action::next_host;
       return Action::defer;
     case Stage::local:
+      // RFC 8689 §4.2.1: a host that does not offer REQUIRETLS is skipped for the next MX; the
+      // message bounces (5.7.30) only when no host is left.
+      if (failure.dsn == "5.7.30") return last_host ? Action::bounce : Action::next_host;
       return permanent ? Action::bounce : Action::defer;
   }
   return Action::defer;

@@ -43,7 +43,7 @@ def _toml_value(value):
 
 def toml_dumps(tables):
     """{'server': {'listen': [...]}, 'sts': {'override': {...}}} -> TOML text. Nested dicts become
-    sub-tables ([sts.override]), lists of dicts arrays of tables ([[dkim.sign]]); keys that are
+    sub-tables ([sts.override]), lists of dicts arrays of tables ([[dkim.sign]], [[route]]); keys that are
     not bare words are quoted."""
     def key(k):
         return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k)
@@ -67,7 +67,11 @@ def toml_dumps(tables):
                     emit(path + [k], item, ("[[", "]]"))
 
     for name, table in tables.items():
-        emit([name], table)
+        if is_table_array(table):  # a top-level array of tables: [[route]]
+            for item in table:
+                emit([name], item, ("[[", "]]"))
+        else:
+            emit([name], table)
     return "\n".join(out)
 
 

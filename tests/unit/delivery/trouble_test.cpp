@@ -47,6 +47,12 @@ TEST(Trouble, ClassifiesFailures) {
        "4.0.0"},
       {"too big for server", {Stage::local, 552, "5.3.4", "size"}, false, Action::bounce,
        "5.3.4"},
+      {"no REQUIRETLS at this MX: the next one",
+       {Stage::local, 550, "5.7.30", "REQUIRETLS support required"}, false, Action::next_host,
+       "5.7.30"},
+      {"no REQUIRETLS at the last MX bounces",
+       {Stage::local, 550, "5.7.30", "REQUIRETLS support required"}, true, Action::bounce,
+       "5.7.30"},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
