@@ -62,6 +62,10 @@ std::string human_part(const DsnInput& in, const std::vector<const DsnRecipient*
          "given up. The reason for each is below; the delivery report and the returned\r\n"
          "message (or its headers) are attached.\r\n\r\n";
   }
+  if (in.envelope.require_tls) {
+    t += "Your message was sent with REQUIRETLS, so neither it nor its headers are returned\r\n"
+         "here: this report may travel without that protection (RFC 8689 section 5).\r\n\r\n";
+  }
   if (any(rs, DsnAction::delayed)) {
     t += "Your message has not yet been delivered to one or more recipients. The relay keeps\r\n"
          "trying; you do not need to send it again.\r\n\r\n";
@@ -175,7 +179,15 @@ std::optional<NewMessage> build_dsn(const DsnInput& in) {
   // RFC 3461 §4.3: RET=FULL asks for the content in failure reports only.
   const bool full = in.envelope.ret == core::DsnRet::full && any(rs, DsnAction::failed) &&
                     in.content.size() <= in.max_returned_size;
-  const std::string returned = with_crlf_end(full ? in.content : header_section(in.content));
+  // RFC 8689 §5: a report on a REQUIRETLS message either travels with REQUIRETLS itself or is
+  // redacted. Redacted (no content, no header section) and sent as usual, because a report
+  // that needs REQUIRETLS is lost whenever the sender's own domain cannot be authenticated
+  // (no MTA-STS policy there, or no REQUIRETLS at its MX), and a lost bounce is worse for the
+  // sender than one without the message attached.
+  const bool redacted = in.envelope.require_tls;
+  const std::string returned =
+      redacted ? std::string()
+               : with_crlf_end(full ? in.content : header_section(in.content));
   const std::string boundary = pick_boundary(in, {human, status, returned});
 
   const auto eight_bit = [](std::string_view part) {
@@ -210,16 +222,20 @@ std::optional<NewMessage> build_dsn(const DsnInput& in) {
        (global ? "message/global-delivery-status" : "message/delivery-status") + "\r\n";
   m += eight_bit(status) + "\r\n" + status + "\r\n";
 
-  m += "--" + boundary + "\r\n";
-  if (full) {
-    m += "Content-Description: Undelivered Message\r\n";
-    m += std::string("Content-Type: ") + (global ? "message/global" : "message/rfc822") + "\r\n";
-  } else {
-    m += "Content-Description: Message Headers\r\n";
-    m += std::string("Content-Type: ") +
-         (global ? "message/global-headers" : "text/rfc822-headers") + "\r\n";
+  // RFC 6522 §3: the returned message is optional; a redacted report has none.
+  if (!redacted) {
+    m += "--" + boundary + "\r\n";
+    if (full) {
+      m += "Content-Description: Undelivered Message\r\n";
+      m += std::string("Content-Type: ") + (global ? "message/global" : "message/rfc822") +
+           "\r\n";
+    } else {
+      m += "Content-Description: Message Headers\r\n";
+      m += std::string("Content-Type: ") +
+           (global ? "message/global-headers" : "text/rfc822-headers") + "\r\n";
+    }
+    m += eight_bit(returned) + "\r\n" + returned + "\r\n";
   }
-  m += eight_bit(returned) + "\r\n" + returned + "\r\n";
   m += "--" + boundary + "--\r\n";
 
   NewMessage dsn;
@@ -227,12 +243,9 @@ std::optional<NewMessage> build_dsn(const DsnInput& in) {
   dsn.envelope.recipients = {{in.envelope.sender, core::kNotifyNever, ""}};
   dsn.envelope.smtputf8 = global;
   dsn.envelope.body = is_ascii(m) ? core::BodyType::seven_bit : core::BodyType::eight_bit_mime;
-  // RFC 8689 §5: a report on a REQUIRETLS message carries its metadata and header (or all of
-  // it), so it "MUST be protected in the same manner as the original message": it is sent with
-  // REQUIRETLS itself, whatever the failure was. The RFC's alternative, a redacted report sent
-  // without the option, is not made here. A report never inherits tls_optional: the sender's
-  // "TLS-Required: No" was about its own message, not about what we tell it.
-  dsn.envelope.require_tls = in.envelope.require_tls;
+  // RFC 8689 §5: the report on a REQUIRETLS message is redacted (above) and so goes without
+  // REQUIRETLS. It never inherits tls_optional either: the sender's "TLS-Required: No" was about
+  // its own message, not about what we tell it.
   dsn.content = std::move(m);
   return dsn;
 }

@@ -10,8 +10,9 @@
 // - RET=FULL returns the whole message, in failure reports only (§4.3); otherwise, or when the
 //   message is larger than DsnInput::max_returned_size, only its header section.
 // - ENVID and ORCPT were stored as xtext; they are reported decoded (§6.3).
-// - RFC 8689 §5: the report on a REQUIRETLS message is itself sent with REQUIRETLS (its envelope
-//   has require_tls), so what it returns is protected as the original was.
+// - RFC 8689 §5: the report on a REQUIRETLS message is redacted — no returned message and no
+//   header section, whatever RET says — and so is sent without REQUIRETLS (a report that needed
+//   it would be lost wherever the sender's own domain cannot be authenticated).
 // - SMTPUTF8 messages get the RFC 6533 types (message/global-delivery-status,
 //   message/global-headers, message/global) and the "utf-8" address type for non-ASCII
 //   addresses.

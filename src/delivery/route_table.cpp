@@ -76,6 +76,11 @@ core::Result<NextHop> parse_next_hop(std::string_view text) {
       return core::Error::invalid("\"" + std::string(host) + "\" is not a host name: " +
                                   name.error().message);
     }
+    if (net::IpAddress::parse(*name, ip)) {
+      // "192.0.2.1." is the address with a root dot, not a name.
+      return core::Error::invalid("\"" + std::string(text) + "\": an address goes in brackets (\"[" +
+                                  *name + "]\"), so that no one reads it as a name");
+    }
     hop.kind = NextHop::Kind::host;
     hop.host = std::move(*name);
   }

@@ -65,3 +65,6 @@ set(fuzz_sources_fuzz_tlsrpt_rua_record
 set(fuzz_sources_fuzz_dkim_canon
   src/dkim/author.cpp src/dkim/canon.cpp src/dkim/tag_list.cpp src/core/domain_name.cpp
   ${fuzz_core_text})
+
+set(fuzz_sources_fuzz_delivery_route_table
+  src/delivery/route_table.cpp src/net/dns_types.cpp src/core/domain_name.cpp ${fuzz_core_text})

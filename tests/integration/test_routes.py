@@ -370,6 +370,13 @@ class RoutesTest(RelayTestCase):
         self.assertIn("dsn=5.7.30", line)
         self.assertIn("relay=none", line)
         self.assertNotIn("requiretls nopolicy", self.reqtls.subjects())
+        # RFC 8689 §5: the bounce is redacted, so it reaches the sender without REQUIRETLS.
+        dsn = wait_until(lambda: next((raw for _, raw in self.senders.received()
+                                       if b"a@nopolicy.test" in raw), None),
+                         WAIT, what="the DSN for a@nopolicy.test")
+        self.assertIn(b"5.7.30", dsn)
+        self.assertNotIn(b"requiretls nopolicy", dsn)
+        self.assertNotIn(b"text/rfc822-headers", dsn)
 
     def test_tls_required_no_is_delivered_despite_an_enforce_violation(self):
         relay = self.relay()

@@ -27,6 +27,7 @@ TEST(RouteTable, NextHops) {
       {"bücher.example", NextHop{Kind::host, "xn--bcher-kva.example", 25},
        "xn--bcher-kva.example:25"},
       {"192.0.2.10:25", std::nullopt},  // an address without brackets
+      {"192.0.2.1.", std::nullopt},     // the same with a root dot
       {"2001:db8::1", std::nullopt},
       {"[relay.example.com]:25", std::nullopt},
       {"[192.0.2.10", std::nullopt},
