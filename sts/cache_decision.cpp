@@ -69,7 +69,9 @@ CacheDecision decide_cache(const CacheState& state, const TxtLookup& txt, core::
     // Nothing usable cached and no id to fetch: no policy (§3.1: no available policy). An
     // expired policy is not revived without a TXT record: that is how a domain leaves MTA-STS.
     d.action = CacheAction::no_policy;
-    d.reason = "no-record";
+    // A failed lookup is not an answer: "txt-failed" lets REQUIRETLS mail wait instead of
+    // bouncing as it would for a domain known to have no policy (RFC 8689 §4.2.1).
+    d.reason = std::holds_alternative<TxtLookupFailed>(txt) ? "txt-failed" : "no-record";
     return d;
   }
   if (is_backing_off(state, found->id, now, tuning)) {

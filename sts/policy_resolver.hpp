@@ -55,7 +55,8 @@ struct PolicyLookup {
   std::optional<PolicyFetchFailure> fetch_failure;
   // The id the TXT record announced, when one was found (§3.1).
   std::optional<std::string> txt_id;
-  // decide_cache()'s token for the log line (cache-hit, id-changed, ...), or "refresh",
+  // decide_cache()'s token for the log line (cache-hit, id-changed, no-record, txt-failed, ...),
+  // or "refresh",
   // refresh()'s "refresh", "no-record" (no TXT id and nothing cached) and "txt-failed" (the TXT
   // lookup failed and nothing is cached), or "invalid-domain: <why>".
   std::string reason;

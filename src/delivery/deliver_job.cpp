@@ -402,12 +402,21 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
 
   choose_route(j, settings);
   j.sts = co_await policy_for(*self, settings, q, *j.route, false);
-  const std::optional<std::string> refused =
-      requiretls_refusal(j.floor->demand(), j.route->via_mx(), j.sts->decision().level());
+  const sts::PolicyLookup& lookup = j.sts->lookup();
+  const bool policy_unknown = j.sts->applies() && !lookup.has_policy() &&
+                              (lookup.reason == "txt-failed" || lookup.fetch_failure);
+  const std::optional<RequireTlsRefusal> refused = requiretls_refusal(
+      j.floor->demand(), j.route->via_mx(), j.sts->decision().level(), policy_unknown);
   if (refused) {
-    // RFC 8689 §4.2.1: no hop of this route can be authenticated, so none may get the message.
-    RecipientFate fate{Fate::bounced, "5.7.30", "550 5.7.30 " + *refused};
-    if (settings.dry_run) fate = {Fate::dry_run, "5.7.30", "dry run: would bounce: " + fate.reply};
+    // RFC 8689 §4.2.1: no hop of this route can be authenticated, so none may get the message:
+    // it bounces, or waits while the domain's policy is not known.
+    RecipientFate fate{Fate::bounced, "5.7.30", "550 5.7.30 " + refused->reason};
+    if (!refused->permanent) fate = {Fate::deferred, "4.7.30", "451 4.7.30 " + refused->reason};
+    if (settings.dry_run) {
+      fate = {Fate::dry_run, fate.dsn,
+              std::string(refused->permanent ? "dry run: would bounce: "
+                                             : "dry run: would defer: ") + fate.reply};
+    }
     apply_all(j.state, fate, Relay{});
     co_await report_job(*self, j.state, *j.sts, *j.floor, j.content, settings);
     co_return;

@@ -129,18 +129,28 @@ sts::Verdict stronger(const sts::Verdict& a, const sts::Verdict& b) {
   return rank(b) > rank(a) ? b : a;
 }
 
-std::optional<std::string> requiretls_refusal(const TlsDemand& demand, bool via_mx,
-                                              sts::Level policy_level) {
+std::optional<RequireTlsRefusal> requiretls_refusal(const TlsDemand& demand, bool via_mx,
+                                                    sts::Level policy_level,
+                                                    bool policy_unknown) {
   if (!demand.requiretls) return std::nullopt;
   if (via_mx) {
     if (policy_level != sts::Level::opportunistic) return std::nullopt;
-    return "REQUIRETLS: the MX hosts of " + demand.nexthop_domain +
-           " cannot be authenticated (no MTA-STS policy in enforce or testing mode applies, "
-           "and DNSSEC-secure MX records are not used)";
+    if (policy_unknown) {
+      return RequireTlsRefusal{false, "REQUIRETLS: the MTA-STS policy of " +
+                                          demand.nexthop_domain +
+                                          " could not be obtained now, so its MX hosts cannot "
+                                          "be authenticated yet"};
+    }
+    return RequireTlsRefusal{true, "REQUIRETLS: the MX hosts of " + demand.nexthop_domain +
+                                       " cannot be authenticated (no MTA-STS policy in enforce "
+                                       "or testing mode applies, and DNSSEC-secure MX records "
+                                       "are not used)"};
   }
   if (demand.floor == TlsFloor::verify || demand.floor == TlsFloor::secure) return std::nullopt;
-  return "REQUIRETLS: " + demand.source + " has tls=" + std::string(to_string(demand.floor)) +
-         ", which does not authenticate the next hop (verify or secure is needed)";
+  return RequireTlsRefusal{true, "REQUIRETLS: " + demand.source + " has tls=" +
+                                     std::string(to_string(demand.floor)) +
+                                     ", which does not authenticate the next hop (verify or "
+                                     "secure is needed)"};
 }
 
 sts::Verdict FloorAttempt::session_done(std::string_view host, const sts::TlsOutcome& tls) {

@@ -67,11 +67,18 @@ bool names_domain_or_subdomain(std::string_view dns_id, std::string_view domain)
 // The stronger of two verdicts: abandon over report over proceed; the first wins a tie.
 sts::Verdict stronger(const sts::Verdict& a, const sts::Verdict& b);
 
-// Why a REQUIRETLS message cannot be sent on this route at all (no hop could be authenticated),
-// or nullopt. `via_mx`: delivery to the domain's MX hosts under `policy_level` (the MTA-STS
+// Why a REQUIRETLS message cannot be sent on this route now (no hop could be authenticated), or
+// nullopt. `via_mx`: delivery to the domain's MX hosts under `policy_level` (the MTA-STS
 // decision; a policy in testing mode counts, RFC 8689 §4.2.1). Otherwise the floor decides.
-std::optional<std::string> requiretls_refusal(const TlsDemand& demand, bool via_mx,
-                                              sts::Level policy_level);
+// `policy_unknown`: the policy lookup failed (TXT lookup or fetch), so whether the domain has one
+// is not known: temporary (4.7.30), where a domain known to have none bounces (5.7.30).
+struct RequireTlsRefusal {
+  bool permanent = true;
+  std::string reason;
+};
+std::optional<RequireTlsRefusal> requiretls_refusal(const TlsDemand& demand, bool via_mx,
+                                                    sts::Level policy_level,
+                                                    bool policy_unknown = false);
 
 // The host-by-host record of one job's floor verdicts and the reply when they left recipients
 // undelivered: 451 4.7.x naming the floor ("route[2] requires tls=verify: relay.example:

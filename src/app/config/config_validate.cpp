@@ -205,6 +205,11 @@ void check_routes(const std::vector<delivery::Route>& routes, Checker& check) {
       check.fail(key + ".implicit_tls",
                  "needs next hops of their own (\"host:465\"): MX hosts take STARTTLS on port 25");
     }
+    if (r.implicit_tls && r.tls == delivery::TlsFloor::none) {
+      check.fail(key + ".implicit_tls",
+                 "TLS from the first byte contradicts tls = \"none\" (plain text); use "
+                 "\"encrypt\" or stronger");
+    }
     if (!r.auth_file.empty() && r.tls == delivery::TlsFloor::none) {
       check.fail(key + ".auth_file",
                  "needs a TLS floor of \"encrypt\" or stronger: a password is never sent in "

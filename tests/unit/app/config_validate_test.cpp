@@ -167,6 +167,11 @@ TEST(ValidateConfig, Table) {
        "test.toml:4: route[0].tls: \"verify\" checks the certificate against the next hop's name, "
        "and [192.0.2.1] has none: name the next hop (\"relay.example.com:25\") or use "
        "\"encrypt\""},
+      {"implicit TLS with tls none",
+       "[[route]]\ndomains = [\"*\"]\nnext_hop = \"r.example:465\"\nimplicit_tls = true\n"
+       "tls = \"none\"\n",
+       "test.toml:4: route[0].implicit_tls: TLS from the first byte contradicts tls = \"none\" "
+       "(plain text); use \"encrypt\" or stronger"},
       {"dane before DANE exists", "[[route]]\ndomains = [\"*\"]\ntls = \"dane-only\"\n",
        "test.toml:3: route[0].tls: \"dane-only\" needs DANE TLSA lookups (RFC 7672), which this "
        "version does not make yet; use \"verify\", \"secure\" or \"encrypt\""},

@@ -186,6 +186,19 @@ TEST(TlsFloor, RequireTlsNeedsAnAuthenticatedHop) {
   });
 }
 
+TEST(TlsFloor, RequireTlsWaitsWhileThePolicyIsUnknown) {
+  const TlsDemand d{TlsFloor::may, "default", kDomain, true};
+  const auto unknown = requiretls_refusal(d, true, sts::Level::opportunistic, true);
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->permanent);
+  const auto none = requiretls_refusal(d, true, sts::Level::opportunistic, false);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->permanent);
+  EXPECT_NE(none->reason.find("example.com"), std::string::npos);
+  // A policy that applies: nothing refused, whatever the lookup said before.
+  EXPECT_FALSE(requiretls_refusal(d, true, sts::Level::enforce, true));
+}
+
 TEST(TlsFloor, TheReplyNamesTheFloorAndEachHost) {
   FloorAttempt attempt({TlsFloor::verify, "route[2]", kDomain, false});
   EXPECT_EQ(attempt.floor_field(), "verify/route[2]");
