@@ -315,6 +315,10 @@ class RoutesTest(RelayTestCase):
         self.assertIn("dsn=4.7.5", line)
         self.assertIn("route[6] requires tls=verify", line)
         self.assertEqual(self.partner_bad.received(), [])
+        [message] = [m for m in relay.queue_list()
+                     if any(r["address"] == "a@verifybad.test" for r in m["recipients"])]
+        self.assertIn("route route[6]: relay-bad.partner.test:25 tls=verify",
+                      relay.queue_show(message["id"]))
 
     def test_secure_defers_a_certificate_for_another_domain(self):
         relay = self.relay()
