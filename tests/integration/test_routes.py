@@ -226,6 +226,12 @@ class RoutesTest(RelayTestCase):
             lines = relay.log_text().splitlines()
             self.fail(f"{recipient} not {status}; the log says:\n" + "\n".join(lines[-12:]))
 
+    def dsn_for(self, recipient):
+        """The bounce notice naming `recipient` that reached the senders' MX, waited for."""
+        return wait_until(lambda: next((raw for _, raw in self.senders.received()
+                                        if recipient.encode() in raw), None),
+                          WAIT, what=f"the DSN for {recipient}")
+
     def delivered(self, relay, box, recipient, **kwargs):
         subject = self.send(relay, recipient, **kwargs)
         raw = box.with_subject(subject, WAIT)
@@ -285,9 +291,7 @@ class RoutesTest(RelayTestCase):
         self.send(relay, "a@badpass.test")
         line = self.line(relay, "a@badpass.test", "bounced")
         self.assertIn("535", line)
-        dsn = wait_until(lambda: next((raw for _, raw in self.senders.received()
-                                       if b"a@badpass.test" in raw), None),
-                         WAIT, what="the DSN for a@badpass.test")
+        dsn = self.dsn_for("a@badpass.test")
         self.assertIn(b"Undelivered Mail Returned to Sender", dsn)
         self.assertIn(b"535", dsn)
         self.assertNotIn(b"wrong password", dsn)
@@ -375,9 +379,7 @@ class RoutesTest(RelayTestCase):
         self.assertIn("relay=none", line)
         self.assertNotIn("requiretls nopolicy", self.reqtls.subjects())
         # RFC 8689 §5: the bounce is redacted, so it reaches the sender without REQUIRETLS.
-        dsn = wait_until(lambda: next((raw for _, raw in self.senders.received()
-                                       if b"a@nopolicy.test" in raw), None),
-                         WAIT, what="the DSN for a@nopolicy.test")
+        dsn = self.dsn_for("a@nopolicy.test")
         self.assertIn(b"5.7.30", dsn)
         self.assertNotIn(b"requiretls nopolicy", dsn)
         self.assertNotIn(b"text/rfc822-headers", dsn)
