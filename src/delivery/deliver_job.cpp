@@ -23,12 +23,12 @@
 
 #include "src/delivery/agent_impl.hpp"
 #include "src/delivery/job_report.hpp"
+#include "src/delivery/job_route.hpp"
 #include "src/delivery/job_state.hpp"
 #include "src/delivery/sts_attempt.hpp"
 #include "src/delivery/tls_floor.hpp"
 #include "src/delivery/tls_log_field.hpp"
 #include "src/net/mx_targets.hpp"
-#include "src/core/ascii.hpp"
 #include "src/core/domain_name.hpp"
 #include "sts/policy_resolver_await.hpp"
 #include "tlsrpt/session_record.hpp"
@@ -349,29 +349,12 @@ asio::awaitable<net::DeliveryRoute> route_targets(DeliveryAgent::Impl& impl, con
   co_return co_await net::resolve_next_hops(impl.resolver_, std::move(hops));
 }
 
-// The domain part of the envelope sender, normalised; empty for the null sender.
-std::string sender_domain(const core::Envelope& envelope) {
-  const std::size_t at = envelope.sender.rfind('@');
-  if (at == std::string::npos) return {};
-  auto normalised = core::normalize_domain(envelope.sender.substr(at + 1));
-  return normalised ? *normalised : core::to_lower_ascii(envelope.sender.substr(at + 1));
-}
-
 // The job's route and what it demands of TLS.
 void choose_route(Job& job, const DeliverySettings& settings) {
-  const queue::DeliveryJob& q = job.state.job;
-  auto domain = core::normalize_domain(q.domain);
-  const std::string recipient_domain = domain ? *domain : q.domain;
-  const RouteMatch match = settings.routes.match(recipient_domain, sender_domain(q.envelope));
-  job.route = &settings.routes.route_for(recipient_domain, sender_domain(q.envelope));
-  job.route_name = match.route ? "route[" + std::to_string(match.index) + "]" : "default";
-  TlsDemand demand;
-  demand.floor = job.route->tls;
-  demand.source = job.route_name;
-  // `secure` for MX delivery names the recipient domain; for a next hop, the hop's own name.
-  if (job.route->via_mx()) demand.nexthop_domain = recipient_domain;
-  demand.requiretls = q.envelope.require_tls;
-  job.floor = std::make_unique<FloorAttempt>(std::move(demand));
+  JobRoute r = route_for_job(settings.routes, job.state.job);
+  job.route = r.route;
+  job.route_name = std::move(r.name);
+  job.floor = std::make_unique<FloorAttempt>(std::move(r.demand));
 }
 
 void flush_records(DeliveryAgent::Impl& impl, StsAttempt& sts) {

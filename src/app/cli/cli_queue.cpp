@@ -9,9 +9,7 @@
 #include "queue/store.hpp"
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/cli/queue_format.hpp"
-#include "src/core/ascii.hpp"
-#include "src/core/domain_name.hpp"
-#include "src/delivery/route_table.hpp"
+#include "src/delivery/job_route.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -42,14 +40,9 @@ std::vector<std::string> recipient_routes(const CliContext& ctx, const queue::Me
   auto config = load_config_for_cli(ctx);
   if (!config) return out;
   const delivery::RouteTable table(config->routes);
-  const auto domain_of = [](const std::string& address) {
-    const std::size_t at = address.rfind('@');
-    const std::string domain = at == std::string::npos ? "" : address.substr(at + 1);
-    auto normal = core::normalize_domain(domain);
-    return normal ? *normal : core::to_lower_ascii(domain);
-  };
   for (const auto& r : d.message.recipients) {
-    out.push_back(table.describe(domain_of(r.address), domain_of(d.message.sender)));
+    out.push_back(table.describe(delivery::address_domain(r.address),
+                                 delivery::address_domain(d.message.sender)));
   }
   return out;
 }
