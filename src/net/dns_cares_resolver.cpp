@@ -12,6 +12,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <openssl/rand.h>
 
 #include "src/net/dns_message.hpp"
 
@@ -21,9 +22,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// RFC 6891 §6.2.5 and the DNS flag day 2020 recommendation: no fragmentation on common paths.
-constexpr unsigned short kEdnsPayload = 1232;
-constexpr int kClassIn = 1;  // RFC 1035 §3.2.4
 // Re-queries of a CNAME target an authoritative server left unresolved (RFC 1034 §4.3.2 step
 // 3a: a resolver restarts the query at the canonical name).
 constexpr int kMaxCnameRequeries = 8;
@@ -70,6 +68,17 @@ std::string pending_key(const std::string& name, RecordType type) {
   return std::to_string(static_cast<unsigned>(type)) + ' ' + name;
 }
 
+// An unpredictable message id (RFC 5452 §9.2): with ares_send the id is ours to choose.
+std::uint16_t random_query_id() {
+  unsigned char b[2] = {};
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // The CSPRNG failing leaves the source port and the question as the only defences; a fixed
+    // id is still a valid query.
+    return 0;
+  }
+  return static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+}
+
 }  // namespace
 
 class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
@@ -96,6 +105,8 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     // NOCHECKRESP: c-ares 1.18 would try the next server on SERVFAIL/REFUSED and then report
     // only ECONNREFUSED; we want the server's RCODE in the reason an administrator reads.
     // Timeouts and connection errors still move on to the next server.
+    // EDNS: the queries carry their own OPT record (encode_query); the flag makes c-ares retry
+    // without it when a server answers FORMERR to EDNS.
     opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
     opts.ednspsz = kEdnsPayload;
     std::string resolv_conf = settings_.resolv_conf;
@@ -172,6 +183,9 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     RecordType type;
     int requeries;
     std::chrono::steady_clock::time_point sent_at{};
+    // Every response so far had the AD bit: a chain followed over several queries is secure
+    // only if every link was (RFC 4035 §3.2.3 speaks of one response at a time).
+    bool chain_authenticated = true;
   };
 
   void start(std::string name, RecordType type, AnswerCallback done) {
@@ -199,8 +213,17 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     ++stats_.queries_sent;
     // A duration, not a time of day: the steady clock, not the injected Clock.
     q->sent_at = std::chrono::steady_clock::now();
-    ares_query(channel_, q->qname.c_str(), kClassIn, static_cast<int>(q->type), &Impl::on_answer,
-               q);
+    // Our own message, not ares_query's: AD=1 and DO (RFC 6840 §5.7), which c-ares 1.18 cannot
+    // set. Names that reach here passed is_valid_query_name, so encoding fails only on
+    // malformed escapes, which no server could answer either.
+    auto query = encode_query(q->qname, q->type, random_query_id());
+    if (!query) {
+      std::unique_ptr<Query> owned(q);
+      finish(q->key_name, q->type,
+             temporary("cannot encode a query for " + q->qname + ": " + query.error().message));
+      return;
+    }
+    ares_send(channel_, query->data(), static_cast<int>(query->size()), &Impl::on_answer, q);
     update_timer();
   }
 
@@ -226,11 +249,13 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
         // without the SOA a real negative answer carries: ask again at the target.
         if (answer.status == DnsStatus::nodata && decoded->cname_followed &&
             !decoded->negative_ttl && q->requeries < kMaxCnameRequeries && !self.closed_) {
+          q->chain_authenticated = q->chain_authenticated && answer.authenticated;
           q->qname = decoded->canonical_name;
           ++q->requeries;
           self.send(q.release());
           return;
         }
+        answer.authenticated = answer.authenticated && q->chain_authenticated;
       }
     }
     self.finish(q->key_name, q->type, std::move(answer));
@@ -374,6 +399,10 @@ void CaresResolver::resolve_mx(std::string name, Callback<MxRecord> done) {
 void CaresResolver::resolve_txt(std::string name, Callback<TxtRecord> done) {
   impl_->resolve(std::move(name), RecordType::txt,
                  [done = std::move(done)](const DnsAnswer& a) { done(to_result<TxtRecord>(a)); });
+}
+void CaresResolver::resolve_tlsa(std::string name, Callback<TlsaRecord> done) {
+  impl_->resolve(std::move(name), RecordType::tlsa,
+                 [done = std::move(done)](const DnsAnswer& a) { done(to_result<TlsaRecord>(a)); });
 }
 
 }  // namespace stsrelay::net
