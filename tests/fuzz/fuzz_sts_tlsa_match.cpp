@@ -61,13 +61,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::size_t pos = 2;
   std::vector<net::TlsaCertForms> chain;
   for (std::size_t i = 0; i < certs && pos < size; ++i) {
-    const std::size_t len = std::min<std::size_t>(data[pos++], size - pos);
+    const std::size_t prefix = data[pos++];
+    const std::size_t len = std::min(prefix, size - pos);
     chain.push_back(forms_from({data + pos, data + pos + len}));
     pos += len;
   }
   std::vector<net::TlsaRecord> rrset;
   while (pos < size) {
-    const std::size_t len = std::min<std::size_t>(data[pos++], size - pos);
+    const std::size_t prefix = data[pos++];
+    const std::size_t len = std::min(prefix, size - pos);
     if (len >= 3) {
       rrset.push_back({data[pos], data[pos + 1], data[pos + 2],
                        {data + pos + 3, data + pos + len}});
