@@ -7,6 +7,7 @@
 #include <chrono>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -68,7 +69,7 @@ std::string pending_key(const std::string& name, RecordType type) {
   return std::to_string(static_cast<unsigned>(type)) + ' ' + name;
 }
 
-// An unpredictable message id (RFC 5452 §9.2): with ares_send the id is ours to choose.
+// An unpredictable message id (RFC 5452 §9.2): ares_send sends the id of the message as it is.
 std::uint16_t random_query_id() {
   unsigned char b[2] = {};
   if (RAND_bytes(b, sizeof b) != 1) {
@@ -186,7 +187,19 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     // Every response so far had the AD bit: a chain followed over several queries is secure
     // only if every link was (RFC 4035 §3.2.3 speaks of one response at a time).
     bool chain_authenticated = true;
+    std::uint16_t id = 0;  // message id of the query in flight
   };
+
+  // An id no other query in flight uses: c-ares 1.18 matches answers by id first, and unlike
+  // ares_query, ares_send does not pick one for us.
+  std::uint16_t take_query_id() {
+    std::uint16_t id = random_query_id();
+    for (int i = 0; i < 16 && ids_in_flight_.contains(id); ++i) id = random_query_id();
+    // The CSPRNG failed (or 16 draws collided): the next free id, if any is.
+    for (int i = 0; i < 0x10000 && ids_in_flight_.contains(id); ++i) ++id;
+    ids_in_flight_.insert(id);
+    return id;
+  }
 
   void start(std::string name, RecordType type, AnswerCallback done) {
     if (closed_) return done(temporary("resolver closed"));
@@ -216,8 +229,10 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     // Our own message, not ares_query's: AD=1 and DO (RFC 6840 §5.7), which c-ares 1.18 cannot
     // set. Names that reach here passed is_valid_query_name, so encoding fails only on
     // malformed escapes, which no server could answer either.
-    auto query = encode_query(q->qname, q->type, random_query_id());
+    q->id = take_query_id();
+    auto query = encode_query(q->qname, q->type, q->id);
     if (!query) {
+      ids_in_flight_.erase(q->id);
       std::unique_ptr<Query> owned(q);
       finish(q->key_name, q->type,
              temporary("cannot encode a query for " + q->qname + ": " + query.error().message));
@@ -230,6 +245,7 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
   static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
     std::unique_ptr<Query> q(static_cast<Query*>(arg));
     Impl& self = *q->impl;
+    self.ids_in_flight_.erase(q->id);
     // Queries cut short by close() measure the shutdown, not the DNS.
     if (status != ARES_EDESTRUCTION) {
       self.record_latency(std::chrono::steady_clock::now() - q->sent_at);
@@ -363,6 +379,7 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
   bool closed_ = false;
   std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> watches_;
   std::unordered_map<std::string, std::vector<AnswerCallback>> pending_;
+  std::unordered_set<std::uint16_t> ids_in_flight_;
   Stats stats_;
   // Per bucket (not cumulative); queries over the last bound are only in the count.
   std::array<std::atomic<std::uint64_t>, kLatencyBounds.size()> latency_buckets_{};
