@@ -31,7 +31,7 @@ struct DaneTaVerdict {
 // or not, a trailing dot is ignored). `now` fixes the validation time.
 //
 // Path validation: the anchor is trusted as given, whether or not it is self-signed (RFC 7671
-// §5.2.2: an intermediate may be the trust anchor, X509_V_FLAG_PARTIAL_CHAIN); the certificates
+// §5.2: an intermediate may be the trust anchor, X509_V_FLAG_PARTIAL_CHAIN); the certificates
 // below it must chain to it, be within their validity at `now`, and the leaf must be fit for a
 // TLS server, as OpenSSL's own DANE-TA support checks in a handshake.
 //

@@ -76,14 +76,15 @@ enum class DnsStatus {
 };
 std::string_view to_string(DnsStatus status);
 
-// The DNSSEC state of one result, in the terms of RFC 4033 §5 as far as a stub resolver can know
-// them: it trusts the AD bit of the validating resolvers it was configured with (RFC 6840 §5.7;
-// DESIGN.md, [dane]) and cannot tell a bogus answer from an unreachable server, since a
+// The DNSSEC state of one result, in the terms of RFC 4035 §4.3 as far as a stub resolver can
+// know them: it trusts the AD bit of the validating resolvers it was configured with (RFC 6840
+// §5.7; DESIGN.md, [dane]) and cannot tell a bogus answer from an unreachable server, since a
 // validating resolver answers both with SERVFAIL (RFC 4035 §5.5).
 enum class DnssecStatus {
   secure,         // answer, NODATA or NXDOMAIN with the AD bit set
   insecure,       // answer, NODATA or NXDOMAIN without it: unsigned, or nothing validated it
-  indeterminate,  // a temporary failure: bogus or unknown; for DANE never "no TLSA" (RFC 7672 §2.1.1)
+  indeterminate,  // a temporary failure: bogus or unknown. For DANE it is never "no TLSA"
+                  // (RFC 7672 §2.1.1): the host is deferred, not downgraded.
 };
 std::string_view to_string(DnssecStatus status);
 

@@ -60,7 +60,7 @@ TEST(DaneVerify, ChainToTheMatchedAnchorAndNames) {
       {"an unrelated CA at the anchor depth", {leaf.cert, other_root.ca().cert}, 1, mx, false,
        true},
       {"expired leaf", {expired.cert, root.ca().cert}, 1, mx, false, true},
-      {"intermediate as trust anchor, root not sent (RFC 7671 §5.2.2)",
+      {"intermediate as trust anchor, root not sent (RFC 7671 §5.2)",
        {under_inter.cert, inter.cert}, 1, mx, true, true},
       {"root as trust anchor through the intermediate", {under_inter.cert, inter.cert,
        root.ca().cert}, 2, mx, true, true},
