@@ -19,9 +19,6 @@ set(fuzz_sources_fuzz_app_config
 set(fuzz_sources_fuzz_net_dns_message
   src/net/dns_message.cpp src/net/dns_types.cpp ${fuzz_core_text})
 
-set(fuzz_sources_fuzz_sts_tlsa_match
-  sts/tlsa_match.cpp src/net/tlsa_forms.cpp)
-
 set(fuzz_sources_fuzz_queue_dsn_fields
   queue/dsn_fields.cpp queue/xtext.cpp ${fuzz_core_text})
 
@@ -58,6 +55,9 @@ set(fuzz_sources_fuzz_smtp_reply
 set(fuzz_sources_fuzz_sts_policy_parser
   sts/field_syntax.cpp sts/mx_match.cpp sts/policy_parser.cpp src/core/domain_name.cpp
   ${fuzz_core_text})
+
+set(fuzz_sources_fuzz_sts_tlsa_match
+  sts/tlsa_match.cpp src/net/tlsa_forms.cpp)
 
 set(fuzz_sources_fuzz_sts_txt_record
   sts/field_syntax.cpp sts/txt_record.cpp ${fuzz_core_text})
