@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
 
 #include "der_chain.hpp"
 #include "test_ca.hpp"
@@ -72,6 +73,45 @@ TEST(TlsaForms, RejectsWhatIsNotOneCertificate) {
   auto one = tlsa_forms_of_chain(std::vector<DerBytes>{cert});
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->size(), 1u);
+}
+
+// A TLS handshake in memory (a BIO pair, no sockets): the server sends leaf + CA, and
+// peer_chain_der gives the client's view of it, leaf first, each certificate once.
+TEST(TlsaForms, PeerChainOfAHandshakeLeafFirst) {
+  testing::TestCa ca("Handshake CA", kNow);  // validity plays no part: VERIFY_NONE
+  const auto leaf = ca.issue({"mx.example.test", {"DNS:mx.example.test"}});
+  using CtxPtr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
+  using SslPtr = std::unique_ptr<SSL, decltype(&SSL_free)>;
+  CtxPtr server_ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
+  CtxPtr client_ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  ASSERT_TRUE(server_ctx && client_ctx);
+  ASSERT_EQ(SSL_CTX_use_certificate(server_ctx.get(), leaf.cert.get()), 1);
+  ASSERT_EQ(SSL_CTX_use_PrivateKey(server_ctx.get(), leaf.key.get()), 1);
+  ASSERT_EQ(SSL_CTX_add1_chain_cert(server_ctx.get(), ca.ca().cert.get()), 1);
+  // DANE judges the chain itself: the handshake must not stop at PKIX.
+  SSL_CTX_set_verify(client_ctx.get(), SSL_VERIFY_NONE, nullptr);
+  SslPtr server(SSL_new(server_ctx.get()), SSL_free);
+  SslPtr client(SSL_new(client_ctx.get()), SSL_free);
+  ASSERT_TRUE(server && client);
+  BIO* client_bio = nullptr;
+  BIO* server_bio = nullptr;
+  ASSERT_EQ(BIO_new_bio_pair(&client_bio, 0, &server_bio, 0), 1);
+  SSL_set_bio(client.get(), client_bio, client_bio);
+  SSL_set_bio(server.get(), server_bio, server_bio);
+  SSL_set_connect_state(client.get());
+  SSL_set_accept_state(server.get());
+  EXPECT_TRUE(peer_chain_der(client.get()).empty()) << "nothing presented yet";
+  bool client_done = false;
+  bool server_done = false;
+  for (int round = 0; round < 20 && !(client_done && server_done); ++round) {
+    if (!client_done) client_done = SSL_do_handshake(client.get()) == 1;
+    if (!server_done) server_done = SSL_do_handshake(server.get()) == 1;
+  }
+  ASSERT_TRUE(client_done && server_done) << "handshake did not finish";
+  const std::vector<DerBytes> chain = peer_chain_der(client.get());
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_EQ(chain[0], der_of(leaf.cert));
+  EXPECT_EQ(chain[1], der_of(ca.ca().cert));
 }
 
 }  // namespace
