@@ -7,6 +7,8 @@
 //   5 minutes; the retry schedule already spaces attempts).
 // - TTL 0 means "use once" (RFC 1035 §3.2.1): not cached.
 // - At most `max_entries` entries; the least recently used one is dropped first.
+// - An entry is the whole DnsAnswer: its DNSSEC status (the AD bit) comes back with the records,
+//   so a cached answer is exactly as secure as the response it came from.
 //
 // Pure: `now` is a parameter. Not thread-safe; the resolver confines it to its strand.
 #pragma once

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <openssl/rand.h>
 
 #include "src/net/dns_message.hpp"
 
@@ -21,9 +23,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// RFC 6891 §6.2.5 and the DNS flag day 2020 recommendation: no fragmentation on common paths.
-constexpr unsigned short kEdnsPayload = 1232;
-constexpr int kClassIn = 1;  // RFC 1035 §3.2.4
 // Re-queries of a CNAME target an authoritative server left unresolved (RFC 1034 §4.3.2 step
 // 3a: a resolver restarts the query at the canonical name).
 constexpr int kMaxCnameRequeries = 8;
@@ -70,6 +69,17 @@ std::string pending_key(const std::string& name, RecordType type) {
   return std::to_string(static_cast<unsigned>(type)) + ' ' + name;
 }
 
+// An unpredictable message id (RFC 5452 §9.2): ares_send sends the id of the message as it is.
+std::uint16_t random_query_id() {
+  unsigned char b[2] = {};
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // The CSPRNG failing leaves the source port and the question as the only defences; a fixed
+    // id is still a valid query.
+    return 0;
+  }
+  return static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+}
+
 }  // namespace
 
 class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
@@ -96,6 +106,8 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     // NOCHECKRESP: c-ares 1.18 would try the next server on SERVFAIL/REFUSED and then report
     // only ECONNREFUSED; we want the server's RCODE in the reason an administrator reads.
     // Timeouts and connection errors still move on to the next server.
+    // EDNS: the queries carry their own OPT record (encode_query); the flag makes c-ares retry
+    // without it when a server answers FORMERR to EDNS.
     opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
     opts.ednspsz = kEdnsPayload;
     std::string resolv_conf = settings_.resolv_conf;
@@ -172,7 +184,22 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     RecordType type;
     int requeries;
     std::chrono::steady_clock::time_point sent_at{};
+    // Every response so far had the AD bit: a chain followed over several queries is secure
+    // only if every link was (RFC 4035 §3.2.3 speaks of one response at a time).
+    bool chain_authenticated = true;
+    std::uint16_t id = 0;  // message id of the query in flight
   };
+
+  // An id no other query in flight uses: c-ares 1.18 matches answers by id first, and unlike
+  // ares_query, ares_send does not pick one for us.
+  std::uint16_t take_query_id() {
+    std::uint16_t id = random_query_id();
+    for (int i = 0; i < 16 && ids_in_flight_.contains(id); ++i) id = random_query_id();
+    // The CSPRNG failed (or 16 draws collided): the next free id, if any is.
+    for (int i = 0; i < 0x10000 && ids_in_flight_.contains(id); ++i) ++id;
+    ids_in_flight_.insert(id);
+    return id;
+  }
 
   void start(std::string name, RecordType type, AnswerCallback done) {
     if (closed_) return done(temporary("resolver closed"));
@@ -199,14 +226,26 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
     ++stats_.queries_sent;
     // A duration, not a time of day: the steady clock, not the injected Clock.
     q->sent_at = std::chrono::steady_clock::now();
-    ares_query(channel_, q->qname.c_str(), kClassIn, static_cast<int>(q->type), &Impl::on_answer,
-               q);
+    // Our own message, not ares_query's: AD=1 and DO (RFC 6840 §5.7), which c-ares 1.18 cannot
+    // set. Names that reach here passed is_valid_query_name, so encoding fails only on
+    // malformed escapes, which no server could answer either.
+    q->id = take_query_id();
+    auto query = encode_query(q->qname, q->type, q->id);
+    if (!query) {
+      ids_in_flight_.erase(q->id);
+      std::unique_ptr<Query> owned(q);
+      finish(q->key_name, q->type,
+             temporary("cannot encode a query for " + q->qname + ": " + query.error().message));
+      return;
+    }
+    ares_send(channel_, query->data(), static_cast<int>(query->size()), &Impl::on_answer, q);
     update_timer();
   }
 
   static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
     std::unique_ptr<Query> q(static_cast<Query*>(arg));
     Impl& self = *q->impl;
+    self.ids_in_flight_.erase(q->id);
     // Queries cut short by close() measure the shutdown, not the DNS.
     if (status != ARES_EDESTRUCTION) {
       self.record_latency(std::chrono::steady_clock::now() - q->sent_at);
@@ -226,11 +265,13 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
         // without the SOA a real negative answer carries: ask again at the target.
         if (answer.status == DnsStatus::nodata && decoded->cname_followed &&
             !decoded->negative_ttl && q->requeries < kMaxCnameRequeries && !self.closed_) {
+          q->chain_authenticated = q->chain_authenticated && answer.authenticated;
           q->qname = decoded->canonical_name;
           ++q->requeries;
           self.send(q.release());
           return;
         }
+        answer.authenticated = answer.authenticated && q->chain_authenticated;
       }
     }
     self.finish(q->key_name, q->type, std::move(answer));
@@ -338,6 +379,7 @@ class CaresResolver::Impl : public std::enable_shared_from_this<Impl> {
   bool closed_ = false;
   std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> watches_;
   std::unordered_map<std::string, std::vector<AnswerCallback>> pending_;
+  std::unordered_set<std::uint16_t> ids_in_flight_;
   Stats stats_;
   // Per bucket (not cumulative); queries over the last bound are only in the count.
   std::array<std::atomic<std::uint64_t>, kLatencyBounds.size()> latency_buckets_{};
@@ -374,6 +416,10 @@ void CaresResolver::resolve_mx(std::string name, Callback<MxRecord> done) {
 void CaresResolver::resolve_txt(std::string name, Callback<TxtRecord> done) {
   impl_->resolve(std::move(name), RecordType::txt,
                  [done = std::move(done)](const DnsAnswer& a) { done(to_result<TxtRecord>(a)); });
+}
+void CaresResolver::resolve_tlsa(std::string name, Callback<TlsaRecord> done) {
+  impl_->resolve(std::move(name), RecordType::tlsa,
+                 [done = std::move(done)](const DnsAnswer& a) { done(to_result<TlsaRecord>(a)); });
 }
 
 }  // namespace stsrelay::net

@@ -3,8 +3,11 @@
 // Nothing blocks a thread: c-ares' sockets are watched with posix::stream_descriptor waits and
 // its retransmission clock with a steady_timer (ARES_OPT_SOCK_STATE_CB, ares_process_fd,
 // ares_timeout). Queries go to `servers` (delivery.dns_servers) or, when that is empty, to the
-// nameservers of `resolv_conf` (default /etc/resolv.conf). Raw answers are decoded by
-// dns_message so that TTLs, CNAME chains and the SOA of negative answers are known.
+// nameservers of `resolv_conf` (default /etc/resolv.conf). Queries are encoded by dns_message
+// with AD=1 and EDNS0 DO (RFC 6840 §5.7) and sent with ares_send; raw answers are decoded by
+// dns_message so that TTLs, CNAME chains, the SOA of negative answers and the AD bit are known.
+// The AD bit is believed as the servers send it: they must be validating resolvers the
+// operator trusts (DESIGN.md, [dane]).
 //
 // Threads: every c-ares call, the cache and the socket watchers live on one strand of the
 // given executor; resolve_* may be called from any thread (they post to the strand), and
@@ -50,6 +53,7 @@ class CaresResolver final : public Resolver {
   void resolve_aaaa(std::string name, Callback<IpAddress> done) override;
   void resolve_mx(std::string name, Callback<MxRecord> done) override;
   void resolve_txt(std::string name, Callback<TxtRecord> done) override;
+  void resolve_tlsa(std::string name, Callback<TlsaRecord> done) override;
 
   // Counters for tests and metrics (read them on the strand or after the io_context stopped).
   struct Stats {

@@ -14,6 +14,14 @@ using core::Error;
 
 constexpr std::size_t kHeaderSize = 12;
 constexpr std::uint16_t kClassIn = 1;
+constexpr std::uint16_t kTypeOpt = 41;  // RFC 6891 §6.1.1
+// Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2.3 and RFC 6840 §5.7 for AD).
+constexpr std::uint16_t kFlagQr = 0x8000;
+constexpr std::uint16_t kFlagTc = 0x0200;
+constexpr std::uint16_t kFlagRd = 0x0100;
+constexpr std::uint16_t kFlagAd = 0x0020;
+// The DO bit, the top bit of the OPT record's flags in its TTL field (RFC 3225 §3).
+constexpr std::uint16_t kEdnsDo = 0x8000;
 
 std::uint16_t read16(Bytes m, std::size_t at) {
   return static_cast<std::uint16_t>(m[at] << 8 | m[at + 1]);
@@ -104,6 +112,66 @@ core::Result<RawRecord> read_record(Bytes m, std::size_t& pos) {
   return r;
 }
 
+void put16(std::vector<std::uint8_t>& b, std::uint16_t v) {
+  b.push_back(static_cast<std::uint8_t>(v >> 8));
+  b.push_back(static_cast<std::uint8_t>(v & 0xFF));
+}
+
+// Appends `name` (presentation form) in wire form: length-prefixed labels, then the root.
+core::Status put_name(std::vector<std::uint8_t>& b, std::string_view name) {
+  if (name.empty() || name == ".") {
+    b.push_back(0);
+    return core::Ok{};
+  }
+  const std::size_t start = b.size();
+  std::size_t label_at = b.size();
+  b.push_back(0);
+  auto close_label = [&]() -> core::Status {
+    const std::size_t len = b.size() - label_at - 1;
+    if (len == 0) return Error::invalid("empty label in \"" + std::string(name) + "\"");
+    if (len > 63) return Error::invalid("label longer than 63 octets");
+    b[label_at] = static_cast<std::uint8_t>(len);
+    return core::Ok{};
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '.') {
+      if (auto st = close_label(); !st) return st;
+      if (i + 1 == name.size()) break;  // the trailing dot of a fully qualified name
+      label_at = b.size();
+      b.push_back(0);
+      continue;
+    }
+    if (c != '\\') {
+      b.push_back(static_cast<std::uint8_t>(c));
+      if (i + 1 == name.size()) {
+        if (auto st = close_label(); !st) return st;
+      }
+      continue;
+    }
+    // RFC 1035 §5.1: \X is X itself, \DDD the octet with that decimal value.
+    if (i + 1 >= name.size()) return Error::invalid("name ends in a backslash");
+    if (core::is_digit(name[i + 1])) {
+      if (i + 3 >= name.size() || !core::is_digit(name[i + 2]) || !core::is_digit(name[i + 3])) {
+        return Error::invalid("\\DDD escape needs three digits");
+      }
+      const int v = (name[i + 1] - '0') * 100 + (name[i + 2] - '0') * 10 + (name[i + 3] - '0');
+      if (v > 255) return Error::invalid("\\DDD escape above 255");
+      b.push_back(static_cast<std::uint8_t>(v));
+      i += 3;
+    } else {
+      b.push_back(static_cast<std::uint8_t>(name[i + 1]));
+      ++i;
+    }
+    if (i + 1 == name.size()) {
+      if (auto st = close_label(); !st) return st;
+    }
+  }
+  b.push_back(0);
+  if (b.size() - start > 255) return Error::invalid("name longer than 255 octets");
+  return core::Ok{};
+}
+
 std::string type_context(const RawRecord& r) {
   return " in the record of " + r.owner + " type " + std::to_string(r.type);
 }
@@ -156,14 +224,41 @@ core::Result<RecordData> decode_rdata(Bytes m, const RawRecord& r, RecordType ty
 
 }  // namespace
 
+core::Result<std::vector<std::uint8_t>> encode_query(std::string_view name, RecordType type,
+                                                     std::uint16_t id,
+                                                     std::uint16_t udp_payload) {
+  std::vector<std::uint8_t> b;
+  b.reserve(kHeaderSize + name.size() + 2 + 4 + 11);
+  put16(b, id);
+  put16(b, kFlagRd | kFlagAd);
+  put16(b, 1);  // QDCOUNT
+  put16(b, 0);  // ANCOUNT
+  put16(b, 0);  // NSCOUNT
+  put16(b, 1);  // ARCOUNT: the OPT record
+  if (auto st = put_name(b, name); !st) return st.error();
+  put16(b, static_cast<std::uint16_t>(type));
+  put16(b, kClassIn);
+  // OPT pseudo-record (RFC 6891 §6.1.2): root owner, CLASS = UDP payload size, TTL = extended
+  // RCODE 0, version 0, flags with DO; no options. 11 octets, the size c-ares strips on FORMERR.
+  b.push_back(0);
+  put16(b, kTypeOpt);
+  put16(b, udp_payload);
+  b.push_back(0);  // extended RCODE
+  b.push_back(0);  // EDNS version 0
+  put16(b, kEdnsDo);
+  put16(b, 0);  // RDLENGTH
+  return b;
+}
+
 core::Result<DecodedResponse> decode_response(Bytes m, std::string_view qname,
                                               RecordType qtype) {
   if (m.size() < kHeaderSize) return Error::invalid("message shorter than a DNS header");
   const std::uint16_t flags = read16(m, 2);
-  if ((flags & 0x8000) == 0) return Error::invalid("not a response (QR=0)");
+  if ((flags & kFlagQr) == 0) return Error::invalid("not a response (QR=0)");
   DecodedResponse out;
   out.rcode = static_cast<std::uint8_t>(flags & 0x000F);
-  out.truncated = (flags & 0x0200) != 0;
+  out.truncated = (flags & kFlagTc) != 0;
+  out.authenticated_data = (flags & kFlagAd) != 0;
   const std::uint16_t qdcount = read16(m, 4);
   const std::uint16_t ancount = read16(m, 6);
   const std::uint16_t nscount = read16(m, 8);
@@ -241,6 +336,10 @@ core::Result<DecodedResponse> decode_response(Bytes m, std::string_view qname,
 DnsAnswer interpret(const DecodedResponse& response) {
   DnsAnswer a;
   a.canonical_name = response.canonical_name;
+  // RFC 4035 §3.2.3: AD in an answer or a negative answer; a failure has nothing to vouch for.
+  // A truncated response is not the whole answer the AD bit spoke of (c-ares retries over TCP,
+  // so this is defence in depth).
+  a.authenticated = response.authenticated_data && !response.truncated;
   switch (static_cast<Rcode>(response.rcode)) {
     case Rcode::noerror:
       if (!response.records.empty()) {
@@ -266,6 +365,7 @@ DnsAnswer interpret(const DecodedResponse& response) {
     default: a.reason = "RCODE " + std::to_string(response.rcode); break;
   }
   a.status = DnsStatus::temporary;
+  a.authenticated = false;
   return a;
 }
 

@@ -1,5 +1,6 @@
-// The DNS resolver as the rest of stsrelay sees it: asynchronous queries for A, AAAA, MX and TXT
-// whose results arrive through a callback, exactly once. No Asio and no c-ares here, so
+// The DNS resolver as the rest of stsrelay sees it: asynchronous queries for A, AAAA, MX, TXT
+// and TLSA whose results arrive through a callback, exactly once, each with its DNSSEC status
+// (DnsResult::dnssec()). No Asio and no c-ares here, so
 // delivery and sts code can depend on it and unit tests can fake it (tests/support/
 // fake_resolver.hpp). Coroutine callers use net::await_call (await_callback.hpp); the production
 // implementation is CaresResolver (dns_cares_resolver.hpp).
@@ -29,6 +30,8 @@ class Resolver {
   virtual void resolve_aaaa(std::string name, Callback<IpAddress> done) = 0;
   virtual void resolve_mx(std::string name, Callback<MxRecord> done) = 0;
   virtual void resolve_txt(std::string name, Callback<TxtRecord> done) = 0;
+  // TLSA at the name as given, e.g. "_25._tcp.mx.example.test" (RFC 7672 §2.2, RFC 6698 §3).
+  virtual void resolve_tlsa(std::string name, Callback<TlsaRecord> done) = 0;
 };
 
 }  // namespace stsrelay::net

@@ -29,6 +29,18 @@ constexpr core::EnumNameList<DnsStatus::temporary> kStatusNames{
 
 std::string_view to_string(DnsStatus status) { return kStatusNames.name(status); }
 
+namespace {
+constexpr core::EnumNameList<DnssecStatus::indeterminate> kDnssecNames{
+    {"secure", "insecure", "indeterminate"}, "unknown"};
+}  // namespace
+
+std::string_view to_string(DnssecStatus status) { return kDnssecNames.name(status); }
+
+DnssecStatus dnssec_status(DnsStatus status, bool authenticated) {
+  if (status == DnsStatus::temporary) return DnssecStatus::indeterminate;
+  return authenticated ? DnssecStatus::secure : DnssecStatus::insecure;
+}
+
 IpAddress IpAddress::v4(std::array<std::uint8_t, 4> b) {
   IpAddress a;
   a.family = IpFamily::v4;

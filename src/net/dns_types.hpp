@@ -1,6 +1,8 @@
 // Values the DNS resolver hands out: record data of the types stsrelay asks for (A, AAAA, MX,
-// TXT, and TLSA for DANE later) and a result that keeps apart the outcomes a mail client must
-// treat differently (RFC 5321 §5.1, RFC 2308): an answer, NODATA, NXDOMAIN, a temporary failure.
+// TXT, TLSA for DANE) and a result that keeps apart the outcomes a mail client must treat
+// differently (RFC 5321 §5.1, RFC 2308): an answer, NODATA, NXDOMAIN, a temporary failure; each
+// with the DNSSEC status the validating resolver reported for it (RFC 4035 §3.2.3, RFC 6840
+// §5.7), which DANE needs (RFC 7672 §2.1).
 //
 // Plain values only: no Asio, no c-ares, so every module and every fake can use them.
 #pragma once
@@ -54,7 +56,8 @@ struct MxRecord {
 // shape as sts::TxtRecord.
 using TxtRecord = std::vector<std::string>;
 
-// RFC 6698 §2.1.
+// RFC 6698 §2.1: certificate usage, selector, matching type, certificate association data.
+// Values are kept as published, usable or not; sts/tlsa_match decides which ones count.
 struct TlsaRecord {
   std::uint8_t usage = 0;
   std::uint8_t selector = 0;
@@ -73,6 +76,22 @@ enum class DnsStatus {
 };
 std::string_view to_string(DnsStatus status);
 
+// The DNSSEC state of one result, in the terms of RFC 4035 §4.3 as far as a stub resolver can
+// know them: it trusts the AD bit of the validating resolvers it was configured with (RFC 6840
+// §5.7; DESIGN.md, [dane]) and cannot tell a bogus answer from an unreachable server, since a
+// validating resolver answers both with SERVFAIL (RFC 4035 §5.5).
+enum class DnssecStatus {
+  secure,         // answer, NODATA or NXDOMAIN with the AD bit set
+  insecure,       // answer, NODATA or NXDOMAIN without it: unsigned, or nothing validated it
+  indeterminate,  // a temporary failure: bogus or unknown. For DANE it is never "no TLSA"
+                  // (RFC 7672 §2.1.1): the host is deferred, not downgraded.
+};
+std::string_view to_string(DnssecStatus status);
+
+// The status a result with DNS status `status` and AD bit `authenticated` has. A temporary
+// failure is indeterminate whatever its AD bit said: there is no answer for it to vouch for.
+DnssecStatus dnssec_status(DnsStatus status, bool authenticated);
+
 // The outcome of one query. `records` is non-empty exactly when status == answer. `reason` says
 // what happened in words for logs and DSN diagnostics ("SERVFAIL", "timeout after 2 tries").
 template <class T>
@@ -82,8 +101,12 @@ struct DnsResult {
   std::string reason;
   std::string canonical_name;  // the name the records belong to, after CNAMEs
   std::uint32_t ttl = 0;       // seconds the answer stays valid (remaining, when from the cache)
+  // The AD bit of the response (RFC 4035 §3.2.3); after CNAME re-queries, set only when every
+  // response of the chain had it. False unless a resolver said so: never a false "secure".
+  bool authenticated = false;
 
   bool ok() const { return status == DnsStatus::answer; }
+  DnssecStatus dnssec() const { return dnssec_status(status, authenticated); }
 };
 
 // Case-folds ASCII, drops one trailing dot (except from the root "."): the form names are

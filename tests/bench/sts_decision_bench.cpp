@@ -48,6 +48,9 @@ class MemoryResolver final : public net::Resolver {
     done(none<net::IpAddress>());
   }
   void resolve_mx(std::string, Callback<net::MxRecord> done) override { done(none<net::MxRecord>()); }
+  void resolve_tlsa(std::string, Callback<net::TlsaRecord> done) override {
+    done(none<net::TlsaRecord>());
+  }
   void resolve_txt(std::string, Callback<net::TxtRecord> done) override {
     net::DnsResult<net::TxtRecord> r;
     r.status = net::DnsStatus::answer;

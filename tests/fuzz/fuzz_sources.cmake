@@ -56,6 +56,9 @@ set(fuzz_sources_fuzz_sts_policy_parser
   sts/field_syntax.cpp sts/mx_match.cpp sts/policy_parser.cpp src/core/domain_name.cpp
   ${fuzz_core_text})
 
+set(fuzz_sources_fuzz_sts_tlsa_match
+  sts/tlsa_match.cpp src/net/tlsa_forms.cpp)
+
 set(fuzz_sources_fuzz_sts_txt_record
   sts/field_syntax.cpp sts/txt_record.cpp ${fuzz_core_text})
 

@@ -43,10 +43,15 @@ struct Seen {
   std::vector<std::string> records;
   std::string reason;
   std::string canonical;
+  DnssecStatus dnssec = DnssecStatus::indeterminate;
 };
 
 std::string text(const IpAddress& a) { return a.to_string(); }
 std::string text(const MxRecord& m) { return std::to_string(m.preference) + " " + m.host; }
+std::string text(const TlsaRecord& t) {
+  return std::to_string(t.usage) + " " + std::to_string(t.selector) + " " +
+         std::to_string(t.matching_type) + " " + std::to_string(t.data.size());
+}
 std::string text(const TxtRecord& t) {
   std::string s = "[";
   for (std::size_t i = 0; i < t.size(); ++i) s += (i ? "|" : "") + t[i];
@@ -89,6 +94,7 @@ class ResolverTest : public ::testing::Test {
     for (const T& r : got->records) seen.records.push_back(text(r));
     seen.reason = got->reason;
     seen.canonical = got->canonical_name;
+    seen.dnssec = got->dnssec();
     return seen;
   }
   Seen ask_any(RecordType type, const std::string& name) {
@@ -97,6 +103,7 @@ class ResolverTest : public ::testing::Test {
       case RecordType::aaaa: return ask<IpAddress>(&Resolver::resolve_aaaa, name);
       case RecordType::mx: return ask<MxRecord>(&Resolver::resolve_mx, name);
       case RecordType::txt: return ask<TxtRecord>(&Resolver::resolve_txt, name);
+      case RecordType::tlsa: return ask<TlsaRecord>(&Resolver::resolve_tlsa, name);
       default: ADD_FAILURE() << "type not asked"; return {};
     }
   }
@@ -176,6 +183,58 @@ TEST_F(ResolverTest, AnswersOfEveryKind) {
     if (!row.canonical.empty()) {
       EXPECT_EQ(seen.canonical, row.canonical);
     }
+  }
+}
+
+struct DnssecRow {
+  const char* name;
+  RecordType type;
+  std::string qname;
+  DnsStatus status;
+  DnssecStatus dnssec;
+  std::vector<std::string> records = {};
+};
+
+// The AD bit of real responses (dns_server.py sets it for signed.test only when the query had
+// AD=1 and DO, RFC 6840 §5.7), through c-ares, the decoder and the cache.
+TEST_F(ResolverTest, DnssecStatusFromTheAdBit) {
+  make(settings());
+  const std::vector<DnssecRow> rows = {
+      {"TLSA in the signed zone: secure", RecordType::tlsa, "_25._tcp.mx.signed.test",
+       DnsStatus::answer, DnssecStatus::secure, {"3 1 1 32", "2 0 1 32"}},
+      {"the same again, from the cache: still secure", RecordType::tlsa,
+       "_25._tcp.mx.signed.test", DnsStatus::answer, DnssecStatus::secure,
+       {"3 1 1 32", "2 0 1 32"}},
+      {"TLSA in an unsigned zone: insecure", RecordType::tlsa, "_25._tcp.mx1.example.test",
+       DnsStatus::answer, DnssecStatus::insecure, {"3 1 1 32"}},
+      {"MX and A in the signed zone", RecordType::mx, "signed.test", DnsStatus::answer,
+       DnssecStatus::secure, {"10 mx.signed.test"}},
+      {"A in the signed zone", RecordType::a, "mx.signed.test", DnsStatus::answer,
+       DnssecStatus::secure, {"192.0.2.60"}},
+      {"NODATA in the signed zone: secure denial", RecordType::aaaa, "mx.signed.test",
+       DnsStatus::nodata, DnssecStatus::secure},
+      {"no TLSA in the signed zone: secure NXDOMAIN", RecordType::tlsa,
+       "_25._tcp.none.signed.test", DnsStatus::nxdomain, DnssecStatus::secure},
+      {"NXDOMAIN in an unsigned zone: insecure", RecordType::tlsa, "_25._tcp.nx.example.test",
+       DnsStatus::nxdomain, DnssecStatus::insecure},
+      {"SERVFAIL with AD: indeterminate, never secure", RecordType::tlsa, "bogus.signed.test",
+       DnsStatus::temporary, DnssecStatus::indeterminate},
+      {"CNAME inside the signed zone: secure", RecordType::tlsa, "_25._tcp.alias.signed.test",
+       DnsStatus::answer, DnssecStatus::secure, {"3 1 1 32", "2 0 1 32"}},
+      {"CNAME out of the signed zone, re-asked: insecure", RecordType::tlsa,
+       "_25._tcp.out.signed.test", DnsStatus::answer, DnssecStatus::insecure, {"3 1 1 32"}},
+      {"CNAME into the signed zone from an unsigned one: insecure", RecordType::tlsa,
+       "_25._tcp.into.example.test", DnsStatus::answer, DnssecStatus::insecure,
+       {"3 1 1 32", "2 0 1 32"}},
+  };
+  for (const DnssecRow& row : rows) {
+    SCOPED_TRACE(row.name);
+    const Seen seen = ask_any(row.type, row.qname);
+    EXPECT_EQ(seen.status, row.status) << seen.reason;
+    EXPECT_EQ(seen.dnssec, row.dnssec) << to_string(seen.dnssec);
+    std::multiset<std::string> got(seen.records.begin(), seen.records.end());
+    std::multiset<std::string> want(row.records.begin(), row.records.end());
+    EXPECT_EQ(got, want);
   }
 }
 

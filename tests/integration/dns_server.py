@@ -8,6 +8,13 @@ another zone answered without its target (as an authoritative server does), NXDO
 (both with the SOA of RFC 2308), SERVFAIL, REFUSED, a name that is never answered (timeout), and
 a TXT too large for UDP (TC=1, the client retries over TCP). Writes --ready FILE once listening.
 Needs python3-dnslib (Debian); run it with /usr/bin/python3.
+
+DNSSEC, as a validating resolver reports it (RFC 4035 §3.2.3, RFC 6840 §5.7/§5.8): names in
+signed.test stand for a zone that validates. An answer, NODATA or NXDOMAIN whose every record
+lies in signed.test gets the AD bit, but only for a query that carried both AD=1 and an OPT
+record with DO, so the resolver test also proves that its queries ask that way. Everything else
+goes out with AD clear (dnslib's reply() would echo the query's AD bit otherwise), except
+bogus.signed.test: SERVFAIL with AD set, a server the client must not believe on a failure.
 """
 import argparse
 import os
@@ -20,7 +27,8 @@ import threading
 
 from dnslib import AAAA, CNAME, MX, QTYPE, RCODE, RR, SOA, TLSA, TXT, A, DNSLabel, DNSRecord
 
-ZONES = ("example.test", "other.test")
+ZONES = ("example.test", "other.test", "signed.test")
+SIGNED_ZONE = "signed.test"
 TTL = 300
 SOA_RR = {
     z: RR(z, QTYPE.SOA, ttl=60,
@@ -57,8 +65,20 @@ RECORDS = {
     "target.other.test": [("TXT", TXT(["from the other zone"]), TTL)],
     "short.example.test": [("A", A("192.0.2.50"), 1)],
     "_25._tcp.mx1.example.test": [("TLSA", TLSA(3, 1, 1, bytes.fromhex("abcd" * 16)), TTL)],
+    "signed.test": [("MX", MX("mx.signed.test", 10), TTL)],
+    "mx.signed.test": [("A", A("192.0.2.60"), TTL)],
+    "_25._tcp.mx.signed.test": [
+        ("TLSA", TLSA(3, 1, 1, bytes.fromhex("5a" * 32)), TTL),
+        ("TLSA", TLSA(2, 0, 1, bytes.fromhex("a5" * 32)), TTL),
+    ],
+    # A chain inside the signed zone: one response, secure as a whole.
+    "_25._tcp.alias.signed.test": [("CNAME", CNAME("_25._tcp.mx.signed.test"), TTL)],
+    # Out of the signed zone: the second response, for the target, is insecure.
+    "_25._tcp.out.signed.test": [("CNAME", CNAME("_25._tcp.mx1.example.test"), TTL)],
+    # Into the signed zone from an unsigned one: the first link is insecure.
+    "_25._tcp.into.example.test": [("CNAME", CNAME("_25._tcp.mx.signed.test"), TTL)],
 }
-SERVFAIL = {"servfail.example.test"}
+SERVFAIL = {"servfail.example.test", "bogus.signed.test"}
 REFUSED = {"refused.example.test"}
 SILENT = {"timeout.example.test"}
 
@@ -70,7 +90,24 @@ def zone_of(name):
     return None
 
 
+def asked_for_dnssec(request):
+    do = any(rr.rtype == QTYPE.OPT and rr.edns_do for rr in request.ar)
+    return request.header.ad == 1 and do
+
+
 def answer(request):
+    reply = answer_records(request)
+    if reply is None:
+        return None
+    qname = str(request.q.qname).rstrip(".").lower()
+    owners = [str(rr.rname).rstrip(".").lower() for rr in reply.rr + reply.auth]
+    secure = (asked_for_dnssec(request) and reply.header.rcode in (RCODE.NOERROR, RCODE.NXDOMAIN)
+              and owners and all(zone_of(o) == SIGNED_ZONE for o in owners))
+    reply.header.ad = 1 if secure or qname == "bogus.signed.test" else 0
+    return reply
+
+
+def answer_records(request):
     reply = request.reply()
     reply.header.ra = 0
     reply.header.aa = 1
@@ -129,6 +166,7 @@ class Udp(socketserver.BaseRequestHandler):
             reply = request.reply()
             reply.header.aa = 1
             reply.header.tc = 1
+            reply.header.ad = 0
             packed = reply.pack()
         sock.sendto(packed, self.client_address)
 

@@ -21,6 +21,7 @@ class FakeResolver final : public net::Resolver {
   Table<net::IpAddress> aaaa;
   Table<net::MxRecord> mx;
   Table<net::TxtRecord> txt;
+  Table<net::TlsaRecord> tlsa;
   std::vector<std::string> queries;  // "MX example.test", in the order asked
 
   template <class T>
@@ -29,6 +30,13 @@ class FakeResolver final : public net::Resolver {
     r.status = net::DnsStatus::answer;
     r.records = std::move(records);
     r.ttl = ttl;
+    return r;
+  }
+  // An answer with the AD bit set, as a validating resolver sends for a signed zone.
+  template <class T>
+  static net::DnsResult<T> secure_answer(std::vector<T> records, std::uint32_t ttl = 300) {
+    net::DnsResult<T> r = answer(std::move(records), ttl);
+    r.authenticated = true;
     return r;
   }
   template <class T>
@@ -50,6 +58,9 @@ class FakeResolver final : public net::Resolver {
   }
   void resolve_txt(std::string name, Callback<net::TxtRecord> done) override {
     respond(txt, "TXT", std::move(name), done);
+  }
+  void resolve_tlsa(std::string name, Callback<net::TlsaRecord> done) override {
+    respond(tlsa, "TLSA", std::move(name), done);
   }
 
  private:

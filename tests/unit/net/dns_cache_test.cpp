@@ -81,3 +81,38 @@ TEST(DnsCache, DropsLeastRecentlyUsed) {
 
 }  // namespace
 }  // namespace stsrelay::net
+
+namespace stsrelay::net {
+namespace {
+
+// DANE trusts a cached TLSA RRset exactly as far as the response it came from (RFC 7672 §2.1).
+TEST(DnsCache, KeepsTheDnssecStatusWithTheRecords) {
+  DnsCache cache({});
+  const core::SysTime t0 = core::from_unix(1'800'000'000);
+  DnsAnswer secure;
+  secure.status = DnsStatus::answer;
+  secure.ttl = 60;
+  secure.authenticated = true;
+  secure.records.push_back(TlsaRecord{3, 1, 1, std::vector<std::uint8_t>(32, 0xAB)});
+  DnsAnswer insecure_nx;
+  insecure_nx.status = DnsStatus::nxdomain;
+  insecure_nx.ttl = 60;
+  DnsAnswer secure_nodata = insecure_nx;
+  secure_nodata.status = DnsStatus::nodata;
+  secure_nodata.authenticated = true;
+  ASSERT_TRUE(cache.store("_25._tcp.a.test", RecordType::tlsa, secure, t0));
+  ASSERT_TRUE(cache.store("_25._tcp.b.test", RecordType::tlsa, insecure_nx, t0));
+  ASSERT_TRUE(cache.store("_25._tcp.c.test", RecordType::tlsa, secure_nodata, t0));
+  const auto a = cache.lookup("_25._tcp.a.test", RecordType::tlsa, t0 + seconds(10));
+  const auto b = cache.lookup("_25._tcp.b.test", RecordType::tlsa, t0 + seconds(10));
+  const auto c = cache.lookup("_25._tcp.c.test", RecordType::tlsa, t0 + seconds(10));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->dnssec(), DnssecStatus::secure);
+  EXPECT_EQ(a->records, secure.records);
+  EXPECT_EQ(b->dnssec(), DnssecStatus::insecure);
+  EXPECT_EQ(c->dnssec(), DnssecStatus::secure);
+  EXPECT_EQ(to_result<TlsaRecord>(*a).dnssec(), DnssecStatus::secure);
+}
+
+}  // namespace
+}  // namespace stsrelay::net

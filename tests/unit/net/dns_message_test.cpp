@@ -249,6 +249,19 @@ TEST(DnsMessage, RejectsMalformed) {
        "example.test", RecordType::mx},
       {"forward compression pointer", forward, "example.test"},
       {"CNAME chain of 20 links", self_loop, "c0.test", RecordType::txt},
+      {"TLSA rdata of 2 octets (RFC 6698 §2.1: usage, selector, matching type first)",
+       message(0, "_25._tcp.mx.example.test", kTlsa,
+               {{"_25._tcp.mx.example.test", kTlsa, 60, {3, 1}}}),
+       "_25._tcp.mx.example.test", RecordType::tlsa},
+      {"empty TLSA rdata",
+       message(0, "_25._tcp.mx.example.test", kTlsa, {{"_25._tcp.mx.example.test", kTlsa, 60, {}}}),
+       "_25._tcp.mx.example.test", RecordType::tlsa},
+      {"TLSA rdata running past the message", [] {
+         Bytes b = message(0, "_25._tcp.mx.example.test", kTlsa,
+                           {{"_25._tcp.mx.example.test", kTlsa, 60, {3, 1, 1, 0xAA}}});
+         b[b.size() - 5] = 40;  // RDLENGTH low octet: 40 octets announced, 4 present
+         return b;
+       }(), "_25._tcp.mx.example.test", RecordType::tlsa},
       {"ANCOUNT larger than the records", [] {
          Bytes b = message(0, "example.test", kA, {});
          b[7] = 3;
@@ -262,6 +275,164 @@ TEST(DnsMessage, RejectsMalformed) {
     if (!decoded.ok()) {
       EXPECT_FALSE(decoded.error().message.empty());
     }
+  }
+}
+
+Bytes with_ad(Bytes b) {
+  b[3] |= 0x20;  // AD (RFC 4035 §3.2.3)
+  return b;
+}
+
+TEST(DnsMessage, TlsaRecordsKeepEveryField) {
+  const Bytes sha256(32, 0x5A);
+  Bytes r1 = {3, 1, 1};
+  r1.insert(r1.end(), sha256.begin(), sha256.end());
+  const Bytes bytes = message(0, "_25._tcp.mx.example.test", kTlsa,
+                              {{"_25._tcp.mx.example.test", kTlsa, 300, r1},
+                               {"_25._tcp.mx.example.test", kTlsa, 300, {2, 0, 1, 0x01}},
+                               {"_25._tcp.mx.example.test", kTlsa, 300, {255, 7, 9}}});
+  auto decoded = decode_response(bytes, "_25._tcp.mx.example.test", RecordType::tlsa);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  const auto result = to_result<TlsaRecord>(interpret(*decoded));
+  // Unknown and unusable values and short data are kept as published: usability is decided by
+  // sts/tlsa_match, and "3 octets, no data" is a record that can never match, not a bad answer.
+  ASSERT_EQ(result.records.size(), 3u);
+  EXPECT_EQ(result.records[0], (TlsaRecord{3, 1, 1, sha256}));
+  EXPECT_EQ(result.records[1], (TlsaRecord{2, 0, 1, {0x01}}));
+  EXPECT_EQ(result.records[2], (TlsaRecord{255, 7, 9, {}}));
+}
+
+struct AdRow {
+  const char* name;
+  Bytes bytes;
+  RecordType qtype;
+  DnsStatus status;
+  DnssecStatus dnssec;
+};
+
+// What the AD bit means together with the RCODE (RFC 4035 §3.2.3, RFC 6840 §5.7/§5.8).
+TEST(DnsMessage, DnssecStatusFromAdBitAndRcode) {
+  const std::string q = "_25._tcp.mx.example.test";
+  const Rr tlsa{q, kTlsa, 300, {3, 1, 1, 0xAA}};
+  const Rr soa{"example.test", kSoa, 300, soa_rdata(60)};
+  const std::vector<AdRow> rows = {
+      {"answer with AD: secure", with_ad(message(0, q, kTlsa, {tlsa})), RecordType::tlsa,
+       DnsStatus::answer, DnssecStatus::secure},
+      {"answer without AD: insecure", message(0, q, kTlsa, {tlsa}), RecordType::tlsa,
+       DnsStatus::answer, DnssecStatus::insecure},
+      {"NODATA with AD: secure denial of existence",
+       with_ad(message(0, q, kTlsa, {}, {soa})), RecordType::tlsa, DnsStatus::nodata,
+       DnssecStatus::secure},
+      {"NODATA without AD: insecure", message(0, q, kTlsa, {}, {soa}), RecordType::tlsa,
+       DnsStatus::nodata, DnssecStatus::insecure},
+      {"NXDOMAIN with AD: secure", with_ad(message(3, q, kTlsa, {}, {soa})), RecordType::tlsa,
+       DnsStatus::nxdomain, DnssecStatus::secure},
+      {"NXDOMAIN without AD: insecure", message(3, q, kTlsa, {}, {soa}), RecordType::tlsa,
+       DnsStatus::nxdomain, DnssecStatus::insecure},
+      {"SERVFAIL (bogus or unreachable): indeterminate", message(2, q, kTlsa, {}),
+       RecordType::tlsa, DnsStatus::temporary, DnssecStatus::indeterminate},
+      {"SERVFAIL with AD set anyway: still indeterminate", with_ad(message(2, q, kTlsa, {})),
+       RecordType::tlsa, DnsStatus::temporary, DnssecStatus::indeterminate},
+      {"REFUSED with AD: indeterminate", with_ad(message(5, q, kTlsa, {})), RecordType::tlsa,
+       DnsStatus::temporary, DnssecStatus::indeterminate},
+      {"FORMERR: indeterminate", message(1, q, kTlsa, {}), RecordType::tlsa,
+       DnsStatus::temporary, DnssecStatus::indeterminate},
+      {"unknown RCODE 9 with AD: indeterminate", with_ad(message(9, q, kTlsa, {})),
+       RecordType::tlsa, DnsStatus::temporary, DnssecStatus::indeterminate},
+      {"CNAME chain with AD: the one bit covers every link",
+       with_ad(message(0, "mx.alias.test", kA,
+                       {{"mx.alias.test", kCname, 300, name("mx.example.test")},
+                        {"mx.example.test", kA, 300, {192, 0, 2, 1}}})),
+       RecordType::a, DnsStatus::answer, DnssecStatus::secure},
+      {"CNAME chain without AD: insecure",
+       message(0, "mx.alias.test", kA,
+               {{"mx.alias.test", kCname, 300, name("mx.example.test")},
+                {"mx.example.test", kA, 300, {192, 0, 2, 1}}}),
+       RecordType::a, DnsStatus::answer, DnssecStatus::insecure},
+      {"truncated with AD: not the whole answer, insecure", [&] {
+         Bytes b = with_ad(message(0, q, kTlsa, {tlsa}));
+         b[2] |= 0x02;  // TC
+         return b;
+       }(), RecordType::tlsa, DnsStatus::answer, DnssecStatus::insecure},
+  };
+  for (const AdRow& row : rows) {
+    SCOPED_TRACE(row.name);
+    const std::string qname = row.qtype == RecordType::a ? "mx.alias.test" : q;
+    auto decoded = decode_response(row.bytes, qname, row.qtype);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    const DnsAnswer a = interpret(*decoded);
+    EXPECT_EQ(a.status, row.status) << a.reason;
+    EXPECT_EQ(a.dnssec(), row.dnssec);
+    EXPECT_EQ(to_result<TlsaRecord>(a).dnssec(),
+              row.status == DnsStatus::temporary ? DnssecStatus::indeterminate : row.dnssec);
+    EXPECT_EQ(to_result<IpAddress>(a).authenticated, a.authenticated);
+  }
+}
+
+TEST(DnsMessage, DnssecStatusNames) {
+  EXPECT_EQ(to_string(DnssecStatus::secure), "secure");
+  EXPECT_EQ(to_string(DnssecStatus::insecure), "insecure");
+  EXPECT_EQ(to_string(DnssecStatus::indeterminate), "indeterminate");
+  EXPECT_EQ(dnssec_status(DnsStatus::temporary, true), DnssecStatus::indeterminate);
+  EXPECT_EQ(DnsResult<MxRecord>{}.dnssec(), DnssecStatus::indeterminate)
+      << "a default result is a failure, never secure";
+}
+
+TEST(DnsMessage, EncodesQueriesWithAdAndDo) {
+  auto q = encode_query("_25._tcp.MX.example.test.", RecordType::tlsa, 0xBEEF);
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  Bytes want = {0xBE, 0xEF,  // id
+                0x01, 0x20,  // RD (RFC 1035 §4.1.1) and AD (RFC 6840 §5.7)
+                0, 1, 0, 0, 0, 0, 0, 1};
+  const Bytes n = name("_25._tcp.MX.example.test");  // case kept as given: 0x20 is the server's
+  want.insert(want.end(), n.begin(), n.end());
+  put16(want, kTlsa);
+  put16(want, 1);
+  // OPT (RFC 6891 §6.1.2): root, type 41, payload 1232, ext-RCODE 0, version 0, DO (RFC 3225).
+  const Bytes opt = {0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0};
+  want.insert(want.end(), opt.begin(), opt.end());
+  EXPECT_EQ(*q, want);
+}
+
+struct EncodeRow {
+  const char* name;
+  std::string qname;
+  bool ok;
+  Bytes wire_name = {};
+};
+
+TEST(DnsMessage, EncodesNamesInPresentationForm) {
+  const std::string label63(63, 'a');
+  const std::string label64(64, 'a');
+  std::string long_name;
+  for (int i = 0; i < 4; ++i) long_name += label63 + ".";
+  const std::vector<EncodeRow> rows = {
+      {"plain", "example.test", true, name("example.test")},
+      {"trailing dot", "example.test.", true, name("example.test")},
+      {"root", ".", true, {0}},
+      {"escaped dot stays in its label", "a\\.b.test", true,
+       {3, 'a', '.', 'b', 4, 't', 'e', 's', 't', 0}},
+      {"\\DDD octet", "a\\032b.test", true, {3, 'a', ' ', 'b', 4, 't', 'e', 's', 't', 0}},
+      {"escaped backslash", "a\\\\.test", true, {2, 'a', '\\', 4, 't', 'e', 's', 't', 0}},
+      {"63-octet label", label63 + ".test", true, name(label63 + ".test")},
+      {"64-octet label", label64 + ".test", false},
+      {"empty label", "a..test", false},
+      {"leading dot", ".test", false},
+      {"name over 255 octets", long_name + "test", false},
+      {"backslash at the end", "test\\", false},
+      {"\\DD with two digits", "a\\03", false},
+      {"\\DDD above 255", "a\\256.test", false},
+  };
+  for (const EncodeRow& row : rows) {
+    SCOPED_TRACE(row.name);
+    auto q = encode_query(row.qname, RecordType::a, 1);
+    ASSERT_EQ(q.ok(), row.ok);
+    if (!row.ok) {
+      EXPECT_FALSE(q.error().message.empty());
+      continue;
+    }
+    const Bytes got(q->begin() + 12, q->end() - 4 - 11);
+    EXPECT_EQ(got, row.wire_name);
   }
 }
 
