@@ -1,6 +1,7 @@
 #include "src/net/tlsa_forms.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <memory>

@@ -7,14 +7,16 @@
 // match (sts/tlsa_match), chain and name checks (dane_verify).
 #pragma once
 
-#include <openssl/ssl.h>
-
 #include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "src/core/result.hpp"
+
+// OpenSSL's connection type, declared rather than included: sts/tlsa_match.hpp includes this
+// header, and OpenSSL's headers stay out of headers that much of the tree includes.
+struct ssl_st;
 
 namespace stsrelay::net {
 
@@ -39,6 +41,6 @@ core::Result<std::vector<TlsaCertForms>> tlsa_forms_of_chain(std::span<const Der
 
 // The chain an established TLS client connection was presented, as DER, leaf first; empty when
 // the peer sent no certificate. On a client, SSL_get_peer_cert_chain holds the leaf too.
-std::vector<DerBytes> peer_chain_der(SSL* ssl);
+std::vector<DerBytes> peer_chain_der(ssl_st* ssl);
 
 }  // namespace stsrelay::net
