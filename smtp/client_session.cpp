@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 
 #include "src/net/cert_verify.hpp"
+#include "src/net/tlsa_forms.hpp"
 
 namespace stsrelay::smtp {
 
@@ -242,6 +243,7 @@ asio::awaitable<bool> ClientSession::Impl::handshake(OpenOutcome& out) {
     result.cipher = SSL_CIPHER_get_name(cipher);
   }
   result.cert = net::judge_peer(ssl, options_.mx_host);
+  if (options_.keep_peer_chain) result.chain_der = net::peer_chain_der(ssl);
   out.tls.result = std::move(result);
   tls_active_ = true;
   co_return true;

@@ -79,6 +79,8 @@ struct ClientOptions {
   bool implicit_tls = false;
   // Empty: always proceed (opportunistic TLS: an unverified certificate still gets the message).
   TlsGate tls_gate;
+  // Keep the presented chain (DER) in the TLS result for the gate: DANE needs it (RFC 7672 §3).
+  bool keep_peer_chain = false;
   // RFC 4954: AUTH after the TLS verdict, before any transaction; PLAIN when offered, else
   // LOGIN (client_auth.hpp). Refused locally when the session is not encrypted. Never logged.
   std::optional<ClientCredentials> auth;

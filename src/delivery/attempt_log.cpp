@@ -43,6 +43,7 @@ std::string format_attempt(const AttemptLogLine& line) {
     append(out, "sts", line.sts_mode + (line.sts_id.empty() ? "" : "/" + line.sts_id));
   }
   append(out, "mx", line.mx_verdict);
+  append(out, "dane", line.dane);
   append(out, "dsn", line.dsn);
   append(out, "status", line.status);
   append(out, "reply", line.reply);

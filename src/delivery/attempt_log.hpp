@@ -35,6 +35,9 @@ struct AttemptLogLine {
   // MTA-STS verdict per MX host tried (StsAttempt::mx_field()), e.g.
   // "mx1.example.com:ok,mx2.example.com:abandoned:not-listed"
   std::string mx_verdict;
+  // DANE verdict per MX host tried (RFC 7672), e.g. "mx1.example.com:secure:3 1 1:match",
+  // "mx.example.net:insecure", "mx.example.org:bogus"; empty when DANE is off.
+  std::string dane;
   std::string dsn;           // enhanced status code, e.g. "2.0.0"
   std::string status;        // sent | deferred | bounced | dry-run
   std::string reply;         // remote reply or local reason

@@ -13,6 +13,7 @@
 // everything that builds a lambda is a plain function.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,13 +23,17 @@
 #include <spdlog/spdlog.h>
 
 #include "src/delivery/agent_impl.hpp"
+#include "src/delivery/dane_host.hpp"
 #include "src/delivery/job_report.hpp"
 #include "src/delivery/job_route.hpp"
 #include "src/delivery/job_state.hpp"
 #include "src/delivery/sts_attempt.hpp"
 #include "src/delivery/tls_floor.hpp"
 #include "src/delivery/tls_log_field.hpp"
+#include "src/net/await_callback.hpp"
+#include "src/net/dane_verify.hpp"
 #include "src/net/mx_targets.hpp"
+#include "src/net/tlsa_forms.hpp"
 #include "src/core/domain_name.hpp"
 #include "sts/policy_resolver_await.hpp"
 #include "tlsrpt/session_record.hpp"
@@ -45,10 +50,51 @@ struct Job {
   std::string route_name;        // "route[2]", or "default" when no table matched
   std::unique_ptr<StsAttempt> sts;
   std::unique_ptr<FloorAttempt> floor;
+  bool dane_enabled = false;  // dane.enforcement (or its override) is not off for this MX job
+  bool dane_testing = false;
+  DaneHost dane;              // of the host being tried now
+  std::vector<sts::HostVerdict> dane_abandoned;
+  std::vector<std::string> dane_log;  // "host:verdict" per host tried, for the dane= field
 };
+
+// DANE's verdict on a session (dane_host.hpp), the TLSA match on the presented chain, and the
+// TLS outcome the policy and the floor judge: authenticated when DANE matched.
+struct DaneSession {
+  sts::Verdict verdict;
+  std::optional<sts::TlsaVerdict> match;
+  sts::TlsOutcome outcome;
+};
+
+DaneSession check_dane(const DaneHost& dane, const smtp::TlsStage& stage,
+                       const std::string& host) {
+  DaneSession out;
+  out.outcome = tls_outcome_of(stage);
+  if (!dane.applies()) return out;
+  if (dane.state == DaneState::usable && stage.result && stage.result->handshake_ok) {
+    const std::vector<net::DerBytes>& chain = stage.result->chain_der;
+    auto forms = net::tlsa_forms_of_chain(chain);
+    if (!forms) {
+      sts::TlsaVerdict v;
+      v.reason = "the presented chain could not be read: " + forms.error().message;
+      out.match = std::move(v);
+    } else {
+      // RFC 7672 §3.2.2: the TLSA base domain is the MX host name (its CNAMEs are not chased).
+      const std::vector<std::string> names{host};
+      out.match = sts::match_tlsa(dane.records, *forms, [&chain, &names](std::size_t depth) {
+        return net::verify_dane_ta_chain(chain, depth, names, std::time(nullptr));
+      });
+    }
+  }
+  out.verdict = judge_dane(dane, out.outcome, out.match);
+  if (out.match && out.match->outcome == sts::TlsaOutcome::match) {
+    out.outcome = authenticated(std::move(out.outcome), host);
+  }
+  return out;
+}
 
 struct Opened {
   PooledSession session;
+  DaneSession dane;
   std::optional<smtp::StepFailure> failure;
   bool connected = false;    // a greeting was read
   bool reached_tls = false;  // EHLO done: STARTTLS was (or could have been) negotiated
@@ -66,12 +112,15 @@ sts::Verdict judge_session(const sts::Decision& decision, bool policy_applies,
 
 smtp::TlsGate tls_gate(const Job& job, const std::string& host) {
   const TlsDemand& demand = job.floor->demand();
-  // Opportunistic TLS, no floor, no REQUIRETLS: every outcome proceeds.
-  if (!job.sts->applies() && allows_plain(demand)) return {};
+  // Opportunistic TLS, no floor, no REQUIRETLS, no DANE: every outcome proceeds.
+  if (!job.sts->applies() && allows_plain(demand) && !job.dane.applies()) return {};
   // Copies: the gate lives as long as the session, which may outlive the job.
-  return [decision = job.sts->decision(), applies = job.sts->applies(), demand,
-          host](const smtp::TlsStage& stage) {
-    const sts::Verdict v = judge_session(decision, applies, demand, host, tls_outcome_of(stage));
+  return [decision = job.sts->decision(), applies = job.sts->applies(), demand, host,
+          dane = job.dane](const smtp::TlsStage& stage) {
+    // RFC 8461 §2: a failing DANE check is never overridden; DANE wins a tie.
+    const DaneSession d = check_dane(dane, stage, host);
+    const sts::Verdict v =
+        stronger(d.verdict, judge_session(decision, applies, demand, host, d.outcome));
     return smtp::TlsVerdict{v.action != sts::Action::abandon_host, v.reason};
   };
 }
@@ -91,6 +140,7 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
   }
   o.source_address = route.source_address.empty() ? s.source_address : route.source_address;
   o.tls_gate = tls_gate(job, host);
+  o.keep_peer_chain = job.dane.state == DaneState::usable;
   smtp::ClientTimeouts& t = o.timeouts;
   t.connect = s.connect_timeout;
   t.greeting = t.ehlo = t.starttls = t.auth = t.mail = t.rcpt = t.data_init = t.rset =
@@ -116,7 +166,7 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   // An enforce policy never falls back to plain text (RFC 8461 §5), nor does a floor above
   // `may`, REQUIRETLS, or implicit TLS (there is no plain text on that port).
   if (!o.ok() && handshake_failed && !job.sts->decision().requires_tls() &&
-      allows_plain(job.floor->demand()) && !job.route->implicit_tls) {
+      allows_plain(job.floor->demand()) && !job.route->implicit_tls && !job.dane.applies()) {
     // RFC 7435 §4.2: a failed handshake under opportunistic TLS, so the same address again
     // without STARTTLS.
     spdlog::info("delivery: {}[{}]: TLS handshake failed ({}); trying again without STARTTLS",
@@ -131,7 +181,8 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   out.reached_tls = out.tls.result.has_value() ||
                     (out.connected && (!o.failure || o.failure->phase == smtp::ClientPhase::tls));
   out.session.tls = tls_log_fields(o.tls);
-  out.session.tls_outcome = tls_outcome_of(out.tls);
+  out.dane = check_dane(job.dane, out.tls, host);
+  out.session.tls_outcome = out.dane.outcome;
   out.session.local_address = o.local_address;
   out.session.server_name = o.capabilities.server_name;
   out.failure = o.failure;
@@ -147,11 +198,21 @@ std::string tls_phrase(const TlsLogFields& tls) {
 // The session's MTA-STS verdict (logged and recorded for TLS-RPT) and the route floor's. True:
 // one of them abandons the host, and the pending recipients stay pending for the next host.
 bool policy_abandons(Job& job, const sts::Verdict& before, const PooledSession& session,
-                     const Relay& relay, core::SysTime now) {
+                     const Relay& relay, core::SysTime now, const sts::Verdict& dane = {}) {
   const SessionFacts facts{relay.host, relay.ip, session.local_address, session.server_name};
   const sts::Verdict v = job.sts->session_done(before, session.tls_outcome, facts, now);
   const sts::Verdict floor = job.floor->session_done(relay.host, session.tls_outcome);
-  if (v.action != sts::Action::abandon_host && floor.action != sts::Action::abandon_host) {
+  if (dane.action == sts::Action::proceed_but_report) {
+    spdlog::info("delivery: {}: {}[{}]: would defer (dane.enforcement testing): {}",
+                 job.state.job.message_id, relay.host, relay.ip, dane.reason);
+  }
+  if (dane.action == sts::Action::abandon_host) {
+    job.dane_abandoned.push_back({relay.host, dane});
+    spdlog::info("delivery: {}: {}[{}]: abandoned: {}", job.state.job.message_id, relay.host,
+                 relay.ip, dane.reason);
+  }
+  if (v.action != sts::Action::abandon_host && floor.action != sts::Action::abandon_host &&
+      dane.action != sts::Action::abandon_host) {
     return false;
   }
   job.state.last_abandoned = relay;
@@ -178,9 +239,12 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
   Opened opened = co_await open_session(impl, settings, tls, job, relay);
   relay.connected = opened.connected;
   relay.tls = opened.session.tls;
+  if (job.dane.state != DaneState::off && opened.reached_tls) {
+    job.dane_log.push_back(relay.host + ":" + dane_field(job.dane, opened.dane.match));
+  }
   if (settings.dry_run && opened.session.session) co_await opened.session.session->quit();
-  if (opened.reached_tls &&
-      policy_abandons(job, before, opened.session, relay, impl.clock_.now())) {
+  if (opened.reached_tls && policy_abandons(job, before, opened.session, relay,
+                                            impl.clock_.now(), opened.dane.verdict)) {
     co_return std::nullopt;
   }
   if (opened.failure) {
@@ -217,7 +281,10 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
   // implicit TLS belong to its sessions.
   const std::string key = job.route_name + ":" + host + "[" + ip + "]:" + std::to_string(port);
   const PoolLimits limits = pool_limits(settings);
-  PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
+  // A session that DANE judged is not shared: its verdict rests on this job's TLSA records.
+  const bool pooled = !job.dane.applies();
+  PooledSession session;
+  if (pooled) session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
   if (session.session) {
     // A connection opened for another job: judged again under this domain's policy.
     relay.connected = true;
@@ -250,20 +317,55 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
   }
   relay.tls = session.tls;
   apply(job.state, transaction_fates(*t, job.state.pending.size(), last), relay);
+  if (!pooled) {
+    std::vector<PooledSession> done;
+    done.push_back(std::move(session));
+    impl.quit_sessions(std::move(done));
+    co_return;
+  }
   impl.quit_sessions(
       impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
 }
 
 // ---- MTA-STS ------------------------------------------------------------------------------
 
-std::optional<sts::LocalEnforcement> override_for(const DeliverySettings& s,
-                                                  const std::string& domain) {
-  if (s.sts_overrides.empty()) return std::nullopt;
-  // [sts.override] keys are normalised (A-labels); so is the domain here when it can be.
+std::optional<sts::LocalEnforcement> override_for(
+    const std::map<std::string, sts::LocalEnforcement>& overrides, const std::string& domain) {
+  if (overrides.empty()) return std::nullopt;
+  // [sts.override] and [dane.override] keys are normalised (A-labels); so is the domain here
+  // when it can be.
   auto normalised = core::normalize_domain(domain);
-  const auto it = s.sts_overrides.find(normalised ? *normalised : domain);
-  if (it == s.sts_overrides.end()) return std::nullopt;
+  const auto it = overrides.find(normalised ? *normalised : domain);
+  if (it == overrides.end()) return std::nullopt;
   return it->second;
+}
+
+// DANE applies to MX delivery (RFC 7672 §2.2), unless dane.enforcement (or the domain's
+// override) is off, the route's floor is `none`, or the message says "TLS-Required: No".
+void choose_dane(Job& job, const DeliverySettings& settings) {
+  const queue::DeliveryJob& q = job.state.job;
+  const sts::LocalEnforcement local =
+      override_for(settings.dane_overrides, q.domain).value_or(settings.dane_enforcement);
+  job.dane_enabled = local != sts::LocalEnforcement::off && job.route->via_mx() &&
+                     job.route->tls != TlsFloor::none && !q.envelope.tls_optional;
+  job.dane_testing = local == sts::LocalEnforcement::testing;
+}
+
+// The reply when every host was abandoned because of its DANE verdict: 451 4.7.5, host by host.
+sts::DeferReply dane_defer_reply(const std::vector<sts::HostVerdict>& hosts) {
+  constexpr std::size_t kMaxText = 400;  // RFC 5321 §4.5.3.1.5: one line holds 512 octets
+  sts::DeferReply r;
+  r.enhanced_code = "4.7.5";
+  r.text = "DANE (RFC 7672) allows no delivery now";
+  for (const sts::HostVerdict& h : hosts) {
+    std::string part = "; " + h.host + ": " + h.verdict.reason;
+    if (r.text.size() + part.size() > kMaxText) {
+      r.text += "; ...";
+      break;
+    }
+    r.text += part;
+  }
+  return r;
 }
 
 // The policy that applies to this attempt (RFC 8461 §5.1), or to the look-again before a
@@ -277,7 +379,8 @@ asio::awaitable<std::unique_ptr<StsAttempt>> policy_for(DeliveryAgent::Impl& imp
                                                         const queue::DeliveryJob& job,
                                                         const Route& route, bool refresh) {
   const std::string& domain = job.domain;
-  const std::optional<sts::LocalEnforcement> local_override = override_for(settings, domain);
+  const std::optional<sts::LocalEnforcement> local_override =
+      override_for(settings.sts_overrides, domain);
   sts::LocalEnforcement local = local_override.value_or(settings.sts_enforcement);
   if (job.envelope.tls_optional || !route.via_mx() || route.tls == TlsFloor::none) {
     local = sts::LocalEnforcement::off;
@@ -329,6 +432,30 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
       continue;
     }
     const std::uint16_t port = target.port != 0 ? target.port : settings.smtp_port;
+    job.dane = DaneHost{};
+    if (job.dane_enabled) {
+      // RFC 7672 §2.2: TLSA records are asked for only under a secure MX RRset and secure
+      // addresses of the host.
+      std::optional<net::DnsResult<net::TlsaRecord>> tlsa;
+      if (route.mx_secure && target.addresses_secure) {
+        tlsa = co_await net::await_call(impl.resolver_, &net::Resolver::resolve_tlsa,
+                                        "_25._tcp." + target.host);
+      }
+      job.dane = dane_for_host(true, job.dane_testing, route.mx_secure, target.addresses_secure,
+                               tlsa);
+      const sts::Verdict dane = dane_before_connect(job.dane);
+      if (dane.action != sts::Action::proceed) {
+        job.dane_log.push_back(target.host + ":" + job.dane.state_field());
+        spdlog::info("delivery: {}: {}: {}{}", job.state.job.message_id, target.host,
+                     dane.action == sts::Action::abandon_host ? "" : "would defer: ",
+                     dane.reason);
+      }
+      if (dane.action == sts::Action::abandon_host) {
+        job.dane_abandoned.push_back({target.host, dane});
+        job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
+        continue;
+      }
+    }
     for (std::size_t a = 0; a < target.addresses.size() && !job.state.pending.empty(); ++a) {
       const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
       co_await try_address(impl, job, settings, tls, before, target.host,
@@ -347,6 +474,12 @@ asio::awaitable<net::DeliveryRoute> route_targets(DeliveryAgent::Impl& impl, con
     hops.push_back({hop.host, hop.port, hop.kind == NextHop::Kind::address});
   }
   co_return co_await net::resolve_next_hops(impl.resolver_, std::move(hops));
+}
+
+std::string join_log(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
 }
 
 // The job's route and what it demands of TLS.
@@ -384,6 +517,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   j.content = std::move(*content);
 
   choose_route(j, settings);
+  choose_dane(j, settings);
   j.sts = co_await policy_for(*self, settings, q, *j.route, false);
   const sts::PolicyLookup& lookup = j.sts->lookup();
   const bool policy_unknown = j.sts->applies() && !lookup.has_policy() &&
@@ -401,7 +535,8 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
                                              : "dry run: would defer: ") + fate.reply};
     }
     apply_all(j.state, fate, Relay{});
-    co_await report_job(*self, j.state, *j.sts, *j.floor, j.content, settings);
+    co_await report_job(*self, j.state, *j.sts, *j.floor, join_log(j.dane_log), j.content,
+                      settings);
     co_return;
   }
   const net::DeliveryRoute route = co_await route_targets(*self, j);
@@ -433,9 +568,11 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
     if (!reply || j.floor->demand().requiretls) {
       if (auto floor_reply = j.floor->reply()) reply = floor_reply;
     }
+    if (!reply && !j.dane_abandoned.empty()) reply = dane_defer_reply(j.dane_abandoned);
     settle_abandoned(j.state, reply, settings.dry_run);
   }
-  co_await report_job(*self, j.state, *j.sts, *j.floor, j.content, settings);
+  co_await report_job(*self, j.state, *j.sts, *j.floor, join_log(j.dane_log), j.content,
+                      settings);
   flush_records(*self, *j.sts);
 }
 

@@ -16,8 +16,8 @@ namespace stsrelay::delivery {
 namespace asio = boost::asio;
 
 AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, const FloorAttempt& floor,
-                            std::size_t i, const RecipientFate& fate, std::uint16_t port,
-                            double delay) {
+                            const std::string& dane, std::size_t i, const RecipientFate& fate,
+                            std::uint16_t port, double delay) {
   const Relay& relay = st.relays[i];
   AttemptLogLine line;
   line.queue_id = st.job.message_id;
@@ -32,6 +32,7 @@ AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, const Flo
   line.sts_mode = sts.mode_field();
   line.sts_id = sts.id_field();
   line.mx_verdict = sts.mx_field();
+  line.dane = dane;
   line.dsn = fate.dsn;
   line.status = std::string(status_word(fate.fate));
   line.reply = fate.reply;
@@ -94,7 +95,7 @@ std::function<double()> jitter_of(DeliveryAgent::Impl& impl) {
 
 asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
                                  const StsAttempt& sts, const FloorAttempt& floor,
-                                 const std::string& content,
+                                 const std::string& dane, const std::string& content,
                                  const DeliverySettings& settings) {
   const core::SysTime now = impl.clock_.now();
   const double delay =
@@ -103,7 +104,7 @@ asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
   std::vector<queue::RecipientResult> results = queue_results(
       st, finals, settings.retry_schedule, now, jitter_of(impl));
   for (std::size_t i = 0; i < finals.size(); ++i) {
-    const AttemptLogLine line = attempt_line(st, sts, floor, i, finals[i], settings.smtp_port,
+    const AttemptLogLine line = attempt_line(st, sts, floor, dane, i, finals[i], settings.smtp_port,
                                              delay);
     core::mail_log().info(format_attempt(line));
     impl.counters_.add(attempt_key(line));

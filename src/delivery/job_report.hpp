@@ -30,9 +30,10 @@ namespace stsrelay::delivery {
 
 // The log line of recipient `i` with its final fate; `delay` is seconds since the message was
 // received.
+// `dane` is the dane= field: "host:verdict" per host tried ("" when DANE was off).
 AttemptLogLine attempt_line(const JobState& st, const StsAttempt& sts, const FloorAttempt& floor,
-                            std::size_t i, const RecipientFate& fate, std::uint16_t port,
-                            double delay);
+                            const std::string& dane, std::size_t i, const RecipientFate& fate,
+                            std::uint16_t port, double delay);
 
 // The metrics' reading of an attempt: status, TLS (verified, unverified, none) and policy mode.
 AttemptKey attempt_key(const AttemptLogLine& line);
@@ -53,7 +54,7 @@ void sign_notice(queue::NewMessage& notice, const dkim::SigningKeys& keys, core:
 // ones. A failed record() releases the recipients, which stay queued.
 boost::asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
                                         const StsAttempt& sts, const FloorAttempt& floor,
-                                        const std::string& content,
+                                        const std::string& dane, const std::string& content,
                                         const DeliverySettings& settings);
 
 }  // namespace stsrelay::delivery

@@ -49,6 +49,9 @@ struct DeliverySettings {
   // a domain (normalised: lower case, A-labels) replaces the global setting for it.
   sts::LocalEnforcement sts_enforcement = sts::LocalEnforcement::policy;
   std::map<std::string, sts::LocalEnforcement> sts_overrides;
+  // DANE (dane.enforcement, [dane.override]; dane_host.hpp), read the same way.
+  sts::LocalEnforcement dane_enforcement = sts::LocalEnforcement::policy;
+  std::map<std::string, sts::LocalEnforcement> dane_overrides;
 
   // [[dkim.sign]] keys: the DSNs the agent writes are signed like relayed mail (their From:
   // is MAILER-DAEMON@reporting_mta, so a table for that domain signs them). Null: unsigned.

@@ -29,6 +29,7 @@ MxPlan plan_mx_hosts(std::string_view domain_in, const DnsResult<MxRecord>& mx,
                      const PickIndex& pick) {
   const std::string domain = normalize_dns_name(domain_in);
   MxPlan plan;
+  plan.secure = mx.dnssec() == DnssecStatus::secure;
   switch (mx.status) {
     case DnsStatus::nxdomain:
       // RFC 5321 §5.1: the domain is not a valid mail destination.
@@ -123,6 +124,7 @@ std::vector<IpAddress> interleave_addresses(const std::vector<IpAddress>& v6,
 DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses>& addresses) {
   DeliveryRoute route;
   route.skipped = plan.skipped;
+  route.mx_secure = plan.secure;
   if (plan.failure) {
     route.failure = plan.failure;
     return route;
@@ -135,6 +137,8 @@ DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses
     const HostAddresses& found = i < addresses.size() ? addresses[i] : none;
     DeliveryTarget target{host.host, host.preference, host.implicit,
                           interleave_addresses(found.aaaa.records, found.a.records)};
+    target.addresses_secure = found.aaaa.dnssec() == DnssecStatus::secure &&
+                              found.a.dnssec() == DnssecStatus::secure;
     if (!target.addresses.empty()) {
       route.targets.push_back(std::move(target));
       continue;

@@ -58,6 +58,9 @@ struct MxHost {
 
 struct MxPlan {
   std::vector<MxHost> hosts;            // in the order to try them
+  // The MX answer (or the NODATA that makes the domain its own MX) was DNSSEC-secure: DANE may
+  // apply to these hosts (RFC 7672 §2.2.1).
+  bool secure = false;
   std::optional<RouteFailure> failure;  // set exactly when hosts is empty
   std::vector<std::string> skipped;     // MX records left out, and why (for logs)
 };
@@ -79,11 +82,15 @@ struct DeliveryTarget {
   bool implicit = false;
   std::vector<IpAddress> addresses;  // all tried before the next target (RFC 5321 §5.1)
   std::uint16_t port = 0;            // 0: the delivery port (25); a configured next hop's own
+  // Both address lookups were DNSSEC-secure (an answer or a secure denial): with a secure MX
+  // RRset, the host's TLSA records are asked for (RFC 7672 §2.2.2).
+  bool addresses_secure = false;
   friend bool operator==(const DeliveryTarget&, const DeliveryTarget&) = default;
 };
 
 struct DeliveryRoute {
   std::vector<DeliveryTarget> targets;   // non-empty on success
+  bool mx_secure = false;                // MxPlan::secure
   std::optional<RouteFailure> failure;   // set exactly when targets is empty
   std::vector<std::string> skipped;      // hosts left out, and why (for logs)
   bool ok() const { return !failure.has_value(); }

@@ -7,6 +7,7 @@
 // (no OpenSSL): cert_verify.hpp fills the certificate part, tls_client_session glue the rest.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ struct TlsResult {
   std::string protocol;          // "TLSv1.3"
   std::string cipher;            // "TLS_AES_256_GCM_SHA384"
   CertVerdict cert;              // meaningful when handshake_ok
+  // The presented chain as DER, leaf first, kept only when the caller asked for it (DANE
+  // matches TLSA records against it, RFC 7672 §3).
+  std::vector<std::vector<std::uint8_t>> chain_der;
 
   bool verified() const { return handshake_ok && cert.verified(); }
 };

@@ -41,6 +41,9 @@ class ZoneResolver(BaseResolver):
     def resolve(self, request, handler):
         reply = request.reply()
         reply.header.aa = 1
+        # dnslib copies the query's AD bit into the reply; this server validates nothing, so its
+        # answers are never DNSSEC-secure (DANE must not apply to them).
+        reply.header.ad = 0
         name = str(request.q.qname).rstrip(".").lower()
         zone = next((z for z in self.zones if name == z or name.endswith("." + z)), None)
         if zone is None:

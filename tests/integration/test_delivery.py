@@ -54,6 +54,9 @@ class ZoneResolver(BaseResolver):
 
     def resolve(self, request, handler):
         reply = request.reply()
+        # dnslib copies the query's AD bit into the reply; this server validates nothing, so its
+        # answers are never DNSSEC-secure (DANE must not apply to them).
+        reply.header.ad = 0
         reply.header.aa = 1
         reply.header.ra = 0
         name = str(request.q.qname).rstrip(".").lower()

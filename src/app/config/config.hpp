@@ -101,6 +101,15 @@ struct StsConfig {
   friend bool operator==(const StsConfig&, const StsConfig&) = default;
 };
 
+// [dane]: DANE for SMTP (RFC 7672) with the same local modes as [sts]: policy (apply what the
+// domain publishes under DNSSEC), testing (deliver as without DANE, log what it would do), off.
+struct DaneConfig {
+  sts::LocalEnforcement enforcement = sts::LocalEnforcement::policy;
+  std::map<std::string, sts::LocalEnforcement> overrides;  // [dane.override], normalised domains
+
+  friend bool operator==(const DaneConfig&, const DaneConfig&) = default;
+};
+
 struct TlsrptConfig {
   bool enabled = true;
   // RFC 8460 §4.4 organization-name and contact-info, and the submitter of the report
@@ -155,6 +164,7 @@ struct Config {
   QueueConfig queue;
   DeliveryConfig delivery;
   StsConfig sts;
+  DaneConfig dane;
   TlsrptConfig tlsrpt;
   DkimConfig dkim;
   std::vector<delivery::Route> routes;  // [[route]], in order: the first match wins

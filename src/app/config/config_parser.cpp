@@ -72,9 +72,11 @@ void read_delivery(TableReader& r, DeliveryConfig& c) {
   r.duration("data_timeout", c.data_timeout);
 }
 
-// [sts.override]: every key is a domain, every value a local mode. Domains are normalised here
-// (lower case, A-labels, no trailing dot) so that the lookup at delivery is plain equality.
-void read_overrides(const toml::table& table, TableReader& sts, StsConfig& c) {
+// [sts.override] and [dane.override]: every key is a domain, every value a local mode. Domains
+// are normalised here (lower case, A-labels, no trailing dot) so that the lookup at delivery is
+// plain equality.
+void read_overrides(const toml::table& table, TableReader& sts,
+                    std::map<std::string, sts::LocalEnforcement>& overrides) {
   const std::string path = sts.key_path("override");
   for (const auto& [key, node] : table) {
     const std::string key_path = join_key(path, key.str());
@@ -91,7 +93,7 @@ void read_overrides(const toml::table& table, TableReader& sts, StsConfig& c) {
       sts.problem_at(node, key_path, "not a domain name: " + domain.error().message);
       continue;
     }
-    if (!c.overrides.emplace(*domain, *mode).second) {
+    if (!overrides.emplace(*domain, *mode).second) {
       sts.problem_at(node, key_path, "\"" + *domain + "\" is overridden twice");
       continue;
     }
@@ -103,7 +105,16 @@ void read_sts(TableReader& r, StsConfig& c) {
   r.converted("enforcement", c.enforcement, kEnforcementTokens, sts::parse_local_enforcement);
   r.duration("fetch_timeout", c.fetch_timeout);
   r.positive("max_policy_size", c.max_policy_size);
-  if (const toml::table* overrides = r.table("override")) read_overrides(*overrides, r, c);
+  if (const toml::table* overrides = r.table("override")) {
+    read_overrides(*overrides, r, c.overrides);
+  }
+}
+
+void read_dane(TableReader& r, DaneConfig& c) {
+  r.converted("enforcement", c.enforcement, kEnforcementTokens, sts::parse_local_enforcement);
+  if (const toml::table* overrides = r.table("override")) {
+    read_overrides(*overrides, r, c.overrides);
+  }
 }
 
 void read_tlsrpt(TableReader& r, TlsrptConfig& c) {
@@ -203,6 +214,7 @@ core::Result<ParsedConfig> parse_config(std::string_view text, std::string_view 
   section("queue", [&](TableReader& r) { read_queue(r, c.queue); });
   section("delivery", [&](TableReader& r) { read_delivery(r, c.delivery); });
   section("sts", [&](TableReader& r) { read_sts(r, c.sts); });
+  section("dane", [&](TableReader& r) { read_dane(r, c.dane); });
   section("tlsrpt", [&](TableReader& r) { read_tlsrpt(r, c.tlsrpt); });
   section("dkim", [&](TableReader& r) { read_dkim(r, c.dkim, out.source); });
   top.tables("route", [&](TableReader& r) {

@@ -19,6 +19,8 @@ delivery::DeliverySettings to_delivery_settings(const Config& config) {
   s.max_lifetime = config.queue.max_lifetime;
   s.sts_enforcement = config.sts.enforcement;
   s.sts_overrides = config.sts.overrides;
+  s.dane_enforcement = config.dane.enforcement;
+  s.dane_overrides = config.dane.overrides;
   return s;
 }
 

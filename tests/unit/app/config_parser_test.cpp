@@ -29,7 +29,7 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:3:", true},
       {"syntax: bare string", "[log]\nlevel = info\n", "test.toml:2:", true},
       // Unknown keys anywhere.
-      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: delivery, dkim, log, metrics, queue, "
+      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: dane, delivery, dkim, log, metrics, queue, "
        "relay, route, server, sts, tlsrpt)"},
       {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table (did you mean \"server\"?)"},
       {"unknown key in a table", "[server]\nmax_recipient = 10\n",
@@ -208,6 +208,12 @@ max_policy_size = 4096
 "EXAMPLE.com." = "off"
 "bücher.example" = "policy"
 
+[dane]
+enforcement = "testing"
+
+[dane.override]
+"Signed.Example" = "off"
+
 [tlsrpt]
 enabled = false
 organization_name = "Org"
@@ -275,6 +281,10 @@ format = "json"
       {"example.com", sts::LocalEnforcement::off},
       {"xn--bcher-kva.example", sts::LocalEnforcement::policy}};
   EXPECT_EQ(c.sts.overrides, overrides);
+  EXPECT_EQ(c.dane.enforcement, sts::LocalEnforcement::testing);
+  const std::map<std::string, sts::LocalEnforcement> dane_overrides = {
+      {"signed.example", sts::LocalEnforcement::off}};
+  EXPECT_EQ(c.dane.overrides, dane_overrides);
   EXPECT_FALSE(c.tlsrpt.enabled);
   EXPECT_EQ(c.tlsrpt.organization_name, "Org");
   EXPECT_EQ(c.tlsrpt.contact_info, "mailto:r@example.com");
@@ -294,8 +304,8 @@ format = "json"
   EXPECT_EQ(route.auth_file, "corp.auth");
   EXPECT_EQ(route.source_address, "192.0.2.25");
   ASSERT_EQ(c.dkim.sign.size(), 2u);
-  EXPECT_EQ(c.dkim.sign[0], (DkimSignConfig{"example.com", "s1", "rsa.pem", "test.toml:51"}));
-  EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:56"}));
+  EXPECT_EQ(c.dkim.sign[0], (DkimSignConfig{"example.com", "s1", "rsa.pem", "test.toml:57"}));
+  EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:62"}));
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.format, core::LogFormat::json);
 
@@ -303,7 +313,7 @@ format = "json"
   EXPECT_EQ(parsed->source.where("server.hostname"), "test.toml:3");
   EXPECT_EQ(parsed->source.where("server.listen[1]"), "test.toml:2");
   EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:39");
-  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:72");
+  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:78");
 }
 
 }  // namespace

@@ -249,5 +249,33 @@ TEST(MxPlan, NextHopsThatCannotBeFoundAreATemporaryFailure) {
   }
 }
 
+// RFC 7672 §2.2: DANE needs a secure MX RRset (or a secure denial making the domain its own MX)
+// and secure address lookups of the host; each is carried to the delivery targets.
+TEST(MxPlan, CarriesTheDnssecFactsDaneNeeds) {
+  auto secure = [](auto r) {
+    r.authenticated = true;
+    return r;
+  };
+  DnsResult<MxRecord> mx = secure(mx_answer({{10, "mx1.example.test"}, {20, "mx2.example.test"}}));
+  const MxPlan plan = plan_mx_hosts("example.test", mx, keep_order);
+  EXPECT_TRUE(plan.secure);
+  const DeliveryRoute route = assemble_route(
+      plan, {{secure(none(DnsStatus::nodata)), secure(addrs({"192.0.2.1"}))},
+             {secure(addrs({"2001:db8::1"})), addrs({"192.0.2.2"})}});
+  ASSERT_EQ(route.targets.size(), 2u);
+  EXPECT_TRUE(route.mx_secure);
+  EXPECT_TRUE(route.targets[0].addresses_secure);
+  EXPECT_FALSE(route.targets[1].addresses_secure) << "one insecure address lookup";
+
+  EXPECT_FALSE(plan_mx_hosts("example.test", mx_answer({{10, "mx.example.test"}}), keep_order)
+                   .secure);
+  DnsResult<MxRecord> denial = secure(mx_status(DnsStatus::nodata, ""));
+  EXPECT_TRUE(plan_mx_hosts("example.test", denial, keep_order).secure)
+      << "a secure NODATA makes the domain its own, secure, MX";
+  DnsResult<MxRecord> failed = mx_status(DnsStatus::temporary, "SERVFAIL");
+  failed.authenticated = true;
+  EXPECT_FALSE(plan_mx_hosts("example.test", failed, keep_order).secure);
+}
+
 }  // namespace
 }  // namespace stsrelay::net

@@ -1,0 +1,94 @@
+#include "src/delivery/dane_host.hpp"
+
+#include <utility>
+
+namespace stsrelay::delivery {
+namespace {
+
+sts::Verdict refuse(const DaneHost& host, std::string reason) {
+  sts::Verdict v;
+  v.result = sts::ResultType::validation_failure;
+  v.reason = "DANE: " + std::move(reason);
+  v.enhanced_code = "4.7.5";
+  v.action = host.testing ? sts::Action::proceed_but_report : sts::Action::abandon_host;
+  return v;
+}
+
+}  // namespace
+
+std::string DaneHost::state_field() const {
+  switch (state) {
+    case DaneState::off: return "";
+    case DaneState::insecure: return "insecure";
+    case DaneState::no_tlsa: return "secure:none";
+    case DaneState::bogus: return "bogus";
+    case DaneState::unusable: return "secure:unusable";
+    case DaneState::usable: return "secure";
+  }
+  return "";
+}
+
+DaneHost dane_for_host(bool enabled, bool testing, bool mx_secure, bool addresses_secure,
+                       const std::optional<net::DnsResult<net::TlsaRecord>>& tlsa) {
+  DaneHost host;
+  host.testing = testing;
+  if (!enabled) return host;
+  host.state = DaneState::insecure;
+  if (!mx_secure || !addresses_secure || !tlsa) return host;
+  switch (tlsa->dnssec()) {
+    case net::DnssecStatus::insecure: return host;
+    case net::DnssecStatus::indeterminate:
+      // §2.1.1: in a signed zone, a failed lookup is not "no TLSA".
+      host.state = DaneState::bogus;
+      host.reason = tlsa->reason.empty() ? std::string("TLSA lookup failed") : tlsa->reason;
+      return host;
+    case net::DnssecStatus::secure: break;
+  }
+  if (!tlsa->ok()) {
+    host.state = DaneState::no_tlsa;
+    return host;
+  }
+  host.records = tlsa->records;
+  host.state = DaneState::unusable;
+  for (const net::TlsaRecord& r : host.records) {
+    if (sts::is_usable(r)) host.state = DaneState::usable;
+  }
+  return host;
+}
+
+sts::Verdict dane_before_connect(const DaneHost& host) {
+  if (host.state != DaneState::bogus) return {};
+  return refuse(host, "the TLSA lookup failed (" + host.reason + "); not treated as no TLSA");
+}
+
+sts::Verdict judge_dane(const DaneHost& host, const sts::TlsOutcome& tls,
+                        const std::optional<sts::TlsaVerdict>& match) {
+  if (!host.applies()) return {};
+  if (!tls.offered_starttls || !tls.handshake_ok) {
+    // §2.2: secure TLSA records are a signed statement that the host does TLS.
+    return refuse(host, "TLS is required by the host's TLSA records, and " +
+                            std::string(tls.offered_starttls ? "the handshake failed"
+                                                             : "STARTTLS was not offered"));
+  }
+  if (host.state == DaneState::unusable) return {};  // TLS without authentication (§2.2)
+  if (match && match->outcome == sts::TlsaOutcome::match) return {};
+  return refuse(host, match ? match->to_string() : std::string("no certificate to match"));
+}
+
+sts::TlsOutcome authenticated(sts::TlsOutcome tls, const std::string& host) {
+  tls.chain_verified = true;
+  tls.host_matched = true;
+  tls.expired = false;
+  tls.other_chain_error = false;
+  tls.openssl_reason.clear();
+  tls.dns_names.push_back(host);
+  return tls;
+}
+
+std::string dane_field(const DaneHost& host, const std::optional<sts::TlsaVerdict>& match) {
+  std::string out = host.state_field();
+  if (host.state == DaneState::usable && match) out += ":" + match->to_string();
+  return out;
+}
+
+}  // namespace stsrelay::delivery
