@@ -358,7 +358,9 @@ sts::DeferReply dane_defer_reply(const std::vector<sts::HostVerdict>& hosts) {
   r.enhanced_code = "4.7.5";
   r.text = "DANE (RFC 7672) allows no delivery now";
   for (const sts::HostVerdict& h : hosts) {
-    std::string part = "; " + h.host + ": " + h.verdict.reason;
+    std::string why = h.verdict.reason;
+    if (why.starts_with("DANE: ")) why.erase(0, 6);  // the reply says DANE once
+    std::string part = "; " + h.host + ": " + why;
     if (r.text.size() + part.size() > kMaxText) {
       r.text += "; ...";
       break;

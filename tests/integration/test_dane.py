@@ -1,0 +1,185 @@
+"""DANE for SMTP (RFC 7672) end to end, against a signed DNS world in the test's network
+namespace (signed_world.py): BIND 9 signs the zones, Unbound validates them and is the relay's
+resolver, and aiosmtpd receivers present certificates that TLSA records match or do not. Every
+scenario asserts where the message went, or that it went nowhere and why."""
+
+import hashlib
+import http.server
+import os
+import ssl
+import subprocess
+import tempfile
+import threading
+
+from aiosmtpd.controller import Controller
+
+import harness
+from harness import RelayTestCase, TestCA, wait_until
+from signed_world import RESOLVER, SignedWorld
+from sts_world import Mailbox, policy_handler
+
+MATCH = "127.0.0.21"      # mx.match.test: DANE-EE 3 1 1 of its (self-signed) key
+MISMATCH = "127.0.0.22"   # mx.mismatch.test and mx.testing.test: TLSA of another key
+INSECURE = "127.0.0.23"   # mx.plain.test in an unsigned child zone, untrusted certificate
+BOTH = "127.0.0.24"       # mx.both.test: WebPKI-valid for MTA-STS, TLSA of another key
+TLSAFAIL = "127.0.0.25"   # mx.tlsafail.test: its TLSA name is in a bogus zone
+TA = "127.0.0.26"         # mx.ta.test: a leaf of the test CA, DANE-TA 2 1 1 of the CA
+POLICY = "127.0.0.31"     # mta-sts.both.test
+WAIT = 30
+
+
+def spki_sha256(pem_path):
+    """The SHA-256 of the certificate's SubjectPublicKeyInfo: TLSA 3 1 1 / 2 1 1 data."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem_path, "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                         capture_output=True, check=True).stdout
+    return hashlib.sha256(der).hexdigest()
+
+
+class DaneTest(RelayTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._dir = tempfile.TemporaryDirectory(prefix="stsrelay-dane-")
+        cls.addClassCleanup(cls._dir.cleanup)
+        work = cls._dir.name
+        cls.world_ca = TestCA(os.path.join(work, "ca"))
+        self_signed = TestCA(os.path.join(work, "self"), subject="Nobody's CA")
+        other = TestCA(os.path.join(work, "other"), subject="Another CA")
+        leaves = {
+            MATCH: self_signed.issue("mx.match.test"),
+            MISMATCH: self_signed.issue("mx.mismatch.test", dns_names=["mx.testing.test"]),
+            INSECURE: self_signed.issue("mx.plain.test"),
+            BOTH: cls.world_ca.issue("mx.both.test"),
+            TLSAFAIL: self_signed.issue("mx.tlsafail.test"),
+            TA: cls.world_ca.issue("mx.ta.test"),
+        }
+        wrong = spki_sha256(other.issue("unrelated.test").cert)
+        records = {
+            "mta-sts.both.test": [("A", POLICY)],
+            "_mta-sts.both.test": [("TXT", '"v=STSv1; id=1;"')],
+            "_25._tcp.mx.match.test": [("TLSA", "3 1 1 " + spki_sha256(leaves[MATCH].cert))],
+            "_25._tcp.mx.mismatch.test": [("TLSA", "3 1 1 " + wrong)],
+            "_25._tcp.mx.testing.test": [("TLSA", "3 1 1 " + wrong)],
+            "_25._tcp.mx.plain.test": [("TLSA", "3 1 1 " + wrong)],
+            "_25._tcp.mx.both.test": [("TLSA", "3 1 1 " + wrong)],
+            "_25._tcp.mx.tlsafail.test": [("TLSA", "3 1 1 " + wrong)],
+            "_25._tcp.mx.ta.test": [("TLSA", "2 1 1 " + spki_sha256(cls.world_ca.pem))],
+        }
+        for domain, address in {"match.test": MATCH, "mismatch.test": MISMATCH,
+                                "testing.test": MISMATCH, "plain.test": INSECURE,
+                                "both.test": BOTH, "tlsafail.test": TLSAFAIL,
+                                "ta.test": TA, "sender.test": MATCH}.items():
+            records[domain] = [("MX", f"10 mx.{domain}.")]
+            records[f"mx.{domain}"] = [("A", address)]
+        cls.world = SignedWorld(work, records, insecure=["plain.test"],
+                                bogus=["_25._tcp.mx.tlsafail.test"]).start()
+        cls.addClassCleanup(cls.world.stop)
+        cls.boxes = {}
+        for address, leaf in leaves.items():
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            # The chain as a server sends it: DANE-TA needs the anchor in it (RFC 7672 §3.1.2).
+            context.load_cert_chain(leaf.chain, leaf.key)
+            box = Mailbox()
+            controller = Controller(box, hostname=address, port=25, tls_context=context,
+                                    require_starttls=False)
+            controller.start()
+            cls.addClassCleanup(controller.stop)
+            cls.boxes[address] = box
+        policy = "version: STSv1\nmode: enforce\nmx: mx.both.test\nmax_age: 86400\n"
+        server = http.server.ThreadingHTTPServer((POLICY, 443), policy_handler(policy))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        leaf = cls.world_ca.issue("mta-sts.both.test")
+        context.load_cert_chain(leaf.chain, leaf.key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        cls.addClassCleanup(server.server_close)
+        cls.addClassCleanup(server.shutdown)
+
+    def relay(self, **dane):
+        return self.start_relay({
+            "delivery": {"dns_servers": [f"{RESOLVER}:53"], "ca_file": self.world_ca.pem},
+            "queue": {"retry_schedule": ["1h"]},
+            "dane": dane,
+        })
+
+    def send(self, relay, recipient):
+        return self.send_accepted(relay, recipient, f"to {recipient}", "dane test")
+
+    def line(self, relay, recipient, status):
+        def find():
+            lines = [l for l in relay.attempt_lines(recipient) if f" status={status} " in l]
+            return lines[-1] if lines else None
+        try:
+            return wait_until(find, WAIT, what=f"{recipient} {status}")
+        except TimeoutError:
+            self.fail(f"{recipient} not {status}; the log says:\n" +
+                      "\n".join(relay.log_text().splitlines()[-15:]))
+
+    def test_world_statuses(self):
+        self.assertEqual(self.world.status("_25._tcp.mx.match.test", "TLSA"), "secure")
+        self.assertEqual(self.world.status("_25._tcp.mx.plain.test", "TLSA"), "insecure")
+        self.assertEqual(self.world.status("_25._tcp.mx.tlsafail.test", "TLSA"), "bogus")
+
+    def test_dane_ee_match_delivers_to_a_self_signed_certificate(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@match.test")
+        self.boxes[MATCH].with_subject(subject, WAIT)
+        line = self.line(relay, "a@match.test", "sent")
+        self.assertIn('dane="mx.match.test:secure:3 1 1:match"', line)
+
+    def test_dane_ta_match_delivers(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@ta.test")
+        self.boxes[TA].with_subject(subject, WAIT)
+        self.assertIn('dane="mx.ta.test:secure:2 1 1:match"',
+                      self.line(relay, "a@ta.test", "sent"))
+
+    def test_mismatch_defers_and_sends_nothing(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@mismatch.test")
+        line = self.line(relay, "a@mismatch.test", "deferred")
+        self.assertIn("dsn=4.7.5", line)
+        self.assertIn("DANE", line)
+        self.assertIn('dane="mx.mismatch.test:secure:mismatch: ', line)
+        self.assertNotIn(subject, self.boxes[MISMATCH].subjects())
+
+    def test_insecure_zone_is_opportunistic(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@plain.test")
+        self.boxes[INSECURE].with_subject(subject, WAIT)
+        self.assertIn("dane=mx.plain.test:insecure", self.line(relay, "a@plain.test", "sent"))
+
+    def test_bogus_tlsa_lookup_defers_the_host(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@tlsafail.test")
+        line = self.line(relay, "a@tlsafail.test", "deferred")
+        self.assertIn("dane=mx.tlsafail.test:bogus", line)
+        self.assertIn("not treated as no TLSA", line)
+        self.assertNotIn(subject, self.boxes[TLSAFAIL].subjects())
+
+    def test_mta_sts_never_overrides_a_failing_dane_check(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@both.test")
+        line = self.line(relay, "a@both.test", "deferred")
+        self.assertIn("sts=enforce", line)
+        self.assertIn('dane="mx.both.test:secure:mismatch: ', line)
+        self.assertIn("mx=mx.both.test:ok", line)  # MTA-STS alone would have delivered
+        self.assertNotIn(subject, self.boxes[BOTH].subjects())
+
+    def test_testing_mode_delivers_and_says_what_it_would_do(self):
+        relay = self.relay(override={"testing.test": "testing"})
+        subject = self.send(relay, "a@testing.test")
+        self.boxes[MISMATCH].with_subject(subject, WAIT)
+        self.line(relay, "a@testing.test", "sent")
+        self.assertIn("would defer (dane.enforcement testing)", relay.log_text())
+
+    def test_off_ignores_tlsa(self):
+        relay = self.relay(enforcement="off")
+        subject = self.send(relay, "a@mismatch.test")
+        self.boxes[MISMATCH].with_subject(subject, WAIT)
+        self.assertNotIn("dane=", self.line(relay, "a@mismatch.test", "sent"))
+
+
+if __name__ == "__main__":
+    harness.main()
