@@ -5,10 +5,11 @@
 namespace stsrelay::sts {
 namespace {
 
-constexpr core::EnumNameList<ResultType::sts_webpki_invalid> kResultTypeNames{{
+constexpr core::EnumNameList<ResultType::dane_required> kResultTypeNames{{
     "starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
     "certificate-not-trusted", "validation-failure",
     "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid",
+    "tlsa-invalid", "dnssec-invalid", "dane-required",
 }, "validation-failure"};
 
 constexpr core::EnumNameList<FetchError::syntax> kFetchErrorNames{{

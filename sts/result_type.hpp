@@ -18,6 +18,10 @@ enum class ResultType {
   sts_policy_fetch_error,
   sts_policy_invalid,
   sts_webpki_invalid,
+  // §4.3.2.1 DANE-specific policy failures
+  tlsa_invalid,    // no record of the secure TLSA RRset matched the presented chain
+  dnssec_invalid,  // the resolver returned no valid answer for the TLSA lookup (bogus)
+  dane_required,   // DANE was required, but no DNSSEC-validated TLSA records were found
 };
 
 std::string_view to_string(ResultType type);

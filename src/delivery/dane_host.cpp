@@ -85,6 +85,30 @@ sts::TlsOutcome authenticated(sts::TlsOutcome tls, const std::string& host) {
   return tls;
 }
 
+std::optional<sts::ResultType> tlsa_result(const DaneHost& host, const sts::TlsOutcome& tls,
+                                           const std::optional<sts::TlsaVerdict>& match) {
+  if (host.state == DaneState::bogus) return sts::ResultType::dnssec_invalid;
+  if (!tls.offered_starttls) return sts::ResultType::starttls_not_supported;
+  if (!tls.handshake_ok) return sts::ResultType::validation_failure;
+  if (host.state == DaneState::unusable) return std::nullopt;
+  if (match && match->outcome == sts::TlsaOutcome::match) return std::nullopt;
+  return sts::ResultType::tlsa_invalid;
+}
+
+std::vector<std::string> tlsa_policy_strings(const DaneHost& host) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::vector<std::string> out;
+  for (const net::TlsaRecord& r : host.records) {
+    std::string line = sts::parameters(r) + " ";
+    for (const std::uint8_t b : r.data) {
+      line += kHex[b >> 4];
+      line += kHex[b & 0x0f];
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
 std::string dane_field(const DaneHost& host, const std::optional<sts::TlsaVerdict>& match) {
   std::string out = host.state_field();
   if (host.state == DaneState::usable && match) out += ":" + match->to_string();

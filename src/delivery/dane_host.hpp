@@ -72,6 +72,15 @@ sts::Verdict judge_dane(const DaneHost& host, const sts::TlsOutcome& tls,
 // a trusted chain that names the host.
 sts::TlsOutcome authenticated(sts::TlsOutcome tls, const std::string& host);
 
+// The RFC 8460 §4.3 result of a session under the host's TLSA policy: nullopt when it succeeded;
+// tlsa-invalid when no usable record matched; starttls-not-supported or validation-failure when
+// TLS did not come up; dnssec-invalid for a bogus lookup (no session).
+std::optional<sts::ResultType> tlsa_result(const DaneHost& host, const sts::TlsOutcome& tls,
+                                           const std::optional<sts::TlsaVerdict>& match);
+
+// The TLSA RRset as the report's policy-string: "3 1 1 <hex data>" per record.
+std::vector<std::string> tlsa_policy_strings(const DaneHost& host);
+
 // "secure:3 1 1:match", "secure:mismatch: ...", "insecure", "bogus", ...
 std::string dane_field(const DaneHost& host, const std::optional<sts::TlsaVerdict>& match);
 

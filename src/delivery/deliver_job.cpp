@@ -189,6 +189,31 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   co_return out;
 }
 
+// RFC 8460 §4.4: a session with a host whose TLSA records applied is counted under the domain's
+// `tlsa` policy (beside its `sts` one, which StsAttempt records), with the TLSA RRset as the
+// policy-string; a bogus lookup is counted too (dnssec-invalid), without a session.
+void record_dane(DeliveryAgent::Impl& impl, const Job& job, const std::string& host,
+                 std::optional<sts::ResultType> result, const SessionFacts* facts,
+                 const std::string& reason) {
+  if (impl.services_.outcomes == nullptr) return;
+  tlsrpt::SessionRecord r;
+  r.when = impl.clock_.now();
+  auto domain = core::normalize_domain(job.state.job.domain);
+  r.policy_domain = domain ? *domain : job.state.job.domain;
+  r.policy_type = tlsrpt::PolicyType::tlsa;
+  r.policy_string = tlsa_policy_strings(job.dane);
+  r.mx_host = {host};
+  r.result_type = result;
+  r.receiving_mx_hostname = host;
+  if (facts != nullptr) {
+    r.receiving_ip = facts->ip;
+    r.sending_mta_ip = facts->local_address;
+    r.receiving_mx_helo = facts->server_name;
+  }
+  if (result) r.failure_reason_code = reason;
+  impl.services_.outcomes->record(std::move(r));
+}
+
 std::string tls_phrase(const TlsLogFields& tls) {
   if (tls.version.empty()) return "plain text";
   if (tls.verdict == "verified") return "verified " + tls.version;
@@ -241,6 +266,14 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
   relay.tls = opened.session.tls;
   if (job.dane.state != DaneState::off && opened.reached_tls) {
     job.dane_log.push_back(relay.host + ":" + dane_field(job.dane, opened.dane.match));
+  }
+  if (job.dane.applies() && opened.reached_tls) {
+    const SessionFacts facts{relay.host, relay.ip, opened.session.local_address,
+                             opened.session.server_name};
+    const sts::TlsOutcome raw = tls_outcome_of(opened.tls);
+    record_dane(impl, job, relay.host, tlsa_result(job.dane, raw, opened.dane.match), &facts,
+                opened.dane.verdict.reason.empty() ? raw.openssl_reason
+                                                   : opened.dane.verdict.reason);
   }
   if (settings.dry_run && opened.session.session) co_await opened.session.session->quit();
   if (opened.reached_tls && policy_abandons(job, before, opened.session, relay,
@@ -452,6 +485,10 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
                      dane.action == sts::Action::abandon_host ? "" : "would defer: ",
                      dane.reason);
       }
+      if (job.dane.state == DaneState::bogus) {
+        record_dane(impl, job, target.host, sts::ResultType::dnssec_invalid, nullptr,
+                    job.dane.reason);
+      }
       if (dane.action == sts::Action::abandon_host) {
         job.dane_abandoned.push_back({target.host, dane});
         job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
@@ -521,11 +558,16 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   choose_route(j, settings);
   choose_dane(j, settings);
   j.sts = co_await policy_for(*self, settings, q, *j.route, false);
+  const net::DeliveryRoute route = co_await route_targets(*self, j);
   const sts::PolicyLookup& lookup = j.sts->lookup();
   const bool policy_unknown = j.sts->applies() && !lookup.has_policy() &&
                               (lookup.reason == "txt-failed" || lookup.fetch_failure);
-  const std::optional<RequireTlsRefusal> refused = requiretls_refusal(
-      j.floor->demand(), j.route->via_mx(), j.sts->decision().level(), policy_unknown);
+  // DNSSEC-secure MX records authenticate the host names as an MTA-STS policy does (RFC 8689
+  // §4.2.1), so the question is asked once the route is known.
+  const std::optional<RequireTlsRefusal> refused =
+      requiretls_refusal(j.floor->demand(), j.route->via_mx(), j.sts->decision().level(),
+                         policy_unknown || (!route.ok() && !route.failure->permanent),
+                         route.ok() && route.mx_secure);
   if (refused) {
     // RFC 8689 §4.2.1: no hop of this route can be authenticated, so none may get the message:
     // it bounces, or waits while the domain's policy is not known.
@@ -541,7 +583,6 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
                       settings);
     co_return;
   }
-  const net::DeliveryRoute route = co_await route_targets(*self, j);
   if (!route.ok()) {
     const net::RouteFailure& f = *route.failure;
     Failure failure{Stage::dns, 0, f.dsn, f.text};

@@ -131,10 +131,10 @@ sts::Verdict stronger(const sts::Verdict& a, const sts::Verdict& b) {
 
 std::optional<RequireTlsRefusal> requiretls_refusal(const TlsDemand& demand, bool via_mx,
                                                     sts::Level policy_level,
-                                                    bool policy_unknown) {
+                                                    bool policy_unknown, bool mx_secure) {
   if (!demand.requiretls) return std::nullopt;
   if (via_mx) {
-    if (policy_level != sts::Level::opportunistic) return std::nullopt;
+    if (policy_level != sts::Level::opportunistic || mx_secure) return std::nullopt;
     if (policy_unknown) {
       return RequireTlsRefusal{false, "REQUIRETLS: the MTA-STS policy of " +
                                           demand.nexthop_domain +
@@ -143,8 +143,8 @@ std::optional<RequireTlsRefusal> requiretls_refusal(const TlsDemand& demand, boo
     }
     return RequireTlsRefusal{true, "REQUIRETLS: the MX hosts of " + demand.nexthop_domain +
                                        " cannot be authenticated (no MTA-STS policy in enforce "
-                                       "or testing mode applies, and DNSSEC-secure MX records "
-                                       "are not used)"};
+                                       "or testing mode applies, and its MX records are not "
+                                       "DNSSEC-secure)"};
   }
   if (demand.floor == TlsFloor::verify || demand.floor == TlsFloor::secure) return std::nullopt;
   return RequireTlsRefusal{true, "REQUIRETLS: " + demand.source + " has tls=" +

@@ -22,7 +22,7 @@
 // its source and what each host showed.
 //
 // REQUIRETLS (RFC 8689 §4.2.1): the next hop must be authenticated — an MX named by an MTA-STS
-// policy in enforce or testing mode (DNSSEC-secure MX records are the other way, with DANE) or a
+// policy in enforce or testing mode or by DNSSEC-secure MX records, or a
 // configured next hop with floor verify or secure — and its certificate must verify for its
 // name; it must offer REQUIRETLS in turn (checked by the SMTP client before MAIL FROM). Mail
 // that cannot be sent so bounces with 5.7.30.
@@ -76,9 +76,11 @@ struct RequireTlsRefusal {
   bool permanent = true;
   std::string reason;
 };
+// `mx_secure`: the MX records were DNSSEC-secure, which authenticates the MX host names too.
 std::optional<RequireTlsRefusal> requiretls_refusal(const TlsDemand& demand, bool via_mx,
                                                     sts::Level policy_level,
-                                                    bool policy_unknown = false);
+                                                    bool policy_unknown = false,
+                                                    bool mx_secure = false);
 
 // The host-by-host record of one job's floor verdicts and the reply when they left recipients
 // undelivered: 451 4.7.x naming the floor ("route[2] requires tls=verify: relay.example:

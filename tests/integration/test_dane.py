@@ -6,6 +6,7 @@ scenario asserts where the message went, or that it went nowhere and why."""
 import hashlib
 import http.server
 import os
+import sqlite3
 import ssl
 import subprocess
 import tempfile
@@ -173,6 +174,30 @@ class DaneTest(RelayTestCase):
         self.boxes[MISMATCH].with_subject(subject, WAIT)
         self.line(relay, "a@testing.test", "sent")
         self.assertIn("would defer (dane.enforcement testing)", relay.log_text())
+
+    def test_tls_rpt_counts_sessions_under_tlsa_policies(self):
+        relay = self.relay()
+        for recipient in ("b@match.test", "b@mismatch.test", "b@tlsafail.test"):
+            self.send(relay, recipient)
+        self.line(relay, "b@match.test", "sent")
+        self.line(relay, "b@mismatch.test", "deferred")
+        self.line(relay, "b@tlsafail.test", "deferred")
+        relay.stop()  # writes the day's counters
+        db = sqlite3.connect(os.path.join(relay.state_dir, "tlsrpt.db"))
+        counts = {(domain, kind): (ok, failed) for domain, kind, ok, failed in db.execute(
+            "SELECT domain, policy_type, successful, failed FROM policy_counts")}
+        failures = {(domain, result) for domain, result in db.execute(
+            "SELECT p.domain, f.result_type FROM failure_counts f "
+            "JOIN policy_counts p ON p.id = f.policy_id WHERE p.policy_type = 'tlsa'")}
+        self.assertEqual(counts[("match.test", "tlsa")], (1, 0))
+        self.assertEqual(counts[("mismatch.test", "tlsa")], (0, 1))
+        self.assertEqual(counts[("tlsafail.test", "tlsa")], (0, 1))
+        self.assertEqual(failures, {("mismatch.test", "tlsa-invalid"),
+                                    ("tlsafail.test", "dnssec-invalid")})
+        [policy_string] = db.execute(
+            "SELECT policy_string FROM policy_counts "
+            "WHERE domain = 'match.test' AND policy_type = 'tlsa'").fetchone()
+        self.assertIn("3 1 1 ", policy_string)
 
     def test_off_ignores_tlsa(self):
         relay = self.relay(enforcement="off")

@@ -197,6 +197,8 @@ TEST(TlsFloor, RequireTlsWaitsWhileThePolicyIsUnknown) {
   EXPECT_NE(none->reason.find("example.com"), std::string::npos);
   // A policy that applies: nothing refused, whatever the lookup said before.
   EXPECT_FALSE(requiretls_refusal(d, true, sts::Level::enforce, true));
+  // DNSSEC-secure MX records authenticate the MX names without a policy.
+  EXPECT_FALSE(requiretls_refusal(d, true, sts::Level::opportunistic, false, true));
 }
 
 TEST(TlsFloor, TheReplyNamesTheFloorAndEachHost) {

@@ -224,17 +224,20 @@ TEST(ResultType, ToStringAndBack) {
   const std::array all = {ResultType::starttls_not_supported, ResultType::certificate_host_mismatch,
                           ResultType::certificate_expired, ResultType::certificate_not_trusted,
                           ResultType::validation_failure, ResultType::sts_policy_fetch_error,
-                          ResultType::sts_policy_invalid, ResultType::sts_webpki_invalid};
-  const std::array<std::string_view, 8> tokens = {
+                          ResultType::sts_policy_invalid, ResultType::sts_webpki_invalid,
+                          ResultType::tlsa_invalid, ResultType::dnssec_invalid,
+                          ResultType::dane_required};
+  const std::array<std::string_view, 11> tokens = {
       "starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
       "certificate-not-trusted", "validation-failure", "sts-policy-fetch-error",
-      "sts-policy-invalid", "sts-webpki-invalid"};
+      "sts-policy-invalid", "sts-webpki-invalid", "tlsa-invalid", "dnssec-invalid",
+      "dane-required"};
   for (std::size_t i = 0; i < all.size(); ++i) {
     SCOPED_TRACE(tokens[i]);
     EXPECT_EQ(to_string(all[i]), tokens[i]);
     EXPECT_EQ(parse_result_type(tokens[i]), all[i]);
   }
-  EXPECT_FALSE(parse_result_type("dane-required").has_value());
+  EXPECT_FALSE(parse_result_type("no-such-result").has_value());
 }
 
 TEST(ResultType, FetchErrors) {
