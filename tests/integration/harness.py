@@ -109,6 +109,18 @@ class RelayTestCase(unittest.TestCase):
     def assertQueueEmpty(self, relay):
         self.assertEqual(relay.queue_list(), [], "nothing may be queued")
 
+    def wait_attempt(self, relay, recipient, status, timeout=30):
+        """The last delivery-attempt line of `recipient` with status=`status`, waited for; on
+        timeout the test fails with the last lines of the relay's log."""
+        def find():
+            lines = [l for l in relay.attempt_lines(recipient) if f" status={status} " in l]
+            return lines[-1] if lines else None
+        try:
+            return wait_until(find, timeout, what=f"{recipient} {status}")
+        except TimeoutError:
+            self.fail(f"{recipient} not {status}; the log says:\n" +
+                      "\n".join(relay.log_text().splitlines()[-15:]))
+
     def send_accepted(self, relay, recipient, subject, body_line):
         """Sends one message from alice@sender.test to `recipient`, which `relay` must accept;
         returns its subject."""

@@ -108,14 +108,7 @@ class DaneTest(RelayTestCase):
         return self.send_accepted(relay, recipient, f"to {recipient}", "dane test")
 
     def line(self, relay, recipient, status):
-        def find():
-            lines = [l for l in relay.attempt_lines(recipient) if f" status={status} " in l]
-            return lines[-1] if lines else None
-        try:
-            return wait_until(find, WAIT, what=f"{recipient} {status}")
-        except TimeoutError:
-            self.fail(f"{recipient} not {status}; the log says:\n" +
-                      "\n".join(relay.log_text().splitlines()[-15:]))
+        return self.wait_attempt(relay, recipient, status, WAIT)
 
     def test_world_statuses(self):
         self.assertEqual(self.world.status("_25._tcp.mx.match.test", "TLSA"), "secure")

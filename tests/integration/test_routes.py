@@ -216,15 +216,7 @@ class RoutesTest(RelayTestCase):
         return subject
 
     def line(self, relay, recipient, status):
-        def find():
-            lines = [l for l in relay.attempt_lines(recipient) if f" status={status} " in l]
-            return lines[-1] if lines else None
-        try:
-            return wait_until(find, WAIT, what=f"{recipient} {status}")
-        except TimeoutError:
-            # Name what happened instead: the last lines of the relay's log.
-            lines = relay.log_text().splitlines()
-            self.fail(f"{recipient} not {status}; the log says:\n" + "\n".join(lines[-12:]))
+        return self.wait_attempt(relay, recipient, status, WAIT)
 
     def dsn_for(self, recipient):
         """The bounce notice naming `recipient` that reached the senders' MX, waited for."""
