@@ -15,9 +15,7 @@ shared/notes/test-servers.md, "DNSSEC"."""
 
 import os
 import re
-import shutil
 import subprocess
-import time
 
 from procs import ServerProcess, is_listening, wait_until
 

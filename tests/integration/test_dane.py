@@ -15,7 +15,7 @@ import threading
 from aiosmtpd.controller import Controller
 
 import harness
-from harness import RelayTestCase, TestCA, wait_until
+from harness import RelayTestCase, TestCA
 from signed_world import RESOLVER, SignedWorld
 from sts_world import Mailbox, policy_handler
 
