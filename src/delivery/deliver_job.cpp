@@ -379,9 +379,11 @@ void choose_dane(Job& job, const DeliverySettings& settings) {
   const queue::DeliveryJob& q = job.state.job;
   const sts::LocalEnforcement local =
       override_for(settings.dane_overrides, q.domain).value_or(settings.dane_enforcement);
-  job.dane_enabled = local != sts::LocalEnforcement::off && job.route->via_mx() &&
+  // A route whose floor is dane or dane-only asks for DANE itself, whatever dane.enforcement.
+  const bool asked = job.route->tls == TlsFloor::dane || job.route->tls == TlsFloor::dane_only;
+  job.dane_enabled = (local != sts::LocalEnforcement::off || asked) && job.route->via_mx() &&
                      job.route->tls != TlsFloor::none && !q.envelope.tls_optional;
-  job.dane_testing = local == sts::LocalEnforcement::testing;
+  job.dane_testing = local == sts::LocalEnforcement::testing && !asked;
 }
 
 // The reply when every host was abandoned because of its DANE verdict: 451 4.7.5, host by host.
@@ -494,6 +496,17 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
         job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
         continue;
       }
+    }
+    job.floor->set_dane_applies(job.dane.applies());
+    if (job.route->tls == TlsFloor::dane_only && !job.dane.applies()) {
+      // No usable TLSA policy for this host: no connection can meet the floor.
+      job.floor->note_refused(target.host, "no DNSSEC-secure TLSA records (" +
+                                               (job.dane.state_field().empty()
+                                                    ? std::string("DANE off")
+                                                    : job.dane.state_field()) +
+                                               ")");
+      job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
+      continue;
     }
     for (std::size_t a = 0; a < target.addresses.size() && !job.state.pending.empty(); ++a) {
       const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();

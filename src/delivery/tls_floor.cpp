@@ -101,6 +101,7 @@ sts::Verdict judge_floor(const TlsDemand& demand, std::string_view host,
       if (tls_up) return {};
       return abandon(requirement(demand) + ": " + shown(tls), tls);
     case TlsFloor::dane_only:
+      if (demand.dane_applies) return {};  // the DANE verdict judges the session
       return abandon(requirement(demand) + ": no usable DNSSEC-secure TLSA records", tls);
     case TlsFloor::verify:
       if (tls_up && tls.chain_verified && tls.host_matched) return {};

@@ -47,6 +47,9 @@ struct TlsDemand {
   // Postfix's "nexthop:dot-nexthop").
   std::string nexthop_domain;
   bool requiretls = false;         // the message was sent with REQUIRETLS
+  // DANE applies to the host being tried (dane_host.hpp): `dane-only` is then met, and the DANE
+  // verdict judges the session; without it `dane-only` abandons the host.
+  bool dane_applies = false;
 };
 
 // Whether STARTTLS (or implicit TLS) is attempted at all: every floor but `none`, and always
@@ -92,8 +95,10 @@ class FloorAttempt {
 
   // The session's floor verdict; an abandoned host is noted for the reply.
   sts::Verdict session_done(std::string_view host, const sts::TlsOutcome& tls);
-  // A host REQUIRETLS cannot use before connecting (not listed by the policy).
+  // A host REQUIRETLS or `dane-only` cannot use, before connecting.
   void note_refused(std::string_view host, std::string reason);
+  // Whether DANE applies to the host tried next (TlsDemand::dane_applies).
+  void set_dane_applies(bool applies) { demand_.dane_applies = applies; }
 
   bool any_abandoned() const { return !abandoned_.empty(); }
   std::optional<sts::DeferReply> reply() const;

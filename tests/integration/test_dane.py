@@ -97,12 +97,15 @@ class DaneTest(RelayTestCase):
         cls.addClassCleanup(server.server_close)
         cls.addClassCleanup(server.shutdown)
 
-    def relay(self, **dane):
-        return self.start_relay({
+    def relay(self, routes=(), **dane):
+        config = {
             "delivery": {"dns_servers": [f"{RESOLVER}:53"], "ca_file": self.world_ca.pem},
             "queue": {"retry_schedule": ["1h"]},
             "dane": dane,
-        })
+        }
+        if routes:
+            config["route"] = list(routes)
+        return self.start_relay(config)
 
     def send(self, relay, recipient):
         return self.send_accepted(relay, recipient, f"to {recipient}", "dane test")
@@ -191,6 +194,19 @@ class DaneTest(RelayTestCase):
             "SELECT policy_string FROM policy_counts "
             "WHERE domain = 'match.test' AND policy_type = 'tlsa'").fetchone()
         self.assertIn("3 1 1 ", policy_string)
+
+    def test_dane_only_route_floor(self):
+        # dane.enforcement off, yet the route asks for DANE: it applies, and is required.
+        relay = self.relay(routes=[{"domains": ["match.test", "plain.test"], "next_hop": "mx",
+                                    "tls": "dane-only"}], enforcement="off")
+        subject = self.send(relay, "c@match.test")
+        self.boxes[MATCH].with_subject(subject, WAIT)
+        self.assertIn("floor=dane-only/route[0]", self.line(relay, "c@match.test", "sent"))
+        subject = self.send(relay, "c@plain.test")
+        line = self.line(relay, "c@plain.test", "deferred")
+        self.assertIn("route[0] requires tls=dane-only; mx.plain.test: no DNSSEC-secure TLSA "
+                      "records (insecure)", line)
+        self.assertNotIn(subject, self.boxes[INSECURE].subjects())
 
     def test_off_ignores_tlsa(self):
         relay = self.relay(enforcement="off")

@@ -215,13 +215,14 @@ void check_routes(const std::vector<delivery::Route>& routes, Checker& check) {
                  "needs a TLS floor of \"encrypt\" or stronger: a password is never sent in "
                  "plain text (route tls is \"none\")");
     }
-    if (r.tls == delivery::TlsFloor::dane || r.tls == delivery::TlsFloor::dane_only) {
-      // Refused rather than quietly treated as "may": a floor that cannot be checked must not
-      // look as if it were.
+    if ((r.tls == delivery::TlsFloor::dane || r.tls == delivery::TlsFloor::dane_only) &&
+        !r.via_mx()) {
+      // Refused rather than quietly treated as "may": TLSA records are looked up for MX hosts
+      // only, and a floor that cannot be checked must not look as if it were.
       check.fail(key + ".tls", "\"" + std::string(delivery::to_string(r.tls)) +
-                                   "\" needs DANE TLSA lookups (RFC 7672), which this version "
-                                   "does not make yet; use \"verify\", \"secure\" or "
-                                   "\"encrypt\"");
+                                   "\" needs next_hop = \"mx\": TLSA records (RFC 7672) are "
+                                   "looked up for MX hosts only; use \"verify\", \"secure\" "
+                                   "or \"encrypt\"");
     }
     const bool names_checked =
         r.tls == delivery::TlsFloor::verify || r.tls == delivery::TlsFloor::secure;

@@ -172,9 +172,11 @@ TEST(ValidateConfig, Table) {
        "tls = \"none\"\n",
        "test.toml:4: route[0].implicit_tls: TLS from the first byte contradicts tls = \"none\" "
        "(plain text); use \"encrypt\" or stronger"},
-      {"dane before DANE exists", "[[route]]\ndomains = [\"*\"]\ntls = \"dane-only\"\n",
-       "test.toml:3: route[0].tls: \"dane-only\" needs DANE TLSA lookups (RFC 7672), which this "
-       "version does not make yet; use \"verify\", \"secure\" or \"encrypt\""},
+      {"dane-only at a next hop by name",
+       "[[route]]\ndomains = [\"*\"]\nnext_hop = \"r.example:25\"\ntls = \"dane-only\"\n",
+       "test.toml:4: route[0].tls: \"dane-only\" needs next_hop = \"mx\": TLSA records (RFC 7672) "
+       "are looked up for MX hosts only; use \"verify\", \"secure\" or \"encrypt\""},
+      {"dane-only for MX delivery", "[[route]]\ndomains = [\"*\"]\ntls = \"dane-only\"\n", ""},
       {"delivery source address", "[delivery]\nsource_address = \"::1x\"\n",
        "test.toml:2: delivery.source_address: expected an IPv4 or IPv6 address, got \"::1x\""},
       {"log level", "[log]\nlevel = \"verbose\"\n",

@@ -82,6 +82,16 @@ TEST(TlsFloor, EveryFloorAgainstEverySession) {
   testing::expect_rows(rows, [](const In& in) { return judge_all(in.floor, in.requiretls); });
 }
 
+TEST(TlsFloor, DaneOnlyIsMetWhereDaneApplies) {
+  TlsDemand demand{TlsFloor::dane_only, "route[0]", kDomain, false};
+  demand.dane_applies = true;
+  std::string out;
+  for (const sts::TlsOutcome& s : sessions()) {
+    out += verdict_char(judge_floor(demand, "relay.example.com", s));
+  }
+  EXPECT_EQ(out, "ppppppp") << "the DANE verdict, not the floor, judges these sessions";
+}
+
 TEST(TlsFloor, SecureToAConfiguredNextHopMatchesItsOwnName) {
   // No next-hop domain: the host's own name and its subdomains.
   const TlsDemand demand{TlsFloor::secure, "route[0]", "", false};
