@@ -13,7 +13,6 @@
 // everything that builds a lambda is a plain function.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +23,7 @@
 
 #include "src/delivery/agent_impl.hpp"
 #include "src/delivery/dane_host.hpp"
+#include "src/delivery/dane_session.hpp"
 #include "src/delivery/job_report.hpp"
 #include "src/delivery/job_route.hpp"
 #include "src/delivery/job_state.hpp"
@@ -31,9 +31,7 @@
 #include "src/delivery/tls_floor.hpp"
 #include "src/delivery/tls_log_field.hpp"
 #include "src/net/await_callback.hpp"
-#include "src/net/dane_verify.hpp"
 #include "src/net/mx_targets.hpp"
-#include "src/net/tlsa_forms.hpp"
 #include "src/core/domain_name.hpp"
 #include "sts/policy_resolver_await.hpp"
 #include "tlsrpt/session_record.hpp"
@@ -56,41 +54,6 @@ struct Job {
   std::vector<sts::HostVerdict> dane_abandoned;
   std::vector<std::string> dane_log;  // "host:verdict" per host tried, for the dane= field
 };
-
-// DANE's verdict on a session (dane_host.hpp), the TLSA match on the presented chain, and the
-// TLS outcome the policy and the floor judge: authenticated when DANE matched.
-struct DaneSession {
-  sts::Verdict verdict;
-  std::optional<sts::TlsaVerdict> match;
-  sts::TlsOutcome outcome;
-};
-
-DaneSession check_dane(const DaneHost& dane, const smtp::TlsStage& stage,
-                       const std::string& host) {
-  DaneSession out;
-  out.outcome = tls_outcome_of(stage);
-  if (!dane.applies()) return out;
-  if (dane.state == DaneState::usable && stage.result && stage.result->handshake_ok) {
-    const std::vector<net::DerBytes>& chain = stage.result->chain_der;
-    auto forms = net::tlsa_forms_of_chain(chain);
-    if (!forms) {
-      sts::TlsaVerdict v;
-      v.reason = "the presented chain could not be read: " + forms.error().message;
-      out.match = std::move(v);
-    } else {
-      // RFC 7672 §3.2.2: the TLSA base domain is the MX host name (its CNAMEs are not chased).
-      const std::vector<std::string> names{host};
-      out.match = sts::match_tlsa(dane.records, *forms, [&chain, &names](std::size_t depth) {
-        return net::verify_dane_ta_chain(chain, depth, names, std::time(nullptr));
-      });
-    }
-  }
-  out.verdict = judge_dane(dane, out.outcome, out.match);
-  if (out.match && out.match->outcome == sts::TlsaOutcome::match) {
-    out.outcome = authenticated(std::move(out.outcome), host);
-  }
-  return out;
-}
 
 struct Opened {
   PooledSession session;
@@ -189,29 +152,14 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   co_return out;
 }
 
-// RFC 8460 §4.4: a session with a host whose TLSA records applied is counted under the domain's
-// `tlsa` policy (beside its `sts` one, which StsAttempt records), with the TLSA RRset as the
-// policy-string; a bogus lookup is counted too (dnssec-invalid), without a session.
+// Hands the TLS-RPT record of a session under the host's TLSA policy to the sink.
 void record_dane(DeliveryAgent::Impl& impl, const Job& job, const std::string& host,
                  std::optional<sts::ResultType> result, const SessionFacts* facts,
                  const std::string& reason) {
   if (impl.services_.outcomes == nullptr) return;
-  tlsrpt::SessionRecord r;
-  r.when = impl.clock_.now();
-  auto domain = core::normalize_domain(job.state.job.domain);
-  r.policy_domain = domain ? *domain : job.state.job.domain;
-  r.policy_type = tlsrpt::PolicyType::tlsa;
-  r.policy_string = tlsa_policy_strings(job.dane);
-  r.mx_host = {host};
-  r.result_type = result;
-  r.receiving_mx_hostname = host;
-  if (facts != nullptr) {
-    r.receiving_ip = facts->ip;
-    r.sending_mta_ip = facts->local_address;
-    r.receiving_mx_helo = facts->server_name;
-  }
-  if (result) r.failure_reason_code = reason;
-  impl.services_.outcomes->record(std::move(r));
+  impl.services_.outcomes->record(dane_session_record(job.dane, job.state.job.domain, host,
+                                                      result, facts, reason,
+                                                      impl.clock_.now()));
 }
 
 std::string tls_phrase(const TlsLogFields& tls) {
@@ -384,25 +332,6 @@ void choose_dane(Job& job, const DeliverySettings& settings) {
   job.dane_enabled = (local != sts::LocalEnforcement::off || asked) && job.route->via_mx() &&
                      job.route->tls != TlsFloor::none && !q.envelope.tls_optional;
   job.dane_testing = local == sts::LocalEnforcement::testing && !asked;
-}
-
-// The reply when every host was abandoned because of its DANE verdict: 451 4.7.5, host by host.
-sts::DeferReply dane_defer_reply(const std::vector<sts::HostVerdict>& hosts) {
-  constexpr std::size_t kMaxText = 400;  // RFC 5321 §4.5.3.1.5: one line holds 512 octets
-  sts::DeferReply r;
-  r.enhanced_code = "4.7.5";
-  r.text = "DANE (RFC 7672) allows no delivery now";
-  for (const sts::HostVerdict& h : hosts) {
-    std::string why = h.verdict.reason;
-    if (why.starts_with("DANE: ")) why.erase(0, 6);  // the reply says DANE once
-    std::string part = "; " + h.host + ": " + why;
-    if (r.text.size() + part.size() > kMaxText) {
-      r.text += "; ...";
-      break;
-    }
-    r.text += part;
-  }
-  return r;
 }
 
 // The policy that applies to this attempt (RFC 8461 §5.1), or to the look-again before a
