@@ -73,15 +73,19 @@ sts::Verdict judge_session(const sts::Decision& decision, bool policy_applies,
   return v;
 }
 
-smtp::TlsGate tls_gate(const Job& job, const std::string& host) {
+// Where the gate leaves DANE's judgement of the session, so that open_session() uses it
+// instead of matching the chain a second time.
+using DaneSeen = std::shared_ptr<std::optional<DaneSession>>;
+
+smtp::TlsGate tls_gate(const Job& job, const std::string& host, DaneSeen seen) {
   const TlsDemand& demand = job.floor->demand();
   // Opportunistic TLS, no floor, no REQUIRETLS, no DANE: every outcome proceeds.
   if (!job.sts->applies() && allows_plain(demand) && !job.dane.applies()) return {};
   // Copies: the gate lives as long as the session, which may outlive the job.
   return [decision = job.sts->decision(), applies = job.sts->applies(), demand, host,
-          dane = job.dane](const smtp::TlsStage& stage) {
+          dane = job.dane, seen = std::move(seen)](const smtp::TlsStage& stage) {
     // RFC 8461 §2: a failing DANE check is never overridden; DANE wins a tie.
-    const DaneSession d = check_dane(dane, stage, host);
+    const DaneSession& d = seen->emplace(check_dane(dane, stage, host));
     const sts::Verdict v =
         stronger(d.verdict, judge_session(decision, applies, demand, host, d.outcome));
     return smtp::TlsVerdict{v.action != sts::Action::abandon_host, v.reason};
@@ -90,7 +94,8 @@ smtp::TlsGate tls_gate(const Job& job, const std::string& host) {
 
 smtp::ClientOptions client_options(const DeliverySettings& s,
                                    std::shared_ptr<asio::ssl::context> tls, const Job& job,
-                                   const std::string& host, bool starttls) {
+                                   const std::string& host, bool starttls,
+                                   DaneSeen seen) {
   const Route& route = *job.route;
   smtp::ClientOptions o;
   o.helo_name = s.helo_name;
@@ -102,7 +107,7 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
     o.auth = smtp::ClientCredentials{route.credentials->user, route.credentials->password};
   }
   o.source_address = route.source_address.empty() ? s.source_address : route.source_address;
-  o.tls_gate = tls_gate(job, host);
+  o.tls_gate = tls_gate(job, host, std::move(seen));
   o.keep_peer_chain = job.dane.state == DaneState::usable;
   smtp::ClientTimeouts& t = o.timeouts;
   t.connect = s.connect_timeout;
@@ -121,8 +126,9 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   const std::string& host = relay.host;
   const std::string& ip = relay.ip;
   Opened out;
+  const DaneSeen seen = std::make_shared<std::optional<DaneSession>>();
   out.session.session = std::make_unique<smtp::ClientSession>(
-      impl.strand_, client_options(settings, tls, job, host, true));
+      impl.strand_, client_options(settings, tls, job, host, true, seen));
   smtp::OpenOutcome o = co_await out.session.session->open(ip, relay.port);
   out.tls = o.tls;
   const bool handshake_failed = o.tls.result && !o.tls.result->handshake_ok;
@@ -135,7 +141,7 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
     spdlog::info("delivery: {}[{}]: TLS handshake failed ({}); trying again without STARTTLS",
                  host, ip, o.tls.result->handshake_error);
     out.session.session = std::make_unique<smtp::ClientSession>(
-        impl.strand_, client_options(settings, tls, job, host, false));
+        impl.strand_, client_options(settings, tls, job, host, false, seen));
     o = co_await out.session.session->open(ip, relay.port);
   }
   out.connected = o.greeting.has_value();
@@ -144,7 +150,10 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   out.reached_tls = out.tls.result.has_value() ||
                     (out.connected && (!o.failure || o.failure->phase == smtp::ClientPhase::tls));
   out.session.tls = tls_log_fields(o.tls);
-  out.dane = check_dane(job.dane, out.tls, host);
+  // Where DANE applies (never with the plain-text retry), the gate's judgement when it ran;
+  // otherwise the first try's TLS stage judged here (without DANE only a restatement).
+  out.dane = job.dane.applies() && seen->has_value() ? std::move(**seen)
+                                                     : check_dane(job.dane, out.tls, host);
   out.session.tls_outcome = out.dane.outcome;
   out.session.local_address = o.local_address;
   out.session.server_name = o.capabilities.server_name;
