@@ -220,7 +220,9 @@ asio::awaitable<bool> ClientSession::Impl::handshake(OpenOutcome& out) {
   SSL* ssl = tls_->native_handle();
   net::TlsResult result;
   result.host = options_.mx_host;
-  if (const std::string sni = sni_name(options_.mx_host); !sni.empty()) {
+  if (const std::string sni =
+          sni_name(options_.sni_host.empty() ? options_.mx_host : options_.sni_host);
+      !sni.empty()) {
     SSL_set_tlsext_host_name(ssl, sni.c_str());
   }
   error_code ec;

@@ -66,6 +66,9 @@ using TlsGate = std::function<TlsVerdict(const TlsStage&)>;
 struct ClientOptions {
   std::string helo_name;  // delivery.helo_name or server.hostname
   std::string mx_host;    // the MX name from DNS: SNI and the certificate name check
+  // When set, the SNI name instead of mx_host: DANE's TLSA base domain, which is the
+  // CNAME-expanded host when its TLSA records are found there (RFC 7672 §2.2.2, §8.1).
+  std::string sni_host;
   // From net::make_client_tls_context(); null: never STARTTLS.
   std::shared_ptr<boost::asio::ssl::context> tls_context;
   // false: stay in plain text even when STARTTLS is offered (a retry after a failed handshake,

@@ -56,6 +56,19 @@ DaneHost dane_for_host(bool enabled, bool testing, bool mx_secure, bool addresse
   return host;
 }
 
+bool tlsa_try_initial_name(const net::DnsResult<net::TlsaRecord>& at_expanded) {
+  return at_expanded.dnssec() == net::DnssecStatus::secure && !at_expanded.ok();
+}
+
+std::vector<std::string> dane_reference_names(const DaneHost& dane, const std::string& host) {
+  std::vector<std::string> names;
+  if (!dane.base_domain.empty()) names.push_back(dane.base_domain);
+  if (names.empty() || net::normalize_dns_name(names.front()) != net::normalize_dns_name(host)) {
+    names.push_back(host);
+  }
+  return names;
+}
+
 sts::Verdict dane_before_connect(const DaneHost& host) {
   if (host.state != DaneState::bogus) return {};
   return refuse(host, "the TLSA lookup failed (" + host.reason + "); not treated as no TLSA");

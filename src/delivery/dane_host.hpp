@@ -50,6 +50,9 @@ struct DaneHost {
   bool testing = false;                 // dane.enforcement = "testing": report only
   std::vector<net::TlsaRecord> records;  // the secure RRset as published
   std::string reason;                   // bogus: what the lookup said
+  // The TLSA base domain (RFC 7672 §2.2.2): the host, or the name its CNAMEs lead to when the
+  // records were found there. SNI and, with the host, the DANE-TA reference identifiers.
+  std::string base_domain;
   // The value for the log line's dane= field before the session: "insecure", "bogus",
   // "secure:none", "secure:unusable", "secure"; the session adds the match (dane_field()).
   std::string state_field() const;
@@ -60,6 +63,16 @@ struct DaneHost {
 // secure addresses); nullopt otherwise.
 DaneHost dane_for_host(bool enabled, bool testing, bool mx_secure, bool addresses_secure,
                        const std::optional<net::DnsResult<net::TlsaRecord>>& tlsa);
+
+// RFC 7672 §2.2.2: for a host whose addresses came through CNAMEs, TLSA records are asked for
+// at the expanded name first; only a secure denial there (no TLSA, DNSSEC-proven) sends the
+// lookup on to the initial name. A failed or insecure answer at the expanded name stands as it
+// is: looking elsewhere after a failure would be the downgrade §2.1.1 forbids.
+bool tlsa_try_initial_name(const net::DnsResult<net::TlsaRecord>& at_expanded);
+
+// The names a DANE-TA certificate may carry (RFC 7672 §3.2.2): the TLSA base domain and, when
+// it differs, the MX host name (or configured next hop) as first looked up.
+std::vector<std::string> dane_reference_names(const DaneHost& dane, const std::string& host);
 
 // Before connecting: a bogus TLSA lookup abandons the host (4.7.5), except in testing.
 sts::Verdict dane_before_connect(const DaneHost& host);

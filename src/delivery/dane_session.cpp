@@ -22,7 +22,7 @@ DaneSession check_dane(const DaneHost& dane, const smtp::TlsStage& stage,
       v.reason = "the presented chain could not be read: " + forms.error().message;
       out.match = std::move(v);
     } else {
-      const std::vector<std::string> names{host};
+      const std::vector<std::string> names = dane_reference_names(dane, host);
       out.match = sts::match_tlsa(dane.records, *forms, [&chain, &names](std::size_t depth) {
         return net::verify_dane_ta_chain(chain, depth, names, std::time(nullptr));
       });
@@ -55,6 +55,19 @@ tlsrpt::SessionRecord dane_session_record(const DaneHost& dane, const std::strin
     r.receiving_mx_helo = facts->server_name;
   }
   if (result) r.failure_reason_code = reason;
+  return r;
+}
+
+tlsrpt::SessionRecord dane_required_record(const std::string& domain, const std::string& host,
+                                           core::SysTime now) {
+  tlsrpt::SessionRecord r;
+  r.when = now;
+  auto normalised = core::normalize_domain(domain);
+  r.policy_domain = normalised ? *normalised : domain;
+  r.policy_type = tlsrpt::PolicyType::no_policy_found;
+  r.result_type = sts::ResultType::dane_required;
+  r.receiving_mx_hostname = host;
+  r.failure_reason_code = "the route requires DANE and the host has no DNSSEC-secure TLSA records";
   return r;
 }
 

@@ -23,8 +23,8 @@ struct DaneSession {
   sts::TlsOutcome outcome;                // authenticated() when DANE matched
 };
 
-// `host` is the MX host name, which is also the TLSA base domain (RFC 7672 §3.2.2; the CNAMEs
-// of §2.2.2 are not chased).
+// `host` is the MX host name (or the configured next hop); the TLSA base domain is
+// dane.base_domain (RFC 7672 §2.2.2), and both are DANE-TA reference identifiers (§3.2.2).
 DaneSession check_dane(const DaneHost& dane, const smtp::TlsStage& stage,
                        const std::string& host);
 
@@ -35,6 +35,11 @@ tlsrpt::SessionRecord dane_session_record(const DaneHost& dane, const std::strin
                                           std::optional<sts::ResultType> result,
                                           const SessionFacts* facts, const std::string& reason,
                                           core::SysTime now);
+
+// The record of an MX host a dane-only route floor refused because it has no DNSSEC-secure
+// TLSA records (RFC 8460 §4.3: dane-required), under no policy (there is no tlsa policy to name).
+tlsrpt::SessionRecord dane_required_record(const std::string& domain, const std::string& host,
+                                           core::SysTime now);
 
 // The reply when every host was abandoned because of its DANE verdict: 451 4.7.5, host by host.
 sts::DeferReply dane_defer_reply(const std::vector<sts::HostVerdict>& hosts);

@@ -48,7 +48,9 @@ struct Job {
   std::string route_name;        // "route[2]", or "default" when no table matched
   std::unique_ptr<StsAttempt> sts;
   std::unique_ptr<FloorAttempt> floor;
-  bool dane_enabled = false;  // dane.enforcement (or its override) is not off for this MX job
+  // dane.enforcement (or its override) is not off for this MX job, or the route's floor asks
+  // for DANE (MX hosts or next hops by name).
+  bool dane_enabled = false;
   bool dane_testing = false;
   DaneHost dane;              // of the host being tried now
   std::vector<sts::HostVerdict> dane_abandoned;
@@ -100,6 +102,7 @@ smtp::ClientOptions client_options(const DeliverySettings& s,
   smtp::ClientOptions o;
   o.helo_name = s.helo_name;
   o.mx_host = host;
+  if (job.dane.applies()) o.sni_host = job.dane.base_domain;
   o.tls_context = std::move(tls);
   o.starttls = starttls && attempts_tls(job.floor->demand());
   o.implicit_tls = route.implicit_tls;
@@ -161,11 +164,13 @@ asio::awaitable<Opened> open_session(DeliveryAgent::Impl& impl, const DeliverySe
   co_return out;
 }
 
-// Hands the TLS-RPT record of a session under the host's TLSA policy to the sink.
+// Hands the TLS-RPT record of a session under the host's TLSA policy to the sink. Only for MX
+// delivery: a configured next hop's TLSA records are not the recipient domain's policy, and a
+// report to that domain must speak only of what it published (RFC 8460 §4.4).
 void record_dane(DeliveryAgent::Impl& impl, const Job& job, const std::string& host,
                  std::optional<sts::ResultType> result, const SessionFacts* facts,
                  const std::string& reason) {
-  if (impl.services_.outcomes == nullptr) return;
+  if (impl.services_.outcomes == nullptr || !job.route->via_mx()) return;
   impl.services_.outcomes->record(dane_session_record(job.dane, job.state.job.domain, host,
                                                       result, facts, reason,
                                                       impl.clock_.now()));
@@ -331,15 +336,17 @@ std::optional<sts::LocalEnforcement> override_for(
 }
 
 // DANE applies to MX delivery (RFC 7672 §2.2), unless dane.enforcement (or the domain's
-// override) is off, the route's floor is `none`, or the message says "TLS-Required: No".
+// override) is off, the route's floor is `none`, or the message says "TLS-Required: No". To a
+// next hop by name only when its route's floor asks for it (dane, dane-only): the next hop is
+// the administrator's choice, and dane.enforcement speaks of recipient domains.
 void choose_dane(Job& job, const DeliverySettings& settings) {
   const queue::DeliveryJob& q = job.state.job;
   const sts::LocalEnforcement local =
       override_for(settings.dane_overrides, q.domain).value_or(settings.dane_enforcement);
   // A route whose floor is dane or dane-only asks for DANE itself, whatever dane.enforcement.
   const bool asked = job.route->tls == TlsFloor::dane || job.route->tls == TlsFloor::dane_only;
-  job.dane_enabled = (local != sts::LocalEnforcement::off || asked) && job.route->via_mx() &&
-                     job.route->tls != TlsFloor::none && !q.envelope.tls_optional;
+  const bool wanted = job.route->via_mx() ? local != sts::LocalEnforcement::off || asked : asked;
+  job.dane_enabled = wanted && job.route->tls != TlsFloor::none && !q.envelope.tls_optional;
   job.dane_testing = local == sts::LocalEnforcement::testing && !asked;
 }
 
@@ -384,6 +391,29 @@ bool policy_changed(const StsAttempt& before, const StsAttempt& now) {
          now.id_field() != before.id_field();
 }
 
+// The TLSA RRset of one host and the base domain it was found at (RFC 7672 §2.2.2): the
+// CNAME-expanded name first, the name as looked up when that one securely has none.
+struct TlsaLookup {
+  std::optional<net::DnsResult<net::TlsaRecord>> result;
+  std::string base_domain;
+};
+
+asio::awaitable<TlsaLookup> lookup_tlsa(DeliveryAgent::Impl& impl,
+                                        const net::DeliveryTarget& target, std::uint16_t port) {
+  // RFC 6698 §3: _<port>._tcp.<base>; a next hop on another port has its TLSA records there.
+  const std::string prefix = "_" + std::to_string(port) + "._tcp.";
+  TlsaLookup out;
+  out.base_domain = target.expanded_name.empty() ? target.host : target.expanded_name;
+  out.result = co_await net::await_call(impl.resolver_, &net::Resolver::resolve_tlsa,
+                                        prefix + out.base_domain);
+  if (!target.expanded_name.empty() && tlsa_try_initial_name(*out.result)) {
+    out.base_domain = target.host;
+    out.result = co_await net::await_call(impl.resolver_, &net::Resolver::resolve_tlsa,
+                                          prefix + target.host);
+  }
+  co_return out;
+}
+
 // Every host of the route in order (the MX hosts, or the configured next hops), each address of
 // each, while recipients are pending.
 asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
@@ -410,14 +440,17 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
     job.dane = DaneHost{};
     if (job.dane_enabled) {
       // RFC 7672 §2.2: TLSA records are asked for only under a secure MX RRset and secure
-      // addresses of the host.
-      std::optional<net::DnsResult<net::TlsaRecord>> tlsa;
-      if (route.mx_secure && target.addresses_secure) {
-        tlsa = co_await net::await_call(impl.resolver_, &net::Resolver::resolve_tlsa,
-                                        "_25._tcp." + target.host);
+      // addresses of the host. A next hop by name comes from the configuration, not from DNS:
+      // like Postfix's [host] next hop, only its addresses need to be secure.
+      const bool names_secure = job.route->via_mx() ? route.mx_secure : true;
+      TlsaLookup tlsa;
+      if (names_secure && target.addresses_secure) {
+        // MX hosts publish at _25._tcp (RFC 7672 §2.2), whatever port delivery uses here.
+        tlsa = co_await lookup_tlsa(impl, target, job.route->via_mx() ? 25 : port);
       }
-      job.dane = dane_for_host(true, job.dane_testing, route.mx_secure, target.addresses_secure,
-                               tlsa);
+      job.dane = dane_for_host(true, job.dane_testing, names_secure, target.addresses_secure,
+                               tlsa.result);
+      job.dane.base_domain = tlsa.base_domain.empty() ? target.host : tlsa.base_domain;
       const sts::Verdict dane = dane_before_connect(job.dane);
       if (dane.action != sts::Action::proceed) {
         job.dane_log.push_back(target.host + ":" + job.dane.state_field());
@@ -437,7 +470,12 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
     }
     job.floor->set_dane_applies(job.dane.applies());
     if (job.route->tls == TlsFloor::dane_only && !job.dane.applies()) {
-      // No usable TLSA policy for this host: no connection can meet the floor.
+      // No usable TLSA policy for this host: no connection can meet the floor. RFC 8460 §4.3
+      // names the result: dane-required.
+      if (job.route->via_mx() && impl.services_.outcomes != nullptr) {
+        impl.services_.outcomes->record(
+            dane_required_record(job.state.job.domain, target.host, impl.clock_.now()));
+      }
       job.floor->note_refused(target.host, "no DNSSEC-secure TLSA records (" +
                                                (job.dane.state_field().empty()
                                                     ? std::string("DANE off")

@@ -121,6 +121,16 @@ std::vector<IpAddress> interleave_addresses(const std::vector<IpAddress>& v6,
   return out;
 }
 
+std::string expanded_name(std::string_view host, const HostAddresses& found) {
+  // Both lookups follow the same CNAME chain; whichever answered names its end.
+  const std::string& canonical = found.a.ok()      ? found.a.canonical_name
+                                 : found.aaaa.ok() ? found.aaaa.canonical_name
+                                                   : std::string();
+  if (canonical.empty()) return {};
+  std::string out = normalize_dns_name(canonical);
+  return out == normalize_dns_name(host) ? std::string() : out;
+}
+
 DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses>& addresses) {
   DeliveryRoute route;
   route.skipped = plan.skipped;
@@ -139,6 +149,7 @@ DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses
                           interleave_addresses(found.aaaa.records, found.a.records)};
     target.addresses_secure = found.aaaa.dnssec() == DnssecStatus::secure &&
                               found.a.dnssec() == DnssecStatus::secure;
+    target.expanded_name = expanded_name(host.host, found);
     if (!target.addresses.empty()) {
       route.targets.push_back(std::move(target));
       continue;
@@ -179,6 +190,9 @@ DeliveryRoute assemble_next_hops(const std::vector<NextHopName>& hops,
       const HostAddresses& found = looked_up < addresses.size() ? addresses[looked_up] : none;
       ++looked_up;
       target.addresses = interleave_addresses(found.aaaa.records, found.a.records);
+      target.addresses_secure = found.aaaa.dnssec() == DnssecStatus::secure &&
+                                found.a.dnssec() == DnssecStatus::secure;
+      target.expanded_name = expanded_name(hop.host, found);
       if (target.addresses.empty()) {
         std::string why = "next hop " + hop.host + ": no address (AAAA " +
                           describe(found.aaaa) + ", A " + describe(found.a) + ")";

@@ -85,6 +85,9 @@ struct DeliveryTarget {
   // Both address lookups were DNSSEC-secure (an answer or a secure denial): with a secure MX
   // RRset, the host's TLSA records are asked for (RFC 7672 §2.2.2).
   bool addresses_secure = false;
+  // The host's name after CNAMEs, when its addresses came through an alias (normalised); empty
+  // when the host owns its addresses. RFC 7672 §2.2.2: the preferred TLSA base domain.
+  std::string expanded_name = {};
   friend bool operator==(const DeliveryTarget&, const DeliveryTarget&) = default;
 };
 
@@ -104,6 +107,10 @@ std::vector<IpAddress> interleave_addresses(const std::vector<IpAddress>& v6,
 // Joins a plan with the address lookups of its hosts (`addresses[i]` belongs to
 // `plan.hosts[i]`) into the route, or the failure the delivery engine acts on.
 DeliveryRoute assemble_route(const MxPlan& plan, const std::vector<HostAddresses>& addresses);
+
+// The name `host`'s address records belong to after CNAMEs (normalised), or "" when the host
+// owns them itself or no lookup answered.
+std::string expanded_name(std::string_view host, const HostAddresses& found);
 
 // A configured next hop (a route's `next_hop`): a host name, reached at its A/AAAA records with
 // no MX lookup, or an address literal; with its port.

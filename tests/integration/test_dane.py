@@ -73,6 +73,15 @@ class DaneTest(RelayTestCase):
                                 "ta.test": TA, "sender.test": MATCH}.items():
             records[domain] = [("MX", f"10 mx.{domain}.")]
             records[f"mx.{domain}"] = [("A", address)]
+        # RFC 7672 §2.2.2: MX hosts that are CNAMEs. alias.test's TLSA records are at the name
+        # its CNAME leads to; alias2.test's target has none, so its own name's apply.
+        records.update({
+            "alias.test": [("MX", "10 mx.alias.test.")],
+            "mx.alias.test": [("CNAME", "mx.match.test.")],
+            "alias2.test": [("MX", "10 mx.alias2.test.")],
+            "mx.alias2.test": [("CNAME", "mx.sender.test.")],
+            "_25._tcp.mx.alias2.test": [("TLSA", "3 1 1 " + wrong)],
+        })
         cls.world = SignedWorld(work, records, insecure=["plain.test"],
                                 bogus=["_25._tcp.mx.tlsafail.test"]).start()
         cls.addClassCleanup(cls.world.stop)
@@ -207,6 +216,55 @@ class DaneTest(RelayTestCase):
         self.assertIn("route[0] requires tls=dane-only; mx.plain.test: no DNSSEC-secure TLSA "
                       "records (insecure)", line)
         self.assertNotIn(subject, self.boxes[INSECURE].subjects())
+        relay.stop()  # writes the day's counters
+        db = sqlite3.connect(os.path.join(relay.state_dir, "tlsrpt.db"))
+        failures = set(db.execute(
+            "SELECT p.policy_type, f.result_type, f.receiving_mx_hostname FROM failure_counts f "
+            "JOIN policy_counts p ON p.id = f.policy_id WHERE p.domain = 'plain.test'"))
+        self.assertEqual(failures, {("no-policy-found", "dane-required", "mx.plain.test")})
+
+    def test_cname_mx_uses_the_tlsa_records_of_the_expanded_name(self):
+        relay = self.relay()
+        subject = self.send(relay, "a@alias.test")
+        self.boxes[MATCH].with_subject(subject, WAIT)
+        self.assertIn('dane="mx.alias.test:secure:3 1 1:match"',
+                      self.line(relay, "a@alias.test", "sent"))
+
+    def test_cname_mx_falls_back_to_the_initial_name(self):
+        # The expanded name (mx.sender.test) securely has no TLSA: the MX name's records apply,
+        # and they match no key of the host.
+        relay = self.relay()
+        subject = self.send(relay, "a@alias2.test")
+        line = self.line(relay, "a@alias2.test", "deferred")
+        self.assertIn("dsn=4.7.5", line)
+        self.assertIn('dane="mx.alias2.test:secure:mismatch: ', line)
+        self.assertNotIn(subject, self.boxes[MATCH].subjects())
+
+    def test_dane_floors_at_a_next_hop_by_name(self):
+        relay = self.relay(routes=[
+            {"domains": ["hop-ok.example"], "next_hop": "mx.match.test:25", "tls": "dane-only"},
+            {"domains": ["hop-bad.example"], "next_hop": "mx.mismatch.test:25", "tls": "dane"},
+            {"domains": ["hop-none.example"], "next_hop": "mx.sender.test:25",
+             "tls": "dane-only"},
+        ], enforcement="off")
+        subject = self.send(relay, "a@hop-ok.example")
+        self.boxes[MATCH].with_subject(subject, WAIT)
+        self.assertIn('dane="mx.match.test:secure:3 1 1:match"',
+                      self.line(relay, "a@hop-ok.example", "sent"))
+        subject = self.send(relay, "a@hop-bad.example")
+        line = self.line(relay, "a@hop-bad.example", "deferred")
+        self.assertIn("dsn=4.7.5", line)
+        self.assertIn('dane="mx.mismatch.test:secure:mismatch: ', line)
+        self.assertNotIn(subject, self.boxes[MISMATCH].subjects())
+        subject = self.send(relay, "a@hop-none.example")
+        self.assertIn("mx.sender.test: no DNSSEC-secure TLSA records (secure:none)",
+                      self.line(relay, "a@hop-none.example", "deferred"))
+        self.assertNotIn(subject, self.boxes[MATCH].subjects())
+        relay.stop()
+        db = sqlite3.connect(os.path.join(relay.state_dir, "tlsrpt.db"))
+        domains = {d for (d,) in db.execute("SELECT domain FROM policy_counts")}
+        self.assertFalse(domains & {"hop-ok.example", "hop-bad.example", "hop-none.example"},
+                         "a next hop's TLSA records are not the recipient domain's policy")
 
     def test_off_ignores_tlsa(self):
         relay = self.relay(enforcement="off")

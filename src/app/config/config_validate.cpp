@@ -215,14 +215,18 @@ void check_routes(const std::vector<delivery::Route>& routes, Checker& check) {
                  "needs a TLS floor of \"encrypt\" or stronger: a password is never sent in "
                  "plain text (route tls is \"none\")");
     }
-    if ((r.tls == delivery::TlsFloor::dane || r.tls == delivery::TlsFloor::dane_only) &&
-        !r.via_mx()) {
-      // Refused rather than quietly treated as "may": TLSA records are looked up for MX hosts
-      // only, and a floor that cannot be checked must not look as if it were.
-      check.fail(key + ".tls", "\"" + std::string(delivery::to_string(r.tls)) +
-                                   "\" needs next_hop = \"mx\": TLSA records (RFC 7672) are "
-                                   "looked up for MX hosts only; use \"verify\", \"secure\" "
-                                   "or \"encrypt\"");
+    const bool dane_floor =
+        r.tls == delivery::TlsFloor::dane || r.tls == delivery::TlsFloor::dane_only;
+    for (const delivery::NextHop& hop : r.next_hops) {
+      if (dane_floor && hop.kind == delivery::NextHop::Kind::address) {
+        // Refused rather than quietly treated as "may": TLSA records hang off a name
+        // (_port._tcp.<host>), and a floor that cannot be checked must not look as if it were.
+        check.fail(key + ".tls", "\"" + std::string(delivery::to_string(r.tls)) +
+                                     "\" looks up TLSA records (RFC 7672) under the next hop's "
+                                     "name, and [" + hop.host + "] has none: name the next hop "
+                                     "(\"relay.example.com:25\") or use \"encrypt\"");
+        break;
+      }
     }
     const bool names_checked =
         r.tls == delivery::TlsFloor::verify || r.tls == delivery::TlsFloor::secure;

@@ -173,9 +173,13 @@ TEST(ValidateConfig, Table) {
        "test.toml:4: route[0].implicit_tls: TLS from the first byte contradicts tls = \"none\" "
        "(plain text); use \"encrypt\" or stronger"},
       {"dane-only at a next hop by name",
-       "[[route]]\ndomains = [\"*\"]\nnext_hop = \"r.example:25\"\ntls = \"dane-only\"\n",
-       "test.toml:4: route[0].tls: \"dane-only\" needs next_hop = \"mx\": TLSA records (RFC 7672) "
-       "are looked up for MX hosts only; use \"verify\", \"secure\" or \"encrypt\""},
+       "[[route]]\ndomains = [\"*\"]\nnext_hop = \"r.example:25\"\ntls = \"dane-only\"\n", ""},
+      {"dane at an address next hop",
+       "[[route]]\ndomains = [\"*\"]\nnext_hop = [\"r.example\", \"[192.0.2.1]:25\"]\n"
+       "tls = \"dane\"\n",
+       "test.toml:4: route[0].tls: \"dane\" looks up TLSA records (RFC 7672) under the next hop's "
+       "name, and [192.0.2.1] has none: name the next hop (\"relay.example.com:25\") or use "
+       "\"encrypt\""},
       {"dane-only for MX delivery", "[[route]]\ndomains = [\"*\"]\ntls = \"dane-only\"\n", ""},
       {"delivery source address", "[delivery]\nsource_address = \"::1x\"\n",
        "test.toml:2: delivery.source_address: expected an IPv4 or IPv6 address, got \"::1x\""},

@@ -108,7 +108,9 @@ TEST(DaneHost, SessionVerdicts) {
   };
   testing::expect_rows(rows, [](const Case& c) {
     const sts::Verdict v = judge_dane(*c.host, c.tls, c.match);
-    if (v.action != sts::Action::proceed) EXPECT_EQ(v.enhanced_code, "4.7.5");
+    if (v.action != sts::Action::proceed) {
+      EXPECT_EQ(v.enhanced_code, "4.7.5");
+    }
     return v.action;
   });
 }
@@ -143,6 +145,35 @@ TEST(DaneHost, LogField) {
   EXPECT_EQ(dane_field(usable, verdict(sts::TlsaOutcome::match)), "secure:3 1 1:match");
   EXPECT_EQ(dane_field(dane_for_host(true, false, false, true, std::nullopt), std::nullopt),
             "insecure");
+}
+
+// RFC 7672 §2.2.2: from the CNAME-expanded name on to the initial one only after a secure
+// denial; a failure or an insecure answer stands (anything else would be a downgrade).
+TEST(DaneHost, WhenTheInitialNameIsAskedAfterTheExpandedOne) {
+  using S = net::DnsStatus;
+  const testing::Row<net::DnsResult<net::TlsaRecord>, bool> rows[] = {
+      {"secure NODATA", tlsa(S::nodata, true), true},
+      {"secure NXDOMAIN", tlsa(S::nxdomain, true), true},
+      {"insecure NODATA", tlsa(S::nodata, false), false},
+      {"records found", tlsa(S::answer, true, {record(3)}), false},
+      {"lookup failed", tlsa(S::temporary, false), false},
+  };
+  testing::expect_rows(rows, [](const net::DnsResult<net::TlsaRecord>& r) {
+    return tlsa_try_initial_name(r);
+  });
+}
+
+TEST(DaneHost, ReferenceNamesAreTheBaseDomainAndTheHost) {
+  DaneHost dane;
+  dane.base_domain = "mx.provider.test";
+  EXPECT_EQ(dane_reference_names(dane, "mx.example.test"),
+            (std::vector<std::string>{"mx.provider.test", "mx.example.test"}));
+  dane.base_domain = "MX.example.test.";
+  EXPECT_EQ(dane_reference_names(dane, "mx.example.test"),
+            (std::vector<std::string>{"MX.example.test."}));
+  dane.base_domain.clear();
+  EXPECT_EQ(dane_reference_names(dane, "mx.example.test"),
+            (std::vector<std::string>{"mx.example.test"}));
 }
 
 }  // namespace

@@ -277,5 +277,38 @@ TEST(MxPlan, CarriesTheDnssecFactsDaneNeeds) {
   EXPECT_FALSE(plan_mx_hosts("example.test", failed, keep_order).secure);
 }
 
+// RFC 7672 §2.2.2: the name a host's addresses belong to after CNAMEs is the preferred TLSA
+// base domain, for MX hosts and next hops by name alike.
+TEST(MxPlan, CarriesTheNameAfterCnames) {
+  auto via = [](DnsResult<IpAddress> r, std::string name) {
+    r.canonical_name = std::move(name);
+    r.authenticated = true;
+    return r;
+  };
+  const MxPlan plan = plan_mx_hosts("example.test", mx_answer({{10, "mx.example.test"},
+                                                               {20, "mx2.example.test"},
+                                                               {30, "mx3.example.test"}}),
+                                    keep_order);
+  const DeliveryRoute route = assemble_route(
+      plan, {{via(none(DnsStatus::nodata), "mx.provider.test"),
+              via(addrs({"192.0.2.1"}), "MX.Provider.test.")},
+             {via(none(DnsStatus::nodata), "mx2.example.test"),
+              via(addrs({"192.0.2.2"}), "mx2.example.test")},
+             {none(DnsStatus::nodata), addrs({"192.0.2.3"})}});
+  ASSERT_EQ(route.targets.size(), 3u);
+  EXPECT_EQ(route.targets[0].expanded_name, "mx.provider.test") << "normalised";
+  EXPECT_EQ(route.targets[1].expanded_name, "") << "the host owns its addresses";
+  EXPECT_EQ(route.targets[2].expanded_name, "") << "no canonical name given";
+
+  const DeliveryRoute hops = assemble_next_hops(
+      {{"relay.example.test", 587, false}, {"192.0.2.9", 25, true}},
+      {{via(none(DnsStatus::nodata), "smtp.provider.test"),
+        via(addrs({"192.0.2.5"}), "smtp.provider.test")}});
+  ASSERT_EQ(hops.targets.size(), 2u);
+  EXPECT_EQ(hops.targets[0].expanded_name, "smtp.provider.test");
+  EXPECT_TRUE(hops.targets[0].addresses_secure);
+  EXPECT_FALSE(hops.targets[1].addresses_secure) << "an address literal has no lookup";
+}
+
 }  // namespace
 }  // namespace stsrelay::net
