@@ -121,10 +121,13 @@ core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::st
       .bind(10, e.tls)
       .bind(11, received_at)
       .bind(12, static_cast<std::int64_t>(content.size()))
-      .bind_blob(13, content)
+      // The content is not copied into SQLite first (a large message would be held twice);
+      // the statement is reset before `content` can go away.
+      .bind_blob_unowned(13, content)
       .bind(14, std::int64_t{e.tls_optional ? 1 : 0})
       .bind(15, std::int64_t{e.require_tls ? 1 : 0});
   auto inserted = (*message)->run();
+  (*message)->reset();
   if (!inserted) return inserted.error();
   const std::int64_t seq = sql.db().last_insert_rowid();
 

@@ -292,9 +292,10 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   info.tls = env.tls;
   info.id = queue_id;
   if (env.recipients.size() == 1) info.recipient = env.recipients.front().address;
-  std::string content = format_received(info, now);
-  content += fixed.message;
-  std::string().swap(fixed.message);
+  // The fields go in front of the message in place: the reader's buffer usually has room to
+  // spare, so a large message is moved within it rather than copied into a second one.
+  std::string content = std::move(fixed.message);
+  content.insert(0, format_received(info, now));
   MessageSink::Additions additions = shared_->sink.prepare(content, now);
   if (!additions.header_fields.empty()) content.insert(0, additions.header_fields);
   const std::uint64_t size = content.size();

@@ -54,12 +54,27 @@ SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
   return *this;
 }
 
-SqliteStatement& SqliteStatement::bind_blob(int index, std::string_view bytes) {
+namespace {
+
+int bind_blob_with(sqlite3_stmt* stmt, int index, std::string_view bytes,
+                   void (*destructor)(void*)) {
   // A zero-length blob must still be a BLOB, not NULL: sqlite3_bind_blob64 with a null pointer
   // binds NULL, so point at a static byte when empty.
   static const char kEmpty = 0;
   const char* data = bytes.empty() ? &kEmpty : bytes.data();
-  const int rc = sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT);
+  return sqlite3_bind_blob64(stmt, index, data, bytes.size(), destructor);
+}
+
+}  // namespace
+
+SqliteStatement& SqliteStatement::bind_blob(int index, std::string_view bytes) {
+  const int rc = bind_blob_with(stmt_, index, bytes, SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_blob_unowned(int index, std::string_view bytes) {
+  const int rc = bind_blob_with(stmt_, index, bytes, SQLITE_STATIC);
   if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
   return *this;
 }

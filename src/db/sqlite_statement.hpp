@@ -31,6 +31,9 @@ class SqliteStatement {
   SqliteStatement& bind(int index, std::int64_t value);
   SqliteStatement& bind(int index, std::string_view text);
   SqliteStatement& bind_blob(int index, std::string_view bytes);
+  // Without SQLite's own copy (SQLITE_STATIC): for large values such as message content. The
+  // bytes must stay valid until the statement is reset() or bound again.
+  SqliteStatement& bind_blob_unowned(int index, std::string_view bytes);
 
   // Advances: true with a row, false when done.
   core::Result<bool> step();

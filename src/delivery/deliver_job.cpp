@@ -13,6 +13,7 @@
 // everything that builds a lambda is a plain function.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,7 +44,10 @@ namespace {
 // A job in flight: its recipients, the message, its route and the policy of this attempt.
 struct Job {
   JobState state;
-  std::string content;
+  // The message, read from the queue when a session is ready for it or a bounce needs it, not
+  // before: a job that defers on DNS or on a policy (a dead domain's backlog) never reads it.
+  std::optional<std::string> content;
+  bool content_gone = false;  // the message was deleted meanwhile (`stsrelay queue delete`)
   const Route* route = nullptr;  // in the job's copy of the settings
   std::string route_name;        // "route[2]", or "default" when no table matched
   std::unique_ptr<StsAttempt> sts;
@@ -56,6 +60,23 @@ struct Job {
   std::vector<sts::HostVerdict> dane_abandoned;
   std::vector<std::string> dane_log;  // "host:verdict" per host tried, for the dane= field
 };
+
+// The job's message, read once; null (and content_gone) when it can no longer be read.
+const std::string* job_content(DeliveryAgent::Impl& impl, Job& job) {
+  if (job.content) return &*job.content;
+  if (job.content_gone) return nullptr;
+  auto content = impl.store_.load_content(job.state.job.message_id);
+  if (!content) {
+    if (content.error().kind != core::ErrorKind::not_found) {
+      spdlog::error("delivery: {}: reading the message failed: {}", job.state.job.message_id,
+                    content.error().message);
+    }
+    job.content_gone = true;
+    return nullptr;
+  }
+  job.content = std::move(*content);
+  return &*job.content;
+}
 
 struct Opened {
   PooledSession session;
@@ -301,7 +322,20 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
       session = std::move(*opened);
     }
     relay.connected = true;
-    t = co_await session.session->send(envelope, job.content);
+    const std::string* content = job_content(impl, job);
+    if (content == nullptr) {
+      // Nothing was sent on the session: it stays good for other jobs.
+      if (pooled) {
+        impl.quit_sessions(impl.pool_.put(key, std::move(session),
+                                          std::chrono::steady_clock::now(), limits));
+      } else {
+        std::vector<PooledSession> done;
+        done.push_back(std::move(session));
+        impl.quit_sessions(std::move(done));
+      }
+      co_return;
+    }
+    t = co_await session.session->send(envelope, *content);
     if (reused && t->failure && t->failure->phase == smtp::ClientPhase::rset) {
       // The server closed the idle connection meanwhile: once, a new one to the same address.
       spdlog::debug("delivery: {}: reused connection failed at RSET; connecting again", key);
@@ -420,7 +454,8 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
                                 const DeliverySettings& settings,
                                 std::shared_ptr<asio::ssl::context> tls,
                                 const net::DeliveryRoute& route) {
-  for (std::size_t t = 0; t < route.targets.size() && !job.state.pending.empty(); ++t) {
+  for (std::size_t t = 0;
+       t < route.targets.size() && !job.state.pending.empty() && !job.content_gone; ++t) {
     const net::DeliveryTarget& target = route.targets[t];
     // §4.1: an MX the policy does not list is not connected to under enforce.
     const sts::Verdict before = job.sts->before_connect(target.host, impl.clock_.now());
@@ -484,7 +519,8 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
       job.state.last_abandoned = Relay{target.host, "", {}, false, 0};
       continue;
     }
-    for (std::size_t a = 0; a < target.addresses.size() && !job.state.pending.empty(); ++a) {
+    for (std::size_t a = 0;
+         a < target.addresses.size() && !job.state.pending.empty() && !job.content_gone; ++a) {
       const bool last = t + 1 == route.targets.size() && a + 1 == target.addresses.size();
       co_await try_address(impl, job, settings, tls, before, target.host,
                            target.addresses[a].to_string(), port, last);
@@ -502,6 +538,11 @@ asio::awaitable<net::DeliveryRoute> route_targets(DeliveryAgent::Impl& impl, con
     hops.push_back({hop.host, hop.port, hop.kind == NextHop::Kind::address});
   }
   co_return co_await net::resolve_next_hops(impl.resolver_, std::move(hops));
+}
+
+// GCC 12: a plain function builds the lambda, not the coroutines.
+std::function<const std::string*()> content_reader(DeliveryAgent::Impl& impl, Job& job) {
+  return [&impl, &job] { return job_content(impl, job); };
 }
 
 std::string join_log(const std::vector<std::string>& items) {
@@ -524,6 +565,17 @@ void flush_records(DeliveryAgent::Impl& impl, StsAttempt& sts) {
   for (tlsrpt::SessionRecord& r : records) impl.services_.outcomes->record(std::move(r));
 }
 
+// Reports the job, unless its message went away meanwhile: then, as if the job had not run, its
+// recipients are released (they were deleted with it).
+asio::awaitable<void> finish_job(DeliveryAgent::Impl& impl, Job& j,
+                                 const DeliverySettings& settings) {
+  if (!j.content_gone) {
+    co_await report_job(impl, j.state, *j.sts, *j.floor, join_log(j.dane_log),
+                        content_reader(impl, j), settings);
+  }
+  if (j.content_gone) impl.store_.release(recipient_ids(j.state.job));
+}
+
 }  // namespace
 
 asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job) {
@@ -532,17 +584,6 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   Job j;
   j.state = start_job(std::move(job));
   const queue::DeliveryJob& q = j.state.job;
-
-  auto content = self->store_.load_content(q.message_id);
-  if (!content) {
-    if (content.error().kind != core::ErrorKind::not_found) {
-      spdlog::error("delivery: {}: reading the message failed: {}", q.message_id,
-                    content.error().message);
-    }
-    self->store_.release(recipient_ids(q));
-    co_return;
-  }
-  j.content = std::move(*content);
 
   choose_route(j, settings);
   choose_dane(j, settings);
@@ -568,8 +609,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
                                              : "dry run: would defer: ") + fate.reply};
     }
     apply_all(j.state, fate, Relay{});
-    co_await report_job(*self, j.state, *j.sts, *j.floor, join_log(j.dane_log), j.content,
-                      settings);
+    co_await finish_job(*self, j, settings);
     co_return;
   }
   if (!route.ok()) {
@@ -603,8 +643,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
     if (!reply && !j.dane_abandoned.empty()) reply = dane_defer_reply(j.dane_abandoned);
     settle_abandoned(j.state, reply, settings.dry_run);
   }
-  co_await report_job(*self, j.state, *j.sts, *j.floor, join_log(j.dane_log), j.content,
-                      settings);
+  co_await finish_job(*self, j, settings);
   flush_records(*self, *j.sts);
 }
 

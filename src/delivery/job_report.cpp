@@ -1,5 +1,7 @@
 #include "src/delivery/job_report.hpp"
 
+#include <algorithm>
+
 #include <chrono>
 #include <functional>
 #include <utility>
@@ -95,12 +97,18 @@ std::function<double()> jitter_of(DeliveryAgent::Impl& impl) {
 
 asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
                                  const StsAttempt& sts, const FloorAttempt& floor,
-                                 const std::string& dane, const std::string& content,
+                                 const std::string& dane,
+                                 const std::function<const std::string*()>& content,
                                  const DeliverySettings& settings) {
   const core::SysTime now = impl.clock_.now();
   const double delay =
       std::chrono::duration<double>(now - core::from_unix(st.job.received_at)).count();
   const std::vector<RecipientFate> finals = final_fates(st, settings.max_lifetime, now);
+  const bool bounces = std::any_of(finals.begin(), finals.end(), [](const RecipientFate& f) {
+    return f.fate == Fate::bounced;
+  });
+  const std::string* message = bounces ? content() : nullptr;
+  if (bounces && message == nullptr) co_return;
   std::vector<queue::RecipientResult> results = queue_results(
       st, finals, settings.retry_schedule, now, jitter_of(impl));
   for (std::size_t i = 0; i < finals.size(); ++i) {
@@ -110,9 +118,11 @@ asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
     impl.counters_.add(attempt_key(line));
   }
   std::vector<queue::NewMessage> notices;
-  if (auto dsn = bounce_notice(st, finals, content, settings.reporting_mta, now)) {
-    if (settings.signing_keys) sign_notice(*dsn, *settings.signing_keys, now);
-    notices.push_back(std::move(*dsn));
+  if (bounces) {
+    if (auto dsn = bounce_notice(st, finals, *message, settings.reporting_mta, now)) {
+      if (settings.signing_keys) sign_notice(*dsn, *settings.signing_keys, now);
+      notices.push_back(std::move(*dsn));
+    }
   }
   core::Result<std::vector<std::string>> answer = co_await net::await_call(
       impl.store_, &queue::Store::record, std::move(results), std::move(notices));

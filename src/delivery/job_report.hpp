@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,10 +52,13 @@ std::optional<queue::NewMessage> bounce_notice(const JobState& st,
 void sign_notice(queue::NewMessage& notice, const dkim::SigningKeys& keys, core::SysTime now);
 
 // Expires, logs and records every recipient of the finished job, with the DSN of the bounced
-// ones. A failed record() releases the recipients, which stay queued.
+// ones. A failed record() releases the recipients, which stay queued. `content` gives the
+// message when a DSN needs it (read only then); when it gives null (the message was deleted
+// meanwhile) nothing is logged or recorded, and the caller releases the recipients.
 boost::asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
                                         const StsAttempt& sts, const FloorAttempt& floor,
-                                        const std::string& dane, const std::string& content,
+                                        const std::string& dane,
+                                        const std::function<const std::string*()>& content,
                                         const DeliverySettings& settings);
 
 }  // namespace stsrelay::delivery

@@ -36,6 +36,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from cpu_usage import wait_until_quiet  # noqa: E402
 from e2e import e2e_rates  # noqa: E402
+from dane_cost import dane_cost  # noqa: E402
 from idle_connections import open_idle_connections  # noqa: E402
 from postfix_instance import PostfixRelay  # noqa: E402
 from procs import rss_kib, wait_until  # noqa: E402
@@ -207,6 +208,9 @@ def main():
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--e2e", "--only-e2e", dest="only_e2e", action="store_true",
                         help="only the end-to-end rates (with and without enforce policies)")
+    parser.add_argument("--dane", dest="only_dane", action="store_true",
+                        help="only the end-to-end cost of DANE (against MTA-STS enforce alone)")
+    parser.add_argument("--skip-dane", action="store_true")
     parser.add_argument("--receiver", choices=("sink", "postfix", "both"), default="both",
                         help="the end-to-end benchmark's MX hosts: tls_sink, Postfix, or each "
                              "in turn (default)")
@@ -220,6 +224,8 @@ def main():
               f"{subprocess.run(['postconf', '-d', 'mail_version'], capture_output=True, text=True).stdout.strip()}; "
               f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} before the run",
               flush=True)
+        if args.only_dane:
+            args.skip_rates = args.skip_e2e = args.skip_idle = True
         if not args.skip_rates and not args.only_e2e:
             print("\naccept rate: smtp-source, one message per connection, one recipient; "
                   f"both queues durable; median of {args.rounds} run(s) per row", flush=True)
@@ -235,6 +241,11 @@ def main():
                       f"{who}, {len(E2E_RUNS)} load shapes, four recipient domains{reuse}",
                       flush=True)
                 e2e_rates(workdir, args.scale, E2E_RUNS, receiver, args.postfix_reuse)
+        if not args.skip_dane and (args.only_dane or not args.only_e2e):
+            print("\nend to end, the cost of DANE: smtp-source -> stsrelay -> tls_sink over "
+                  "STARTTLS, four domains with TLSA records under DNSSEC (BIND 9 signing, "
+                  "Unbound validating) and MTA-STS enforce", flush=True)
+            dane_cost(workdir, args.scale, E2E_RUNS)
         if not args.skip_idle and not args.only_e2e:
             idle_memory(workdir)
 

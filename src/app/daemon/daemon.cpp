@@ -25,6 +25,7 @@
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/config/config_load.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
+#include "src/app/daemon/large_buffers.hpp"
 #include "src/app/daemon/queue_sink.hpp"
 #include "src/app/config/route_credentials_load.hpp"
 #include "src/app/config/signing_keys_load.hpp"
@@ -345,6 +346,7 @@ int run_daemon(const std::string& config_path) {
   }
   // Validated: the level name is one setup_logging knows.
   core::setup_logging(config->log.level, config->log.format);
+  return_large_buffers_to_the_system();
   Daemon daemon(config_path, std::move(*config), pool_size());
   return daemon.run();
 }

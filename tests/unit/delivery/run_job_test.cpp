@@ -365,12 +365,34 @@ TEST_F(RunJob, FailedRecordReleasesTheRecipients) {
   EXPECT_EQ(store_.released, (std::vector<std::int64_t>{1}));
 }
 
-TEST_F(RunJob, DeletedMessageIsReleasedWithoutAConnection) {
+// The message is read when a session is ready for it: one deleted meanwhile (`queue delete`)
+// is found then; nothing is sent or recorded, the session ends unused, the recipients go back.
+TEST_F(RunJob, DeletedMessageIsReleasedWhenASessionIsReadyForIt) {
+  only_mx1();
+  auto mx1 = serve("mx1", {{fake::send("220 mx.example.test ESMTP\r\n"), fake::expect("EHLO"),
+                            fake::send(kEhloPlain), fake::expect("QUIT"),
+                            fake::send("221 2.0.0 bye\r\n")}});
   queue::DeliveryJob j = job();
   store_.contents.clear();
-  run(std::move(j), settings());
+  run(std::move(j), settings(), {mx1.get()});
   EXPECT_EQ(store_.records, 0u);
   EXPECT_EQ(store_.released, (std::vector<std::int64_t>{1}));
+  EXPECT_TRUE(mx1->data.empty());
+}
+
+// A job that defers before any session (here: the MX hosts have no address) never reads the
+// message: a dead domain's backlog costs no content reads.
+TEST_F(RunJob, JobThatDefersBeforeASessionDoesNotReadTheMessage) {
+  for (auto* table : {&dns_.a, &dns_.aaaa}) {
+    for (auto& entry : *table) {
+      entry.second = FakeResolver::failure<net::IpAddress>(net::DnsStatus::temporary, "SERVFAIL");
+    }
+  }
+  queue::DeliveryJob j = job();
+  store_.contents.clear();  // a read would fail and release the recipients instead
+  run(std::move(j), settings());
+  EXPECT_EQ(result().state, RecipientState::deferred);
+  EXPECT_TRUE(store_.released.empty());
 }
 
 TEST_F(RunJob, DomainWithoutMxBouncesWithoutAConnection) {
