@@ -122,6 +122,14 @@ std::vector<std::string> tlsa_policy_strings(const DaneHost& host) {
   return out;
 }
 
+std::string dane_pool_tag(const DaneHost& host) {
+  if (!host.applies()) return {};
+  std::string tag = "dane:" + host.state_field() + (host.testing ? "/testing" : "") + "@" +
+                    net::normalize_dns_name(host.base_domain);
+  for (const std::string& record : tlsa_policy_strings(host)) tag += "|" + record;
+  return tag;
+}
+
 std::string dane_field(const DaneHost& host, const std::optional<sts::TlsaVerdict>& match) {
   std::string out = host.state_field();
   if (host.state == DaneState::usable && match) out += ":" + match->to_string();

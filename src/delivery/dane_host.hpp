@@ -94,6 +94,11 @@ std::optional<sts::ResultType> tlsa_result(const DaneHost& host, const sts::TlsO
 // The TLSA RRset as the report's policy-string: "3 1 1 <hex data>" per record.
 std::vector<std::string> tlsa_policy_strings(const DaneHost& host);
 
+// What a pooled session's DANE verdict rests on, for the pool key: the state, the mode, the TLSA
+// base domain and the records. A session that passed DANE for one job passes it for another job
+// with the same tag (the same records judged the same chain); "" where DANE does not apply.
+std::string dane_pool_tag(const DaneHost& host);
+
 // "secure:3 1 1:match", "secure:mismatch: ...", "insecure", "bogus", ...
 std::string dane_field(const DaneHost& host, const std::optional<sts::TlsaVerdict>& match);
 

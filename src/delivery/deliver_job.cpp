@@ -248,7 +248,9 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
   relay.connected = opened.connected;
   relay.tls = opened.session.tls;
   if (job.dane.state != DaneState::off && opened.reached_tls) {
-    job.dane_log.push_back(relay.host + ":" + dane_field(job.dane, opened.dane.match));
+    opened.session.dane_field = dane_field(job.dane, opened.dane.match);
+    opened.session.dane_passed = opened.dane.verdict.action == sts::Action::proceed;
+    job.dane_log.push_back(relay.host + ":" + opened.session.dane_field);
   }
   if (job.dane.applies() && opened.reached_tls) {
     const SessionFacts facts{relay.host, relay.ip, opened.session.local_address,
@@ -279,6 +281,20 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
   co_return std::move(opened.session);
 }
 
+// A session done with for this job: to the pool for the next job, or QUIT.
+void give_back(DeliveryAgent::Impl& impl, const Job& job, const std::string& key,
+               PooledSession session, const PoolLimits& limits) {
+  if (job.dane.applies() && !session.dane_passed) {
+    // DANE let it through only in testing: not a session to hand to another job.
+    std::vector<PooledSession> done;
+    done.push_back(std::move(session));
+    impl.quit_sessions(std::move(done));
+    return;
+  }
+  impl.quit_sessions(
+      impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
+}
+
 // One address of one MX: decides what it can for the pending recipients.
 asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
                                   const DeliverySettings& settings,
@@ -294,17 +310,23 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
   }
 
   // Sessions are shared by jobs of the same route only: a route's AUTH, source address and
-  // implicit TLS belong to its sessions.
-  const std::string key = job.route_name + ":" + host + "[" + ip + "]:" + std::to_string(port);
+  // implicit TLS belong to its sessions. Where DANE applies, only by jobs with the same TLSA
+  // records for the host: the session's DANE verdict rests on them.
+  std::string key = job.route_name + ":" + host + "[" + ip + "]:" + std::to_string(port);
+  if (job.dane.applies()) key += "/" + dane_pool_tag(job.dane);
   const PoolLimits limits = pool_limits(settings);
-  // A session that DANE judged is not shared: its verdict rests on this job's TLSA records.
-  const bool pooled = !job.dane.applies();
-  PooledSession session;
-  if (pooled) session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
+  PooledSession session = impl.pool_.take(key, std::chrono::steady_clock::now(), limits);
   if (session.session) {
     // A connection opened for another job: judged again under this domain's policy.
     relay.connected = true;
     relay.tls = session.tls;
+    if (job.dane.applies()) {
+      // It passed DANE under the same records (nothing else is pooled under this key): the
+      // same outcome for this job's log line and report.
+      job.dane_log.push_back(relay.host + ":" + session.dane_field);
+      const SessionFacts facts{relay.host, relay.ip, session.local_address, session.server_name};
+      record_dane(impl, job, relay.host, std::nullopt, &facts, "");
+    }
     if (policy_abandons(job, before, session, relay, impl.clock_.now())) {
       impl.quit_sessions(
           impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
@@ -325,14 +347,7 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
     const std::string* content = job_content(impl, job);
     if (content == nullptr) {
       // Nothing was sent on the session: it stays good for other jobs.
-      if (pooled) {
-        impl.quit_sessions(impl.pool_.put(key, std::move(session),
-                                          std::chrono::steady_clock::now(), limits));
-      } else {
-        std::vector<PooledSession> done;
-        done.push_back(std::move(session));
-        impl.quit_sessions(std::move(done));
-      }
+      give_back(impl, job, key, std::move(session), limits);
       co_return;
     }
     t = co_await session.session->send(envelope, *content);
@@ -346,14 +361,7 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
   }
   relay.tls = session.tls;
   apply(job.state, transaction_fates(*t, job.state.pending.size(), last), relay);
-  if (!pooled) {
-    std::vector<PooledSession> done;
-    done.push_back(std::move(session));
-    impl.quit_sessions(std::move(done));
-    co_return;
-  }
-  impl.quit_sessions(
-      impl.pool_.put(key, std::move(session), std::chrono::steady_clock::now(), limits));
+  give_back(impl, job, key, std::move(session), limits);
 }
 
 // ---- MTA-STS ------------------------------------------------------------------------------

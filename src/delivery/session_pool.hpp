@@ -25,6 +25,11 @@ struct PooledSession {
   sts::TlsOutcome tls_outcome;
   std::string local_address;
   std::string server_name;  // EHLO's first word
+  // Where DANE applied: the session's verdict ("secure:3 1 1:match") for the log lines of later
+  // jobs, and whether it passed. Only sessions that passed are shared, and only with jobs that
+  // hold the same TLSA records for the host (dane_pool_tag() is part of the pool key).
+  std::string dane_field;
+  bool dane_passed = false;
   std::chrono::steady_clock::time_point idle_since;
 };
 

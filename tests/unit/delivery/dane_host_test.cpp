@@ -163,6 +163,26 @@ TEST(DaneHost, WhenTheInitialNameIsAskedAfterTheExpandedOne) {
   });
 }
 
+// A pooled session is shared only among jobs whose DANE facts for the host are the same.
+TEST(DaneHost, PoolTagNamesWhatASessionsVerdictRestsOn) {
+  using S = net::DnsStatus;
+  auto host = [](std::vector<net::TlsaRecord> records, bool testing, const char* base) {
+    DaneHost h = dane_for_host(true, testing, true, true, tlsa(S::answer, true, std::move(records)));
+    h.base_domain = base;
+    return h;
+  };
+  const std::string tag = dane_pool_tag(host({record(3)}, false, "mx.example.test"));
+  EXPECT_FALSE(tag.empty());
+  EXPECT_EQ(dane_pool_tag(host({record(3)}, false, "MX.example.test.")), tag);
+  EXPECT_NE(dane_pool_tag(host({record(3), record(2)}, false, "mx.example.test")), tag);
+  EXPECT_NE(dane_pool_tag(host({record(3)}, true, "mx.example.test")), tag);
+  EXPECT_NE(dane_pool_tag(host({record(3)}, false, "mx.provider.test")), tag);
+  EXPECT_NE(dane_pool_tag(host({record(0)}, false, "mx.example.test")), tag)
+      << "unusable records: a different verdict";
+  EXPECT_EQ(dane_pool_tag(dane_for_host(true, false, true, true, tlsa(S::nodata, true))), "")
+      << "no TLSA: DANE does not apply";
+}
+
 TEST(DaneHost, ReferenceNamesAreTheBaseDomainAndTheHost) {
   DaneHost dane;
   dane.base_domain = "mx.provider.test";
