@@ -15,7 +15,10 @@
 namespace boost::asio { class any_io_executor; }
 namespace stsrelay::net { class Resolver; }
 namespace stsrelay::queue { class Store; }
-namespace stsrelay::tlsrpt { class Recorder; }
+namespace stsrelay::tlsrpt {
+class Recorder;
+class CounterReader;
+}  // namespace stsrelay::tlsrpt
 namespace stsrelay::dkim { class SigningKeys; }
 
 namespace stsrelay::app {
@@ -27,7 +30,8 @@ class ReportScheduler {
       const boost::asio::any_io_executor& ex, net::Resolver& dns, queue::Store& queue,
       tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
       const core::Clock& clock,
-      std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys);
+      std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys,
+      tlsrpt::CounterReader* shared_counters = nullptr);  // a fleet's; null: tlsrpt.db
   ~ReportScheduler();  // stops; destroy while the io_context still exists
   // No run starts afterwards (SIGTERM); a run in progress ends at its next step.
   void stop();
