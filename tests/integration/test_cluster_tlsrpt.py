@@ -10,6 +10,8 @@ world (sts_world.py: DNS, an MTA-STS policy host, SMTP receivers, an https: repo
 - A batch whose commit went through but whose reply was lost is still in its node's spool and is
   sent again: put back into a stopped node's spool by hand, it is recognised by its id and adds
   nothing.
+- Meanwhile /healthz says the database is degraded (HTTP 200: the node is not down), and the
+  metrics count spooled, flushed and failed flushes.
 - `stsrelay report send --day D` on one node builds the reports from the shared counters: one per
   policy domain, with every node's sessions.
 
@@ -20,6 +22,7 @@ import gzip
 import json
 import os
 import sqlite3
+import urllib.error
 import urllib.request
 
 from dnslib import TXT, A
@@ -54,6 +57,14 @@ def metric(address, name):
             if line.startswith(name + " "):
                 return float(line.split()[1])
     raise AssertionError(f"{name} is not on the metrics page of {address}")
+
+
+def healthz(address):
+    try:
+        with urllib.request.urlopen(f"http://{address}:9325/healthz", timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
 
 
 class ClusterTlsRptTest(RelayTestCase):
@@ -168,13 +179,24 @@ class ClusterTlsRptTest(RelayTestCase):
                    what="every node to spool its counts", interval=0.2)
         for relay in self.relays:
             self.assertTrue(relay.process.running)
+        # The node is not down: /healthz says 200 with the database degraded.
+        def degraded():
+            status, body = healthz(NODE_ADDRESSES[0])
+            return status == 200 and "database degraded: " in body
+        wait_until(degraded, WAIT, what="/healthz to say the database is degraded", interval=0.2)
+        self.assertGreater(metric(NODE_ADDRESSES[0], "stsrelay_cluster_flush_failures_total"), 0)
 
         # Back: the spools drain in order, and the counts are exact.
         self.pg.start()
         self.wait_shared_equals_nodes("the spools to be flushed after the restart")
         self.assert_exact(len(NODES) * 4)
-        for relay in self.relays:
+        for relay, address in zip(self.relays, NODE_ADDRESSES):
             self.assertIn("kept in the local spool", relay.log_text())
+            self.assertEqual(metric(address, "stsrelay_cluster_spool_batches"), 0)
+            self.assertEqual(metric(address, "stsrelay_cluster_batches_flushed_total"),
+                             metric(address, "stsrelay_cluster_batches_spooled_total"))
+        wait_until(lambda: "database ok" in healthz(NODE_ADDRESSES[0])[1], WAIT,
+                   what="/healthz to say the database is ok", interval=0.2)
 
         # A lost reply: a batch the database has is still in a node's spool and is sent again.
         # Put relay-a's first batch back into its spool (as it was before the flush) and

@@ -186,7 +186,7 @@ class Daemon {
       auto sources = make_metrics_sources(
           state_dir / "queue.db",
           {server_.get(), agent_.get(), &sts_->resolver(), resolver_.get(), recorder_.get(),
-           sink_.get()});
+           sink_.get(), cluster_.get()});
       if (!sources) return sources.error();
       auto metrics = MetricsServer::start(io_, config_.metrics.listen, std::move(*sources));
       if (!metrics) return metrics.error();

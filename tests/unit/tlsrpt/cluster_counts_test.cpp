@@ -1,11 +1,15 @@
 // The pure and local parts of a fleet node's TLS-RPT counting: counters encoded for the spool
 // and back, batch ids, the spool itself (durable, in order, ids never reused), and the flush
 // schedule driven by a FakeClock (flush at once, back off after a failure, never lose a batch
-// spooled during a flush). The shared database's side runs in tests/integration/test_cluster.py.
+// spooled during a flush), and the writer keeping every batch while the database is down. The
+// shared database's side runs in tests/integration/test_cluster_tlsrpt.py.
 #include <gtest/gtest.h>
 
 #include "fake_clock.hpp"
 #include "temp_dir.hpp"
+#include <thread>
+
+#include "tlsrpt/cluster_counter_writer.hpp"
 #include "tlsrpt/cluster_spool.hpp"
 #include "tlsrpt/counter_codec.hpp"
 #include "tlsrpt/flush_schedule.hpp"
@@ -163,7 +167,9 @@ TEST(FlushSchedule, Table) {
     EXPECT_EQ(s.due(now), step.due);
     const auto wake = s.next_wake(now);
     ASSERT_EQ(wake.has_value(), step.wake.has_value());
-    if (wake) EXPECT_EQ(*wake, t0 + *step.wake);
+    if (wake) {
+      EXPECT_EQ(*wake, t0 + *step.wake);
+    }
     EXPECT_EQ(s.degraded(), step.degraded);
   }
 }
@@ -181,6 +187,58 @@ TEST(FlushSchedule, BackoffCapsWithAFakeClock) {
     clock.set(*wake);
   }
   EXPECT_EQ(s.failures(), 20u);
+}
+
+}  // namespace
+}  // namespace stsrelay::tlsrpt
+
+namespace stsrelay::tlsrpt {
+namespace {
+
+// Waits for `done` with a bound (the flusher runs on its own thread); true when it came true.
+template <class Pred>
+bool eventually(Pred done, std::chrono::milliseconds bound = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + bound;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+TEST(ClusterCounterWriter, DatabaseDownKeepsEveryBatchInTheSpool) {
+  stsrelay::testing::TempDir dir("cluster-writer", "cluster_spool.db");
+  stsrelay::testing::FakeClock clock;
+  db::PgSettings settings;
+  // A socket directory with no server: every connect fails at once, without the network.
+  settings.conninfo = "host=" + dir.path().string() + " port=5432 dbname=x user=x";
+  {
+    auto worker = std::make_shared<db::PgWorker>(settings, clock);
+    auto writer = ClusterCounterWriter::open(dir.db(), "relay-1", worker, clock);
+    ASSERT_TRUE(writer.ok()) << writer.error().message;
+    ASSERT_TRUE((*writer)->add(sample(), 4).ok()) << "add() only spools: the database is not asked";
+    ASSERT_TRUE((*writer)->add(sample(), 2).ok());
+    EXPECT_TRUE((*writer)->add({}, 0).ok());  // nothing to keep
+    ASSERT_TRUE(eventually([&] { return (*writer)->stats().degraded; }));
+    const ClusterWriterStats s = (*writer)->stats();
+    EXPECT_EQ(s.spooled, 2u);
+    EXPECT_EQ(s.flushed, 0u);
+    EXPECT_GE(s.flush_failures, 1u);
+    EXPECT_EQ(s.pending, 2);
+    // While backing off on the (fake) clock, the flusher does not try again.
+    const std::uint64_t failures = s.flush_failures;
+    EXPECT_EQ((*writer)->stats().flush_failures, failures);
+    (*writer)->stop();
+    worker->stop();
+  }
+  // Nothing lost: the next start finds both batches, in order.
+  auto spool = ClusterSpool::open(dir.db(), "relay-1");
+  ASSERT_TRUE(spool.ok());
+  auto batches = (*spool)->oldest(10);
+  ASSERT_TRUE(batches.ok());
+  ASSERT_EQ(batches->size(), 2u);
+  EXPECT_EQ((*batches)[0].sessions, 4u);
+  EXPECT_EQ((*batches)[1].sessions, 2u);
 }
 
 }  // namespace
