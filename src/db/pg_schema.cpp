@@ -9,7 +9,9 @@ namespace {
 
 // Version 1: the TLS-RPT counters, as tlsrpt.db keeps them on one node (tlsrpt_schema.cpp),
 // plus tlsrpt_batches: one row per batch a node added, written in the same transaction as the
-// counts, so that a batch retried after a lost reply is recognised and not counted twice.
+// counts, so that a batch retried after a lost reply is recognised and not counted twice; and
+// tlsrpt_report_claims: the node whose daily run builds the report of (day, domain), so that a
+// fleet sends one report, not one per node.
 constexpr std::string_view kV1 = R"sql(
 CREATE TABLE tlsrpt_policy_counts (
   id bigserial PRIMARY KEY,
@@ -40,6 +42,13 @@ CREATE TABLE tlsrpt_batches (
   node text NOT NULL,
   sessions bigint NOT NULL,
   added_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE tlsrpt_report_claims (
+  day text NOT NULL,
+  domain text NOT NULL,
+  node text NOT NULL,
+  claimed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (day, domain)
 );
 )sql";
 

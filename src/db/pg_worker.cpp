@@ -32,11 +32,13 @@ void PgWorker::stop() {
   std::deque<Job> left;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(join_mutex_);
+    if (thread_.joinable()) thread_.join();
+  }
   {
     std::lock_guard lock(mutex_);
     left.swap(jobs_);

@@ -93,6 +93,7 @@ class PgWorker {
   std::condition_variable cv_;
   std::deque<Job> jobs_;
   bool stopping_ = false;
+  std::mutex join_mutex_;  // stop() from two threads joins once
   std::thread thread_;
 
   // Only the worker thread touches these two.

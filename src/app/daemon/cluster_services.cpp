@@ -72,6 +72,13 @@ std::unique_ptr<tlsrpt::CounterWriter> ClusterServices::take_counter_writer() {
   return std::move(writer_);
 }
 
+std::function<core::Result<bool>(tlsrpt::Day, const std::string&)>
+ClusterServices::report_claim() {
+  return [this](tlsrpt::Day day, const std::string& domain) {
+    return reader_->claim(day, domain, node_);
+  };
+}
+
 tlsrpt::ClusterWriterStats ClusterServices::counter_stats() const {
   return writer_view_ != nullptr ? writer_view_->stats() : tlsrpt::ClusterWriterStats{};
 }

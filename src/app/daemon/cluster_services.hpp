@@ -37,6 +37,8 @@ class ClusterServices {
   // The writer for the recorder (given once; the services keep a pointer for stats()).
   std::unique_ptr<tlsrpt::CounterWriter> take_counter_writer();
   tlsrpt::CounterReader& counter_reader() { return *reader_; }
+  // For the daily report run: does this node build (day, domain)'s report?
+  std::function<core::Result<bool>(tlsrpt::Day, const std::string&)> report_claim();
   tlsrpt::ClusterWriterStats counter_stats() const;
   const std::string& node() const { return node_; }
 

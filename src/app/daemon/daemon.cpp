@@ -196,7 +196,7 @@ class Daemon {
       auto reports = ReportScheduler::start(io_.get_executor(), *resolver_, *store_, *recorder_,
                                             config_, state_dir, clock_,
                                             [this] { return sink_->signing_keys(); },
-                                            cluster_ ? &cluster_->counter_reader() : nullptr);
+                                            cluster_.get());
       if (!reports) return reports.error();
       reports_ = std::move(*reports);
     }

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <random>
 
+#include "src/app/daemon/cluster_services.hpp"
 #include "src/app/reports/report_schedule.hpp"
 #include "src/app/reports/report_service.hpp"
 #include "src/net/https_client.hpp"
@@ -87,11 +88,11 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
     tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
     const core::Clock& clock,
     std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys,
-    tlsrpt::CounterReader* shared_counters) {
+    ClusterServices* cluster) {
   auto impl = std::make_shared<Impl>(ex, clock);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
-  if (shared_counters != nullptr) {
-    impl->counters_ = shared_counters;
+  if (cluster != nullptr) {
+    impl->counters_ = &cluster->counter_reader();
   } else {
     auto counters = tlsrpt::CounterStore::open(db);
     if (!counters) return counters.error();
@@ -111,7 +112,8 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
   settings.dkim_key_file = config.tlsrpt.dkim_key_file;
   settings.signing_keys = std::move(signing_keys);
   impl->service_ = std::make_unique<ReportService>(
-      ReportDeps{dns, *impl->https_, queue, *impl->counters_, *impl->reports_, &recorder, clock},
+      ReportDeps{dns, *impl->https_, queue, *impl->counters_, *impl->reports_, &recorder, clock,
+                 cluster != nullptr ? cluster->report_claim() : nullptr},
       std::move(settings));
   impl->send_at_ = config.tlsrpt.send_at;
   impl->retention_ = config.tlsrpt.retention;

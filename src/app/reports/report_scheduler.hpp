@@ -15,13 +15,12 @@
 namespace boost::asio { class any_io_executor; }
 namespace stsrelay::net { class Resolver; }
 namespace stsrelay::queue { class Store; }
-namespace stsrelay::tlsrpt {
-class Recorder;
-class CounterReader;
-}  // namespace stsrelay::tlsrpt
+namespace stsrelay::tlsrpt { class Recorder; }
 namespace stsrelay::dkim { class SigningKeys; }
 
 namespace stsrelay::app {
+
+class ClusterServices;
 
 class ReportScheduler {
  public:
@@ -31,7 +30,7 @@ class ReportScheduler {
       tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
       const core::Clock& clock,
       std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys,
-      tlsrpt::CounterReader* shared_counters = nullptr);  // a fleet's; null: tlsrpt.db
+      ClusterServices* cluster = nullptr);  // a fleet node's shared counts; null: tlsrpt.db
   ~ReportScheduler();  // stops; destroy while the io_context still exists
   // No run starts afterwards (SIGTERM); a run in progress ends at its next step.
   void stop();

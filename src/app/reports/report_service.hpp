@@ -58,6 +58,9 @@ struct ReportDeps {
   tlsrpt::ReportStore& reports;
   tlsrpt::Recorder* recorder;  // flushed before a day is read; may be null (the CLI)
   const core::Clock& clock;
+  // A fleet's daily run: true when this node builds (day, domain)'s report, false when another
+  // node does. Null: always this node (one node; `report send`, which an operator runs once).
+  std::function<core::Result<bool>(tlsrpt::Day, const std::string&)> claim = nullptr;
 };
 
 struct BuildOutcome {
