@@ -78,6 +78,17 @@ class ClusterTlsRptTest(RelayTestCase):
                           POLICY)
         Collector.posts = []
         world.https(COLLECTOR, self.ca.issue("collector.test"), Collector)
+        # Secrets the logs must never show: a password file for two nodes, a URI with a password
+        # for the third (the test server trusts every local connection and ignores both).
+        password_file = os.path.join(self.workdir, "pg-password")
+        with open(password_file, "w") as f:
+            f.write("file-s3cret\n")
+        databases = {
+            "relay-a": {"database": self.pg.conninfo, "password_file": password_file},
+            "relay-b": {"database": self.pg.conninfo, "password_file": password_file},
+            "relay-c": {"database": f"postgresql://{Postgres.USER}:uri-s3cret@{PG_HOST}:"
+                                    f"{self.pg.port}/{Postgres.DB}"},
+        }
         self.relays = []
         for node, address in zip(NODES, NODE_ADDRESSES):
             self.relays.append(self.start_relay({
@@ -88,7 +99,7 @@ class ClusterTlsRptTest(RelayTestCase):
                 "tlsrpt": {"organization_name": "Fleet Test Org",
                            "contact_info": "mailto:tlsrpt@relay.test",
                            "submitter": "relay.test"},
-                "cluster": {"database": self.pg.conninfo, "node_name": node},
+                "cluster": {**databases[node], "node_name": node},
             }, name=node))
         self.sent = 0
 
@@ -197,6 +208,10 @@ class ClusterTlsRptTest(RelayTestCase):
                              metric(address, "stsrelay_cluster_batches_spooled_total"))
         wait_until(lambda: "database ok" in healthz(NODE_ADDRESSES[0])[1], WAIT,
                    what="/healthz to say the database is ok", interval=0.2)
+        for relay in self.relays:
+            log = relay.log_text()
+            self.assertIn(f"postgresql host={PG_HOST} port={self.pg.port} dbname=stsrelay", log)
+            self.assertNotIn("s3cret", log)
 
         # A lost reply: a batch the database has is still in a node's spool and is sent again.
         # Put relay-a's first batch back into its spool (as it was before the flush) and
