@@ -68,7 +68,8 @@ class PgWorker {
       promise->set_value(fn(**c));
     });
     if (!posted) {
-      promise->set_value(core::Error::temporary("postgresql: the worker queue is full"));
+      promise->set_value(
+          core::Error::temporary("postgresql: the worker queue is full or it is stopping"));
     }
     return future;
   }

@@ -1,7 +1,9 @@
 // The daemon's TLS-RPT sender: opens tlsrpt.db's counters and report store, and on a timer of
 // the daemon's io_context runs ReportService: the daily build (report_schedule.hpp), every due
 // delivery, and pruning past tlsrpt.retention. Nothing here blocks SMTP: the SQLite reads are
-// of a few rows and the network waits are asynchronous.
+// of a few rows and the network waits are asynchronous. In a fleet the counts come from the
+// shared database through its worker thread; this run's thread waits for those reads (a few a
+// day, bounded by the worker's timeouts) while the other threads of the pool serve SMTP.
 #pragma once
 
 #include <filesystem>
