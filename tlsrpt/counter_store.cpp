@@ -1,34 +1,13 @@
 #include "tlsrpt/counter_store.hpp"
 
-#include <boost/json.hpp>
-
 #include "src/db/sqlite_run.hpp"
 #include "src/db/sqlite_statement.hpp"
 #include "src/db/sqlite_transaction.hpp"
+#include "tlsrpt/counter_codec.hpp"
 #include "tlsrpt/tlsrpt_schema.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
-
-namespace json = boost::json;
-
-std::string encode_lines(const std::vector<std::string>& lines) {
-  json::array a;
-  for (const auto& s : lines) a.emplace_back(s);
-  return json::serialize(a);
-}
-
-core::Result<std::vector<std::string>> decode_lines(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return core::Error::invalid("not a JSON array of strings: " + text);
-  std::vector<std::string> out;
-  for (const auto& e : v.as_array()) {
-    if (!e.is_string()) return core::Error::invalid("not a JSON array of strings: " + text);
-    out.emplace_back(e.as_string());
-  }
-  return out;
-}
 
 constexpr std::string_view kUpsertPolicy =
     "INSERT INTO policy_counts (day, domain, policy_type, policy_string, mx_host, successful, "
@@ -53,7 +32,7 @@ core::Result<std::unique_ptr<CounterStore>> CounterStore::open(const std::filesy
   return std::unique_ptr<CounterStore>(new CounterStore(std::move(*conn)));
 }
 
-core::Status CounterStore::add(const Counters& counters) {
+core::Status CounterStore::add(const Counters& counters, std::uint64_t /*sessions*/) {
   std::lock_guard lock(mutex_);
   return add_locked(counters);
 }

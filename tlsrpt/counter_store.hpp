@@ -14,27 +14,23 @@
 
 #include "src/core/result.hpp"
 #include "src/db/sqlite_connection.hpp"
+#include "tlsrpt/counter_interfaces.hpp"
 #include "tlsrpt/counters.hpp"
 
 namespace stsrelay::tlsrpt {
 
-class CounterStore {
+class CounterStore final : public CounterWriter, public CounterReader {
  public:
   // Opens (creating if needed) tlsrpt.db at `path`; errors name the file.
   static core::Result<std::unique_ptr<CounterStore>> open(const std::filesystem::path& path);
 
   // Adds every count of `counters` (one transaction: all or nothing).
-  core::Status add(const Counters& counters);
+  core::Status add(const Counters& counters, std::uint64_t sessions = 0) override;
 
-  // UTC days with any counts, oldest first.
-  core::Result<std::vector<Day>> days();
-  // Policy domains with counts on `day`, in name order.
-  core::Result<std::vector<std::string>> domains(Day day);
-  // The totals of (day, policy domain); no policies when nothing was recorded.
-  core::Result<DomainDay> load(Day day, std::string_view policy_domain);
-
-  // Deletes the counts of days before `first_kept`; returns how many policy rows went.
-  core::Result<std::int64_t> prune_before(Day first_kept);
+  core::Result<std::vector<Day>> days() override;
+  core::Result<std::vector<std::string>> domains(Day day) override;
+  core::Result<DomainDay> load(Day day, std::string_view policy_domain) override;
+  core::Result<std::int64_t> prune_before(Day first_kept) override;
 
  private:
   explicit CounterStore(db::SqliteConnection conn) : conn_(std::move(conn)) {}

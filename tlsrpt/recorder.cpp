@@ -11,7 +11,12 @@ core::Result<std::unique_ptr<Recorder>> Recorder::open(const std::filesystem::pa
   return std::unique_ptr<Recorder>(new Recorder(std::move(*store), options));
 }
 
-Recorder::Recorder(std::unique_ptr<CounterStore> store, RecorderOptions options)
+std::unique_ptr<Recorder> Recorder::create(std::unique_ptr<CounterWriter> writer,
+                                           RecorderOptions options) {
+  return std::unique_ptr<Recorder>(new Recorder(std::move(writer), options));
+}
+
+Recorder::Recorder(std::unique_ptr<CounterWriter> store, RecorderOptions options)
     : store_(std::move(store)), options_(options) {
   writer_ = std::thread([this] { run_writer(); });
 }
@@ -40,7 +45,7 @@ core::Status Recorder::flush() {
   for (const SessionRecord& r : taken) add_session(unwritten_, r);
   unwritten_sessions_ += taken.size();
   if (unwritten_.empty()) return core::Ok{};
-  auto st = store_->add(unwritten_);
+  auto st = store_->add(unwritten_, unwritten_sessions_);
   if (!st) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
     return st;

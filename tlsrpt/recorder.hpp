@@ -1,5 +1,6 @@
 // The TLS-RPT recorder: delivery hands it one SessionRecord per session (OutcomeSink), and it
-// keeps the daily counters in tlsrpt.db.
+// keeps the daily counters in a CounterWriter: tlsrpt.db on one node, the shared database (through
+// a local spool) in a fleet.
 //
 // record() only appends to an in-memory batch under a mutex, so delivery never waits for the
 // disk. A writer thread wakes every flush_interval (one second by default), aggregates the
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "src/core/result.hpp"
+#include "tlsrpt/counter_interfaces.hpp"
 #include "tlsrpt/counter_store.hpp"
 #include "tlsrpt/counters.hpp"
 #include "tlsrpt/session_record.hpp"
@@ -44,6 +46,9 @@ class Recorder final : public OutcomeSink {
   // the file.
   static core::Result<std::unique_ptr<Recorder>> open(const std::filesystem::path& path,
                                                       RecorderOptions options = {});
+  // Writes to `writer` instead (a fleet's ClusterCounterWriter).
+  static std::unique_ptr<Recorder> create(std::unique_ptr<CounterWriter> writer,
+                                          RecorderOptions options = {});
   ~Recorder() override;
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -61,10 +66,10 @@ class Recorder final : public OutcomeSink {
   RecorderStats stats() const;
 
  private:
-  Recorder(std::unique_ptr<CounterStore> store, RecorderOptions options);
+  Recorder(std::unique_ptr<CounterWriter> store, RecorderOptions options);
   void run_writer();
 
-  std::unique_ptr<CounterStore> store_;
+  std::unique_ptr<CounterWriter> store_;
   RecorderOptions options_;
 
   // The hot path: record() appends here.

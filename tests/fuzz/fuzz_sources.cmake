@@ -14,7 +14,8 @@ set(fuzz_sources_fuzz_app_config
   src/app/config/config_validate.cpp src/app/config/duration.cpp src/app/config/toml_reader.cpp
   src/net/cidr.cpp src/net/dns_servers.cpp src/net/dns_types.cpp src/net/listen_address.cpp
   src/net/tls_result.cpp src/delivery/route_table.cpp sts/enforcement.cpp sts/mx_match.cpp
-  sts/result_type.cpp tlsrpt/contact_address.cpp src/core/domain_name.cpp ${fuzz_core_text})
+  sts/result_type.cpp tlsrpt/contact_address.cpp src/core/domain_name.cpp src/db/pg_conninfo.cpp
+  ${fuzz_core_text})
 
 set(fuzz_sources_fuzz_net_dns_message
   src/net/dns_message.cpp src/net/dns_types.cpp ${fuzz_core_text})

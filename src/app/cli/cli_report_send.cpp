@@ -11,6 +11,7 @@
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/config/signing_keys_load.hpp"
 #include "src/app/reports/report_service.hpp"
+#include "src/app/daemon/cluster_services.hpp"
 #include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
@@ -54,14 +55,33 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   }
   const std::filesystem::path state_dir(config->queue.state_dir);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
-  if (auto missing = missing_state_db(db, "TLS-RPT data", "")) return report_failure(*missing);
+  // In a fleet the counts are in the shared database, and this node's tlsrpt.db holds only the
+  // reports it builds.
+  const bool fleet = config->cluster.enabled();
+  if (!fleet) {
+    if (auto missing = missing_state_db(db, "TLS-RPT data", "")) return report_failure(*missing);
+  }
   net::ResolverSettings dns_settings;
   if (!resolver_settings_for_cli(*config, dns_settings)) return kExitUsage;
 
   spdlog::set_level(spdlog::level::warn);  // the result lines say what happened
   core::SystemClock clock;
-  auto counters = tlsrpt::CounterStore::open(db);
-  if (!counters) return report_failure(counters.error());
+  std::unique_ptr<tlsrpt::CounterStore> local_counters;
+  std::unique_ptr<db::PgWorker> worker;
+  std::unique_ptr<tlsrpt::PgCounterReader> shared_counters;
+  tlsrpt::CounterReader* counters = nullptr;
+  if (fleet) {
+    auto pg = cluster_pg_settings(config->cluster, cluster_node_name(config->cluster));
+    if (!pg) return report_failure(pg.error());
+    worker = std::make_unique<db::PgWorker>(*pg, clock);
+    shared_counters = std::make_unique<tlsrpt::PgCounterReader>(*worker, std::chrono::seconds(30));
+    counters = shared_counters.get();
+  } else {
+    auto store = tlsrpt::CounterStore::open(db);
+    if (!store) return report_failure(store.error());
+    local_counters = std::move(*store);
+    counters = local_counters.get();
+  }
   auto reports = tlsrpt::ReportStore::open(db);
   if (!reports) return report_failure(reports.error());
   // Mail reports go into the queue the daemon delivers from (it notices new rows at once).
@@ -84,7 +104,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
     settings.signing_keys = [keys = *keys] { return keys; };
   }
   ReportService service(
-      ReportDeps{**dns, **https, **queue, **counters, **reports, nullptr, clock}, settings);
+      ReportDeps{**dns, **https, **queue, *counters, **reports, nullptr, clock}, settings);
 
   SendRun run;
   std::exception_ptr failure;

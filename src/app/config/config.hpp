@@ -158,6 +158,18 @@ struct MetricsConfig {
   friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
 };
 
+struct ClusterConfig {
+  // libpq conninfo ("host=db.internal dbname=stsrelay user=relay") or URI
+  // ("postgresql://relay@db.internal/stsrelay"). Empty: this node alone, everything in state_dir.
+  // Holds secrets when the password is written in it: never logged whole (db::redact_conninfo).
+  std::string database;
+  std::string node_name;      // empty: the host name
+  std::string password_file;  // the password in a file (first line); empty: conninfo or PGPASSWORD
+
+  bool enabled() const { return !database.empty(); }
+  friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
+};
+
 struct Config {
   ServerConfig server;
   RelayConfig relay;
@@ -170,6 +182,7 @@ struct Config {
   std::vector<delivery::Route> routes;  // [[route]], in order: the first match wins
   MetricsConfig metrics;
   LogConfig log;
+  ClusterConfig cluster;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -180,6 +180,12 @@ void read_metrics(TableReader& r, MetricsConfig& c) {
   r.boolean("allow_remote", c.allow_remote);
 }
 
+void read_cluster(TableReader& r, ClusterConfig& c) {
+  r.string("database", c.database);
+  r.string("node_name", c.node_name);
+  r.string("password_file", c.password_file);
+}
+
 void read_log(TableReader& r, LogConfig& c) {
   r.string("level", c.level);
   r.converted("format", c.format, R"("text" or "json")", parse_log_format);
@@ -222,6 +228,7 @@ core::Result<ParsedConfig> parse_config(std::string_view text, std::string_view 
   });
   section("metrics", [&](TableReader& r) { read_metrics(r, c.metrics); });
   section("log", [&](TableReader& r) { read_log(r, c.log); });
+  section("cluster", [&](TableReader& r) { read_cluster(r, c.cluster); });
   top.finish();
 
   if (!problems.items.empty()) return core::Error::invalid(problems.joined());

@@ -6,6 +6,7 @@
 
 #include "src/core/ascii.hpp"
 #include "src/core/domain_name.hpp"
+#include "src/db/pg_conninfo.hpp"
 #include "src/net/cidr.hpp"
 #include "src/net/dns_servers.hpp"
 #include "src/net/dns_types.hpp"
@@ -262,6 +263,29 @@ void check_metrics(const MetricsConfig& m, Checker& check) {
   }
 }
 
+// The node name goes into batch ids and logs: a short token, no separators of the batch id.
+bool is_node_name(std::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return core::is_alnum(c) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+void check_cluster(const ClusterConfig& c, Checker& check) {
+  if (!c.database.empty()) {
+    // libpq's message only: the text itself may hold a password.
+    if (auto st = db::check_conninfo(c.database); !st) {
+      check.fail("cluster.database", "not a PostgreSQL conninfo or URI: " + st.error().message);
+    }
+  } else if (!c.password_file.empty()) {
+    check.fail("cluster.password_file", "is set but cluster.database is empty");
+  }
+  if (!c.node_name.empty() && !is_node_name(c.node_name)) {
+    check.fail("cluster.node_name", "expected letters, digits, '-', '.' or '_' (at most 63), "
+                                    "got \"" + c.node_name + "\"");
+  }
+}
+
 }  // namespace
 
 bool is_log_level(std::string_view name) {
@@ -282,6 +306,7 @@ core::Status validate_config(const ParsedConfig& parsed) {
   check_dkim(c.dkim, check);
   check_routes(c.routes, check);
   check_metrics(c.metrics, check);
+  check_cluster(c.cluster, check);
   if (!is_log_level(c.log.level)) {
     check.fail("log.level", "expected one of \"trace\", \"debug\", \"info\", \"warn\", "
                             "\"error\", \"critical\" or \"off\", got \"" + c.log.level + "\"");

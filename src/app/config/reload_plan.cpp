@@ -30,6 +30,8 @@ ReloadPlan plan_reload(const Config& running, Config loaded) {
   keep_running(plan, "sts.fetch_timeout", loaded.sts.fetch_timeout, running.sts.fetch_timeout);
   keep_running(plan, "sts.max_policy_size", loaded.sts.max_policy_size,
                running.sts.max_policy_size);
+  // The shared database's worker and the node's spool are made once, at start-up.
+  keep_running(plan, "cluster", loaded.cluster, running.cluster);
   plan.next = std::move(loaded);
   return plan;
 }

@@ -34,6 +34,7 @@
 #include "src/app/reports/report_scheduler.hpp"
 #include "src/app/config/server_settings_map.hpp"
 #include "src/app/daemon/sts_services.hpp"
+#include "src/app/daemon/cluster_services.hpp"
 #include "src/app/cli/version.hpp"
 #include "src/core/logging.hpp"
 #include "src/delivery/delivery_agent.hpp"
@@ -167,7 +168,14 @@ class Daemon {
     auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_);
     if (!sts) return sts.error();
     sts_ = std::move(*sts);
-    if (config_.tlsrpt.enabled) {
+    if (config_.cluster.enabled()) {
+      auto cluster = ClusterServices::start(config_.cluster, state_dir, clock_);
+      if (!cluster) return cluster.error();
+      cluster_ = std::move(*cluster);
+    }
+    if (config_.tlsrpt.enabled && cluster_) {
+      recorder_ = tlsrpt::Recorder::create(cluster_->take_counter_writer());
+    } else if (config_.tlsrpt.enabled) {
       auto recorder = tlsrpt::Recorder::open(state_dir / "tlsrpt.db");
       if (!recorder) return recorder.error();
       recorder_ = std::move(*recorder);
@@ -179,7 +187,7 @@ class Daemon {
       auto sources = make_metrics_sources(
           state_dir / "queue.db",
           {server_.get(), agent_.get(), &sts_->resolver(), resolver_.get(), recorder_.get(),
-           sink_.get()});
+           sink_.get(), cluster_.get()});
       if (!sources) return sources.error();
       auto metrics = MetricsServer::start(io_, config_.metrics.listen, std::move(*sources));
       if (!metrics) return metrics.error();
@@ -188,7 +196,8 @@ class Daemon {
     if (recorder_) {
       auto reports = ReportScheduler::start(io_.get_executor(), *resolver_, *store_, *recorder_,
                                             config_, state_dir, clock_,
-                                            [this] { return sink_->signing_keys(); });
+                                            [this] { return sink_->signing_keys(); },
+                                            cluster_.get());
       if (!reports) return reports.error();
       reports_ = std::move(*reports);
     }
@@ -208,6 +217,7 @@ class Daemon {
       }
     }
     recorder_.reset();
+    cluster_.reset();  // after the recorder: its spool is handed over through the worker
     sts_.reset();
     resolver_.reset();
     server_.reset();
@@ -326,6 +336,7 @@ class Daemon {
   std::unique_ptr<smtp::Server> server_;
   std::unique_ptr<net::CaresResolver> resolver_;
   std::unique_ptr<StsServices> sts_;
+  std::unique_ptr<ClusterServices> cluster_;     // null unless [cluster] database is set
   std::unique_ptr<tlsrpt::Recorder> recorder_;  // null when tlsrpt.enabled is false
   std::unique_ptr<ReportScheduler> reports_;     // null when tlsrpt.enabled is false
   std::unique_ptr<MetricsServer> metrics_;       // null without [metrics] listen

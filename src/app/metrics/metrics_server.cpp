@@ -115,6 +115,7 @@ class MetricsServer::Impl : public std::enable_shared_from_this<Impl> {
     // the worker must never hold the last reference (the Impl owns the worker's thread).
     Impl* impl = self.get();
     checks.push_back(co_await on_worker(self, [impl] { return impl->sources_.check_queue(); }));
+    if (self->sources_.check_database) checks.push_back(self->sources_.check_database());
 
     // This coroutine runs on a strand, and so does the posted cancel: an answer that came
     // before this test is seen here, one that comes later cancels the wait.

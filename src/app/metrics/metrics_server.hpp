@@ -29,6 +29,9 @@ struct MetricsSources {
   // Called on the worker thread; may block briefly.
   std::function<MetricsSnapshot()> snapshot;
   std::function<HealthCheck()> check_queue;
+  // Any thread, cheap; unset on a node alone: the shared database of a fleet (degraded, never
+  // failing, when it does not answer: mail goes on and counts wait in the spool).
+  std::function<HealthCheck()> check_database;
   // Any thread: the SMTP server's bound addresses now.
   std::function<std::vector<std::string>()> smtp_endpoints;
   // Any thread: arranges for `done(scheduling)` to run on the delivery agent's strand.

@@ -9,6 +9,7 @@
 #include "src/net/dns_cares_resolver.hpp"
 #include "sts/policy_resolver.hpp"
 #include "tlsrpt/recorder.hpp"
+#include "src/app/daemon/cluster_services.hpp"
 #include "src/app/daemon/queue_sink.hpp"
 
 namespace stsrelay::app {
@@ -69,6 +70,15 @@ core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& q
       s.tlsrpt_sessions = r.recorded;
       s.tlsrpt_write_errors = r.write_errors;
     }
+    if (parts.cluster != nullptr) {
+      const tlsrpt::ClusterWriterStats c = parts.cluster->counter_stats();
+      s.cluster = true;
+      s.cluster_batches_spooled = c.spooled;
+      s.cluster_batches_flushed = c.flushed;
+      s.cluster_batches_duplicate = c.duplicates;
+      s.cluster_flush_failures = c.flush_failures;
+      s.cluster_spool_pending = c.pending;
+    }
     if (parts.sink != nullptr) {
       const SigningCounts d = parts.sink->signing_counts();
       s.dkim_signatures = d.signatures;
@@ -81,6 +91,16 @@ core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& q
     if (!counts) return HealthCheck{"queue", false, counts.error().message};
     return HealthCheck{"queue", true, ""};
   };
+  if (parts.cluster != nullptr) {
+    m.check_database = [parts] {
+      const tlsrpt::ClusterWriterStats c = parts.cluster->counter_stats();
+      if (!c.degraded) return HealthCheck{"database", true, ""};
+      return HealthCheck{"database", true,
+                         "the shared database does not answer; " + std::to_string(c.pending) +
+                             " TLS-RPT batches wait in the local spool",
+                         true};
+    };
+  }
   m.smtp_endpoints = [parts] { return parts.server->local_endpoints(); };
   m.check_delivery = [parts](std::function<void(bool)> done) {
     parts.agent->async_check(std::move(done));

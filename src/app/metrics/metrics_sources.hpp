@@ -18,6 +18,7 @@ namespace stsrelay::tlsrpt { class Recorder; }
 namespace stsrelay::app {
 
 class QueueSink;
+class ClusterServices;
 
 // Every part must outlive the MetricsServer given these sources; `recorder` may be null
 // (tlsrpt.enabled = false).
@@ -28,6 +29,7 @@ struct MetricsParts {
   const net::CaresResolver* dns = nullptr;
   const tlsrpt::Recorder* recorder = nullptr;
   const QueueSink* sink = nullptr;  // DKIM signatures of accepted mail
+  const ClusterServices* cluster = nullptr;  // null unless [cluster] database is set
 };
 
 // Opens a reader of `queue_db`; the error names the file.

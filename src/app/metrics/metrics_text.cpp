@@ -118,6 +118,27 @@ std::string render_metrics(const MetricsSnapshot& s) {
           "Accepted messages a [[dkim.sign]] key of their author domain failed to sign (sent "
           "unsigned; the log says why).",
           s.dkim_failures);
+  if (s.cluster) {
+    counter(out, "stsrelay_cluster_batches_spooled_total",
+            "TLS-RPT batches written to the local spool (cluster_spool.db).",
+            s.cluster_batches_spooled);
+    counter(out, "stsrelay_cluster_batches_flushed_total",
+            "Spooled TLS-RPT batches the shared database added.", s.cluster_batches_flushed);
+    counter(out, "stsrelay_cluster_batches_duplicate_total",
+            "Spooled TLS-RPT batches the shared database had already (sent again after a lost "
+            "reply; counted once).",
+            s.cluster_batches_duplicate);
+    counter(out, "stsrelay_cluster_flush_failures_total",
+            "Flushes of the spool that failed (the database unreachable or slow; retried).",
+            s.cluster_flush_failures);
+    family(out, "stsrelay_cluster_spool_batches", "gauge",
+           "TLS-RPT batches waiting in the local spool for the shared database.");
+    // -1: the spool could not be read; no sample then rather than a wrong one.
+    if (s.cluster_spool_pending >= 0) {
+      sample(out, "stsrelay_cluster_spool_batches", "",
+             static_cast<std::uint64_t>(s.cluster_spool_pending));
+    }
+  }
   return out;
 }
 
@@ -125,7 +146,10 @@ HealthReport render_health(const std::vector<HealthCheck>& checks) {
   HealthReport report;
   report.healthy = !checks.empty();
   for (const HealthCheck& c : checks) {
-    report.body += c.name + (c.ok ? " ok" : " failing: " + c.detail) + "\n";
+    const std::string state = !c.ok        ? " failing: " + c.detail
+                              : c.degraded ? " degraded: " + c.detail
+                                           : " ok";
+    report.body += c.name + state + "\n";
     if (!c.ok) report.healthy = false;
   }
   return report;

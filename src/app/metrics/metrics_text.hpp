@@ -48,6 +48,14 @@ struct MetricsSnapshot {
   // DKIM signatures added to accepted mail by signing domain, and keys that failed to sign.
   std::map<std::string, std::uint64_t> dkim_signatures;
   std::uint64_t dkim_failures = 0;
+  // A fleet node ([cluster] database): its TLS-RPT batches through the local spool. Rendered
+  // only when `cluster` is set.
+  bool cluster = false;
+  std::uint64_t cluster_batches_spooled = 0;
+  std::uint64_t cluster_batches_flushed = 0;
+  std::uint64_t cluster_batches_duplicate = 0;
+  std::uint64_t cluster_flush_failures = 0;
+  std::int64_t cluster_spool_pending = 0;
 };
 
 std::string render_metrics(const MetricsSnapshot& s);
@@ -56,6 +64,9 @@ struct HealthCheck {
   std::string name;
   bool ok = false;
   std::string detail;  // why it fails
+  // ok but degraded: the node works on (the shared database is down and counts are spooled);
+  // says "degraded: <detail>" and keeps the node healthy.
+  bool degraded = false;
 };
 
 struct HealthReport {

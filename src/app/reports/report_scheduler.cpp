@@ -13,6 +13,7 @@
 #include <atomic>
 #include <random>
 
+#include "src/app/daemon/cluster_services.hpp"
 #include "src/app/reports/report_schedule.hpp"
 #include "src/app/reports/report_service.hpp"
 #include "src/net/https_client.hpp"
@@ -70,7 +71,8 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
   asio::strand<asio::any_io_executor> strand_;  // the loop and stop() run here, one at a time
   asio::steady_timer timer_;
   const core::Clock& clock_;
-  std::unique_ptr<tlsrpt::CounterStore> counters_;
+  std::unique_ptr<tlsrpt::CounterStore> own_counters_;  // tlsrpt.db, when not in a fleet
+  tlsrpt::CounterReader* counters_ = nullptr;
   std::unique_ptr<tlsrpt::ReportStore> reports_;
   std::unique_ptr<net::HttpsClient> https_;
   std::unique_ptr<ReportService> service_;
@@ -85,12 +87,18 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
     const asio::any_io_executor& ex, net::Resolver& dns, queue::Store& queue,
     tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
     const core::Clock& clock,
-    std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys) {
+    std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys,
+    ClusterServices* cluster) {
   auto impl = std::make_shared<Impl>(ex, clock);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
-  auto counters = tlsrpt::CounterStore::open(db);
-  if (!counters) return counters.error();
-  impl->counters_ = std::move(*counters);
+  if (cluster != nullptr) {
+    impl->counters_ = &cluster->counter_reader();
+  } else {
+    auto counters = tlsrpt::CounterStore::open(db);
+    if (!counters) return counters.error();
+    impl->own_counters_ = std::move(*counters);
+    impl->counters_ = impl->own_counters_.get();
+  }
   auto reports = tlsrpt::ReportStore::open(db);
   if (!reports) return reports.error();
   impl->reports_ = std::move(*reports);
@@ -104,7 +112,8 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
   settings.dkim_key_file = config.tlsrpt.dkim_key_file;
   settings.signing_keys = std::move(signing_keys);
   impl->service_ = std::make_unique<ReportService>(
-      ReportDeps{dns, *impl->https_, queue, *impl->counters_, *impl->reports_, &recorder, clock},
+      ReportDeps{dns, *impl->https_, queue, *impl->counters_, *impl->reports_, &recorder, clock,
+                 cluster != nullptr ? cluster->report_claim() : nullptr},
       std::move(settings));
   impl->send_at_ = config.tlsrpt.send_at;
   impl->retention_ = config.tlsrpt.retention;

@@ -70,6 +70,17 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
     if (!again) {
       auto existing = deps_.reports.find_report(day, domain);
       if (existing && *existing) continue;  // built by an earlier run of the day
+      if (deps_.claim) {
+        auto ours = deps_.claim(day, domain);
+        if (!ours) {
+          outcome.note = "claiming the report failed: " + ours.error().message +
+                         "; tried again at the next run";
+          spdlog::warn("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
+          out.push_back(std::move(outcome));
+          continue;
+        }
+        if (!*ours) continue;  // another node of the fleet builds and sends it
+      }
     }
     // §3: the policy domain's own record; no record, no report.
     const net::DnsResult<net::TxtRecord> txt = co_await net::await_call(

@@ -33,7 +33,7 @@ class HttpsFetcher;
 }  // namespace stsrelay::net
 namespace stsrelay::queue { class Store; }
 namespace stsrelay::tlsrpt {
-class CounterStore;
+class CounterReader;
 class ReportStore;
 class Recorder;
 }  // namespace stsrelay::tlsrpt
@@ -54,10 +54,13 @@ struct ReportDeps {
   net::Resolver& dns;
   net::HttpsFetcher& https;
   queue::Store& queue;
-  tlsrpt::CounterStore& counters;
+  tlsrpt::CounterReader& counters;  // tlsrpt.db, or the shared database of a fleet
   tlsrpt::ReportStore& reports;
   tlsrpt::Recorder* recorder;  // flushed before a day is read; may be null (the CLI)
   const core::Clock& clock;
+  // A fleet's daily run: true when this node builds (day, domain)'s report, false when another
+  // node does. Null: always this node (one node; `report send`, which an operator runs once).
+  std::function<core::Result<bool>(tlsrpt::Day, const std::string&)> claim = nullptr;
 };
 
 struct BuildOutcome {

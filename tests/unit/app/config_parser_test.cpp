@@ -29,8 +29,10 @@ TEST(ParseConfig, ErrorTable) {
        "test.toml:3:", true},
       {"syntax: bare string", "[log]\nlevel = info\n", "test.toml:2:", true},
       // Unknown keys anywhere.
-      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: dane, delivery, dkim, log, metrics, queue, "
+      {"unknown top-level key", "bogus = 1\n", "test.toml:1: bogus: unknown key (known tables: cluster, dane, delivery, dkim, log, metrics, queue, "
        "relay, route, server, sts, tlsrpt)"},
+      {"unknown cluster key", "[cluster]\ndatabse = \"host=db.test\"\n",
+       "test.toml:2: cluster.databse: unknown key (did you mean \"database\"?)"},
       {"unknown table", "\n[serverr]\n", "test.toml:2: serverr: unknown table (did you mean \"server\"?)"},
       {"unknown key in a table", "[server]\nmax_recipient = 10\n",
        "test.toml:2: server.max_recipient: unknown key (did you mean \"max_recipients\"?)"},
@@ -245,6 +247,11 @@ source_address = "192.0.2.25"
 [log]
 level = "debug"
 format = "json"
+
+[cluster]
+database = "postgresql://relay@db.test/stsrelay"
+node_name = "relay-2"
+password_file = "/run/secrets/pg"
 )";
   auto parsed = parse_config(text, "test.toml");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
@@ -308,6 +315,9 @@ format = "json"
   EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:62"}));
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.format, core::LogFormat::json);
+  EXPECT_EQ(c.cluster.database, "postgresql://relay@db.test/stsrelay");
+  EXPECT_EQ(c.cluster.node_name, "relay-2");
+  EXPECT_EQ(c.cluster.password_file, "/run/secrets/pg");
 
   // Lines are kept for validation messages: keys, list items, override entries.
   EXPECT_EQ(parsed->source.where("server.hostname"), "test.toml:3");

@@ -113,6 +113,17 @@ TEST(ValidateConfig, Table) {
       {"submitter of another domain", "[tlsrpt]\ncontact_info = \"mailto:tls@example.org\"\n"
        "submitter = \"example.net\"\n",
        "test.toml:3: tlsrpt.submitter: must be the domain of tlsrpt.contact_info (example.org)"},
+      // [cluster]
+      {"cluster conninfo", "[cluster]\ndatabase = \"host=db.test dbname=stsrelay\"\n", ""},
+      {"cluster URI and node", "[cluster]\ndatabase = \"postgresql://relay@db.test/stsrelay\"\n"
+       "node_name = \"relay-1.a_b\"\npassword_file = \"pw\"\n", ""},
+      {"cluster conninfo unparsable", "[cluster]\n\ndatabase = \"host=db.test password='s3cret\"\n",
+       "test.toml:3: cluster.database: not a PostgreSQL conninfo or URI: ", true},
+      {"cluster password file without database", "[cluster]\npassword_file = \"pw\"\n",
+       "test.toml:2: cluster.password_file: is set but cluster.database is empty"},
+      {"cluster node name with a slash", "[cluster]\nnode_name = \"a/b\"\n",
+       "test.toml:2: cluster.node_name: expected letters, digits, '-', '.' or '_' (at most 63), "
+       "got \"a/b\""},
       {"metrics on loopback", "[metrics]\nlisten = \"127.0.0.1:9325\"\n", ""},
       {"metrics on IPv6 loopback", "[metrics]\nlisten = \"[::1]:9325\"\n", ""},
       {"metrics elsewhere", "\n[metrics]\nlisten = \"0.0.0.0:9325\"\n",

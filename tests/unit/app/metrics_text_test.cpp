@@ -161,6 +161,27 @@ TEST(MetricsText, LabelValuesAreEscaped) {
             std::string::npos);
 }
 
+TEST(MetricsText, ClusterFamiliesOnlyOnAFleetNode) {
+  MetricsSnapshot s;
+  EXPECT_EQ(render_metrics(s).find("stsrelay_cluster_"), std::string::npos);
+  s.cluster = true;
+  s.cluster_batches_spooled = 7;
+  s.cluster_batches_flushed = 5;
+  s.cluster_batches_duplicate = 1;
+  s.cluster_flush_failures = 3;
+  s.cluster_spool_pending = 2;
+  const std::string text = render_metrics(s);
+  for (const char* line : {"stsrelay_cluster_batches_spooled_total 7\n",
+                           "stsrelay_cluster_batches_flushed_total 5\n",
+                           "stsrelay_cluster_batches_duplicate_total 1\n",
+                           "stsrelay_cluster_flush_failures_total 3\n",
+                           "# TYPE stsrelay_cluster_spool_batches gauge\n",
+                           "stsrelay_cluster_spool_batches 2\n"}) {
+    SCOPED_TRACE(line);
+    EXPECT_NE(text.find(line), std::string::npos);
+  }
+}
+
 TEST(MetricsText, HealthIsTheAndOfItsChecks) {
   struct Row {
     const char* name;
@@ -176,6 +197,9 @@ TEST(MetricsText, HealthIsTheAndOfItsChecks) {
        {{"smtp", false, "not listening"}, {"delivery", false, "the scheduler is not running"}},
        false, "smtp failing: not listening\ndelivery failing: the scheduler is not running\n"},
       {"nothing checked is not healthy", {}, false, ""},
+      {"a degraded database keeps the node healthy",
+       {{"smtp", true, ""}, {"database", true, "the shared database does not answer", true}},
+       true, "smtp ok\ndatabase degraded: the shared database does not answer\n"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);

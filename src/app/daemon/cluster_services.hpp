@@ -1,0 +1,55 @@
+// A fleet node's link to the shared database ([cluster] database): the PgWorker (its own thread
+// and connection, the schema migrated on every new connection), the TLS-RPT counter writer with
+// its local spool (cluster_spool.db in state_dir) and the reader reports are built from. Made
+// only when [cluster] database is set; a node alone never opens it. The conninfo is logged
+// redacted (host, port, dbname, user), never with its password.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "src/app/config/config.hpp"
+#include "src/core/clock.hpp"
+#include "src/core/result.hpp"
+#include "src/db/pg_worker.hpp"
+#include "tlsrpt/cluster_counter_writer.hpp"
+#include "tlsrpt/pg_counter_store.hpp"
+
+namespace stsrelay::app {
+
+// node_name, or the host name when it is empty.
+std::string cluster_node_name(const ClusterConfig& cluster);
+
+// The settings of every connection: conninfo, the password of password_file, the timeouts.
+core::Result<db::PgSettings> cluster_pg_settings(const ClusterConfig& cluster,
+                                                 const std::string& node);
+
+class ClusterServices {
+ public:
+  // Starts the worker (it connects when asked first, so a database that is down at start does
+  // not stop the node) and opens the spool.
+  static core::Result<std::unique_ptr<ClusterServices>> start(const ClusterConfig& cluster,
+                                                              const std::filesystem::path& state_dir,
+                                                              const core::Clock& clock);
+  ~ClusterServices();
+
+  // The writer for the recorder (given once; the services keep a pointer for stats()).
+  std::unique_ptr<tlsrpt::CounterWriter> take_counter_writer();
+  tlsrpt::CounterReader& counter_reader() { return *reader_; }
+  // For the daily report run: does this node build (day, domain)'s report?
+  std::function<core::Result<bool>(tlsrpt::Day, const std::string&)> report_claim();
+  tlsrpt::ClusterWriterStats counter_stats() const;
+  const std::string& node() const { return node_; }
+
+ private:
+  ClusterServices() = default;
+
+  std::string node_;
+  std::shared_ptr<db::PgWorker> worker_;
+  std::unique_ptr<tlsrpt::ClusterCounterWriter> writer_;  // until take_counter_writer()
+  tlsrpt::ClusterCounterWriter* writer_view_ = nullptr;  // owned by the recorder after that
+  std::unique_ptr<tlsrpt::PgCounterReader> reader_;
+};
+
+}  // namespace stsrelay::app

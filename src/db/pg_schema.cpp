@@ -1,0 +1,63 @@
+// The shared schema of a fleet, every version in order (pg_migrate.hpp runs them). Append new
+// versions; never edit one that has shipped.
+#include <array>
+
+#include "src/db/pg_migrate.hpp"
+
+namespace stsrelay::db {
+namespace {
+
+// Version 1: the TLS-RPT counters, as tlsrpt.db keeps them on one node (tlsrpt_schema.cpp),
+// plus tlsrpt_batches: one row per batch a node added, written in the same transaction as the
+// counts, so that a batch retried after a lost reply is recognised and not counted twice; and
+// tlsrpt_report_claims: the node whose daily run builds the report of (day, domain), so that a
+// fleet sends one report, not one per node.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE tlsrpt_policy_counts (
+  id bigserial PRIMARY KEY,
+  day text NOT NULL,
+  domain text NOT NULL,
+  policy_type text NOT NULL,
+  policy_string text NOT NULL,
+  mx_host text NOT NULL,
+  successful bigint NOT NULL DEFAULT 0,
+  failed bigint NOT NULL DEFAULT 0,
+  UNIQUE (day, domain, policy_type, policy_string, mx_host)
+);
+CREATE TABLE tlsrpt_failure_counts (
+  policy_id bigint NOT NULL REFERENCES tlsrpt_policy_counts (id) ON DELETE CASCADE,
+  result_type text NOT NULL,
+  sending_mta_ip text NOT NULL,
+  receiving_mx_hostname text NOT NULL,
+  receiving_mx_helo text NOT NULL,
+  receiving_ip text NOT NULL,
+  failure_reason_code text NOT NULL,
+  additional_information text NOT NULL,
+  failed_session_count bigint NOT NULL DEFAULT 0,
+  UNIQUE (policy_id, result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo,
+          receiving_ip, failure_reason_code, additional_information)
+);
+CREATE TABLE tlsrpt_batches (
+  id text PRIMARY KEY,
+  node text NOT NULL,
+  sessions bigint NOT NULL,
+  added_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE tlsrpt_report_claims (
+  day text NOT NULL,
+  domain text NOT NULL,
+  node text NOT NULL,
+  claimed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (day, domain)
+);
+)sql";
+
+constexpr std::array<PgMigration, 1> kMigrations = {{
+    {1, kV1},
+}};
+
+}  // namespace
+
+std::span<const PgMigration> shared_schema() { return kMigrations; }
+
+}  // namespace stsrelay::db

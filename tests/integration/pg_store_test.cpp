@@ -1,0 +1,172 @@
+// The shared stores against a real PostgreSQL (started by pg_store_run.py under netns_root_run;
+// STSRELAY_TEST_PG is its conninfo): the schema migrated by several nodes at once, a batch added
+// twice counted once, counts of several nodes summed by the readers, the report claim, errors
+// with SQLSTATE, and a statement past statement_timeout cancelled.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "src/core/clock.hpp"
+#include "src/db/pg_connection.hpp"
+#include "src/db/pg_migrate.hpp"
+#include "src/db/pg_worker.hpp"
+#include "tlsrpt/pg_counter_store.hpp"
+
+namespace stsrelay {
+namespace {
+
+using namespace std::chrono_literals;
+
+db::PgSettings settings() {
+  const char* conninfo = std::getenv("STSRELAY_TEST_PG");
+  if (conninfo == nullptr) throw std::runtime_error("STSRELAY_TEST_PG is not set");
+  db::PgSettings s;
+  s.conninfo = conninfo;
+  s.statement_timeout = 2s;
+  return s;
+}
+
+db::PgConnection connect() {
+  auto c = db::PgConnection::connect(settings());
+  if (!c) throw std::runtime_error(c.error().message);
+  return std::move(*c);
+}
+
+tlsrpt::SpooledBatch batch(std::string id, std::int64_t successful, std::int64_t failed) {
+  tlsrpt::SessionRecord r;
+  r.when = core::from_unix(1726358400 + 3600);
+  r.policy_domain = "example.com";
+  r.policy_type = tlsrpt::PolicyType::sts;
+  r.policy_string = {"version: STSv1", "mode: enforce"};
+  r.mx_host = {"mx.example.com"};
+  tlsrpt::Counters c;
+  for (std::int64_t i = 0; i < successful; ++i) tlsrpt::add_session(c, r);
+  r.result_type = sts::ResultType::certificate_expired;
+  r.receiving_ip = "192.0.2.7";
+  for (std::int64_t i = 0; i < failed; ++i) tlsrpt::add_session(c, r);
+  return tlsrpt::SpooledBatch{1, std::move(id),
+                              static_cast<std::uint64_t>(successful + failed), std::move(c)};
+}
+
+const tlsrpt::Day kDay = tlsrpt::utc_day(core::from_unix(1726358400));
+
+// Runs first (gtest keeps file order): nodes starting together race for the schema.
+TEST(PgStore, NodesMigratingAtOnceAgreeOnOneSchema) {
+  std::vector<std::thread> nodes;
+  std::vector<std::string> errors(4);
+  for (int i = 0; i < 4; ++i) {
+    nodes.emplace_back([i, &errors] {
+      auto c = db::PgConnection::connect(settings());
+      if (!c) {
+        errors[i] = c.error().message;
+        return;
+      }
+      if (auto st = db::migrate(*c, db::shared_schema()); !st) errors[i] = st.error().message;
+    });
+  }
+  for (auto& t : nodes) t.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  auto c = connect();
+  auto v = c.exec("SELECT count(*), max(version) FROM stsrelay_schema");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->text(0, 0), std::to_string(db::shared_schema().size()));
+  EXPECT_EQ(v->text(0, 1), std::to_string(db::shared_schema().back().version));
+  // Again: nothing to do.
+  EXPECT_TRUE(db::migrate(c, db::shared_schema()).ok());
+}
+
+TEST(PgStore, ANewerSchemaStopsAnOlderNode) {
+  auto c = connect();
+  ASSERT_TRUE(c.run("INSERT INTO stsrelay_schema (version) VALUES (999)").ok());
+  auto st = db::migrate(c, db::shared_schema());
+  ASSERT_TRUE(c.run("DELETE FROM stsrelay_schema WHERE version = 999").ok());
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, core::ErrorKind::permanent);
+  EXPECT_NE(st.error().message.find("version 999"), std::string::npos) << st.error().message;
+}
+
+TEST(PgStore, BatchesOfSeveralNodesAddUpAndARetryCountsOnce) {
+  auto c = connect();
+  auto a = tlsrpt::add_batch(c, batch("relay-a/1/1", 3, 1), "relay-a");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(*a, tlsrpt::BatchOutcome::added);
+  auto b = tlsrpt::add_batch(c, batch("relay-b/1/1", 2, 2), "relay-b");
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  // The same batch again (its reply was lost): recognised, nothing added.
+  auto again = tlsrpt::add_batch(c, batch("relay-a/1/1", 3, 1), "relay-a");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*again, tlsrpt::BatchOutcome::duplicate);
+
+  auto days = tlsrpt::load_days(c);
+  ASSERT_TRUE(days.ok()) << days.error().message;
+  EXPECT_EQ(*days, std::vector<tlsrpt::Day>{kDay});
+  auto domains = tlsrpt::load_domains(c, kDay);
+  ASSERT_TRUE(domains.ok());
+  EXPECT_EQ(*domains, std::vector<std::string>{"example.com"});
+  auto data = tlsrpt::load_domain_day(c, kDay, "example.com");
+  ASSERT_TRUE(data.ok()) << data.error().message;
+  ASSERT_EQ(data->policies.size(), 1u);
+  EXPECT_EQ(data->policies[0].successful, 5);
+  EXPECT_EQ(data->policies[0].failed, 3);
+  ASSERT_EQ(data->policies[0].failures.size(), 1u);
+  EXPECT_EQ(data->policies[0].failures[0].second, 3);
+  EXPECT_EQ(data->policies[0].failures[0].first.receiving_ip, "192.0.2.7");
+  EXPECT_EQ(data->policies[0].policy.policy_string,
+            (std::vector<std::string>{"version: STSv1", "mode: enforce"}));
+}
+
+TEST(PgStore, OneNodeClaimsADaysReport) {
+  auto c = connect();
+  auto a = tlsrpt::claim_report(c, kDay, "example.com", "relay-a");
+  auto b = tlsrpt::claim_report(c, kDay, "example.com", "relay-b");
+  auto a_again = tlsrpt::claim_report(c, kDay, "example.com", "relay-a");
+  auto other = tlsrpt::claim_report(c, kDay, "example.net", "relay-b");
+  ASSERT_TRUE(a.ok() && b.ok() && a_again.ok() && other.ok());
+  EXPECT_TRUE(*a);
+  EXPECT_FALSE(*b);
+  EXPECT_TRUE(*a_again);  // the claimant, after a restart
+  EXPECT_TRUE(*other);
+}
+
+TEST(PgStore, ErrorsCarrySqlstateAndTimeoutsCancel) {
+  auto c = connect();
+  auto missing = c.exec("SELECT * FROM no_such_table WHERE x = $1", {std::string("s3cret")});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().kind, core::ErrorKind::permanent);
+  EXPECT_NE(missing.error().message.find("SQLSTATE 42P01"), std::string::npos);
+  EXPECT_EQ(missing.error().message.find("s3cret"), std::string::npos) << "no parameter values";
+  auto slow = c.exec("SELECT pg_sleep(5)");
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.error().kind, core::ErrorKind::temporary);
+  EXPECT_NE(slow.error().message.find("SQLSTATE 57014"), std::string::npos)
+      << slow.error().message;
+  EXPECT_FALSE(c.broken());
+  EXPECT_TRUE(c.run("SELECT 1").ok());
+}
+
+TEST(PgStore, WorkerMigratesOnConnectAndAnswersThroughAFuture) {
+  core::SystemClock clock;
+  db::PgWorkerOptions options;
+  options.on_connect = [](db::PgConnection& c) { return db::migrate(c, db::shared_schema()); };
+  db::PgWorker worker(settings(), clock, options);
+  tlsrpt::PgCounterReader reader(worker, 10s);
+  auto domains = reader.domains(kDay);
+  ASSERT_TRUE(domains.ok()) << domains.error().message;
+  EXPECT_EQ(*domains, std::vector<std::string>{"example.com"});
+  EXPECT_TRUE(worker.connected());
+  EXPECT_EQ(worker.stats().connects, 1u);
+  // A connection the server ends is noticed and replaced for the next job.
+  auto killed = worker.submit<bool>([](db::PgConnection& c) -> core::Result<bool> {
+    auto r = c.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    return r.ok();
+  }).get();
+  ASSERT_TRUE(killed.ok());
+  EXPECT_FALSE(*killed);
+  auto after = reader.days();
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(worker.stats().connects, 2u);
+}
+
+}  // namespace
+}  // namespace stsrelay
