@@ -81,8 +81,10 @@ class DaneTest(RelayTestCase):
             "alias2.test": [("MX", "10 mx.alias2.test.")],
             "mx.alias2.test": [("CNAME", "mx.sender.test.")],
             "_25._tcp.mx.alias2.test": [("TLSA", "3 1 1 " + wrong)],
+            # An MX RRset in an unsigned zone naming a host whose TLSA records are signed.
+            "unsigned.test": [("MX", "10 mx.mismatch.test.")],
         })
-        cls.world = SignedWorld(work, records, insecure=["plain.test"],
+        cls.world = SignedWorld(work, records, insecure=["plain.test", "unsigned.test"],
                                 bogus=["_25._tcp.mx.tlsafail.test"]).start()
         cls.addClassCleanup(cls.world.stop)
         cls.boxes = {}
@@ -179,6 +181,26 @@ class DaneTest(RelayTestCase):
         self.boxes[MISMATCH].with_subject(subject, WAIT)
         self.line(relay, "a@testing.test", "sent")
         self.assertIn("would defer (dane.enforcement testing)", relay.log_text())
+
+    def test_mx_records_in_an_unsigned_zone_leave_dane_out(self):
+        # RFC 7672 §2.2.1: the MX RRset is insecure, so the host's (signed, mismatching) TLSA
+        # records do not apply: an attacker could have put any host there.
+        relay = self.relay()
+        subject = self.send(relay, "a@unsigned.test")
+        self.boxes[MISMATCH].with_subject(subject, WAIT)
+        self.assertIn("dane=mx.mismatch.test:insecure", self.line(relay, "a@unsigned.test", "sent"))
+
+    def test_dry_run_says_what_dane_would_do(self):
+        relay = self.start_relay({
+            "delivery": {"dns_servers": [f"{RESOLVER}:53"], "ca_file": self.world_ca.pem,
+                         "dry_run": True},
+            "queue": {"retry_schedule": ["1h"]},
+        })
+        subject = self.send(relay, "d@mismatch.test")
+        line = self.line(relay, "d@mismatch.test", "dry-run")
+        self.assertIn("would defer", line)
+        self.assertIn("DANE", line)
+        self.assertNotIn(subject, self.boxes[MISMATCH].subjects())
 
     def test_tls_rpt_counts_sessions_under_tlsa_policies(self):
         relay = self.relay()
