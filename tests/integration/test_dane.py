@@ -3,8 +3,11 @@ namespace (signed_world.py): BIND 9 signs the zones, Unbound validates them and 
 resolver, and aiosmtpd receivers present certificates that TLSA records match or do not. Every
 scenario asserts where the message went, or that it went nowhere and why."""
 
+import datetime
+import gzip
 import hashlib
 import http.server
+import json
 import os
 import sqlite3
 import ssl
@@ -17,7 +20,7 @@ from aiosmtpd.controller import Controller
 import harness
 from harness import RelayTestCase, TestCA
 from signed_world import RESOLVER, SignedWorld
-from sts_world import Mailbox, policy_handler
+from sts_world import Collector, Mailbox, policy_handler
 
 MATCH = "127.0.0.21"      # mx.match.test: DANE-EE 3 1 1 of its (self-signed) key
 MISMATCH = "127.0.0.22"   # mx.mismatch.test and mx.testing.test: TLSA of another key
@@ -26,6 +29,7 @@ BOTH = "127.0.0.24"       # mx.both.test: WebPKI-valid for MTA-STS, TLSA of anot
 TLSAFAIL = "127.0.0.25"   # mx.tlsafail.test: its TLSA name is in a bogus zone
 TA = "127.0.0.26"         # mx.ta.test: a leaf of the test CA, DANE-TA 2 1 1 of the CA
 POLICY = "127.0.0.31"     # mta-sts.both.test
+COLLECTOR = "127.0.0.40"  # collector.test: the https: rua endpoint of the TLS-RPT test
 WAIT = 30
 
 
@@ -81,9 +85,13 @@ class DaneTest(RelayTestCase):
             "alias2.test": [("MX", "10 mx.alias2.test.")],
             "mx.alias2.test": [("CNAME", "mx.sender.test.")],
             "_25._tcp.mx.alias2.test": [("TLSA", "3 1 1 " + wrong)],
+            "collector.test": [("A", COLLECTOR)],
             # An MX RRset in an unsigned zone naming a host whose TLSA records are signed.
             "unsigned.test": [("MX", "10 mx.mismatch.test.")],
         })
+        for domain in ("match.test", "mismatch.test", "tlsafail.test", "both.test"):
+            records[f"_smtp._tls.{domain}"] = [
+                ("TXT", '"v=TLSRPTv1; rua=https://collector.test/v1/tlsrpt"')]
         cls.world = SignedWorld(work, records, insecure=["plain.test", "unsigned.test"],
                                 bogus=["_25._tcp.mx.tlsafail.test"]).start()
         cls.addClassCleanup(cls.world.stop)
@@ -107,6 +115,14 @@ class DaneTest(RelayTestCase):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         cls.addClassCleanup(server.server_close)
         cls.addClassCleanup(server.shutdown)
+        collector = http.server.ThreadingHTTPServer((COLLECTOR, 443), Collector)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        leaf = cls.world_ca.issue("collector.test")
+        context.load_cert_chain(leaf.chain, leaf.key)
+        collector.socket = context.wrap_socket(collector.socket, server_side=True)
+        threading.Thread(target=collector.serve_forever, daemon=True).start()
+        cls.addClassCleanup(collector.server_close)
+        cls.addClassCleanup(collector.shutdown)
 
     def relay(self, routes=(), **dane):
         config = {
@@ -204,11 +220,12 @@ class DaneTest(RelayTestCase):
 
     def test_tls_rpt_counts_sessions_under_tlsa_policies(self):
         relay = self.relay()
-        for recipient in ("b@match.test", "b@mismatch.test", "b@tlsafail.test"):
+        for recipient in ("b@match.test", "b@mismatch.test", "b@tlsafail.test", "b@both.test"):
             self.send(relay, recipient)
         self.line(relay, "b@match.test", "sent")
         self.line(relay, "b@mismatch.test", "deferred")
         self.line(relay, "b@tlsafail.test", "deferred")
+        self.line(relay, "b@both.test", "deferred")
         relay.stop()  # writes the day's counters
         db = sqlite3.connect(os.path.join(relay.state_dir, "tlsrpt.db"))
         counts = {(domain, kind): (ok, failed) for domain, kind, ok, failed in db.execute(
@@ -220,11 +237,39 @@ class DaneTest(RelayTestCase):
         self.assertEqual(counts[("mismatch.test", "tlsa")], (0, 1))
         self.assertEqual(counts[("tlsafail.test", "tlsa")], (0, 1))
         self.assertEqual(failures, {("mismatch.test", "tlsa-invalid"),
-                                    ("tlsafail.test", "dnssec-invalid")})
+                                    ("tlsafail.test", "dnssec-invalid"),
+                                    ("both.test", "tlsa-invalid")})
         [policy_string] = db.execute(
             "SELECT policy_string FROM policy_counts "
             "WHERE domain = 'match.test' AND policy_type = 'tlsa'").fetchone()
         self.assertIn("3 1 1 ", policy_string)
+
+        # The day's reports (RFC 8460 §4.4): a tlsa policy per domain, and both.test with its
+        # sts policy beside it, each with its own counts.
+        Collector.posts = []
+        day = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+        sent = relay.cli("report", "send", "--day", day)
+        self.assertEqual(sent.stdout.count(": sent: "), 4, sent.stdout)
+        reports = {}
+        for _, _, body in Collector.posts:
+            report = json.loads(gzip.decompress(body))
+            domain = report["policies"][0]["policy"]["policy-domain"]
+            reports[domain] = {(p["policy"]["policy-type"], p["policy"].get("mx-host", [""])[0]):
+                               p for p in report["policies"]}
+        self.assertEqual(set(reports), {"match.test", "mismatch.test", "tlsafail.test",
+                                        "both.test"})
+        match = reports["match.test"][("tlsa", "mx.match.test")]
+        self.assertEqual(match["summary"], {"total-successful-session-count": 1,
+                                            "total-failure-session-count": 0})
+        self.assertTrue(match["policy"]["policy-string"][0].startswith("3 1 1 "))
+        mismatch = reports["mismatch.test"][("tlsa", "mx.mismatch.test")]
+        self.assertEqual(mismatch["failure-details"][0]["result-type"], "tlsa-invalid")
+        bogus = reports["tlsafail.test"][("tlsa", "mx.tlsafail.test")]
+        self.assertEqual(bogus["failure-details"][0]["result-type"], "dnssec-invalid")
+        kinds = {kind for kind, _ in reports["both.test"]}
+        self.assertEqual(kinds, {"sts", "tlsa"})
+        tlsa = reports["both.test"][("tlsa", "mx.both.test")]
+        self.assertEqual(tlsa["summary"]["total-failure-session-count"], 1)
 
     def test_dane_only_route_floor(self):
         # dane.enforcement off, yet the route asks for DANE: it applies, and is required.
