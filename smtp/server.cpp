@@ -275,6 +275,7 @@ ServerCounters Server::counters() const {
   c.messages_accepted = s.messages_accepted.load();
   c.messages_rejected = s.messages_rejected.load();
   c.connections_refused = s.connections_refused.load();
+  c.store_wait = s.store_wait.snapshot();
   return c;
 }
 

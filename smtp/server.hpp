@@ -13,6 +13,7 @@
 #include "smtp/message_sink.hpp"
 #include "smtp/server_settings.hpp"
 #include "src/core/clock.hpp"
+#include "src/core/duration_histogram.hpp"
 #include "src/core/result.hpp"
 
 namespace boost::asio { class io_context; }
@@ -25,6 +26,8 @@ struct ServerCounters {
   std::uint64_t messages_accepted = 0;
   std::uint64_t messages_rejected = 0;
   std::uint64_t connections_refused = 0;  // over max_connections / max_connections_per_ip
+  // From the end of DATA to the stored message's answer (fix-ups, DKIM, the group commit).
+  core::DurationHistogram::Snapshot store_wait;
 };
 
 class Server {

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -267,6 +268,7 @@ asio::awaitable<bool> Session::verify_auth() {
 
 asio::awaitable<bool> Session::store_message(std::string message) {
   ++transactions_;
+  const auto started = std::chrono::steady_clock::now();
   const core::Envelope& env = protocol_.envelope();
   const ServerSettings& settings = config_->settings;
   const core::SysTime now = shared_->clock.now();
@@ -302,6 +304,7 @@ asio::awaitable<bool> Session::store_message(std::string message) {
 
   core::Result<std::string> result = co_await net::await_call(
       shared_->sink, &MessageSink::store, std::move(queue_id), tagged, std::move(content));
+  shared_->store_wait.observe(std::chrono::steady_clock::now() - started);
   if (result.ok()) {
     shared_->messages_accepted++;
     log_accepted(tagged, result.value(), size, fixed.report.describe(), additions.log_fields);

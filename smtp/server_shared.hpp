@@ -22,6 +22,7 @@
 #include "smtp/server.hpp"
 #include "smtp/server_settings.hpp"
 #include "src/core/clock.hpp"
+#include "src/core/duration_histogram.hpp"
 #include "src/net/cidr.hpp"
 
 namespace stsrelay::smtp {
@@ -70,6 +71,8 @@ struct ServerShared {
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> messages_accepted{0};
   std::atomic<std::uint64_t> messages_rejected{0};
+  // From the end of DATA to the sink's answer: fix-ups, signing and the durable commit.
+  core::DurationHistogram store_wait;
   std::size_t active_connections() const;
 
  private:

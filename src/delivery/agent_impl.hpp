@@ -20,6 +20,7 @@
 #include "smtp/client_session.hpp"
 #include "src/delivery/delivery_agent.hpp"
 #include "src/delivery/delivery_counters.hpp"
+#include "src/delivery/stage_times.hpp"
 #include "src/delivery/session_pool.hpp"
 #include "src/net/dns_resolver.hpp"
 
@@ -46,6 +47,7 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
   std::shared_ptr<boost::asio::ssl::context> tls_;       // strand only
   SessionPool pool_;                                     // strand only
   DeliveryCounters counters_;                            // any thread
+  StageTimes stages_;                                    // any thread
   bool scheduling_ = false;                              // strand only: schedule() runs
 
  private:

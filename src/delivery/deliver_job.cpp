@@ -244,7 +244,9 @@ asio::awaitable<std::optional<PooledSession>> open_judged(
     DeliveryAgent::Impl& impl, Job& job, const DeliverySettings& settings,
     std::shared_ptr<asio::ssl::context> tls, const sts::Verdict& before, Relay& relay,
     bool last) {
+  const auto started = std::chrono::steady_clock::now();
   Opened opened = co_await open_session(impl, settings, tls, job, relay);
+  impl.stages_.connect.observe(std::chrono::steady_clock::now() - started);
   relay.connected = opened.connected;
   relay.tls = opened.session.tls;
   if (job.dane.state != DaneState::off && opened.reached_tls) {
@@ -350,7 +352,9 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
       give_back(impl, job, key, std::move(session), limits);
       co_return;
     }
+    const auto sending = std::chrono::steady_clock::now();
     t = co_await session.session->send(envelope, *content);
+    impl.stages_.transaction.observe(std::chrono::steady_clock::now() - sending);
     if (reused && t->failure && t->failure->phase == smtp::ClientPhase::rset) {
       // The server closed the idle connection meanwhile: once, a new one to the same address.
       spdlog::debug("delivery: {}: reused connection failed at RSET; connecting again", key);
@@ -589,6 +593,7 @@ asio::awaitable<void> finish_job(DeliveryAgent::Impl& impl, Job& j,
 asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job) {
   const DeliverySettings settings = self->settings_;
   const std::shared_ptr<asio::ssl::context> tls = self->tls_;
+  const auto started = std::chrono::steady_clock::now();
   Job j;
   j.state = start_job(std::move(job));
   const queue::DeliveryJob& q = j.state.job;
@@ -597,6 +602,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   choose_dane(j, settings);
   j.sts = co_await policy_for(*self, settings, q, *j.route, false);
   const net::DeliveryRoute route = co_await route_targets(*self, j);
+  self->stages_.plan.observe(std::chrono::steady_clock::now() - started);
   const sts::PolicyLookup& lookup = j.sts->lookup();
   const bool policy_unknown = j.sts->applies() && !lookup.has_policy() &&
                               (lookup.reason == "txt-failed" || lookup.fetch_failure);
@@ -618,6 +624,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
     }
     apply_all(j.state, fate, Relay{});
     co_await finish_job(*self, j, settings);
+    self->stages_.job.observe(std::chrono::steady_clock::now() - started);
     co_return;
   }
   if (!route.ok()) {
@@ -653,6 +660,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
   }
   co_await finish_job(*self, j, settings);
   flush_records(*self, *j.sts);
+  self->stages_.job.observe(std::chrono::steady_clock::now() - started);
 }
 
 }  // namespace stsrelay::delivery

@@ -248,6 +248,11 @@ std::map<AttemptKey, std::uint64_t> DeliveryAgent::attempt_counts() const {
   return impl_->counters_.snapshot();
 }
 
+std::vector<std::pair<std::string, core::DurationHistogram::Snapshot>>
+DeliveryAgent::stage_times() const {
+  return impl_->stages_.snapshot();
+}
+
 void DeliveryAgent::async_check(std::function<void(bool scheduling)> done) {
   auto impl = impl_;
   asio::post(impl->strand_, [impl, done = std::move(done)] { done(impl->scheduling_); });

@@ -22,9 +22,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
+#include <utility>
+#include <string>
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
+#include "src/core/duration_histogram.hpp"
 #include "src/delivery/delivery_counters.hpp"
 #include "src/delivery/settings.hpp"
 
@@ -73,6 +77,8 @@ class DeliveryAgent {
 
   // Attempts so far by status, TLS and policy mode (the metrics endpoint). Any thread.
   std::map<AttemptKey, std::uint64_t> attempt_counts() const;
+  // How long each stage of the jobs took (stage_times.hpp), by stage name.
+  std::vector<std::pair<std::string, core::DurationHistogram::Snapshot>> stage_times() const;
 
   // Health: `done` runs on the agent's strand once that strand is free to run it, which a
   // stuck scheduler never is (the caller bounds the wait), with whether the scheduler's loop is

@@ -124,8 +124,10 @@ asio::awaitable<void> report_job(DeliveryAgent::Impl& impl, const JobState& st,
       notices.push_back(std::move(*dsn));
     }
   }
+  const auto recording = std::chrono::steady_clock::now();
   core::Result<std::vector<std::string>> answer = co_await net::await_call(
       impl.store_, &queue::Store::record, std::move(results), std::move(notices));
+  impl.stages_.record.observe(std::chrono::steady_clock::now() - recording);
   if (!answer) {
     spdlog::error("delivery: {}: recording the results failed: {}; the recipients stay queued",
                   st.job.message_id, answer.error().message);

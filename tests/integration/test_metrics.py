@@ -107,6 +107,16 @@ class MetricsTest(RelayTestCase):
         self.assertGreaterEqual(count, 8)
         self.assertEqual(m['stsrelay_dns_query_duration_seconds_bucket{le="+Inf"}'], count)
         self.assertGreater(m["stsrelay_tlsrpt_sessions_total"], 0)
+        # The relay's stages: one message stored, three jobs (one per domain) planned, run and
+        # recorded, two transactions (the dead MX never got one).
+        stage = 'stsrelay_stage_duration_seconds_count{{stage="{}"}}'.format
+        m = wait_until(lambda: (lambda m: m if m.get(stage("job")) == 3 else None)(
+            samples(get("/metrics")[2])), WAIT, what="three jobs timed")
+        self.assertEqual(m[stage("accept_store")], 1)
+        self.assertEqual(m[stage("plan")], 3)
+        self.assertEqual(m[stage("record")], 3)
+        self.assertEqual(m[stage("transaction")], 2)
+        self.assertGreaterEqual(m[stage("connect")], 3)
         for line in get("/metrics")[2].splitlines():
             if not line.startswith("#"):
                 self.assertRegex(line, SAMPLE)

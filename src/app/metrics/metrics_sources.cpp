@@ -27,6 +27,15 @@ struct QueueCounts {
   }
 };
 
+Histogram histogram_of(const core::DurationHistogram::Snapshot& d) {
+  Histogram h;
+  h.bounds = d.bounds;
+  h.cumulative = d.cumulative;
+  h.count = d.count;
+  h.sum = d.sum_seconds;
+  return h;
+}
+
 Histogram dns_histogram(const net::CaresResolver::Latency& l) {
   Histogram h;
   h.bounds.assign(net::CaresResolver::kLatencyBounds.begin(),
@@ -65,6 +74,10 @@ core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& q
     s.policy_fetches = parts.policies->fetches_started();
     s.policy_fetch_failures = parts.policies->fetches_failed();
     s.dns_latency = dns_histogram(parts.dns->latency());
+    s.stages.emplace_back("accept_store", histogram_of(c.store_wait));
+    for (const auto& [stage, snapshot] : parts.agent->stage_times()) {
+      s.stages.emplace_back(stage, histogram_of(snapshot));
+    }
     if (parts.recorder != nullptr) {
       const tlsrpt::RecorderStats r = parts.recorder->stats();
       s.tlsrpt_sessions = r.recorded;

@@ -44,16 +44,24 @@ void sample(std::string& out, std::string_view name, const std::string& labels,
 // Floats in the shortest form that reads back the same ("0.005", "1", "2.5").
 std::string number(double value) { return fmt::format("{}", value); }
 
+// The samples of one histogram; `labels` ("stage=\"plan\"", or empty) go before "le".
+void histogram_samples(std::string& out, std::string_view name, const std::string& labels,
+                       const Histogram& h) {
+  const std::string bucket = std::string(name) + "_bucket";
+  const std::string prefix = labels.empty() ? std::string() : labels + ",";
+  for (std::size_t i = 0; i < h.bounds.size() && i < h.cumulative.size(); ++i) {
+    sample(out, bucket, prefix + label("le", number(h.bounds[i])), h.cumulative[i]);
+  }
+  sample(out, bucket, prefix + label("le", "+Inf"), h.count);
+  const std::string braces = labels.empty() ? std::string() : "{" + labels + "}";
+  out += fmt::format("{}_sum{} {}\n", name, braces, number(h.sum));
+  sample(out, std::string(name) + "_count", labels, h.count);
+}
+
 void histogram(std::string& out, std::string_view name, std::string_view help,
                const Histogram& h) {
   family(out, name, "histogram", help);
-  const std::string bucket = std::string(name) + "_bucket";
-  for (std::size_t i = 0; i < h.bounds.size() && i < h.cumulative.size(); ++i) {
-    sample(out, bucket, label("le", number(h.bounds[i])), h.cumulative[i]);
-  }
-  sample(out, bucket, label("le", "+Inf"), h.count);
-  out += fmt::format("{}_sum {}\n", name, number(h.sum));
-  sample(out, std::string(name) + "_count", "", h.count);
+  histogram_samples(out, name, "", h);
 }
 
 void counter(std::string& out, std::string_view name, std::string_view help,
@@ -105,6 +113,15 @@ std::string render_metrics(const MetricsSnapshot& s) {
   histogram(out, "stsrelay_dns_query_duration_seconds",
             "Durations of DNS queries sent to the network, until the answer or the failure.",
             s.dns_latency);
+  family(out, "stsrelay_stage_duration_seconds", "histogram",
+         "How long each stage of the relay's work took: accept_store (end of DATA to the "
+         "stored message's answer: fix-ups, DKIM, the durable commit), plan (a delivery job's "
+         "route, MTA-STS policy and DNS), connect (a new session up to its TLS verdict), "
+         "transaction (one message on a session), record (a job's results committed), job "
+         "(a whole delivery job).");
+  for (const auto& [stage, h] : s.stages) {
+    histogram_samples(out, "stsrelay_stage_duration_seconds", label("stage", stage), h);
+  }
   counter(out, "stsrelay_tlsrpt_sessions_total", "TLS-RPT session outcomes recorded.",
           s.tlsrpt_sessions);
   counter(out, "stsrelay_tlsrpt_write_errors_total",

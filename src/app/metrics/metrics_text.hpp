@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "src/delivery/delivery_counters.hpp"
@@ -42,6 +43,9 @@ struct MetricsSnapshot {
   std::uint64_t policy_fetch_failures = 0;
   // Durations of DNS queries sent to the network, in seconds.
   Histogram dns_latency;
+  // How long each stage of the relay's work took (accept_store, plan, connect, transaction,
+  // record, job), by stage name.
+  std::vector<std::pair<std::string, Histogram>> stages;
   // TLS-RPT sessions recorded and the recorder's write failures.
   std::uint64_t tlsrpt_sessions = 0;
   std::uint64_t tlsrpt_write_errors = 0;

@@ -42,6 +42,7 @@ MetricsSnapshot busy_snapshot() {
   s.policy_fetches = 6;
   s.policy_fetch_failures = 2;
   s.dns_latency = {{0.005, 0.1, 1.0}, {3, 8, 9}, 10, 1.25};
+  s.stages = {{"plan", {{0.001, 0.01}, {2, 5}, 6, 0.5}}, {"record", {{0.001, 0.01}, {0, 1}, 1, 0.004}}};
   s.tlsrpt_sessions = 5;
   s.tlsrpt_write_errors = 0;
   s.dkim_signatures = {{"example.org", 6}, {"shop.example", 2}};
@@ -90,7 +91,7 @@ TEST(MetricsText, FollowsTheExpositionFormat) {
       const std::string value = line.substr(line.rfind(' ') + 1);
       EXPECT_NO_THROW((void)std::stod(value));
     }
-    EXPECT_EQ(declared.size(), 14u);
+    EXPECT_EQ(declared.size(), 15u);
   }
 }
 
@@ -119,6 +120,13 @@ TEST(MetricsText, SamplesTable) {
       "stsrelay_dns_query_duration_seconds_bucket{le=\"+Inf\"} 10\n"
       "stsrelay_dns_query_duration_seconds_sum 1.25\n"
       "stsrelay_dns_query_duration_seconds_count 10\n",
+      "# TYPE stsrelay_stage_duration_seconds histogram\n"
+      "stsrelay_stage_duration_seconds_bucket{stage=\"plan\",le=\"0.001\"} 2\n"
+      "stsrelay_stage_duration_seconds_bucket{stage=\"plan\",le=\"0.01\"} 5\n"
+      "stsrelay_stage_duration_seconds_bucket{stage=\"plan\",le=\"+Inf\"} 6\n"
+      "stsrelay_stage_duration_seconds_sum{stage=\"plan\"} 0.5\n"
+      "stsrelay_stage_duration_seconds_count{stage=\"plan\"} 6\n"
+      "stsrelay_stage_duration_seconds_bucket{stage=\"record\",le=\"0.001\"} 0\n",
       "\nstsrelay_tlsrpt_sessions_total 5\n",
       "\nstsrelay_tlsrpt_write_errors_total 0\n",
       "\nstsrelay_dkim_signatures_total{domain=\"example.org\"} 6\n"
