@@ -1,7 +1,9 @@
 """DANE for SMTP (RFC 7672) end to end, against a signed DNS world in the test's network
 namespace (signed_world.py): BIND 9 signs the zones, Unbound validates them and is the relay's
 resolver, and aiosmtpd receivers present certificates that TLSA records match or do not. Every
-scenario asserts where the message went, or that it went nowhere and why."""
+scenario asserts where the message went, or that it went nowhere and why. The resolver probe
+([dane] validation_probe) is asked at `test.`, the world's trust anchor; BIND asked directly
+(it answers authoritatively, never with AD) stands for resolvers that do not validate."""
 
 import datetime
 import gzip
@@ -9,6 +11,7 @@ import hashlib
 import http.server
 import json
 import os
+import signal
 import sqlite3
 import ssl
 import subprocess
@@ -18,8 +21,8 @@ import threading
 from aiosmtpd.controller import Controller
 
 import harness
-from harness import RelayTestCase, TestCA
-from signed_world import RESOLVER, SignedWorld
+from harness import RelayTestCase, TestCA, wait_until
+from signed_world import AUTHORITATIVE, RESOLVER, SignedWorld
 from sts_world import Collector, Mailbox, policy_handler
 
 MATCH = "127.0.0.21"      # mx.match.test: DANE-EE 3 1 1 of its (self-signed) key
@@ -30,6 +33,7 @@ TLSAFAIL = "127.0.0.25"   # mx.tlsafail.test: its TLSA name is in a bogus zone
 TA = "127.0.0.26"         # mx.ta.test: a leaf of the test CA, DANE-TA 2 1 1 of the CA
 POLICY = "127.0.0.31"     # mta-sts.both.test
 COLLECTOR = "127.0.0.40"  # collector.test: the https: rua endpoint of the TLS-RPT test
+METRICS = "127.0.0.1:9325"
 WAIT = 30
 
 
@@ -124,15 +128,31 @@ class DaneTest(RelayTestCase):
         cls.addClassCleanup(collector.server_close)
         cls.addClassCleanup(collector.shutdown)
 
-    def relay(self, routes=(), **dane):
+    def config(self, routes=(), dns=RESOLVER, **dane):
+        dane.setdefault("validation_probe", "test.")
         config = {
-            "delivery": {"dns_servers": [f"{RESOLVER}:53"], "ca_file": self.world_ca.pem},
+            "delivery": {"dns_servers": [f"{dns}:53"], "ca_file": self.world_ca.pem},
             "queue": {"retry_schedule": ["1h"]},
             "dane": dane,
+            "metrics": {"listen": METRICS},
         }
         if routes:
             config["route"] = list(routes)
-        return self.start_relay(config)
+        return config
+
+    def relay(self, routes=(), dns=RESOLVER, **dane):
+        return self.start_relay(self.config(routes, dns, **dane))
+
+    def health(self, relay, wanted):
+        """Waits until `stsrelay health` exits 0 with `wanted` in its line; returns the line."""
+        seen = []
+
+        def said():
+            result = relay.cli("health", check=False)
+            seen[:] = [result.stdout]
+            return result.returncode == 0 and wanted in result.stdout
+        wait_until(said, WAIT, what=f"{wanted!r} from stsrelay health (last: {seen})")
+        return seen[0]
 
     def send(self, relay, recipient):
         return self.send_accepted(relay, recipient, f"to {recipient}", "dane test")
@@ -332,6 +352,32 @@ class DaneTest(RelayTestCase):
         domains = {d for (d,) in db.execute("SELECT domain FROM policy_counts")}
         self.assertFalse(domains & {"hop-ok.example", "hop-bad.example", "hop-none.example"},
                          "a next hop's TLSA records are not the recipient domain's policy")
+
+    def test_validating_resolvers_are_said_at_start_and_in_health(self):
+        relay = self.relay()
+        wait_until(lambda: "dnssec: the resolvers validate DNSSEC" in relay.log_text(), WAIT,
+                   what="the validation probe's log line")
+        self.assertIn("TXT test.", relay.log_text())
+        self.assertNotIn("do not validate", relay.log_text())
+        line = self.health(relay, "dnssec validating")
+        self.assertTrue(line.startswith("healthy: "), line)
+
+    def test_resolvers_that_do_not_validate_turn_dane_off(self):
+        # BIND answers for its own zones without AD: every answer is insecure, so the TLSA that
+        # would not match never applies and the mail goes out opportunistically.
+        relay = self.relay(dns=AUTHORITATIVE)
+        wait_until(lambda: "dnssec: the resolvers do not validate DNSSEC" in relay.log_text(),
+                   WAIT, what="the warning about resolvers that do not validate")
+        subject = self.send(relay, "d@mismatch.test")
+        self.boxes[MISMATCH].with_subject(subject, WAIT)
+        self.assertIn("dane=mx.mismatch.test:insecure", self.line(relay, "d@mismatch.test", "sent"))
+        # Degraded, not unhealthy; and the warning is said once, not per message.
+        line = self.health(relay, "dnssec not validating: DANE off")
+        self.assertTrue(line.startswith("healthy: "), line)
+        os.kill(relay.pid, signal.SIGHUP)  # probes again at once
+        wait_until(lambda: "reload: configuration applied" in relay.log_text(), WAIT,
+                   what="the reload")
+        self.assertEqual(relay.log_text().count("do not validate DNSSEC"), 1, relay.log_text())
 
     def test_off_ignores_tlsa(self):
         relay = self.relay(enforcement="off")

@@ -90,7 +90,7 @@ TEST(MetricsText, FollowsTheExpositionFormat) {
       const std::string value = line.substr(line.rfind(' ') + 1);
       EXPECT_NO_THROW((void)std::stod(value));
     }
-    EXPECT_EQ(declared.size(), 14u);
+    EXPECT_EQ(declared.size(), 15u);
   }
 }
 
@@ -139,6 +139,17 @@ TEST(MetricsText, NothingYetStillDeclaresEveryFamily) {
                       "stsrelay_dns_query_duration_seconds_sum 0\n"
                       "stsrelay_dns_query_duration_seconds_count 0\n"),
             std::string::npos);
+}
+
+TEST(MetricsText, DnssecGaugeOnlyWhenKnown) {
+  MetricsSnapshot s;
+  EXPECT_NE(render_metrics(s).find("# TYPE stsrelay_dnssec_validating gauge\n"),
+            std::string::npos);
+  EXPECT_EQ(render_metrics(s).find("\nstsrelay_dnssec_validating "), std::string::npos);
+  s.dnssec_validating = true;
+  EXPECT_NE(render_metrics(s).find("\nstsrelay_dnssec_validating 1\n"), std::string::npos);
+  s.dnssec_validating = false;
+  EXPECT_NE(render_metrics(s).find("\nstsrelay_dnssec_validating 0\n"), std::string::npos);
 }
 
 TEST(MetricsText, LabelValuesAreEscaped) {
@@ -200,6 +211,14 @@ TEST(MetricsText, HealthIsTheAndOfItsChecks) {
       {"a degraded database keeps the node healthy",
        {{"smtp", true, ""}, {"database", true, "the shared database does not answer", true}},
        true, "smtp ok\ndatabase degraded: the shared database does not answer\n"},
+      {"an informational line says what it says and fails nothing",
+       {{"smtp", true, ""}, {"dnssec", true, "not validating: DANE off (no AD)", false, true}}, true,
+       "smtp ok\ndnssec not validating: DANE off (no AD)\n"},
+      {"informational lines alone are not healthy", {{"dnssec", true, "validating", false, true}},
+       false, "dnssec validating\n"},
+      {"a failing check beside an informational line",
+       {{"queue", false, "disk I/O error"}, {"dnssec", true, "validating", false, true}}, false,
+       "queue failing: disk I/O error\ndnssec validating\n"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
