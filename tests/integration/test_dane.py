@@ -3,7 +3,8 @@ namespace (signed_world.py): BIND 9 signs the zones, Unbound validates them and 
 resolver, and aiosmtpd receivers present certificates that TLSA records match or do not. Every
 scenario asserts where the message went, or that it went nowhere and why. The resolver probe
 ([dane] validation_probe) is asked at `test.`, the world's trust anchor; BIND asked directly
-(it answers authoritatively, never with AD) stands for resolvers that do not validate."""
+(it answers authoritatively, never with AD) stands for resolvers that do not validate. Then
+`stsrelay check` shows each MX host's DANE line."""
 
 import datetime
 import gzip
@@ -21,7 +22,7 @@ import threading
 from aiosmtpd.controller import Controller
 
 import harness
-from harness import RelayTestCase, TestCA, wait_until
+from harness import RelayTestCase, StsRelay, TestCA, wait_until
 from signed_world import AUTHORITATIVE, RESOLVER, SignedWorld
 from sts_world import Collector, Mailbox, policy_handler
 
@@ -63,6 +64,8 @@ class DaneTest(RelayTestCase):
             TLSAFAIL: self_signed.issue("mx.tlsafail.test"),
             TA: cls.world_ca.issue("mx.ta.test"),
         }
+        cls.match_spki = spki_sha256(leaves[MATCH].cert)
+        cls.ca_spki = spki_sha256(cls.world_ca.pem)
         wrong = spki_sha256(other.issue("unrelated.test").cert)
         records = {
             "mta-sts.both.test": [("A", POLICY)],
@@ -378,6 +381,66 @@ class DaneTest(RelayTestCase):
         wait_until(lambda: "reload: configuration applied" in relay.log_text(), WAIT,
                    what="the reload")
         self.assertEqual(relay.log_text().count("do not validate DNSSEC"), 1, relay.log_text())
+
+    # --- stsrelay check ----------------------------------------------------------------------
+
+    def check(self, domain, status, dns=RESOLVER):
+        relay = StsRelay(os.path.join(self.workdir, "check"), self.config(dns=dns))
+        os.makedirs(relay.state_dir, exist_ok=True)
+        result = relay.cli("check", domain, "--json", check=False)
+        self.assertEqual(result.returncode, status, result.stdout + result.stderr)
+        self.assertTrue(result.stdout, result.stderr)
+        report = json.loads(result.stdout)
+        return report, {c["check"]: c for c in report["checks"]}
+
+    def assertLine(self, checks, name, status, *evidence):
+        self.assertIn(name, checks, checks)
+        self.assertEqual(checks[name]["status"], status, checks[name])
+        for part in evidence:
+            self.assertIn(part, checks[name]["evidence"])
+
+    def test_check_dane_ee_match_shows_the_digest(self):
+        # Exit 1 only because match.test publishes no MTA-STS policy; DANE passes, and it makes
+        # the self-signed certificate acceptable, as delivery does.
+        _, checks = self.check("match.test", 1)
+        self.assertLine(checks, "dnssec", "pass", "the resolvers validate DNSSEC")
+        self.assertLine(checks, "dane mx.match.test", "pass", "(DNSSEC-secure): 3 1 1:match",
+                        "presented: 3 1 1 " + self.match_spki)
+        self.assertLine(checks, "tls mx.match.test", "pass", "DANE authenticates the host")
+        failing = {n for n, c in checks.items() if c["status"] == "fail"}
+        self.assertEqual(failing, {"txt", "policy-fetch"}, checks)
+
+    def test_check_dane_ta_match_shows_the_ca_digest(self):
+        _, checks = self.check("ta.test", 1)
+        self.assertLine(checks, "dane mx.ta.test", "pass", "2 1 1:match",
+                        "2 1 1 " + self.ca_spki + " (certificate 1)")
+
+    def test_check_dane_mismatch_fails(self):
+        _, checks = self.check("mismatch.test", 1)
+        self.assertLine(checks, "dane mx.mismatch.test", "fail", "mismatch",
+                        "presented: 3 1 1 ")
+
+    def test_check_tlsa_in_an_insecure_zone_has_no_effect(self):
+        _, checks = self.check("plain.test", 1)
+        self.assertLine(checks, "dane mx.plain.test", "warn", "published at _25._tcp.mx.plain.test",
+                        "the records have no effect")
+
+    def test_check_bogus_tlsa_lookup_fails(self):
+        _, checks = self.check("tlsafail.test", 1)
+        self.assertLine(checks, "dane mx.tlsafail.test", "fail", "failed in a signed zone",
+                        "defers the mail")
+
+    def test_check_cname_mx_matches_at_the_expanded_name(self):
+        _, checks = self.check("alias.test", 1)
+        self.assertLine(checks, "dane mx.alias.test", "pass", "3 1 1:match",
+                        "presented: 3 1 1 " + self.match_spki)
+
+    def test_check_with_resolvers_that_do_not_validate_could_not_run(self):
+        report, checks = self.check("mismatch.test", 2, dns=AUTHORITATIVE)
+        self.assertEqual(report["result"], "error")
+        self.assertIn("the DANE checks could not run", report["verdict"])
+        self.assertLine(checks, "dnssec", "warn", "do not validate DNSSEC")
+        self.assertNotIn("dane mx.mismatch.test", checks)
 
     def test_off_ignores_tlsa(self):
         relay = self.relay(enforcement="off")
