@@ -92,9 +92,11 @@ class MetricsTest(RelayTestCase):
 
         def all_counted():
             m = samples(get("/metrics")[2])
+            # TLS-RPT sessions are recorded just after a job's attempt lines are counted.
             done = (m.get(attempts("sent", "verified", "enforce")) == 1
                     and m.get(attempts("sent", "none", "no-policy")) == 1
-                    and m.get(attempts("deferred", "none", "no-policy")) == 1)
+                    and m.get(attempts("deferred", "none", "no-policy")) == 1
+                    and m.get("stsrelay_tlsrpt_sessions_total", 0) > 0)
             return m if done else None
         m = wait_until(all_counted, WAIT, what="the three attempts counted")
         self.assertEqual(m["stsrelay_messages_accepted_total"], 1)
