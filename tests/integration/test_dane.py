@@ -1,7 +1,10 @@
 """DANE for SMTP (RFC 7672) end to end, against a signed DNS world in the test's network
 namespace (signed_world.py): BIND 9 signs the zones, Unbound validates them and is the relay's
 resolver, and aiosmtpd receivers present certificates that TLSA records match or do not. Every
-scenario asserts where the message went, or that it went nowhere and why."""
+scenario asserts where the message went, or that it went nowhere and why. The resolver probe
+([dane] validation_probe) is asked at `test.`, the world's trust anchor; BIND asked directly
+(it answers authoritatively, never with AD) stands for resolvers that do not validate. Then
+`stsrelay check` shows each MX host's DANE line."""
 
 import datetime
 import gzip
@@ -9,6 +12,7 @@ import hashlib
 import http.server
 import json
 import os
+import signal
 import sqlite3
 import ssl
 import subprocess
@@ -18,8 +22,8 @@ import threading
 from aiosmtpd.controller import Controller
 
 import harness
-from harness import RelayTestCase, TestCA
-from signed_world import RESOLVER, SignedWorld
+from harness import RelayTestCase, StsRelay, TestCA, wait_until
+from signed_world import AUTHORITATIVE, RESOLVER, SignedWorld
 from sts_world import Collector, Mailbox, policy_handler
 
 MATCH = "127.0.0.21"      # mx.match.test: DANE-EE 3 1 1 of its (self-signed) key
@@ -30,6 +34,7 @@ TLSAFAIL = "127.0.0.25"   # mx.tlsafail.test: its TLSA name is in a bogus zone
 TA = "127.0.0.26"         # mx.ta.test: a leaf of the test CA, DANE-TA 2 1 1 of the CA
 POLICY = "127.0.0.31"     # mta-sts.both.test
 COLLECTOR = "127.0.0.40"  # collector.test: the https: rua endpoint of the TLS-RPT test
+METRICS = "127.0.0.1:9325"
 WAIT = 30
 
 
@@ -59,6 +64,8 @@ class DaneTest(RelayTestCase):
             TLSAFAIL: self_signed.issue("mx.tlsafail.test"),
             TA: cls.world_ca.issue("mx.ta.test"),
         }
+        cls.match_spki = spki_sha256(leaves[MATCH].cert)
+        cls.ca_spki = spki_sha256(cls.world_ca.pem)
         wrong = spki_sha256(other.issue("unrelated.test").cert)
         records = {
             "mta-sts.both.test": [("A", POLICY)],
@@ -124,15 +131,31 @@ class DaneTest(RelayTestCase):
         cls.addClassCleanup(collector.server_close)
         cls.addClassCleanup(collector.shutdown)
 
-    def relay(self, routes=(), **dane):
+    def config(self, routes=(), dns=RESOLVER, **dane):
+        dane.setdefault("validation_probe", "test.")
         config = {
-            "delivery": {"dns_servers": [f"{RESOLVER}:53"], "ca_file": self.world_ca.pem},
+            "delivery": {"dns_servers": [f"{dns}:53"], "ca_file": self.world_ca.pem},
             "queue": {"retry_schedule": ["1h"]},
             "dane": dane,
+            "metrics": {"listen": METRICS},
         }
         if routes:
             config["route"] = list(routes)
-        return self.start_relay(config)
+        return config
+
+    def relay(self, routes=(), dns=RESOLVER, **dane):
+        return self.start_relay(self.config(routes, dns, **dane))
+
+    def health(self, relay, wanted):
+        """Waits until `stsrelay health` exits 0 with `wanted` in its line; returns the line."""
+        seen = []
+
+        def said():
+            result = relay.cli("health", check=False)
+            seen[:] = [result.stdout]
+            return result.returncode == 0 and wanted in result.stdout
+        wait_until(said, WAIT, what=f"{wanted!r} from stsrelay health (last: {seen})")
+        return seen[0]
 
     def send(self, relay, recipient):
         return self.send_accepted(relay, recipient, f"to {recipient}", "dane test")
@@ -332,6 +355,92 @@ class DaneTest(RelayTestCase):
         domains = {d for (d,) in db.execute("SELECT domain FROM policy_counts")}
         self.assertFalse(domains & {"hop-ok.example", "hop-bad.example", "hop-none.example"},
                          "a next hop's TLSA records are not the recipient domain's policy")
+
+    def test_validating_resolvers_are_said_at_start_and_in_health(self):
+        relay = self.relay()
+        wait_until(lambda: "dnssec: the resolvers validate DNSSEC" in relay.log_text(), WAIT,
+                   what="the validation probe's log line")
+        self.assertIn("TXT test.", relay.log_text())
+        self.assertNotIn("do not validate", relay.log_text())
+        line = self.health(relay, "dnssec validating")
+        self.assertTrue(line.startswith("healthy: "), line)
+
+    def test_resolvers_that_do_not_validate_turn_dane_off(self):
+        # BIND answers for its own zones without AD: every answer is insecure, so the TLSA that
+        # would not match never applies and the mail goes out opportunistically.
+        relay = self.relay(dns=AUTHORITATIVE)
+        wait_until(lambda: "dnssec: the resolvers do not validate DNSSEC" in relay.log_text(),
+                   WAIT, what="the warning about resolvers that do not validate")
+        subject = self.send(relay, "d@mismatch.test")
+        self.boxes[MISMATCH].with_subject(subject, WAIT)
+        self.assertIn("dane=mx.mismatch.test:insecure", self.line(relay, "d@mismatch.test", "sent"))
+        # Degraded, not unhealthy; and the warning is said once, not per message.
+        line = self.health(relay, "dnssec not validating: DANE off")
+        self.assertTrue(line.startswith("healthy: "), line)
+        os.kill(relay.pid, signal.SIGHUP)  # probes again at once
+        wait_until(lambda: "reload: configuration applied" in relay.log_text(), WAIT,
+                   what="the reload")
+        self.assertEqual(relay.log_text().count("do not validate DNSSEC"), 1, relay.log_text())
+
+    # --- stsrelay check ----------------------------------------------------------------------
+
+    def check(self, domain, status, dns=RESOLVER):
+        relay = StsRelay(os.path.join(self.workdir, "check"), self.config(dns=dns))
+        os.makedirs(relay.state_dir, exist_ok=True)
+        result = relay.cli("check", domain, "--json", check=False)
+        self.assertEqual(result.returncode, status, result.stdout + result.stderr)
+        self.assertTrue(result.stdout, result.stderr)
+        report = json.loads(result.stdout)
+        return report, {c["check"]: c for c in report["checks"]}
+
+    def assertLine(self, checks, name, status, *evidence):
+        self.assertIn(name, checks, checks)
+        self.assertEqual(checks[name]["status"], status, checks[name])
+        for part in evidence:
+            self.assertIn(part, checks[name]["evidence"])
+
+    def test_check_dane_ee_match_shows_the_digest(self):
+        # Exit 1 only because match.test publishes no MTA-STS policy; DANE passes, and it makes
+        # the self-signed certificate acceptable, as delivery does.
+        _, checks = self.check("match.test", 1)
+        self.assertLine(checks, "dnssec", "pass", "the resolvers validate DNSSEC")
+        self.assertLine(checks, "dane mx.match.test", "pass", "(DNSSEC-secure): 3 1 1:match",
+                        "presented: 3 1 1 " + self.match_spki)
+        self.assertLine(checks, "tls mx.match.test", "pass", "DANE authenticates the host")
+        failing = {n for n, c in checks.items() if c["status"] == "fail"}
+        self.assertEqual(failing, {"txt", "policy-fetch"}, checks)
+
+    def test_check_dane_ta_match_shows_the_ca_digest(self):
+        _, checks = self.check("ta.test", 1)
+        self.assertLine(checks, "dane mx.ta.test", "pass", "2 1 1:match",
+                        "2 1 1 " + self.ca_spki + " (certificate 1)")
+
+    def test_check_dane_mismatch_fails(self):
+        _, checks = self.check("mismatch.test", 1)
+        self.assertLine(checks, "dane mx.mismatch.test", "fail", "mismatch",
+                        "presented: 3 1 1 ")
+
+    def test_check_tlsa_in_an_insecure_zone_has_no_effect(self):
+        _, checks = self.check("plain.test", 1)
+        self.assertLine(checks, "dane mx.plain.test", "warn", "published at _25._tcp.mx.plain.test",
+                        "the records have no effect")
+
+    def test_check_bogus_tlsa_lookup_fails(self):
+        _, checks = self.check("tlsafail.test", 1)
+        self.assertLine(checks, "dane mx.tlsafail.test", "fail", "failed in a signed zone",
+                        "defers the mail")
+
+    def test_check_cname_mx_matches_at_the_expanded_name(self):
+        _, checks = self.check("alias.test", 1)
+        self.assertLine(checks, "dane mx.alias.test", "pass", "3 1 1:match",
+                        "presented: 3 1 1 " + self.match_spki)
+
+    def test_check_with_resolvers_that_do_not_validate_could_not_run(self):
+        report, checks = self.check("mismatch.test", 2, dns=AUTHORITATIVE)
+        self.assertEqual(report["result"], "error")
+        self.assertIn("the DANE checks could not run", report["verdict"])
+        self.assertLine(checks, "dnssec", "warn", "do not validate DNSSEC")
+        self.assertNotIn("dane mx.mismatch.test", checks)
 
     def test_off_ignores_tlsa(self):
         relay = self.relay(enforcement="off")

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "src/app/check/check_text.hpp"
 #include "src/net/mx_plan.hpp"
 #include "src/net/tls_result.hpp"
 #include "sts/fetch_error.hpp"
@@ -16,15 +17,6 @@ namespace stsrelay::app {
 namespace {
 
 using Status = CheckStatus;
-
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
 
 std::string reply_text(const smtp::Reply& reply) {
   std::string out = std::to_string(reply.code);

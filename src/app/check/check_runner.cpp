@@ -12,12 +12,16 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "src/app/check/check_dane.hpp"
 #include "src/app/check/check_findings.hpp"
+#include "src/delivery/dane_session.hpp"
 #include "src/net/await_callback.hpp"
 #include "src/net/dns_cares_resolver.hpp"
+#include "src/net/dnssec_probe.hpp"
 #include "src/net/https_client.hpp"
 #include "src/net/mx_targets.hpp"
 #include "src/net/tls_client_context.hpp"
+#include "src/net/tlsa_forms.hpp"
 #include "smtp/client_session.hpp"
 #include "sts/policy_cache.hpp"
 #include "sts/policy_fetcher.hpp"
@@ -56,12 +60,29 @@ std::optional<sts::CachedPolicy> cached_policy(const std::string& path, const st
   return state->cached;
 }
 
+// Not a coroutine (see await_callback.hpp: no lambdas that own data inside coroutine bodies).
+asio::awaitable<net::ValidationProbe> await_validation(net::Resolver& dns, std::string name) {
+  return net::await_callback<net::ValidationProbe>([&dns, name = std::move(name)](auto done) {
+    net::probe_validation(dns, name, std::move(done));
+  });
+}
+
+// The probe of one host: the "tls" line and the session it describes.
+struct HostProbe {
+  CheckLine line;
+  std::optional<smtp::OpenOutcome> outcome;
+};
+
 // Probes the addresses of one MX host in the relay's order until one holds an SMTP session; the
-// line describes that session, or the last failure when none did.
-asio::awaitable<CheckLine> probe_host(Tools& t, const net::DeliveryTarget& target) {
+// line describes that session, or the last failure when none did. `sni_host`: DANE's TLSA base
+// domain where DANE applies, as delivery sends it; empty: the host.
+asio::awaitable<HostProbe> probe_host(Tools& t, const net::DeliveryTarget& target,
+                                      std::string sni_host) {
   smtp::ClientOptions options;
+  options.keep_peer_chain = true;  // DANE matches the presented chain (RFC 7672 §3)
   options.helo_name = t.settings.helo_name;
   options.mx_host = target.host;
+  options.sni_host = std::move(sni_host);
   options.tls_context = t.tls;
   const auto step = t.settings.smtp_step_timeout;
   options.timeouts.connect = step;
@@ -69,16 +90,76 @@ asio::awaitable<CheckLine> probe_host(Tools& t, const net::DeliveryTarget& targe
   options.timeouts.ehlo = step;
   options.timeouts.starttls = step;
   options.timeouts.quit = step;
-  std::optional<CheckLine> line;
+  HostProbe out;
+  bool probed = false;
   for (const net::IpAddress& address : target.addresses) {
     const std::string text = address.to_string();
     smtp::OpenOutcome outcome = co_await smtp::probe(co_await asio::this_coro::executor, options,
                                                      text, t.settings.smtp_port);
-    line = judge_mx_tls(target.host, text, outcome, t.clock.now());
+    out.line = judge_mx_tls(target.host, text, outcome, t.clock.now());
+    probed = true;
     const bool unreachable = outcome.failure && outcome.failure->phase == smtp::ClientPhase::connect;
+    out.outcome = std::move(outcome);
     if (!unreachable) break;  // a host that answered is judged by that answer
   }
-  co_return line ? *line : judge_mx_unresolved(target.host, "no address");
+  if (!probed) out.line = judge_mx_unresolved(target.host, "no address");
+  co_return out;
+}
+
+// The TLSA records of one MX host as delivery asks for them (RFC 7672 §2.2.2): at the
+// CNAME-expanded name first, at the host's own name when that one securely has none. Asked
+// whatever the DNSSEC status of the MX and the addresses, so that records without effect can
+// be named; whether they count is dane_for_host's decision, as in delivery.
+asio::awaitable<void> lookup_tlsa(Tools& t, const net::DeliveryTarget& target, DaneFacts& facts) {
+  facts.base_domain = target.expanded_name.empty() ? target.host : target.expanded_name;
+  facts.tlsa = co_await net::await_call(t.dns, &net::Resolver::resolve_tlsa,
+                                        "_25._tcp." + facts.base_domain);
+  if (!target.expanded_name.empty() && delivery::tlsa_try_initial_name(*facts.tlsa)) {
+    facts.base_domain = target.host;
+    facts.tlsa = co_await net::await_call(t.dns, &net::Resolver::resolve_tlsa,
+                                          "_25._tcp." + target.host);
+  }
+}
+
+// DANE for one MX host (check_dane.hpp): the TLSA lookup, the probe session (with the SNI
+// delivery would send), and delivery's own match of the chain the session was shown. The
+// probe's "tls" line comes back in `tls_line`, lifted where DANE authenticated the host.
+asio::awaitable<CheckLine> check_host_dane(CheckLine& tls_line, Tools& t, bool mx_secure,
+                                           const net::DeliveryTarget& target,
+                                           const sts::Policy* policy) {
+  DaneFacts facts;
+  facts.mx_secure = mx_secure;
+  facts.addresses_secure = target.addresses_secure;
+  facts.policy = policy;
+  co_await lookup_tlsa(t, target, facts);
+  const delivery::DaneHost dane = dane_host_for_check(facts.mx_secure, facts.addresses_secure,
+                                                      facts.tlsa, facts.base_domain);
+  // A named value, not a conditional temporary in the co_await: GCC 12 destroys such
+  // temporaries twice in coroutine bodies.
+  std::string sni_host;
+  if (dane.applies()) sni_host = dane.base_domain;
+  const HostProbe probe = co_await probe_host(t, target, sni_host);
+  const smtp::OpenOutcome* outcome = probe.outcome ? &*probe.outcome : nullptr;
+  // A session that got past EHLO has a TLS stage to judge (STARTTLS offered or not).
+  const bool reached_tls =
+      outcome != nullptr && (!outcome->failure || outcome->tls.offered ||
+                             outcome->failure->phase == smtp::ClientPhase::starttls ||
+                             outcome->failure->phase == smtp::ClientPhase::tls);
+  if (!reached_tls) {
+    facts.no_session = "no address to connect to";
+    if (outcome != nullptr && outcome->failure) {
+      facts.no_session = "no SMTP session: " + outcome->failure->describe();
+    }
+  } else {
+    facts.session = delivery::check_dane(dane, outcome->tls, target.host);
+    if (outcome->tls.result) {
+      if (auto forms = net::tlsa_forms_of_chain(outcome->tls.result->chain_der)) {
+        facts.digests = presented_digests(*forms);
+      }
+    }
+  }
+  tls_line = with_dane(probe.line, facts.session);
+  co_return judge_mx_dane(target.host, facts);
 }
 
 asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& report) {
@@ -118,6 +199,15 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
     report.lines.push_back(judge_policy_change(cached, *txt.id, *policy.policy, hosts));
   }
 
+  bool dane = false;
+  if (t.settings.dane && !hosts.empty()) {
+    DnssecFinding finding =
+        judge_dnssec(co_await await_validation(t.dns, t.settings.validation_probe));
+    report.lines.push_back(std::move(finding.line));
+    dane = finding.not_run.empty();
+    if (!dane) report.not_run = std::move(finding.not_run);
+  }
+
   if (!hosts.empty()) {
     // Ties in preference keep the DNS order, as judge_mx listed them.
     const net::DeliveryRoute route =
@@ -134,7 +224,17 @@ asio::awaitable<void> check(Tools& t, const std::string& domain, CheckReport& re
         report.lines.push_back(judge_mx_unresolved(host, reasons.empty() ? "no address" : reasons));
         continue;
       }
-      report.lines.push_back(co_await probe_host(t, *it));
+      if (!dane) {
+        const std::string no_sni;
+        HostProbe probe = co_await probe_host(t, *it, no_sni);
+        report.lines.push_back(std::move(probe.line));
+        continue;
+      }
+      CheckLine tls_line;
+      CheckLine dane_line = co_await check_host_dane(
+          tls_line, t, route.mx_secure, *it, policy.policy ? &*policy.policy : nullptr);
+      report.lines.push_back(std::move(tls_line));
+      report.lines.push_back(std::move(dane_line));
     }
   }
 

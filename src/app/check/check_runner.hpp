@@ -3,10 +3,12 @@
 // check_findings.hpp. Blocking: runs its own io_context until the report is complete.
 //
 // Order, as a sending relay meets them: `_mta-sts` TXT, the policy fetch, the MX records against
-// the policy, the copy in sts.db, each MX host's STARTTLS and certificate (a probe session that
-// QUITs after the TLS stage, as a dry run does), `_smtp._tls`. Every step runs even when an
-// earlier one failed, so one run shows everything that is wrong; only a TXT lookup without an
-// answer stops it (exit 2: nothing can be concluded).
+// the policy, the copy in sts.db, whether the resolvers validate DNSSEC, each MX host's STARTTLS
+// and certificate (a probe session that QUITs after the TLS stage, as a dry run does) and its
+// DANE (check_dane.hpp), `_smtp._tls`. Every step runs even when an earlier one failed, so one
+// run shows everything that is wrong; only a TXT lookup without an answer stops it (exit 2:
+// nothing can be concluded). Resolvers that do not validate make the DANE part "could not run"
+// (exit 2 too): the DANE lines are left out rather than guessed.
 #pragma once
 
 #include <chrono>
@@ -32,6 +34,10 @@ struct CheckSettings {
   std::chrono::milliseconds smtp_step_timeout{30'000};
   // What the relay's [[route]] tables do to the domain (route_finding.hpp), reported first.
   std::vector<CheckLine> route_lines;
+  // DANE applies to the domain ([dane] enforcement or its override, or a dane route floor):
+  // then the resolvers are probed ([dane] validation_probe) and each MX gets a DANE line.
+  bool dane = true;
+  std::string validation_probe = ".";
 };
 
 // `domain` must be normalised (core::normalize_domain).

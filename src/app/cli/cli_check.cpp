@@ -13,6 +13,7 @@
 #include "src/app/check/route_finding.hpp"
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
+#include "src/delivery/route_table.hpp"
 
 namespace stsrelay::app {
 namespace {
@@ -21,6 +22,17 @@ struct CheckOptions {
   std::string domain;
   bool json = false;
 };
+
+// As delivery decides it: [dane] enforcement or the domain's override is not "off", or the
+// domain's route asks for DANE with a dane or dane-only floor.
+bool dane_applies(const Config& config, const std::string& domain) {
+  const auto it = config.dane.overrides.find(domain);
+  const auto mode = it != config.dane.overrides.end() ? it->second : config.dane.enforcement;
+  const delivery::RouteTable routes(config.routes);
+  const delivery::TlsFloor floor = routes.route_for(domain, "").tls;
+  return mode != sts::LocalEnforcement::off || floor == delivery::TlsFloor::dane ||
+         floor == delivery::TlsFloor::dane_only;
+}
 
 int run(const CliContext& ctx, const CheckOptions& o) {
   const auto args = config_and_domain(ctx, o.domain);
@@ -37,6 +49,8 @@ int run(const CliContext& ctx, const CheckOptions& o) {
   s.max_policy_size = config.sts.max_policy_size;
   s.sts_db = (std::filesystem::path(config.queue.state_dir) / "sts.db").string();
   s.route_lines = judge_routes(domain, delivery::RouteTable(config.routes));
+  s.dane = dane_applies(config, domain);
+  s.validation_probe = config.dane.validation_probe;
 
   // The report says what happened; the clients' own log lines would only repeat it.
   spdlog::set_level(spdlog::level::err);

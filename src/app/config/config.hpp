@@ -106,6 +106,9 @@ struct StsConfig {
 struct DaneConfig {
   sts::LocalEnforcement enforcement = sts::LocalEnforcement::policy;
   std::map<std::string, sts::LocalEnforcement> overrides;  // [dane.override], normalised domains
+  // The name whose TXT answer must come back with AD from validating resolvers (dnssec_probe.hpp):
+  // the root, or the apex of a zone under the resolvers' trust anchor.
+  std::string validation_probe = ".";
 
   friend bool operator==(const DaneConfig&, const DaneConfig&) = default;
 };

@@ -112,6 +112,7 @@ void read_sts(TableReader& r, StsConfig& c) {
 
 void read_dane(TableReader& r, DaneConfig& c) {
   r.converted("enforcement", c.enforcement, kEnforcementTokens, sts::parse_local_enforcement);
+  r.string("validation_probe", c.validation_probe);
   if (const toml::table* overrides = r.table("override")) {
     read_overrides(*overrides, r, c.overrides);
   }

@@ -302,6 +302,11 @@ core::Status validate_config(const ParsedConfig& parsed) {
   check_queue(c.queue, check);
   check_delivery(c.delivery, check);
   if (c.sts.fetch_timeout.count() == 0) check.fail("sts.fetch_timeout", "must not be zero");
+  if (const std::string probe = net::normalize_dns_name(c.dane.validation_probe);
+      probe != "." && !net::is_valid_query_name(probe)) {
+    check.fail("dane.validation_probe",
+               "expected a DNS name (\".\" for the root), got \"" + c.dane.validation_probe + "\"");
+  }
   check_tlsrpt(c.tlsrpt, check);
   check_dkim(c.dkim, check);
   check_routes(c.routes, check);

@@ -25,6 +25,7 @@
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/config/config_load.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
+#include "src/app/daemon/dnssec_monitor.hpp"
 #include "src/app/daemon/large_buffers.hpp"
 #include "src/app/daemon/queue_sink.hpp"
 #include "src/app/config/route_credentials_load.hpp"
@@ -39,6 +40,7 @@
 #include "src/core/logging.hpp"
 #include "src/delivery/delivery_agent.hpp"
 #include "src/net/dns_cares_resolver.hpp"
+#include "src/net/dnssec_gate.hpp"
 #include "sts/policy_resolver.hpp"
 #include "tlsrpt/recorder.hpp"
 
@@ -161,10 +163,21 @@ class Daemon {
     if (auto s = server_->start(); !s) return s;
     auto resolver_settings = to_resolver_settings(config_);
     if (!resolver_settings) return resolver_settings.error();
+    // The validation probe gets a resolver of its own without a cache, so that every probe
+    // reaches the servers and is not answered by the delivery resolver's cache.
+    net::ResolverSettings probe_settings = *resolver_settings;
+    probe_settings.cache.max_entries = 0;
     auto resolver =
         net::CaresResolver::create(io_.get_executor(), std::move(*resolver_settings), clock_);
     if (!resolver) return resolver.error();
     resolver_ = std::move(*resolver);
+    auto probe_resolver =
+        net::CaresResolver::create(io_.get_executor(), std::move(probe_settings), clock_);
+    if (!probe_resolver) return probe_resolver.error();
+    probe_resolver_ = std::move(*probe_resolver);
+    gate_ = std::make_unique<net::DnssecGate>(*resolver_);
+    dnssec_ = std::make_unique<DnssecMonitor>(io_.get_executor(), *probe_resolver_, *gate_,
+                                              dnssec_monitor_settings(config_));
     auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_);
     if (!sts) return sts.error();
     sts_ = std::move(*sts);
@@ -180,14 +193,16 @@ class Daemon {
       if (!recorder) return recorder.error();
       recorder_ = std::move(*recorder);
     }
+    // Delivery asks through the gate: DANE's DNSSEC facts are only as good as the probe says.
     agent_ = std::make_unique<delivery::DeliveryAgent>(
-        io_, *store_, *resolver_, clock_, std::move(*settings),
+        io_, *store_, *gate_, clock_, std::move(*settings),
         delivery::PolicyServices{&sts_->resolver(), recorder_.get()});
     if (!config_.metrics.listen.empty()) {
       auto sources = make_metrics_sources(
           state_dir / "queue.db",
           {server_.get(), agent_.get(), &sts_->resolver(), resolver_.get(), recorder_.get(),
-           sink_.get(), cluster_.get()});
+           sink_.get(), cluster_.get(),
+           dnssec_.get()});
       if (!sources) return sources.error();
       auto metrics = MetricsServer::start(io_, config_.metrics.listen, std::move(*sources));
       if (!metrics) return metrics.error();
@@ -219,6 +234,9 @@ class Daemon {
     recorder_.reset();
     cluster_.reset();  // after the recorder: its spool is handed over through the worker
     sts_.reset();
+    dnssec_.reset();
+    gate_.reset();
+    probe_resolver_.reset();
     resolver_.reset();
     server_.reset();
     sink_.reset();
@@ -257,6 +275,7 @@ class Daemon {
     } else {
       stopping_ = true;
       sts_->stop();
+      dnssec_->stop();
       if (reports_) reports_->stop();
       if (metrics_) metrics_->stop();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
@@ -320,6 +339,8 @@ class Daemon {
     log_signing_keys(next.dkim);
     agent_->commit(std::move(*delivery));
     core::set_log_level(next.log.level);
+    // Probes again at once: SIGHUP is also how an operator says "the resolvers changed".
+    dnssec_->reconfigure(dnssec_monitor_settings(next));
     return core::Ok{};
   }
 
@@ -335,6 +356,9 @@ class Daemon {
   std::unique_ptr<QueueSink> sink_;
   std::unique_ptr<smtp::Server> server_;
   std::unique_ptr<net::CaresResolver> resolver_;
+  std::unique_ptr<net::CaresResolver> probe_resolver_;  // DNSSEC validation probe, no cache
+  std::unique_ptr<net::DnssecGate> gate_;               // resolver_ as delivery sees it
+  std::unique_ptr<DnssecMonitor> dnssec_;
   std::unique_ptr<StsServices> sts_;
   std::unique_ptr<ClusterServices> cluster_;     // null unless [cluster] database is set
   std::unique_ptr<tlsrpt::Recorder> recorder_;  // null when tlsrpt.enabled is false

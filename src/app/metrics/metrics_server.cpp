@@ -132,6 +132,7 @@ class MetricsServer::Impl : public std::enable_shared_from_this<Impl> {
     } else {
       checks.push_back({"delivery", true, ""});
     }
+    if (self->sources_.check_dnssec) checks.push_back(self->sources_.check_dnssec());
     const HealthReport report = render_health(checks);
     co_return text_response(report.healthy ? http::status::ok : http::status::service_unavailable,
                             report.body);

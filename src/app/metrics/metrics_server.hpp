@@ -9,6 +9,7 @@
 //   smtp      every listener greets a new connection with 220 (metrics_smtp_probe.hpp);
 //   queue     queue.db answers a read;
 //   delivery  the delivery agent's strand runs a posted check, and its scheduler loop runs.
+// and, for information only, whether the resolvers validate DNSSEC ("dnssec validating").
 #pragma once
 
 #include <chrono>
@@ -36,6 +37,8 @@ struct MetricsSources {
   std::function<std::vector<std::string>()> smtp_endpoints;
   // Any thread: arranges for `done(scheduling)` to run on the delivery agent's strand.
   std::function<void(std::function<void(bool scheduling)> done)> check_delivery;
+  // Any thread, optional: an informational line (DNSSEC validation) that never fails /healthz.
+  std::function<HealthCheck()> check_dnssec;
 };
 
 struct MetricsLimits {

@@ -10,6 +10,7 @@
 #include "sts/policy_resolver.hpp"
 #include "tlsrpt/recorder.hpp"
 #include "src/app/daemon/cluster_services.hpp"
+#include "src/app/daemon/dnssec_monitor.hpp"
 #include "src/app/daemon/queue_sink.hpp"
 
 namespace stsrelay::app {
@@ -97,6 +98,12 @@ core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& q
       s.dkim_signatures = d.signatures;
       s.dkim_failures = d.failures;
     }
+    if (parts.dnssec != nullptr) {
+      if (const auto last = parts.dnssec->last();
+          last && last->state != net::Validation::unknown) {
+        s.dnssec_validating = last->state == net::Validation::validating;
+      }
+    }
     return s;
   };
   m.check_queue = [queue] {
@@ -115,6 +122,15 @@ core::Result<MetricsSources> make_metrics_sources(const std::filesystem::path& q
     };
   }
   m.smtp_endpoints = [parts] { return parts.server->local_endpoints(); };
+  if (parts.dnssec != nullptr) {
+    // Information, not health: resolvers that do not validate cost DANE, not delivery.
+    m.check_dnssec = [parts] {
+      HealthCheck line{"dnssec", true,
+                       dnssec_health_detail(parts.dnssec->enabled(), parts.dnssec->last())};
+      line.informational = true;
+      return line;
+    };
+  }
   m.check_delivery = [parts](std::function<void(bool)> done) {
     parts.agent->async_check(std::move(done));
   };

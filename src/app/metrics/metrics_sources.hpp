@@ -19,6 +19,7 @@ namespace stsrelay::app {
 
 class QueueSink;
 class ClusterServices;
+class DnssecMonitor;
 
 // Every part must outlive the MetricsServer given these sources; `recorder` may be null
 // (tlsrpt.enabled = false).
@@ -30,6 +31,7 @@ struct MetricsParts {
   const tlsrpt::Recorder* recorder = nullptr;
   const QueueSink* sink = nullptr;  // DKIM signatures of accepted mail
   const ClusterServices* cluster = nullptr;  // null unless [cluster] database is set
+  const DnssecMonitor* dnssec = nullptr;  // whether the resolvers validate (may be null)
 };
 
 // Opens a reader of `queue_db`; the error names the file.

@@ -156,19 +156,32 @@ std::string render_metrics(const MetricsSnapshot& s) {
              static_cast<std::uint64_t>(s.cluster_spool_pending));
     }
   }
+  family(out, "stsrelay_dnssec_validating", "gauge",
+         "1 when the resolvers validate DNSSEC (the [dane] validation_probe came back with AD), "
+         "0 when they do not (DANE then never applies); no sample while unknown or DANE is off.");
+  if (s.dnssec_validating) {
+    sample(out, "stsrelay_dnssec_validating", "", *s.dnssec_validating ? 1 : 0);
+  }
   return out;
 }
 
 HealthReport render_health(const std::vector<HealthCheck>& checks) {
   HealthReport report;
-  report.healthy = !checks.empty();
+  bool checked = false;
+  bool failing = false;
   for (const HealthCheck& c : checks) {
+    if (c.informational) {
+      report.body += c.name + " " + c.detail + "\n";
+      continue;
+    }
     const std::string state = !c.ok        ? " failing: " + c.detail
                               : c.degraded ? " degraded: " + c.detail
                                            : " ok";
     report.body += c.name + state + "\n";
-    if (!c.ok) report.healthy = false;
+    checked = true;
+    failing = failing || !c.ok;
   }
+  report.healthy = checked && !failing;
   return report;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,6 +61,8 @@ struct MetricsSnapshot {
   std::uint64_t cluster_batches_duplicate = 0;
   std::uint64_t cluster_flush_failures = 0;
   std::int64_t cluster_spool_pending = 0;
+  // Whether the resolvers validate DNSSEC; absent while DANE is off or the probe could not tell.
+  std::optional<bool> dnssec_validating;
 };
 
 std::string render_metrics(const MetricsSnapshot& s);
@@ -67,10 +70,12 @@ std::string render_metrics(const MetricsSnapshot& s);
 struct HealthCheck {
   std::string name;
   bool ok = false;
-  std::string detail;  // why it fails
+  std::string detail;  // why it fails; for an informational line, what it says
   // ok but degraded: the node works on (the shared database is down and counts are spooled);
   // says "degraded: <detail>" and keeps the node healthy.
   bool degraded = false;
+  // A line that informs and never fails the report: "<name> <detail>" ("dnssec validating").
+  bool informational = false;
 };
 
 struct HealthReport {
@@ -78,7 +83,7 @@ struct HealthReport {
   std::string body;
 };
 
-// Healthy when there is at least one check and every check passes.
+// Healthy when there is at least one check that is not informational and every check passes.
 HealthReport render_health(const std::vector<HealthCheck>& checks);
 
 // The daemon's /healthz answer as one line: "healthy: smtp ok; queue ok; delivery ok",

@@ -212,6 +212,7 @@ max_policy_size = 4096
 
 [dane]
 enforcement = "testing"
+validation_probe = "test."
 
 [dane.override]
 "Signed.Example" = "off"
@@ -289,6 +290,7 @@ password_file = "/run/secrets/pg"
       {"xn--bcher-kva.example", sts::LocalEnforcement::policy}};
   EXPECT_EQ(c.sts.overrides, overrides);
   EXPECT_EQ(c.dane.enforcement, sts::LocalEnforcement::testing);
+  EXPECT_EQ(c.dane.validation_probe, "test.");
   const std::map<std::string, sts::LocalEnforcement> dane_overrides = {
       {"signed.example", sts::LocalEnforcement::off}};
   EXPECT_EQ(c.dane.overrides, dane_overrides);
@@ -311,8 +313,8 @@ password_file = "/run/secrets/pg"
   EXPECT_EQ(route.auth_file, "corp.auth");
   EXPECT_EQ(route.source_address, "192.0.2.25");
   ASSERT_EQ(c.dkim.sign.size(), 2u);
-  EXPECT_EQ(c.dkim.sign[0], (DkimSignConfig{"example.com", "s1", "rsa.pem", "test.toml:57"}));
-  EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:62"}));
+  EXPECT_EQ(c.dkim.sign[0], (DkimSignConfig{"example.com", "s1", "rsa.pem", "test.toml:58"}));
+  EXPECT_EQ(c.dkim.sign[1], (DkimSignConfig{"example.com", "s2", "ed.pem", "test.toml:63"}));
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.format, core::LogFormat::json);
   EXPECT_EQ(c.cluster.database, "postgresql://relay@db.test/stsrelay");
@@ -323,7 +325,7 @@ password_file = "/run/secrets/pg"
   EXPECT_EQ(parsed->source.where("server.hostname"), "test.toml:3");
   EXPECT_EQ(parsed->source.where("server.listen[1]"), "test.toml:2");
   EXPECT_EQ(parsed->source.where("sts.override.\"EXAMPLE.com.\""), "test.toml:39");
-  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:78");
+  EXPECT_EQ(parsed->source.where("log.format"), "test.toml:79");
 }
 
 }  // namespace

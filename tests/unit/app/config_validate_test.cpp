@@ -192,6 +192,12 @@ TEST(ValidateConfig, Table) {
        "name, and [192.0.2.1] has none: name the next hop (\"relay.example.com:25\") or use "
        "\"encrypt\""},
       {"dane-only for MX delivery", "[[route]]\ndomains = [\"*\"]\ntls = \"dane-only\"\n", ""},
+      {"validation probe at the root", "[dane]\nvalidation_probe = \".\"\n", ""},
+      {"validation probe at a trust anchor's zone", "[dane]\nvalidation_probe = \"test.\"\n",
+       ""},
+      {"validation probe that is no DNS name", "[dane]\nvalidation_probe = \"a..test\"\n",
+       "test.toml:2: dane.validation_probe: expected a DNS name (\".\" for the root), got "
+       "\"a..test\""},
       {"delivery source address", "[delivery]\nsource_address = \"::1x\"\n",
        "test.toml:2: delivery.source_address: expected an IPv4 or IPv6 address, got \"::1x\""},
       {"log level", "[log]\nlevel = \"verbose\"\n",

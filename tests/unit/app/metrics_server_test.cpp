@@ -190,6 +190,21 @@ TEST(MetricsServer, HealthyWhenEveryCheckPasses) {
   EXPECT_EQ(r.body, "smtp ok\nqueue ok\ndelivery ok\n");
 }
 
+TEST(MetricsServer, DnssecLineInformsWithoutFailing) {
+  Harness h;
+  h.endpoints_ = {h.start_greeter("220 relay.test\r\n")};
+  h.sources_.check_dnssec = [] {
+    HealthCheck line{"dnssec", true, "not validating: DANE off (no AD)"};
+    line.informational = true;
+    return line;
+  };
+  const std::uint16_t port = h.start();
+  const Reply r = get(port, "/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            "smtp ok\nqueue ok\ndelivery ok\ndnssec not validating: DANE off (no AD)\n");
+}
+
 TEST(MetricsServer, EachCheckFailsOnItsOwn) {
   struct Row {
     const char* name;

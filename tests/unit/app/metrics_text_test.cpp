@@ -149,6 +149,17 @@ TEST(MetricsText, NothingYetStillDeclaresEveryFamily) {
             std::string::npos);
 }
 
+TEST(MetricsText, DnssecGaugeOnlyWhenKnown) {
+  MetricsSnapshot s;
+  EXPECT_NE(render_metrics(s).find("# TYPE stsrelay_dnssec_validating gauge\n"),
+            std::string::npos);
+  EXPECT_EQ(render_metrics(s).find("\nstsrelay_dnssec_validating "), std::string::npos);
+  s.dnssec_validating = true;
+  EXPECT_NE(render_metrics(s).find("\nstsrelay_dnssec_validating 1\n"), std::string::npos);
+  s.dnssec_validating = false;
+  EXPECT_NE(render_metrics(s).find("\nstsrelay_dnssec_validating 0\n"), std::string::npos);
+}
+
 TEST(MetricsText, LabelValuesAreEscaped) {
   struct Row {
     const char* in;
@@ -208,6 +219,14 @@ TEST(MetricsText, HealthIsTheAndOfItsChecks) {
       {"a degraded database keeps the node healthy",
        {{"smtp", true, ""}, {"database", true, "the shared database does not answer", true}},
        true, "smtp ok\ndatabase degraded: the shared database does not answer\n"},
+      {"an informational line says what it says and fails nothing",
+       {{"smtp", true, ""}, {"dnssec", true, "not validating: DANE off (no AD)", false, true}}, true,
+       "smtp ok\ndnssec not validating: DANE off (no AD)\n"},
+      {"informational lines alone are not healthy", {{"dnssec", true, "validating", false, true}},
+       false, "dnssec validating\n"},
+      {"a failing check beside an informational line",
+       {{"queue", false, "disk I/O error"}, {"dnssec", true, "validating", false, true}}, false,
+       "queue failing: disk I/O error\ndnssec validating\n"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
