@@ -91,7 +91,7 @@ TEST(MetricsText, FollowsTheExpositionFormat) {
       const std::string value = line.substr(line.rfind(' ') + 1);
       EXPECT_NO_THROW((void)std::stod(value));
     }
-    EXPECT_EQ(declared.size(), 15u);
+    EXPECT_EQ(declared.size(), 16u);
   }
 }
 
