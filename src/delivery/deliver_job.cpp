@@ -31,6 +31,7 @@
 #include "src/delivery/sts_attempt.hpp"
 #include "src/delivery/tls_floor.hpp"
 #include "src/delivery/tls_log_field.hpp"
+#include "src/delivery/tlsa_lookup.hpp"
 #include "src/net/await_callback.hpp"
 #include "src/net/mx_targets.hpp"
 #include "src/core/domain_name.hpp"
@@ -437,29 +438,6 @@ bool policy_changed(const StsAttempt& before, const StsAttempt& now) {
          now.id_field() != before.id_field();
 }
 
-// The TLSA RRset of one host and the base domain it was found at (RFC 7672 §2.2.2): the
-// CNAME-expanded name first, the name as looked up when that one securely has none.
-struct TlsaLookup {
-  std::optional<net::DnsResult<net::TlsaRecord>> result;
-  std::string base_domain;
-};
-
-asio::awaitable<TlsaLookup> lookup_tlsa(DeliveryAgent::Impl& impl,
-                                        const net::DeliveryTarget& target, std::uint16_t port) {
-  // RFC 6698 §3: _<port>._tcp.<base>; a next hop on another port has its TLSA records there.
-  const std::string prefix = "_" + std::to_string(port) + "._tcp.";
-  TlsaLookup out;
-  out.base_domain = target.expanded_name.empty() ? target.host : target.expanded_name;
-  out.result = co_await net::await_call(impl.resolver_, &net::Resolver::resolve_tlsa,
-                                        prefix + out.base_domain);
-  if (!target.expanded_name.empty() && tlsa_try_initial_name(*out.result)) {
-    out.base_domain = target.host;
-    out.result = co_await net::await_call(impl.resolver_, &net::Resolver::resolve_tlsa,
-                                          prefix + target.host);
-  }
-  co_return out;
-}
-
 // Every host of the route in order (the MX hosts, or the configured next hops), each address of
 // each, while recipients are pending.
 asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
@@ -493,7 +471,7 @@ asio::awaitable<void> try_route(DeliveryAgent::Impl& impl, Job& job,
       TlsaLookup tlsa;
       if (names_secure && target.addresses_secure) {
         // MX hosts publish at _25._tcp (RFC 7672 §2.2), whatever port delivery uses here.
-        tlsa = co_await lookup_tlsa(impl, target, job.route->via_mx() ? 25 : port);
+        tlsa = co_await lookup_tlsa(impl.resolver_, target, job.route->via_mx() ? 25 : port);
       }
       job.dane = dane_for_host(true, job.dane_testing, names_secure, target.addresses_secure,
                                tlsa.result);

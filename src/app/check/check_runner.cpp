@@ -15,6 +15,7 @@
 #include "src/app/check/check_dane.hpp"
 #include "src/app/check/check_findings.hpp"
 #include "src/delivery/dane_session.hpp"
+#include "src/delivery/tlsa_lookup.hpp"
 #include "src/net/await_callback.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/dnssec_probe.hpp"
@@ -106,19 +107,13 @@ asio::awaitable<HostProbe> probe_host(Tools& t, const net::DeliveryTarget& targe
   co_return out;
 }
 
-// The TLSA records of one MX host as delivery asks for them (RFC 7672 §2.2.2): at the
-// CNAME-expanded name first, at the host's own name when that one securely has none. Asked
+// The TLSA records of one MX host as delivery asks for them (delivery/tlsa_lookup.hpp). Asked
 // whatever the DNSSEC status of the MX and the addresses, so that records without effect can
 // be named; whether they count is dane_for_host's decision, as in delivery.
 asio::awaitable<void> lookup_tlsa(Tools& t, const net::DeliveryTarget& target, DaneFacts& facts) {
-  facts.base_domain = target.expanded_name.empty() ? target.host : target.expanded_name;
-  facts.tlsa = co_await net::await_call(t.dns, &net::Resolver::resolve_tlsa,
-                                        "_25._tcp." + facts.base_domain);
-  if (!target.expanded_name.empty() && delivery::tlsa_try_initial_name(*facts.tlsa)) {
-    facts.base_domain = target.host;
-    facts.tlsa = co_await net::await_call(t.dns, &net::Resolver::resolve_tlsa,
-                                          "_25._tcp." + target.host);
-  }
+  delivery::TlsaLookup found = co_await delivery::lookup_tlsa(t.dns, target, 25);
+  facts.base_domain = std::move(found.base_domain);
+  facts.tlsa = std::move(found.result);
 }
 
 // DANE for one MX host (check_dane.hpp): the TLSA lookup, the probe session (with the SNI
