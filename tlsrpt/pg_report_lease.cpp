@@ -95,6 +95,27 @@ core::Result<bool> mark_report_lease(db::PgConnection& conn, Day day, std::strin
   return updated->affected() == 1;
 }
 
+core::Result<std::vector<LeaseRow>> load_report_leases(db::PgConnection& conn) {
+  auto rows = conn.exec(
+      "SELECT day, domain, node, (extract(epoch FROM lease_until) * 1000)::bigint, state, "
+      "taken_over FROM tlsrpt_report_leases ORDER BY day DESC, domain");
+  if (!rows) return rows.error();
+  std::vector<LeaseRow> out;
+  for (int i = 0; i < rows->rows(); ++i) {
+    auto day = parse_day(rows->text(i, 0));
+    auto until = rows->integer(i, 3);
+    auto state = parse_lease_state(rows->text(i, 4));
+    auto taken = rows->integer(i, 5);
+    if (!day || !until || !state || !taken) {
+      return core::Error::invalid("tlsrpt_report_leases: bad row for " + rows->text(i, 0) + " " +
+                                  rows->text(i, 1));
+    }
+    out.push_back(LeaseRow{*day, rows->text(i, 1), {rows->text(i, 2), from_ms(*until), *state},
+                           *taken});
+  }
+  return out;
+}
+
 core::Result<ReportLeases::Grant> PgReportLeases::take(Day day, std::string_view domain) {
   return wait_for<Grant>(worker_, wait_,
                          [day, d = std::string(domain), n = node_, t = term_](db::PgConnection& c) {

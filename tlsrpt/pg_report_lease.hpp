@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/db/pg_connection.hpp"
 #include "src/db/pg_worker.hpp"
@@ -23,6 +24,15 @@ core::Result<ReportLeases::Grant> take_report_lease(db::PgConnection& conn, Day 
 core::Result<bool> mark_report_lease(db::PgConnection& conn, Day day, std::string_view domain,
                                      std::string_view node, LeaseState state,
                                      std::chrono::milliseconds term);
+
+// Every lease, newest day first: which node holds or sent each report of the fleet.
+struct LeaseRow {
+  Day day{};
+  std::string domain;
+  ReportLease lease;
+  std::int64_t taken_over = 0;  // how many times another node took it over
+};
+core::Result<std::vector<LeaseRow>> load_report_leases(db::PgConnection& conn);
 
 class PgReportLeases final : public ReportLeases {
  public:

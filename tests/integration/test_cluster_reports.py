@@ -11,7 +11,8 @@ Three daemons on 127.0.0.1-3 share one real PostgreSQL and deliver mail to the t
 - a node dies during the report run: its POST is held at a collector that stalls, and the node
   (its daemon and its report run) is killed with SIGKILL. Another node's run waits while the
   dead node's lease runs (cluster.report_lease, 5 s here), then takes the reports over and sends
-  them, once; a third node then finds them sent and sends nothing.
+  them, once; a third node then finds them sent and sends nothing, and its `report list` shows
+  who sent them.
 
 Runs under netns_root_run (PostgreSQL refuses uid 0 inside a user namespace)."""
 
@@ -207,6 +208,11 @@ class ClusterReportsTest(RelayTestCase):
         late_out = late.cli("report", "send", "--day", self.day).stdout
         self.assertNotIn(": sent: ", late_out)
         self.assertEqual(len(StallingCollector.posts), 2)
+
+        # `report list` on relay-c, which built nothing, shows the fleet's view of both.
+        listed = late.cli("report", "list").stdout
+        for domain in ("enforce.test", "nopolicy.test"):
+            self.assertIn(f"  {self.day}  {domain}  sent by relay-b (taken over 1x)", listed)
 
 
 if __name__ == "__main__":
