@@ -95,6 +95,22 @@ core::Result<bool> mark_report_lease(db::PgConnection& conn, Day day, std::strin
   return updated->affected() == 1;
 }
 
+core::Result<bool> hold_report_lease(db::PgConnection& conn, Day day, std::string_view domain,
+                                     std::string_view node, core::SysTime retry_at,
+                                     std::chrono::milliseconds term) {
+  const auto at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(retry_at.time_since_epoch()).count();
+  // Never shortens it: greatest() keeps a later end.
+  auto updated = conn.exec(
+      "UPDATE tlsrpt_report_leases SET lease_until = greatest(lease_until, "
+      "to_timestamp($4::bigint / 1000.0) + $5::bigint * interval '1 millisecond'), "
+      "updated_at = now() WHERE day = $1 AND domain = $2 AND node = $3 AND state <> 'sent'",
+      {format_day(day), std::string(domain), std::string(node), std::to_string(at_ms),
+       std::to_string(term.count())});
+  if (!updated) return updated.error();
+  return updated->affected() == 1;
+}
+
 core::Result<std::vector<LeaseRow>> load_report_leases(db::PgConnection& conn) {
   auto rows = conn.exec(
       "SELECT day, domain, node, (extract(epoch FROM lease_until) * 1000)::bigint, state, "
@@ -121,6 +137,15 @@ core::Result<ReportLeases::Grant> PgReportLeases::take(Day day, std::string_view
                          [day, d = std::string(domain), n = node_, t = term_](db::PgConnection& c) {
                            return take_report_lease(c, day, d, n, t);
                          });
+}
+
+core::Result<bool> PgReportLeases::hold_until(Day day, std::string_view domain,
+                                              core::SysTime retry_at) {
+  return wait_for<bool>(
+      worker_, wait_,
+      [day, d = std::string(domain), n = node_, t = term_, retry_at](db::PgConnection& c) {
+        return hold_report_lease(c, day, d, n, retry_at, t);
+      });
 }
 
 core::Result<bool> PgReportLeases::mark(Day day, std::string_view domain, LeaseState state) {

@@ -25,6 +25,10 @@ core::Result<bool> mark_report_lease(db::PgConnection& conn, Day day, std::strin
                                      std::string_view node, LeaseState state,
                                      std::chrono::milliseconds term);
 
+core::Result<bool> hold_report_lease(db::PgConnection& conn, Day day, std::string_view domain,
+                                     std::string_view node, core::SysTime retry_at,
+                                     std::chrono::milliseconds term);
+
 // Every lease, newest day first: which node holds or sent each report of the fleet.
 struct LeaseRow {
   Day day{};
@@ -42,6 +46,8 @@ class PgReportLeases final : public ReportLeases {
 
   core::Result<Grant> take(Day day, std::string_view domain) override;
   core::Result<bool> mark(Day day, std::string_view domain, LeaseState state) override;
+  core::Result<bool> hold_until(Day day, std::string_view domain,
+                                core::SysTime retry_at) override;
 
  private:
   db::PgWorker& worker_;

@@ -77,6 +77,12 @@ class ReportLeases {
   // Sets the state of this node's lease and renews its term; false when the lease is no longer
   // this node's (another took it over) or already sent.
   virtual core::Result<bool> mark(Day day, std::string_view domain, LeaseState state) = 0;
+  // Keeps this node's lease at least until `retry_at` and a term after it: a delivery that
+  // failed waits for its retry (RFC 8460 §5.5) without another node taking the report over in
+  // the meantime. `retry_at` is on this node's clock; skew between nodes only shifts the end.
+  // False when the lease is no longer this node's.
+  virtual core::Result<bool> hold_until(Day day, std::string_view domain,
+                                        core::SysTime retry_at) = 0;
 };
 
 }  // namespace stsrelay::tlsrpt

@@ -151,6 +151,18 @@ TEST(PgStore, OneNodeHoldsADaysReportAndAnotherTakesItOver) {
   EXPECT_EQ(over.action, LeaseAction::take_over);
   EXPECT_EQ(over.lease.state, tlsrpt::LeaseState::building);
   EXPECT_EQ(take("relay-c").action, LeaseAction::wait);
+  // relay-b's POST failed; its retry in an hour keeps the lease that long (and a term more).
+  auto held = tlsrpt::hold_report_lease(c, kDay, "example.com", "relay-b",
+                                        core::SystemClock().now() + std::chrono::hours(1), term);
+  ASSERT_TRUE(held.ok() && *held);
+  auto not_held = tlsrpt::hold_report_lease(c, kDay, "example.com", "relay-c",
+                                            core::SystemClock().now(), term);
+  ASSERT_TRUE(not_held.ok());
+  EXPECT_FALSE(*not_held);
+  auto until = c.exec("SELECT lease_until > now() + interval '60 minutes' "
+                      "FROM tlsrpt_report_leases WHERE domain = 'example.com'");
+  ASSERT_TRUE(until.ok() && until->rows() == 1);
+  EXPECT_EQ(until->text(0, 0), "t");
   auto late = tlsrpt::mark_report_lease(c, kDay, "example.com", "relay-a",
                                         tlsrpt::LeaseState::sent, term);
   ASSERT_TRUE(late.ok());

@@ -195,6 +195,7 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     } else {
       spdlog::warn("tlsrpt: report {} to {} failed ({}); next attempt at {}", id, uri,
                    sent.detail, tlsrpt::format_rfc3339(recorded->next_attempt_at));
+      hold_for_retry(d.report, recorded->next_attempt_at);
     }
     if (recorded && recorded->state != tlsrpt::DeliveryState::pending) mark_finished(d.report);
     out.push_back(std::move(sent));
@@ -223,6 +224,16 @@ bool ReportService::still_ours(const tlsrpt::DueDelivery& d) {
                   gone.error().message);
   }
   return false;
+}
+
+void ReportService::hold_for_retry(const tlsrpt::StoredReport& report, core::SysTime retry_at) {
+  if (deps_.leases == nullptr) return;
+  auto held = deps_.leases->hold_until(report.day, report.policy_domain, retry_at);
+  if (!held) {
+    // The retry is still ours to make; another node may take the report over first.
+    spdlog::warn("tlsrpt: keeping the lease of {} until its retry failed: {}", report.id,
+                 held.error().message);
+  }
 }
 
 // Every destination of the report is sent or given up (RFC 8460 §5.5): the lease says sent, and

@@ -102,6 +102,8 @@ class ReportService {
   // A fleet: still this node's report to send? Gives the delivery up when it is not.
   bool still_ours(const tlsrpt::DueDelivery& due);
   void mark_finished(const tlsrpt::StoredReport& report);
+  // A fleet: the lease lasts until a failed delivery's retry, so no node takes it over before.
+  void hold_for_retry(const tlsrpt::StoredReport& report, core::SysTime retry_at);
   boost::asio::awaitable<SendOutcome> post(const std::string& id, const std::string& uri,
                                            const std::string& gzipped);
 
