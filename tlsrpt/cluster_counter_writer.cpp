@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tlsrpt/pg_counter_store.hpp"
+#include "tlsrpt/spool_flush.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -70,20 +71,11 @@ ClusterWriterStats ClusterCounterWriter::stats() const {
 core::Result<bool> ClusterCounterWriter::flush_once() {
   const std::size_t limit = options_.batches_per_flush;
   auto future = worker_->submit<bool>([this, limit](db::PgConnection& conn) -> core::Result<bool> {
-    auto batches = spool_->oldest(limit);
-    if (!batches) return batches.error();
-    for (const SpooledBatch& batch : *batches) {
-      auto outcome = add_batch(conn, batch, node_);
-      if (!outcome) {
-        return core::Error{outcome.error().kind,
-                           "batch " + batch.id + ": " + outcome.error().message};
-      }
-      // In order: a batch leaves the spool only once the database has it.
-      if (auto st = spool_->remove(batch.seq); !st) return st.error();
-      (*outcome == BatchOutcome::added ? flushed_ : duplicates_)
-          .fetch_add(1, std::memory_order_relaxed);
-    }
-    return batches->size() == limit;
+    auto done = flush_spool(conn, *spool_, node_, limit);
+    if (!done) return done.error();
+    flushed_.fetch_add(done->added, std::memory_order_relaxed);
+    duplicates_.fetch_add(done->duplicates, std::memory_order_relaxed);
+    return done->more;
   });
   // The job's statements are bounded by the connection's timeouts, and stop() of the worker
   // fails a job it has not run, so this wait ends.

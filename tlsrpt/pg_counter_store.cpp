@@ -151,18 +151,6 @@ core::Result<std::int64_t> prune_days_before(db::PgConnection& conn, Day first_k
   return gone->affected();
 }
 
-core::Result<bool> claim_report(db::PgConnection& conn, Day day, std::string_view domain,
-                                std::string_view node) {
-  auto rows = conn.exec(
-      "INSERT INTO tlsrpt_report_claims AS c (day, domain, node) VALUES ($1, $2, $3) "
-      "ON CONFLICT (day, domain) DO UPDATE SET claimed_at = c.claimed_at "
-      "RETURNING c.node",
-      {format_day(day), std::string(domain), std::string(node)});
-  if (!rows) return rows.error();
-  if (rows->rows() != 1) return core::Error::temporary("postgresql: report claim returned no row");
-  return rows->text(0, 0) == node;
-}
-
 template <class T>
 core::Result<T> PgCounterReader::ask(std::function<core::Result<T>(db::PgConnection&)> fn) {
   auto future = worker_.submit<T>(std::move(fn));
@@ -182,12 +170,6 @@ core::Result<std::vector<std::string>> PgCounterReader::domains(Day day) {
 core::Result<DomainDay> PgCounterReader::load(Day day, std::string_view policy_domain) {
   return ask<DomainDay>([day, d = std::string(policy_domain)](db::PgConnection& c) {
     return load_domain_day(c, day, d);
-  });
-}
-core::Result<bool> PgCounterReader::claim(Day day, std::string_view domain,
-                                          std::string_view node) {
-  return ask<bool>([day, d = std::string(domain), n = std::string(node)](db::PgConnection& c) {
-    return claim_report(c, day, d, n);
   });
 }
 

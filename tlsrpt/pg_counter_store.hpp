@@ -33,12 +33,6 @@ core::Result<DomainDay> load_domain_day(db::PgConnection& conn, Day day,
                                         std::string_view policy_domain);
 core::Result<std::int64_t> prune_days_before(db::PgConnection& conn, Day first_kept);
 
-// Claims the daily build of (day, domain)'s report for `node`: true for the one node whose claim
-// came first (and for that node again, after a restart), false for every other. A first step
-// towards a lease: a node that dies after its claim leaves that report unsent.
-core::Result<bool> claim_report(db::PgConnection& conn, Day day, std::string_view domain,
-                                std::string_view node);
-
 class PgCounterReader final : public CounterReader {
  public:
   // `wait`: how long a reader waits for the worker before it gives up with a temporary error.
@@ -49,7 +43,6 @@ class PgCounterReader final : public CounterReader {
   core::Result<std::vector<std::string>> domains(Day day) override;
   core::Result<DomainDay> load(Day day, std::string_view policy_domain) override;
   core::Result<std::int64_t> prune_before(Day first_kept) override;
-  core::Result<bool> claim(Day day, std::string_view domain, std::string_view node);
 
  private:
   template <class T>

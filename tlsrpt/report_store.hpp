@@ -90,6 +90,10 @@ class ReportStore {
   core::Result<ReportDelivery> record_failed(std::string_view report_id, std::string_view uri,
                                              std::string_view error, core::SysTime now);
 
+  // No more attempts, for `reason`: failed now (another node of the fleet took the report over).
+  core::Result<ReportDelivery> record_given_up(std::string_view report_id, std::string_view uri,
+                                               std::string_view reason);
+
   // not_found when there is no such report.
   core::Result<StoredReport> load_report(std::string_view report_id);
   // The report of (day, domain), whatever its id, or nullopt.

@@ -52,8 +52,28 @@ CREATE TABLE tlsrpt_report_claims (
 );
 )sql";
 
-constexpr std::array<PgMigration, 1> kMigrations = {{
+// Version 3: tlsrpt_report_leases, which replaces version 1's claims (tlsrpt/report_lease.hpp):
+// the node building or sending (day, domain)'s report holds it until lease_until and renews it
+// before each step, so that when it dies another node takes over once the term is over; state
+// sent ends it for every node. tlsrpt_report_claims stays for nodes of the previous release
+// during a rolling upgrade (they still claim; upgrade every node before the next daily run).
+// Version 2 belongs to the shared policy cache; nothing here uses its tables.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE tlsrpt_report_leases (
+  day text NOT NULL,
+  domain text NOT NULL,
+  node text NOT NULL,
+  lease_until timestamptz NOT NULL,
+  state text NOT NULL CHECK (state IN ('building', 'built', 'sent')),
+  taken_over integer NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (day, domain)
+);
+)sql";
+
+constexpr std::array<PgMigration, 2> kMigrations = {{
     {1, kV1},
+    {3, kV3},
 }};
 
 }  // namespace

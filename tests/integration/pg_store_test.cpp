@@ -1,6 +1,6 @@
 // The shared stores against a real PostgreSQL (started by pg_store_run.py under netns_root_run;
 // STSRELAY_TEST_PG is its conninfo): the schema migrated by several nodes at once, a batch added
-// twice counted once, counts of several nodes summed by the readers, the report claim, errors
+// twice counted once, counts of several nodes summed by the readers, the report lease, errors
 // with SQLSTATE, and a statement past statement_timeout cancelled.
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include "src/db/pg_migrate.hpp"
 #include "src/db/pg_worker.hpp"
 #include "tlsrpt/pg_counter_store.hpp"
+#include "tlsrpt/pg_report_lease.hpp"
 
 namespace stsrelay {
 namespace {
@@ -116,17 +117,89 @@ TEST(PgStore, BatchesOfSeveralNodesAddUpAndARetryCountsOnce) {
             (std::vector<std::string>{"version: STSv1", "mode: enforce"}));
 }
 
-TEST(PgStore, OneNodeClaimsADaysReport) {
+// The lease of a day's report: one holder, renewed by it, taken over once its term is over (the
+// term is ended here by moving lease_until into the past, as time would), and final once sent.
+TEST(PgStore, OneNodeHoldsADaysReportAndAnotherTakesItOver) {
+  using tlsrpt::LeaseAction;
   auto c = connect();
-  auto a = tlsrpt::claim_report(c, kDay, "example.com", "relay-a");
-  auto b = tlsrpt::claim_report(c, kDay, "example.com", "relay-b");
-  auto a_again = tlsrpt::claim_report(c, kDay, "example.com", "relay-a");
-  auto other = tlsrpt::claim_report(c, kDay, "example.net", "relay-b");
-  ASSERT_TRUE(a.ok() && b.ok() && a_again.ok() && other.ok());
-  EXPECT_TRUE(*a);
-  EXPECT_FALSE(*b);
-  EXPECT_TRUE(*a_again);  // the claimant, after a restart
-  EXPECT_TRUE(*other);
+  const auto term = std::chrono::milliseconds(60'000);
+  const auto take = [&](const char* node, const char* domain = "example.com") {
+    auto g = tlsrpt::take_report_lease(c, kDay, domain, node, term);
+    if (!g) throw std::runtime_error(g.error().message);
+    return *g;
+  };
+  EXPECT_EQ(take("relay-a").action, LeaseAction::take);
+  const auto b = take("relay-b");
+  EXPECT_EQ(b.action, LeaseAction::wait);
+  EXPECT_EQ(b.lease.node, "relay-a");
+  EXPECT_EQ(take("relay-a").action, LeaseAction::renew);  // the holder, after a restart
+  EXPECT_EQ(take("relay-b", "example.net").action, LeaseAction::take);
+  auto built = tlsrpt::mark_report_lease(c, kDay, "example.com", "relay-a",
+                                         tlsrpt::LeaseState::built, term);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  EXPECT_TRUE(*built);
+  auto not_ours = tlsrpt::mark_report_lease(c, kDay, "example.com", "relay-b",
+                                            tlsrpt::LeaseState::sent, term);
+  ASSERT_TRUE(not_ours.ok());
+  EXPECT_FALSE(*not_ours);
+
+  // relay-a dies: its term ends.
+  ASSERT_TRUE(c.run("UPDATE tlsrpt_report_leases SET lease_until = now() - interval '1 second' "
+                    "WHERE domain = 'example.com'")
+                  .ok());
+  const auto over = take("relay-b");
+  EXPECT_EQ(over.action, LeaseAction::take_over);
+  EXPECT_EQ(over.lease.state, tlsrpt::LeaseState::building);
+  EXPECT_EQ(take("relay-c").action, LeaseAction::wait);
+  // relay-b's POST failed; its retry in an hour keeps the lease that long (and a term more).
+  auto held = tlsrpt::hold_report_lease(c, kDay, "example.com", "relay-b",
+                                        core::SystemClock().now() + std::chrono::hours(1), term);
+  ASSERT_TRUE(held.ok() && *held);
+  auto not_held = tlsrpt::hold_report_lease(c, kDay, "example.com", "relay-c",
+                                            core::SystemClock().now(), term);
+  ASSERT_TRUE(not_held.ok());
+  EXPECT_FALSE(*not_held);
+  auto until = c.exec("SELECT lease_until > now() + interval '60 minutes' "
+                      "FROM tlsrpt_report_leases WHERE domain = 'example.com'");
+  ASSERT_TRUE(until.ok() && until->rows() == 1);
+  EXPECT_EQ(until->text(0, 0), "t");
+  auto late = tlsrpt::mark_report_lease(c, kDay, "example.com", "relay-a",
+                                        tlsrpt::LeaseState::sent, term);
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(*late) << "relay-a, back, no longer holds it";
+  auto sent = tlsrpt::mark_report_lease(c, kDay, "example.com", "relay-b",
+                                        tlsrpt::LeaseState::sent, term);
+  ASSERT_TRUE(sent.ok() && *sent);
+  EXPECT_EQ(take("relay-a").action, LeaseAction::done);
+  EXPECT_EQ(take("relay-b").action, LeaseAction::done);
+  auto row = c.exec("SELECT node, state, taken_over FROM tlsrpt_report_leases "
+                    "WHERE domain = 'example.com'");
+  ASSERT_TRUE(row.ok() && row->rows() == 1);
+  EXPECT_EQ(row->text(0, 0), "relay-b");
+  EXPECT_EQ(row->text(0, 1), "sent");
+  EXPECT_EQ(row->text(0, 2), "1");
+}
+
+// Nodes asking at once: exactly one holds the lease.
+TEST(PgStore, NodesTakingALeaseAtOnceGetOneHolder) {
+  std::vector<std::thread> nodes;
+  std::vector<int> holds(6, -1);
+  for (int i = 0; i < 6; ++i) {
+    nodes.emplace_back([i, &holds] {
+      auto c = db::PgConnection::connect(settings());
+      if (!c) return;
+      auto g = tlsrpt::take_report_lease(*c, kDay, "race.example", "relay-" + std::to_string(i),
+                                         std::chrono::milliseconds(60'000));
+      if (g) holds[i] = tlsrpt::holds(g->action) ? 1 : 0;
+    });
+  }
+  for (auto& t : nodes) t.join();
+  int holders = 0;
+  for (int h : holds) {
+    ASSERT_NE(h, -1);
+    holders += h;
+  }
+  EXPECT_EQ(holders, 1);
 }
 
 TEST(PgStore, ErrorsCarrySqlstateAndTimeoutsCancel) {

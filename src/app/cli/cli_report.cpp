@@ -3,16 +3,21 @@
 //   list  every report: day, policy domain, report-id, creation time, and each rua destination
 //         with its delivery state (pending, sent, failed), attempts, next attempt, last error
 //   show  the report's JSON (RFC 8460 §4.4) as it was built and sent
+// In a fleet, `list` also prints the shared database's view: which node holds or sent each report.
 // Exit status: 0 success, 1 failure (no such report, no tlsrpt.db, I/O), 2 usage/config.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <functional>
 #include <iostream>
 #include <memory>
 
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/cli/cli_report_send.hpp"
+#include "src/app/daemon/cluster_services.hpp"
+#include "tlsrpt/pg_report_lease.hpp"
 #include "tlsrpt/report_list_format.hpp"
 #include "tlsrpt/report_store.hpp"
 
@@ -27,10 +32,42 @@ int with_reports(const Config& config, const std::function<int(tlsrpt::ReportSto
       [](const std::filesystem::path& path) { return tlsrpt::ReportStore::open(path); }, body);
 }
 
+// A fleet: the reports of every node, as the shared database's leases tell them (which node
+// holds or sent each day's report of each domain); the reports themselves are in the tlsrpt.db
+// of the node that built them.
+int print_fleet_leases(const Config& config) {
+  const std::string node = cluster_node_name(config.cluster);
+  auto pg = cluster_pg_settings(config.cluster, node);
+  if (!pg) return report_failure(pg.error());
+  core::SystemClock clock;
+  db::PgWorker worker(*pg, clock);
+  auto future = worker.submit<std::vector<tlsrpt::LeaseRow>>(
+      [](db::PgConnection& c) { return tlsrpt::load_report_leases(c); });
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return report_failure(
+        core::Error::temporary("postgresql " + worker.target() + ": no answer within 30 s"));
+  }
+  auto leases = future.get();
+  if (!leases) return report_failure(leases.error());
+  std::cout << "fleet (postgresql " << worker.target() << "), this node " << node << ":\n";
+  if (leases->empty()) std::cout << "  no report of any node yet\n";
+  for (const tlsrpt::LeaseRow& l : *leases) {
+    std::cout << "  " << tlsrpt::format_day(l.day) << "  " << l.domain << "  "
+              << tlsrpt::to_string(l.lease.state) << " by " << l.lease.node;
+    if (l.lease.state != tlsrpt::LeaseState::sent) {
+      std::cout << ", lease until " << tlsrpt::format_rfc3339(l.lease.until);
+    }
+    if (l.taken_over > 0) std::cout << " (taken over " << l.taken_over << "x)";
+    std::cout << "\n";
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
 int run_list(const CliContext& ctx, const ListShowOptions& o) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
-  return with_reports(*config, [&o](tlsrpt::ReportStore& store) {
+  const int status = with_reports(*config, [&o](tlsrpt::ReportStore& store) {
     auto reports = store.list_reports();
     if (!reports) return report_failure(reports.error());
     std::cout << (o.json ? tlsrpt::format_report_list_json(*reports)
@@ -38,6 +75,9 @@ int run_list(const CliContext& ctx, const ListShowOptions& o) {
               << std::flush;
     return kExitOk;
   });
+  // The JSON stays this node's array; the text adds the fleet's view.
+  if (status != kExitOk || o.json || !config->cluster.enabled()) return status;
+  return print_fleet_leases(*config);
 }
 
 int run_show(const CliContext& ctx, const ListShowOptions& o) {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <future>
 #include <iostream>
 
 #include "queue/store.hpp"
@@ -15,7 +16,11 @@
 #include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
+#include "src/db/pg_migrate.hpp"
+#include "tlsrpt/cluster_spool.hpp"
 #include "tlsrpt/counter_store.hpp"
+#include "tlsrpt/pg_report_lease.hpp"
+#include "tlsrpt/spool_flush.hpp"
 #include "tlsrpt/report_store.hpp"
 
 namespace stsrelay::app {
@@ -32,6 +37,67 @@ asio::awaitable<void> build_and_send(ReportService& service, tlsrpt::Day day,
                                      std::optional<std::string> domain, SendRun& run) {
   run.built = co_await service.build_day(day, std::move(domain), true);
   run.sent = co_await service.send_due();
+}
+
+// How long `report send` waits for the shared database per step.
+constexpr std::chrono::seconds kFleetWait{30};
+
+// This node's spooled counts go to the shared database before the build, so that the report
+// has them; a node's counts not yet written out by its running daemon (a few seconds' worth, in
+// its recorder's memory) and other nodes' spools are out of reach: the lines say when each node's
+// counts last arrived, which tells a node whose spool has been waiting (tlsrpt_batches.added_at).
+core::Result<std::vector<std::string>> flush_own_spool(const std::filesystem::path& path,
+                                                       const std::string& node,
+                                                       db::PgWorker& worker) {
+  std::vector<std::string> lines;
+  if (std::filesystem::exists(path)) {
+    auto opened = tlsrpt::ClusterSpool::open(path, node);
+    if (!opened) return opened.error();
+    // Shared with the job: it may still run on the worker after a wait here gives up.
+    std::shared_ptr<tlsrpt::ClusterSpool> s = std::move(*opened);
+    auto done = worker.submit<tlsrpt::SpoolFlush>([s, node](db::PgConnection& conn) {
+      tlsrpt::SpoolFlush total;
+      for (;;) {
+        auto step = tlsrpt::flush_spool(conn, *s, node, 100);
+        if (!step) return core::Result<tlsrpt::SpoolFlush>(step.error());
+        total.added += step->added;
+        total.duplicates += step->duplicates;
+        if (!step->more) return core::Result<tlsrpt::SpoolFlush>(total);
+      }
+    });
+    if (done.wait_for(kFleetWait) != std::future_status::ready) {
+      return core::Error::temporary("flushing this node's spool: no answer from postgresql " +
+                                    worker.target());
+    }
+    auto flushed = done.get();
+    if (!flushed) return core::Error{flushed.error().kind,
+                                     "flushing this node's spool: " + flushed.error().message};
+    lines.push_back("this node's spool: " + std::to_string(flushed->added) +
+                    " batch(es) flushed before the build");
+  }
+  auto nodes = worker.submit<std::vector<std::string>>(
+      [](db::PgConnection& conn) -> core::Result<std::vector<std::string>> {
+        auto rows = conn.exec(
+            "SELECT node, to_char(max(added_at) AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM tlsrpt_batches GROUP BY node ORDER BY node");
+        if (!rows) return rows.error();
+        std::vector<std::string> out;
+        for (int i = 0; i < rows->rows(); ++i) {
+          out.push_back("node " + rows->text(i, 0) + ": counts last arrived " + rows->text(i, 1));
+        }
+        return out;
+      });
+  if (nodes.wait_for(kFleetWait) == std::future_status::ready) {
+    auto seen = nodes.get();
+    if (seen) {
+      lines.insert(lines.end(), seen->begin(), seen->end());
+    } else {
+      lines.push_back("when each node's counts last arrived is unknown: " + seen.error().message);
+    }
+  }
+  lines.push_back("other nodes' spools are not visible from here: counts a node still holds "
+                  "are not in this report");
+  return lines;
 }
 
 }  // namespace
@@ -69,13 +135,27 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   std::unique_ptr<tlsrpt::CounterStore> local_counters;
   std::unique_ptr<db::PgWorker> worker;
   std::unique_ptr<tlsrpt::PgCounterReader> shared_counters;
+  std::unique_ptr<tlsrpt::PgReportLeases> leases;
   tlsrpt::CounterReader* counters = nullptr;
+  std::vector<std::string> fleet_lines;  // what the shared database said before the build
   if (fleet) {
-    auto pg = cluster_pg_settings(config->cluster, cluster_node_name(config->cluster));
+    const std::string node = cluster_node_name(config->cluster);
+    auto pg = cluster_pg_settings(config->cluster, node);
     if (!pg) return report_failure(pg.error());
-    worker = std::make_unique<db::PgWorker>(*pg, clock);
-    shared_counters = std::make_unique<tlsrpt::PgCounterReader>(*worker, std::chrono::seconds(30));
+    db::PgWorkerOptions options;
+    options.on_connect = [](db::PgConnection& conn) {
+      return db::migrate(conn, db::shared_schema());
+    };
+    worker = std::make_unique<db::PgWorker>(*pg, clock, std::move(options));
+    shared_counters = std::make_unique<tlsrpt::PgCounterReader>(*worker, kFleetWait);
     counters = shared_counters.get();
+    leases = std::make_unique<tlsrpt::PgReportLeases>(
+        *worker, node,
+        std::chrono::duration_cast<std::chrono::milliseconds>(config->cluster.report_lease),
+        kFleetWait);
+    auto flushed = flush_own_spool(state_dir / "cluster_spool.db", node, *worker);
+    if (!flushed) return report_failure(flushed.error());
+    fleet_lines = std::move(*flushed);
   } else {
     auto store = tlsrpt::CounterStore::open(db);
     if (!store) return report_failure(store.error());
@@ -104,7 +184,8 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
     settings.signing_keys = [keys = *keys] { return keys; };
   }
   ReportService service(
-      ReportDeps{**dns, **https, **queue, *counters, **reports, nullptr, clock}, settings);
+      ReportDeps{**dns, **https, **queue, *counters, **reports, nullptr, clock, leases.get()},
+      settings);
 
   SendRun run;
   std::exception_ptr failure;
@@ -121,6 +202,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   }
 
   int status = kExitOk;
+  for (const std::string& line : fleet_lines) std::cout << line << "\n";
   if (run.built.empty()) {
     std::cout << "no TLS-RPT sessions recorded on " << o.day
               << (domain ? " for " + *domain : std::string()) << "\n";

@@ -168,6 +168,9 @@ struct ClusterConfig {
   std::string database;
   std::string node_name;      // empty: the host name
   std::string password_file;  // the password in a file (first line); empty: conninfo or PGPASSWORD
+  // The term of a node's lease on a report it builds or sends (tlsrpt/report_lease.hpp): when
+  // the node dies, another takes the report over this long after the node's last renewal.
+  std::chrono::seconds report_lease{300};
 
   bool enabled() const { return !database.empty(); }
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;

@@ -185,6 +185,7 @@ void read_cluster(TableReader& r, ClusterConfig& c) {
   r.string("database", c.database);
   r.string("node_name", c.node_name);
   r.string("password_file", c.password_file);
+  r.duration("report_lease", c.report_lease);
 }
 
 void read_log(TableReader& r, LogConfig& c) {

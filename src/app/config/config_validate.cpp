@@ -280,6 +280,11 @@ void check_cluster(const ClusterConfig& c, Checker& check) {
   } else if (!c.password_file.empty()) {
     check.fail("cluster.password_file", "is set but cluster.database is empty");
   }
+  // A term must outlast one step of a report run (a DNS lookup or a POST), or a live node's
+  // report would be taken over while it is still being sent.
+  if (c.report_lease < std::chrono::seconds(1)) {
+    check.fail("cluster.report_lease", "must be at least 1s");
+  }
   if (!c.node_name.empty() && !is_node_name(c.node_name)) {
     check.fail("cluster.node_name", "expected letters, digits, '-', '.' or '_' (at most 63), "
                                     "got \"" + c.node_name + "\"");

@@ -57,6 +57,9 @@ core::Result<std::unique_ptr<ClusterServices>> ClusterServices::start(
   s->writer_ = std::move(*writer);
   s->writer_view_ = s->writer_.get();
   s->reader_ = std::make_unique<tlsrpt::PgCounterReader>(*s->worker_, kReadWait);
+  s->leases_ = std::make_unique<tlsrpt::PgReportLeases>(
+      *s->worker_, s->node_, std::chrono::duration_cast<std::chrono::milliseconds>(cluster.report_lease),
+      kReadWait);
   spdlog::info("cluster: node {} shares TLS-RPT counts in postgresql {}", s->node_,
                s->worker_->target());
   return s;
@@ -70,13 +73,6 @@ ClusterServices::~ClusterServices() {
 
 std::unique_ptr<tlsrpt::CounterWriter> ClusterServices::take_counter_writer() {
   return std::move(writer_);
-}
-
-std::function<core::Result<bool>(tlsrpt::Day, const std::string&)>
-ClusterServices::report_claim() {
-  return [this](tlsrpt::Day day, const std::string& domain) {
-    return reader_->claim(day, domain, node_);
-  };
 }
 
 tlsrpt::ClusterWriterStats ClusterServices::counter_stats() const {

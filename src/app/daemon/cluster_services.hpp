@@ -15,6 +15,7 @@
 #include "src/db/pg_worker.hpp"
 #include "tlsrpt/cluster_counter_writer.hpp"
 #include "tlsrpt/pg_counter_store.hpp"
+#include "tlsrpt/pg_report_lease.hpp"
 
 namespace stsrelay::app {
 
@@ -37,8 +38,8 @@ class ClusterServices {
   // The writer for the recorder (given once; the services keep a pointer for stats()).
   std::unique_ptr<tlsrpt::CounterWriter> take_counter_writer();
   tlsrpt::CounterReader& counter_reader() { return *reader_; }
-  // For the daily report run: does this node build (day, domain)'s report?
-  std::function<core::Result<bool>(tlsrpt::Day, const std::string&)> report_claim();
+  // For the report runs: which node builds and sends (day, domain)'s report.
+  tlsrpt::ReportLeases& report_leases() { return *leases_; }
   tlsrpt::ClusterWriterStats counter_stats() const;
   const std::string& node() const { return node_; }
 
@@ -50,6 +51,7 @@ class ClusterServices {
   std::unique_ptr<tlsrpt::ClusterCounterWriter> writer_;  // until take_counter_writer()
   tlsrpt::ClusterCounterWriter* writer_view_ = nullptr;  // owned by the recorder after that
   std::unique_ptr<tlsrpt::PgCounterReader> reader_;
+  std::unique_ptr<tlsrpt::PgReportLeases> leases_;
 };
 
 }  // namespace stsrelay::app

@@ -36,20 +36,38 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
           plan_reports(self->clock_.now(), self->last_built_, self->send_at_, self->delay_,
                        next ? *next : std::nullopt);
       if (plan.build) {
-        co_await self->service_->build_day(*plan.build, std::nullopt, false);
+        self->note_handover(*plan.build,
+                            co_await self->service_->build_day(*plan.build, std::nullopt, false));
         self->last_built_ = plan.build;
         self->delay_ = random_delay();  // the next day's run gets its own delay
         self->prune();
+      } else if (self->handover_at_ && self->clock_.now() >= *self->handover_at_) {
+        // A fleet: reports another node held at the daily run; taken over if it died.
+        const tlsrpt::Day day = self->handover_day_;
+        self->handover_at_.reset();
+        self->note_handover(day, co_await self->service_->build_day(day, std::nullopt, false));
       }
       if (self->stopped_) break;
       co_await self->service_->send_due();
       if (self->stopped_) break;
       // The plan's wake-up is in system time; the timer counts steady time from now.
-      const auto wait = plan.wake - self->clock_.now();
+      core::SysTime wake = plan.wake;
+      if (self->handover_at_) wake = std::min(wake, *self->handover_at_);
+      const auto wait = wake - self->clock_.now();
       self->timer_.expires_after(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(wait),
                                           std::chrono::milliseconds(1000)));
       boost::system::error_code ec;
       co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  // The earliest end of another node's lease the run met: look again just after it.
+  void note_handover(tlsrpt::Day day, const std::vector<BuildOutcome>& built) {
+    for (const BuildOutcome& b : built) {
+      if (!b.held_until) continue;
+      const core::SysTime at = *b.held_until + std::chrono::seconds(1);
+      if (!handover_at_ || at < *handover_at_) handover_at_ = at;
+      handover_day_ = day;
     }
   }
 
@@ -77,6 +95,8 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
   std::unique_ptr<net::HttpsClient> https_;
   std::unique_ptr<ReportService> service_;
   std::optional<tlsrpt::Day> last_built_;
+  std::optional<core::SysTime> handover_at_;
+  tlsrpt::Day handover_day_{};
   std::chrono::minutes send_at_{30};
   std::chrono::seconds delay_{0};
   std::chrono::seconds retention_{30 * 86400};
@@ -113,7 +133,7 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
   settings.signing_keys = std::move(signing_keys);
   impl->service_ = std::make_unique<ReportService>(
       ReportDeps{dns, *impl->https_, queue, *impl->counters_, *impl->reports_, &recorder, clock,
-                 cluster != nullptr ? cluster->report_claim() : nullptr},
+                 cluster != nullptr ? &cluster->report_leases() : nullptr},
       std::move(settings));
   impl->send_at_ = config.tlsrpt.send_at;
   impl->retention_ = config.tlsrpt.retention;

@@ -20,6 +20,7 @@
 #include "tlsrpt/recorder.hpp"
 #include "tlsrpt/report_build.hpp"
 #include "tlsrpt/report_mail.hpp"
+#include "tlsrpt/report_lease.hpp"
 #include "tlsrpt/report_naming.hpp"
 #include "tlsrpt/report_store.hpp"
 #include "tlsrpt/rua_record.hpp"
@@ -70,16 +71,37 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
     if (!again) {
       auto existing = deps_.reports.find_report(day, domain);
       if (existing && *existing) continue;  // built by an earlier run of the day
-      if (deps_.claim) {
-        auto ours = deps_.claim(day, domain);
-        if (!ours) {
-          outcome.note = "claiming the report failed: " + ours.error().message +
-                         "; tried again at the next run";
-          spdlog::warn("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
-          out.push_back(std::move(outcome));
-          continue;
+    }
+    if (deps_.leases != nullptr) {
+      // In a fleet even `report send` (again) asks: a report another node holds or sent is that
+      // node's, or the organisation would send two.
+      auto grant = deps_.leases->take(day, domain);
+      if (!grant) {
+        outcome.note = "taking the report's lease failed: " + grant.error().message +
+                       "; tried again in a minute";
+        outcome.held_until = deps_.clock.now() + std::chrono::minutes(1);
+        spdlog::warn("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
+        out.push_back(std::move(outcome));
+        continue;
+      }
+      if (!tlsrpt::holds(grant->action)) {
+        if (grant->action == tlsrpt::LeaseAction::done) {
+          outcome.note = "sent by node " + grant->lease.node;
+        } else {
+          outcome.note = "held by node " + grant->lease.node + " (" +
+                         std::string(tlsrpt::to_string(grant->lease.state)) + ") until " +
+                         tlsrpt::format_rfc3339(grant->lease.until) +
+                         "; taken over if it has not finished by then";
+          outcome.held_until = grant->lease.until;
         }
-        if (!*ours) continue;  // another node of the fleet builds and sends it
+        spdlog::info("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
+        out.push_back(std::move(outcome));
+        continue;
+      }
+      if (grant->action == tlsrpt::LeaseAction::take_over) {
+        spdlog::warn("tlsrpt: {} {}: taking the report over from a node whose lease ran out",
+                     tlsrpt::format_day(day), domain);
+        outcome.note = "taken over from another node";
       }
     }
     // §3: the policy domain's own record; no record, no report.
@@ -121,9 +143,17 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
       out.push_back(std::move(outcome));
       continue;
     }
+    if (deps_.leases != nullptr) {
+      if (auto marked = deps_.leases->mark(day, domain, tlsrpt::LeaseState::built); !marked) {
+        spdlog::warn("tlsrpt: {} {}: marking the lease built failed: {}", tlsrpt::format_day(day),
+                     domain, marked.error().message);
+      }
+    }
     outcome.report_id = built.stored.id;
     outcome.rua = ok->rua;
-    if (!ok->ignored.empty()) outcome.note = "ignored URIs of other schemes";
+    if (!ok->ignored.empty()) {
+      outcome.note += std::string(outcome.note.empty() ? "" : "; ") + "ignored URIs of other schemes";
+    }
     spdlog::info("tlsrpt: report {} for {} on {} built for {} destination(s)", built.stored.id,
                  domain, tlsrpt::format_day(day), ok->rua.size());
     out.push_back(std::move(outcome));
@@ -142,6 +172,7 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     const std::string& id = d.report.id;
     const std::string& uri = d.delivery.uri;
     SendOutcome sent;
+    if (!still_ours(d)) continue;
     auto gz = tlsrpt::gzip_compress(d.report.json);
     if (!gz) {
       sent = SendOutcome{id, uri, false, "gzip: " + gz.error().message};
@@ -164,10 +195,65 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     } else {
       spdlog::warn("tlsrpt: report {} to {} failed ({}); next attempt at {}", id, uri,
                    sent.detail, tlsrpt::format_rfc3339(recorded->next_attempt_at));
+      hold_for_retry(d.report, recorded->next_attempt_at);
     }
+    if (recorded && recorded->state != tlsrpt::DeliveryState::pending) mark_finished(d.report);
     out.push_back(std::move(sent));
   }
   co_return out;
+}
+
+bool ReportService::still_ours(const tlsrpt::DueDelivery& d) {
+  if (deps_.leases == nullptr) return true;
+  // Renewed before each send, so that a live node's report is not taken over while it sends.
+  auto grant = deps_.leases->take(d.report.day, d.report.policy_domain);
+  if (!grant) {
+    // The database is away: sending anyway could only repeat a report that another node took
+    // over; waiting costs a retry. The delivery stays due and is tried at the next run.
+    spdlog::warn("tlsrpt: report {} to {}: the lease could not be renewed ({}); sent later",
+                 d.report.id, d.delivery.uri, grant.error().message);
+    return false;
+  }
+  if (tlsrpt::holds(grant->action)) return true;
+  const std::string reason = grant->action == tlsrpt::LeaseAction::done
+                                 ? "sent by node " + grant->lease.node
+                                 : "taken over by node " + grant->lease.node;
+  spdlog::warn("tlsrpt: report {} to {} not sent here: {}", d.report.id, d.delivery.uri, reason);
+  if (auto gone = deps_.reports.record_given_up(d.report.id, d.delivery.uri, reason); !gone) {
+    spdlog::error("tlsrpt: recording that {} was handed over failed: {}", d.report.id,
+                  gone.error().message);
+  }
+  return false;
+}
+
+void ReportService::hold_for_retry(const tlsrpt::StoredReport& report, core::SysTime retry_at) {
+  if (deps_.leases == nullptr) return;
+  auto held = deps_.leases->hold_until(report.day, report.policy_domain, retry_at);
+  if (!held) {
+    // The retry is still ours to make; another node may take the report over first.
+    spdlog::warn("tlsrpt: keeping the lease of {} until its retry failed: {}", report.id,
+                 held.error().message);
+  }
+}
+
+// Every destination of the report is sent or given up (RFC 8460 §5.5): the lease says sent, and
+// no node of the fleet builds that report again.
+void ReportService::mark_finished(const tlsrpt::StoredReport& report) {
+  if (deps_.leases == nullptr) return;
+  auto all = deps_.reports.deliveries(report.id);
+  if (!all) {
+    spdlog::warn("tlsrpt: reading the deliveries of {} failed: {}", report.id,
+                 all.error().message);
+    return;
+  }
+  for (const auto& d : *all) {
+    if (d.state == tlsrpt::DeliveryState::pending) return;
+  }
+  auto marked = deps_.leases->mark(report.day, report.policy_domain, tlsrpt::LeaseState::sent);
+  if (!marked) {
+    spdlog::warn("tlsrpt: marking the report {} sent in the shared database failed: {}",
+                 report.id, marked.error().message);
+  }
 }
 
 // §5.3: report mail MUST be DKIM-signed; unsigned mail would be discarded by the receiver.

@@ -34,7 +34,10 @@ class HttpsFetcher;
 namespace stsrelay::queue { class Store; }
 namespace stsrelay::tlsrpt {
 class CounterReader;
+class ReportLeases;
 class ReportStore;
+struct DueDelivery;
+struct StoredReport;
 class Recorder;
 }  // namespace stsrelay::tlsrpt
 
@@ -58,9 +61,9 @@ struct ReportDeps {
   tlsrpt::ReportStore& reports;
   tlsrpt::Recorder* recorder;  // flushed before a day is read; may be null (the CLI)
   const core::Clock& clock;
-  // A fleet's daily run: true when this node builds (day, domain)'s report, false when another
-  // node does. Null: always this node (one node; `report send`, which an operator runs once).
-  std::function<core::Result<bool>(tlsrpt::Day, const std::string&)> claim = nullptr;
+  // A fleet: the lease that makes one node build and send (day, domain)'s report, and lets
+  // another take it over when that node dies (tlsrpt/report_lease.hpp). Null: this node alone.
+  tlsrpt::ReportLeases* leases = nullptr;
 };
 
 struct BuildOutcome {
@@ -68,6 +71,8 @@ struct BuildOutcome {
   std::string report_id;          // empty: no report (see note)
   std::vector<std::string> rua;   // the destinations it was given
   std::string note;               // why not, or what else the record said
+  // Another node holds the report's lease until then: try again after it (a handover).
+  std::optional<core::SysTime> held_until;
 };
 
 struct SendOutcome {
@@ -94,6 +99,11 @@ class ReportService {
   boost::asio::awaitable<SendOutcome> send_mail(const std::string& id, const std::string& uri,
                                                 const std::string& domain, tlsrpt::Day day,
                                                 const std::string& gzipped);
+  // A fleet: still this node's report to send? Gives the delivery up when it is not.
+  bool still_ours(const tlsrpt::DueDelivery& due);
+  void mark_finished(const tlsrpt::StoredReport& report);
+  // A fleet: the lease lasts until a failed delivery's retry, so no node takes it over before.
+  void hold_for_retry(const tlsrpt::StoredReport& report, core::SysTime retry_at);
   boost::asio::awaitable<SendOutcome> post(const std::string& id, const std::string& uri,
                                            const std::string& gzipped);
 

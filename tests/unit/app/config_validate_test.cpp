@@ -124,6 +124,10 @@ TEST(ValidateConfig, Table) {
       {"cluster node name with a slash", "[cluster]\nnode_name = \"a/b\"\n",
        "test.toml:2: cluster.node_name: expected letters, digits, '-', '.' or '_' (at most 63), "
        "got \"a/b\""},
+      {"cluster report lease", "[cluster]\ndatabase = \"host=db.test\"\nreport_lease = \"90s\"\n",
+       ""},
+      {"cluster report lease of zero", "[cluster]\ndatabase = \"host=db.test\"\nreport_lease = \"0s\"\n",
+       "test.toml:3: cluster.report_lease: must be at least 1s"},
       {"metrics on loopback", "[metrics]\nlisten = \"127.0.0.1:9325\"\n", ""},
       {"metrics on IPv6 loopback", "[metrics]\nlisten = \"[::1]:9325\"\n", ""},
       {"metrics elsewhere", "\n[metrics]\nlisten = \"0.0.0.0:9325\"\n",

@@ -56,11 +56,28 @@ TEST(SampleConfig, ShowsEveryKey) {
       "sts.fetch_timeout", "sts.max_policy_size", "sts.override", "tlsrpt.enabled",
       "tlsrpt.organization_name", "tlsrpt.contact_info", "tlsrpt.submitter", "tlsrpt.send_at",
       "tlsrpt.dkim_selector", "tlsrpt.dkim_key_file", "log.level", "log.format",
-      "cluster.database", "cluster.node_name", "cluster.password_file"};
+      "cluster.database", "cluster.node_name", "cluster.password_file",
+      "cluster.report_lease"};
   for (std::string_view key : keys) {
     SCOPED_TRACE(key);
     EXPECT_NE(parsed->source.line(key), 0u);
   }
+}
+
+// docker/stsrelay.fleet.toml, the one file of every node of docker/compose.fleet.yaml: a node
+// of a fleet, named by its host name, with /healthz on the container network for HAProxy.
+TEST(SampleConfig, FleetConfigLoadsAndValidates) {
+  auto config =
+      load_config(std::filesystem::path(STSRELAY_SOURCE_DIR) / "docker/stsrelay.fleet.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->cluster.enabled());
+  EXPECT_TRUE(config->cluster.node_name.empty());
+  EXPECT_EQ(config->cluster.password_file, "/run/secrets/pg_password");
+  EXPECT_EQ(config->cluster.report_lease, std::chrono::minutes(5));
+  EXPECT_EQ(config->metrics.listen, "0.0.0.0:9325");
+  EXPECT_TRUE(config->metrics.allow_remote);
+  EXPECT_EQ(config->delivery.dns_servers, std::vector<std::string>{"172.28.53.53:53"});
+  EXPECT_EQ(config->server.listen, (std::vector<std::string>{"0.0.0.0:25", "0.0.0.0:587"}));
 }
 
 TEST(LoadConfig, MissingFileNamesIt) {
