@@ -47,22 +47,37 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
       return 0;
     }
     const core::SysTime now = clock_.now();
-    std::size_t started = 0;
+    auto due = std::make_shared<std::map<std::string, CachedPolicy>>();
     for (const CacheListEntry& e : *entries) {
       auto state = cache_.load(e.domain);
       if (!state) {
         spdlog::error("mta-sts policy refresh sweep failed domain={} error={}",
                       core::log_value(e.domain), core::log_value(state.error().message));
-        return started;
+        break;
       }
       if (!is_refresh_due(*state, now, settings_.tuning)) continue;
-      ++started;
-      const CachedPolicy before = *state->cached;
-      resolver_.refresh(e.domain, [self = shared_from_this(), before](PolicyLookup l) {
-        self->record(l, before);
-      });
+      due->emplace(e.domain, *state->cached);
     }
-    return started;
+    const std::size_t found = due->size();
+    if (due->empty()) return 0;
+    auto go = [self = shared_from_this(), due](const std::vector<std::string>& chosen) {
+      for (const std::string& domain : chosen) {
+        auto it = due->find(domain);
+        if (it == due->end()) continue;
+        const CachedPolicy before = it->second;
+        self->resolver_.refresh(domain, [self, before](PolicyLookup l) {
+          self->record(l, before);
+        });
+      }
+    };
+    std::vector<std::string> names;
+    for (const auto& [domain, _] : *due) names.push_back(domain);
+    if (!settings_.gate) {
+      go(names);
+      return found;
+    }
+    settings_.gate(std::move(names), std::move(go));
+    return found;
   }
 
   unsigned consecutive_failures(std::string_view domain) const {

@@ -14,8 +14,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -26,9 +29,16 @@
 
 namespace stsrelay::sts {
 
+// Which of the due domains this node refreshes: in a fleet, those whose refresh lease it holds
+// (shared_policy_sync.hpp), so that one node per domain fetches. It calls `go` exactly once, on
+// any thread, with the chosen domains. Empty: every due domain (a node alone).
+using RefreshGate = std::function<void(std::vector<std::string> due,
+                                       std::function<void(std::vector<std::string>)> go)>;
+
 struct PolicyRefresherSettings {
   std::chrono::milliseconds interval{std::chrono::minutes(5)};  // between sweeps
   CacheTuning tuning;  // the refresh point and the 5-minute rule, as the resolver's
+  RefreshGate gate;
 };
 
 class PolicyRefresher {
@@ -47,8 +57,8 @@ class PolicyRefresher {
   // Cancels the timer; no sweep starts afterwards. Any thread.
   void stop();
 
-  // One sweep now, on the calling thread: returns how many refreshes it started (a sts.db
-  // failure is logged and ends the sweep).
+  // One sweep now, on the calling thread: returns how many due domains it found (a sts.db
+  // failure is logged and ends the sweep); with a gate, the refreshes start when it answers.
   std::size_t sweep();
 
   // Failed refreshes of `domain` in a row since its last successful one (tests, metrics).

@@ -52,8 +52,41 @@ CREATE TABLE tlsrpt_report_claims (
 );
 )sql";
 
-constexpr std::array<PgMigration, 1> kMigrations = {{
+// Version 2: the fleet's MTA-STS policy cache (sts/shared_policy_store.hpp). sts_policies holds
+// the newest successful fetch of each policy domain, as sts.db does on one node (times in unix
+// seconds, like sts.db); `version` grows with every write, so that a node reads only what changed
+// since its last look. sts_refresh_leases: the node that refreshes a domain's policy in the
+// background until expires_at (unix seconds), so that a fleet fetches it once, not once per
+// node. cluster_nodes: each node's heartbeat, for `stsrelay cluster status`.
+constexpr std::string_view kV2 = R"sql(
+CREATE SEQUENCE sts_policy_versions;
+CREATE TABLE sts_policies (
+  domain text PRIMARY KEY,
+  id text NOT NULL,
+  policy text NOT NULL,
+  fetched_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  node text NOT NULL,
+  version bigint NOT NULL DEFAULT nextval('sts_policy_versions')
+);
+CREATE INDEX sts_policies_by_version ON sts_policies (version);
+CREATE TABLE sts_refresh_leases (
+  domain text PRIMARY KEY,
+  node text NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE TABLE cluster_nodes (
+  node text PRIMARY KEY,
+  version text NOT NULL,
+  started_at timestamptz NOT NULL,
+  last_heartbeat timestamptz NOT NULL,
+  spool_batches bigint NOT NULL
+);
+)sql";
+
+constexpr std::array<PgMigration, 2> kMigrations = {{
     {1, kV1},
+    {2, kV2},
 }};
 
 }  // namespace

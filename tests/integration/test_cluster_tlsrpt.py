@@ -177,7 +177,7 @@ class ClusterTlsRptTest(RelayTestCase):
         first = self.send_round("before")
         self.wait_delivered(first)
         self.wait_shared_equals_nodes("the shared counts to reach every node's sessions")
-        self.assertEqual(self.pg.query("SELECT version FROM stsrelay_schema"), [["1"]])
+        self.assertIn(["1"], self.pg.query("SELECT version FROM stsrelay_schema"))
         nodes = {n for [n] in self.pg.query("SELECT DISTINCT node FROM tlsrpt_batches")}
         self.assertEqual(nodes, set(NODES))
         self.assert_exact(len(NODES) * 2)

@@ -165,14 +165,18 @@ class Daemon {
         net::CaresResolver::create(io_.get_executor(), std::move(*resolver_settings), clock_);
     if (!resolver) return resolver.error();
     resolver_ = std::move(*resolver);
-    auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_);
-    if (!sts) return sts.error();
-    sts_ = std::move(*sts);
+    std::optional<StsClusterLink> sts_link;
     if (config_.cluster.enabled()) {
       auto cluster = ClusterServices::start(config_.cluster, state_dir, clock_);
       if (!cluster) return cluster.error();
       cluster_ = std::move(*cluster);
+      cluster_->start_heartbeat(io_.get_executor(), clock_);
+      sts_link = StsClusterLink{cluster_->worker(), cluster_->node()};
     }
+    auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_,
+                                  sts_link);
+    if (!sts) return sts.error();
+    sts_ = std::move(*sts);
     if (config_.tlsrpt.enabled && cluster_) {
       recorder_ = tlsrpt::Recorder::create(cluster_->take_counter_writer());
     } else if (config_.tlsrpt.enabled) {
@@ -257,6 +261,7 @@ class Daemon {
     } else {
       stopping_ = true;
       sts_->stop();
+      if (cluster_) cluster_->stop_heartbeat();
       if (reports_) reports_->stop();
       if (metrics_) metrics_->stop();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",

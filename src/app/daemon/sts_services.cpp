@@ -7,6 +7,7 @@
 #include "sts/policy_fetcher.hpp"
 #include "sts/policy_refresher.hpp"
 #include "sts/policy_resolver.hpp"
+#include "sts/shared_policy_sync.hpp"
 
 namespace stsrelay::app {
 
@@ -16,12 +17,16 @@ struct StsServices::Parts {
   std::unique_ptr<net::HttpsClient> https;
   std::unique_ptr<sts::PolicyFetcher> fetcher;
   std::unique_ptr<sts::PolicyResolver> resolver;
+  // Null on a node alone; shared with the resolver's observer and the refresher's gate, which
+  // may run after the parts are gone (a fetch or a lease job landing late).
+  std::shared_ptr<sts::SharedPolicySync> shared;
   std::unique_ptr<sts::PolicyRefresher> refresher;
 };
 
 core::Result<std::unique_ptr<StsServices>> StsServices::start(
     const boost::asio::any_io_executor& ex, net::Resolver& dns, const Config& config,
-    const std::filesystem::path& state_dir, const core::Clock& clock) {
+    const std::filesystem::path& state_dir, const core::Clock& clock,
+    const std::optional<StsClusterLink>& cluster) {
   auto parts = std::make_unique<Parts>();
   auto cache = sts::PolicyCache::open((state_dir / "sts.db").string());
   if (!cache) return cache.error();
@@ -36,8 +41,22 @@ core::Result<std::unique_ptr<StsServices>> StsServices::start(
           config.sts.max_policy_size});
   parts->resolver =
       std::make_unique<sts::PolicyResolver>(dns, *parts->fetcher, *parts->cache, clock);
-  parts->refresher =
-      std::make_unique<sts::PolicyRefresher>(ex, *parts->resolver, *parts->cache, clock);
+  sts::PolicyRefresherSettings refresh;
+  if (cluster) {
+    parts->shared = std::make_shared<sts::SharedPolicySync>(
+        ex, cluster->worker, *parts->resolver, *parts->cache, cluster->node, clock);
+    std::shared_ptr<sts::SharedPolicySync> shared = parts->shared;
+    parts->resolver->set_stored_observer(
+        [shared](const std::string& domain, const sts::CachedPolicy& policy,
+                 const std::string& text) { shared->publish(domain, policy, text); });
+    refresh.gate = [shared](std::vector<std::string> due,
+                            std::function<void(std::vector<std::string>)> go) {
+      shared->claim_refreshes(std::move(due), std::move(go));
+    };
+    parts->shared->start();
+  }
+  parts->refresher = std::make_unique<sts::PolicyRefresher>(ex, *parts->resolver, *parts->cache,
+                                                            clock, std::move(refresh));
   parts->refresher->start();
   return std::unique_ptr<StsServices>(new StsServices(std::move(parts)));
 }
@@ -48,6 +67,12 @@ StsServices::~StsServices() { stop(); }
 
 void StsServices::stop() {
   if (parts_ && parts_->refresher) parts_->refresher->stop();
+  if (parts_ && parts_->shared) parts_->shared->stop();
+}
+
+std::optional<sts::SharedPolicySyncStats> StsServices::shared_cache_stats() const {
+  if (!parts_ || !parts_->shared) return std::nullopt;
+  return parts_->shared->stats();
 }
 
 sts::PolicyResolver& StsServices::resolver() { return *parts_->resolver; }
