@@ -20,6 +20,13 @@
 //   database is down (fail open; the cost is a duplicate fetch).
 // Reads are skipped while one is still in flight, so a slow database never piles jobs up.
 //
+// Not leased: the refresh a delivery starts itself once a policy is past its refresh point
+// (decide_cache's refresh_in_background). The lease holder's sweep normally refreshes first and
+// its newer copy reaches the other nodes within one interval, moving their refresh point on; a
+// node that delivers in the minutes between may fetch too (a duplicate fetch, never a lapse).
+// Nor does a node wait for its first read before delivering: until it lands, a domain it has
+// not cached is fetched as on a node alone.
+//
 // Threads: the timer runs on a strand of the given executor and only posts; adopt() writes sts.db
 // on the worker's thread, never on an Asio thread.
 #pragma once
