@@ -26,7 +26,13 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
         resolver_(resolver),
         cache_(cache),
         clock_(clock),
-        settings_(settings) {}
+        settings_(settings),
+        gate_(settings_.gate) {}
+
+  void set_gate(RefreshGate gate) {
+    std::lock_guard lock(mutex_);
+    gate_ = std::move(gate);
+  }
 
   void start() {
     boost::asio::post(strand_, [self = shared_from_this()] {
@@ -72,11 +78,16 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
     };
     std::vector<std::string> names;
     for (const auto& [domain, _] : *due) names.push_back(domain);
-    if (!settings_.gate) {
+    RefreshGate gate;
+    {
+      std::lock_guard lock(mutex_);
+      gate = gate_;
+    }
+    if (!gate) {
       go(names);
       return found;
     }
-    settings_.gate(std::move(names), std::move(go));
+    gate(std::move(names), std::move(go));
     return found;
   }
 
@@ -135,6 +146,7 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
 
   mutable std::mutex mutex_;
   std::map<std::string, unsigned> failures_;
+  RefreshGate gate_;  // under mutex_
 };
 
 PolicyRefresher::PolicyRefresher(boost::asio::any_io_executor ex, PolicyResolver& resolver,
@@ -144,6 +156,7 @@ PolicyRefresher::PolicyRefresher(boost::asio::any_io_executor ex, PolicyResolver
 
 PolicyRefresher::~PolicyRefresher() { impl_->stop(); }
 
+void PolicyRefresher::set_gate(RefreshGate gate) { impl_->set_gate(std::move(gate)); }
 void PolicyRefresher::start() { impl_->start(); }
 void PolicyRefresher::stop() { impl_->stop(); }
 std::size_t PolicyRefresher::sweep() { return impl_->sweep(); }

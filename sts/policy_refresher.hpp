@@ -52,6 +52,9 @@ class PolicyRefresher {
   PolicyRefresher(const PolicyRefresher&) = delete;
   PolicyRefresher& operator=(const PolicyRefresher&) = delete;
 
+  // Replaces settings.gate (a node that joins a fleet after start-up). Any thread.
+  void set_gate(RefreshGate gate);
+
   // Sweeps every `interval`, the first one after one interval. Any thread.
   void start();
   // Cancels the timer; no sweep starts afterwards. Any thread.

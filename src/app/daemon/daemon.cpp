@@ -165,18 +165,16 @@ class Daemon {
         net::CaresResolver::create(io_.get_executor(), std::move(*resolver_settings), clock_);
     if (!resolver) return resolver.error();
     resolver_ = std::move(*resolver);
-    std::optional<StsClusterLink> sts_link;
+    auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_);
+    if (!sts) return sts.error();
+    sts_ = std::move(*sts);
     if (config_.cluster.enabled()) {
       auto cluster = ClusterServices::start(config_.cluster, state_dir, clock_);
       if (!cluster) return cluster.error();
       cluster_ = std::move(*cluster);
       cluster_->start_heartbeat(io_.get_executor(), clock_);
-      sts_link = StsClusterLink{cluster_->worker(), cluster_->node()};
+      sts_->join_cluster(io_.get_executor(), {cluster_->worker(), cluster_->node()}, clock_);
     }
-    auto sts = StsServices::start(io_.get_executor(), *resolver_, config_, state_dir, clock_,
-                                  sts_link);
-    if (!sts) return sts.error();
-    sts_ = std::move(*sts);
     if (config_.tlsrpt.enabled && cluster_) {
       recorder_ = tlsrpt::Recorder::create(cluster_->take_counter_writer());
     } else if (config_.tlsrpt.enabled) {

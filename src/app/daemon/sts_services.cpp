@@ -25,8 +25,7 @@ struct StsServices::Parts {
 
 core::Result<std::unique_ptr<StsServices>> StsServices::start(
     const boost::asio::any_io_executor& ex, net::Resolver& dns, const Config& config,
-    const std::filesystem::path& state_dir, const core::Clock& clock,
-    const std::optional<StsClusterLink>& cluster) {
+    const std::filesystem::path& state_dir, const core::Clock& clock) {
   auto parts = std::make_unique<Parts>();
   auto cache = sts::PolicyCache::open((state_dir / "sts.db").string());
   if (!cache) return cache.error();
@@ -41,24 +40,25 @@ core::Result<std::unique_ptr<StsServices>> StsServices::start(
           config.sts.max_policy_size});
   parts->resolver =
       std::make_unique<sts::PolicyResolver>(dns, *parts->fetcher, *parts->cache, clock);
-  sts::PolicyRefresherSettings refresh;
-  if (cluster) {
-    parts->shared = std::make_shared<sts::SharedPolicySync>(
-        ex, cluster->worker, *parts->resolver, *parts->cache, cluster->node, clock);
-    std::shared_ptr<sts::SharedPolicySync> shared = parts->shared;
-    parts->resolver->set_stored_observer(
-        [shared](const std::string& domain, const sts::CachedPolicy& policy,
-                 const std::string& text) { shared->publish(domain, policy, text); });
-    refresh.gate = [shared](std::vector<std::string> due,
-                            std::function<void(std::vector<std::string>)> go) {
-      shared->claim_refreshes(std::move(due), std::move(go));
-    };
-    parts->shared->start();
-  }
-  parts->refresher = std::make_unique<sts::PolicyRefresher>(ex, *parts->resolver, *parts->cache,
-                                                            clock, std::move(refresh));
+  parts->refresher =
+      std::make_unique<sts::PolicyRefresher>(ex, *parts->resolver, *parts->cache, clock);
   parts->refresher->start();
   return std::unique_ptr<StsServices>(new StsServices(std::move(parts)));
+}
+
+void StsServices::join_cluster(const boost::asio::any_io_executor& ex, const StsClusterLink& link,
+                               const core::Clock& clock) {
+  parts_->shared = std::make_shared<sts::SharedPolicySync>(
+      ex, link.worker, *parts_->resolver, *parts_->cache, link.node, clock);
+  std::shared_ptr<sts::SharedPolicySync> shared = parts_->shared;
+  parts_->resolver->set_stored_observer(
+      [shared](const std::string& domain, const sts::CachedPolicy& policy,
+               const std::string& text) { shared->publish(domain, policy, text); });
+  parts_->refresher->set_gate([shared](std::vector<std::string> due,
+                                       std::function<void(std::vector<std::string>)> go) {
+    shared->claim_refreshes(std::move(due), std::move(go));
+  });
+  shared->start();
 }
 
 StsServices::StsServices(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

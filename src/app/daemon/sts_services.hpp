@@ -30,12 +30,15 @@ struct StsClusterLink {
 
 class StsServices {
  public:
-  // Opens sts.db under `state_dir` and starts the refresher (and, with `cluster`, the shared
-  // policy cache). `dns` and `clock` must outlive it.
+  // Opens sts.db under `state_dir` and starts the refresher. `dns` and `clock` must outlive it.
   static core::Result<std::unique_ptr<StsServices>> start(
       const boost::asio::any_io_executor& ex, net::Resolver& dns, const Config& config,
-      const std::filesystem::path& state_dir, const core::Clock& clock,
-      const std::optional<StsClusterLink>& cluster = std::nullopt);
+      const std::filesystem::path& state_dir, const core::Clock& clock);
+
+  // Adds the shared policy cache of a fleet (once, before delivery starts): peers' policies
+  // adopted, this node's fetches published, proactive refreshes only under a lease.
+  void join_cluster(const boost::asio::any_io_executor& ex, const StsClusterLink& link,
+                    const core::Clock& clock);
   ~StsServices();  // stops the refresher; destroy while the io_context still exists
 
   sts::PolicyResolver& resolver();
