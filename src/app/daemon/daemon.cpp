@@ -259,9 +259,9 @@ class Daemon {
     } else {
       stopping_ = true;
       sts_->stop();
-      if (cluster_) cluster_->stop_heartbeat();
       if (reports_) reports_->stop();
       if (metrics_) metrics_->stop();
+      if (cluster_) cluster_->stop_heartbeat();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
                    signal_name(signal), kStopGrace.count());
       // The server and the delivery agent stop side by side; deliveries still running after
