@@ -26,7 +26,13 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
         resolver_(resolver),
         cache_(cache),
         clock_(clock),
-        settings_(settings) {}
+        settings_(settings),
+        gate_(settings_.gate) {}
+
+  void set_gate(RefreshGate gate) {
+    std::lock_guard lock(mutex_);
+    gate_ = std::move(gate);
+  }
 
   void start() {
     boost::asio::post(strand_, [self = shared_from_this()] {
@@ -47,22 +53,42 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
       return 0;
     }
     const core::SysTime now = clock_.now();
-    std::size_t started = 0;
+    auto due = std::make_shared<std::map<std::string, CachedPolicy>>();
     for (const CacheListEntry& e : *entries) {
       auto state = cache_.load(e.domain);
       if (!state) {
         spdlog::error("mta-sts policy refresh sweep failed domain={} error={}",
                       core::log_value(e.domain), core::log_value(state.error().message));
-        return started;
+        break;
       }
       if (!is_refresh_due(*state, now, settings_.tuning)) continue;
-      ++started;
-      const CachedPolicy before = *state->cached;
-      resolver_.refresh(e.domain, [self = shared_from_this(), before](PolicyLookup l) {
-        self->record(l, before);
-      });
+      due->emplace(e.domain, *state->cached);
     }
-    return started;
+    const std::size_t found = due->size();
+    if (due->empty()) return 0;
+    auto go = [self = shared_from_this(), due](const std::vector<std::string>& chosen) {
+      for (const std::string& domain : chosen) {
+        auto it = due->find(domain);
+        if (it == due->end()) continue;
+        const CachedPolicy before = it->second;
+        self->resolver_.refresh(domain, [self, before](PolicyLookup l) {
+          self->record(l, before);
+        });
+      }
+    };
+    std::vector<std::string> names;
+    for (const auto& [domain, _] : *due) names.push_back(domain);
+    RefreshGate gate;
+    {
+      std::lock_guard lock(mutex_);
+      gate = gate_;
+    }
+    if (!gate) {
+      go(names);
+      return found;
+    }
+    gate(std::move(names), std::move(go));
+    return found;
   }
 
   unsigned consecutive_failures(std::string_view domain) const {
@@ -120,6 +146,7 @@ class PolicyRefresher::Impl : public std::enable_shared_from_this<Impl> {
 
   mutable std::mutex mutex_;
   std::map<std::string, unsigned> failures_;
+  RefreshGate gate_;  // under mutex_
 };
 
 PolicyRefresher::PolicyRefresher(boost::asio::any_io_executor ex, PolicyResolver& resolver,
@@ -129,6 +156,7 @@ PolicyRefresher::PolicyRefresher(boost::asio::any_io_executor ex, PolicyResolver
 
 PolicyRefresher::~PolicyRefresher() { impl_->stop(); }
 
+void PolicyRefresher::set_gate(RefreshGate gate) { impl_->set_gate(std::move(gate)); }
 void PolicyRefresher::start() { impl_->start(); }
 void PolicyRefresher::stop() { impl_->stop(); }
 std::size_t PolicyRefresher::sweep() { return impl_->sweep(); }

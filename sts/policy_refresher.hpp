@@ -14,8 +14,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -26,9 +29,16 @@
 
 namespace stsrelay::sts {
 
+// Which of the due domains this node refreshes: in a fleet, those whose refresh lease it holds
+// (shared_policy_sync.hpp), so that one node per domain fetches. It calls `go` exactly once, on
+// any thread, with the chosen domains. Empty: every due domain (a node alone).
+using RefreshGate = std::function<void(std::vector<std::string> due,
+                                       std::function<void(std::vector<std::string>)> go)>;
+
 struct PolicyRefresherSettings {
   std::chrono::milliseconds interval{std::chrono::minutes(5)};  // between sweeps
   CacheTuning tuning;  // the refresh point and the 5-minute rule, as the resolver's
+  RefreshGate gate;
 };
 
 class PolicyRefresher {
@@ -42,13 +52,16 @@ class PolicyRefresher {
   PolicyRefresher(const PolicyRefresher&) = delete;
   PolicyRefresher& operator=(const PolicyRefresher&) = delete;
 
+  // Replaces settings.gate (a node that joins a fleet after start-up). Any thread.
+  void set_gate(RefreshGate gate);
+
   // Sweeps every `interval`, the first one after one interval. Any thread.
   void start();
   // Cancels the timer; no sweep starts afterwards. Any thread.
   void stop();
 
-  // One sweep now, on the calling thread: returns how many refreshes it started (a sts.db
-  // failure is logged and ends the sweep).
+  // One sweep now, on the calling thread: returns how many due domains it found (a sts.db
+  // failure is logged and ends the sweep); with a gate, the refreshes start when it answers.
   std::size_t sweep();
 
   // Failed refreshes of `domain` in a row since its last successful one (tests, metrics).

@@ -12,6 +12,7 @@
 #include "src/core/enum_names.hpp"
 #include "src/core/log_quote.hpp"
 #include "src/core/logging.hpp"
+#include "sts/shared_policy_merge.hpp"
 #include "sts/txt_record.hpp"
 
 namespace stsrelay::sts {
@@ -83,6 +84,40 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
         self->resolve_with(d, std::move(txt), std::move(done));
       }
     });
+  }
+
+  void set_stored_observer(StoredObserver observer) {
+    std::lock_guard lock(mutex_);
+    observer_ = std::make_shared<const StoredObserver>(std::move(observer));
+  }
+
+  core::Result<bool> adopt(std::string_view domain, const CachedPolicy& shared) {
+    auto normalized = core::normalize_domain(domain);
+    if (!normalized) return normalized.error();
+    const std::string d = std::move(normalized.value());
+    {
+      std::unique_lock lock(mutex_);
+      const Entry* entry = find_or_load(d, lock);
+      const std::optional<CachedPolicy> local = entry ? entry->state.cached : std::nullopt;
+      if (merge_policy(local, shared, clock_.now()) != MergeWinner::shared) return false;
+    }
+    // sts.db first, outside the lock (as land() does): a restart keeps what memory has.
+    if (auto st = cache_.store_policy(d, shared.id, policy_text(shared.policy), shared.fetched_at);
+        !st) {
+      return st.error();
+    }
+    std::lock_guard lock(mutex_);
+    Entry& e = memory_[d];
+    // A fetch of this node may have landed meanwhile; the newer copy stays (the next read of the
+    // shared cache brings sts.db back in line if this write overtook it).
+    if (merge_policy(e.state.cached, shared, clock_.now()) != MergeWinner::shared) return false;
+    e.state.cached = shared;
+    e.shared = std::make_shared<CachedPolicy>(shared);
+    if (e.state.last_failure && e.state.last_failure->id == shared.id) e.state.last_failure.reset();
+    if (auto it = failures_.find(d); it != failures_.end() && it->second.first == shared.id) {
+      failures_.erase(it);
+    }
+    return true;
   }
 
   std::uint64_t fetches_started() const { return fetches_.load(); }
@@ -264,6 +299,12 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
       spdlog::info("mta-sts policy stored domain={} id={} mode={} max_age={}",
                    core::log_value(d), core::log_value(id), to_string(policy.mode),
                    policy.max_age);
+      std::shared_ptr<const StoredObserver> observer;
+      {
+        std::lock_guard lock(mutex_);
+        observer = observer_;
+      }
+      if (observer && *observer) (*observer)(d, *outcome.stored, policy_text(policy));
     } else {
       fetch_failures_.fetch_add(1);
       const PolicyFetchFailure& f = r.failure();
@@ -318,6 +359,7 @@ class PolicyResolver::Impl : public std::enable_shared_from_this<Impl> {
   std::map<std::string, Entry> memory_;
   std::map<std::string, std::pair<std::string, PolicyFetchFailure>> failures_;  // id, failure
   std::map<std::string, Flight> flights_;
+  std::shared_ptr<const StoredObserver> observer_;  // under mutex_
   std::atomic<std::uint64_t> fetches_{0};
   std::atomic<std::uint64_t> fetch_failures_{0};
 };
@@ -334,6 +376,14 @@ void PolicyResolver::resolve(std::string_view domain, Callback done) {
 
 void PolicyResolver::refresh(std::string_view domain, Callback done, bool ignore_backoff) {
   impl_->lookup(domain, std::move(done), true, ignore_backoff);
+}
+
+void PolicyResolver::set_stored_observer(StoredObserver observer) {
+  impl_->set_stored_observer(std::move(observer));
+}
+
+core::Result<bool> PolicyResolver::adopt(std::string_view domain, const CachedPolicy& shared) {
+  return impl_->adopt(domain, shared);
 }
 
 std::uint64_t PolicyResolver::fetches_started() const { return impl_->fetches_started(); }

@@ -96,6 +96,19 @@ class PolicyResolver {
   // is not fetched again and the answer is what the cache holds.
   void refresh(std::string_view domain, Callback done, bool ignore_backoff = false);
 
+  // Runs after each successful fetch was stored, with the text sts.db keeps, on the fetch's
+  // completion thread (it must not block): a fleet node publishes the policy to the shared cache
+  // (shared_policy_sync.hpp). Set it before the first lookup.
+  using StoredObserver = std::function<void(const std::string& domain, const CachedPolicy& policy,
+                                            const std::string& text)>;
+  void set_stored_observer(StoredObserver observer);
+
+  // A peer's copy of `domain`'s policy, from the fleet's shared cache: kept in memory and sts.db
+  // when merge_policy() (shared_policy_merge.hpp) says it wins over this node's copy, so that a
+  // policy another node fetched applies here without a fetch. True when it was adopted. Any
+  // thread, but it writes sts.db: never call it on an Asio thread.
+  core::Result<bool> adopt(std::string_view domain, const CachedPolicy& shared);
+
   // Fetches started so far (each shared by every lookup that joined it), for tests and metrics.
   std::uint64_t fetches_started() const;
   // Fetches that ended in a failure (TLS-RPT's sts-policy-fetch-error, sts-webpki-invalid or

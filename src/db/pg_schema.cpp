@@ -52,12 +52,43 @@ CREATE TABLE tlsrpt_report_claims (
 );
 )sql";
 
+// Version 2: the fleet's MTA-STS policy cache (sts/shared_policy_store.hpp). sts_policies holds
+// the newest successful fetch of each policy domain, as sts.db does on one node (times in unix
+// seconds, like sts.db); `version` grows with every write, so that a node reads only what changed
+// since its last look. sts_refresh_leases: the node that refreshes a domain's policy in the
+// background until expires_at (unix seconds), so that a fleet fetches it once, not once per
+// node. cluster_nodes: each node's heartbeat, for `stsrelay cluster status`.
+constexpr std::string_view kV2 = R"sql(
+CREATE SEQUENCE sts_policy_versions;
+CREATE TABLE sts_policies (
+  domain text PRIMARY KEY,
+  id text NOT NULL,
+  policy text NOT NULL,
+  fetched_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  node text NOT NULL,
+  version bigint NOT NULL DEFAULT nextval('sts_policy_versions')
+);
+CREATE INDEX sts_policies_by_version ON sts_policies (version);
+CREATE TABLE sts_refresh_leases (
+  domain text PRIMARY KEY,
+  node text NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE TABLE cluster_nodes (
+  node text PRIMARY KEY,
+  version text NOT NULL,
+  started_at timestamptz NOT NULL,
+  last_heartbeat timestamptz NOT NULL,
+  spool_batches bigint NOT NULL
+);
+)sql";
+
 // Version 3: tlsrpt_report_leases, which replaces version 1's claims (tlsrpt/report_lease.hpp):
 // the node building or sending (day, domain)'s report holds it until lease_until and renews it
 // before each step, so that when it dies another node takes over once the term is over; state
 // sent ends it for every node. tlsrpt_report_claims stays for nodes of the previous release
 // during a rolling upgrade (they still claim; upgrade every node before the next daily run).
-// Version 2 belongs to the shared policy cache; nothing here uses its tables.
 constexpr std::string_view kV3 = R"sql(
 CREATE TABLE tlsrpt_report_leases (
   day text NOT NULL,
@@ -71,8 +102,9 @@ CREATE TABLE tlsrpt_report_leases (
 );
 )sql";
 
-constexpr std::array<PgMigration, 2> kMigrations = {{
+constexpr std::array<PgMigration, 3> kMigrations = {{
     {1, kV1},
+    {2, kV2},
     {3, kV3},
 }};
 

@@ -1,4 +1,4 @@
-"""A fleet against one node (issue 18): the end-to-end rate of N messages through one stsrelay
+"""A fleet against one node: the end-to-end rate of N messages through one stsrelay
 alone (SQLite), one stsrelay in a fleet, and three stsrelays sharing one real PostgreSQL, and the
 database's writes per thousand messages (pg_stat_database.xact_commit and rows written, before
 and after a run, until every node's TLS-RPT counts are in). The clients spread their connections

@@ -12,3 +12,6 @@ set_tests_properties(integration_pg_store PROPERTIES
   LABELS integration
   TIMEOUT 300
   SKIP_RETURN_CODE 77)
+# The shared MTA-STS policy cache and refresh leases (sts/shared_policy_store.hpp).
+target_sources(pg_store_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/pg_policy_store_test.cpp)
+target_link_libraries(pg_store_test PRIVATE stsrelay_sts)

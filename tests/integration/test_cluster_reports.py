@@ -1,4 +1,4 @@
-"""Several relays, one organisation (issue 18, phase 2b): the TLS-RPT report of each policy
+"""Several relays, one organisation: the TLS-RPT report of each policy
 domain and day is built and sent once for the whole fleet, under a lease in the shared
 PostgreSQL (tlsrpt_report_leases), and handed over when the node holding it dies.
 

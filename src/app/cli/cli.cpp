@@ -30,6 +30,7 @@ int run_cli(int argc, char** argv) {
   add_dkim_commands(app, ctx);
   add_report_commands(app, ctx);
   add_health_command(app, ctx);
+  add_cluster_command(app, ctx);
 
   try {
     app.parse(argc, argv);

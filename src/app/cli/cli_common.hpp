@@ -93,5 +93,6 @@ void add_dkim_check_command(CLI::App& dkim, CliContext& ctx);  // cli_dkim_check
 void add_route_command(CLI::App& app, CliContext& ctx);    // cli_route.cpp
 void add_report_commands(CLI::App& app, CliContext& ctx);  // cli_report.cpp
 void add_health_command(CLI::App& app, CliContext& ctx);   // cli_health.cpp
+void add_cluster_command(CLI::App& app, CliContext& ctx);  // cli_cluster.cpp
 
 }  // namespace stsrelay::app

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "src/app/cli/version.hpp"
 #include "src/db/pg_conninfo.hpp"
 #include "src/db/pg_migrate.hpp"
 
@@ -65,7 +66,21 @@ core::Result<std::unique_ptr<ClusterServices>> ClusterServices::start(
   return s;
 }
 
+void ClusterServices::start_heartbeat(const boost::asio::any_io_executor& ex,
+                                      const core::Clock& clock) {
+  HeartbeatRow row{node_, std::string(version()), clock.now(), 0};
+  heartbeat_ = std::make_unique<NodeHeartbeat>(ex, worker_, std::move(row), [this] {
+    return counter_stats().pending;
+  });
+  heartbeat_->start();
+}
+
+void ClusterServices::stop_heartbeat() {
+  if (heartbeat_) heartbeat_->stop();
+}
+
 ClusterServices::~ClusterServices() {
+  heartbeat_.reset();
   // The writer (if the recorder did not take it) hands over its spool before the worker goes.
   writer_.reset();
   if (worker_) worker_->stop();

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "src/app/config/config.hpp"
+#include "src/app/daemon/node_heartbeat.hpp"
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
 #include "src/db/pg_worker.hpp"
@@ -42,6 +43,12 @@ class ClusterServices {
   tlsrpt::ReportLeases& report_leases() { return *leases_; }
   tlsrpt::ClusterWriterStats counter_stats() const;
   const std::string& node() const { return node_; }
+  // The worker, for the shared policy cache (sts_services.hpp).
+  std::shared_ptr<db::PgWorker> worker() const { return worker_; }
+  // Starts this node's heartbeat in cluster_nodes (node_heartbeat.hpp).
+  void start_heartbeat(const boost::asio::any_io_executor& ex, const core::Clock& clock);
+  // No heartbeat starts afterwards (SIGTERM): its timer no longer keeps the io_context running.
+  void stop_heartbeat();
 
  private:
   ClusterServices() = default;
@@ -52,6 +59,7 @@ class ClusterServices {
   tlsrpt::ClusterCounterWriter* writer_view_ = nullptr;  // owned by the recorder after that
   std::unique_ptr<tlsrpt::PgCounterReader> reader_;
   std::unique_ptr<tlsrpt::PgReportLeases> leases_;
+  std::unique_ptr<NodeHeartbeat> heartbeat_;
 };
 
 }  // namespace stsrelay::app

@@ -185,6 +185,8 @@ class Daemon {
       auto cluster = ClusterServices::start(config_.cluster, state_dir, clock_);
       if (!cluster) return cluster.error();
       cluster_ = std::move(*cluster);
+      cluster_->start_heartbeat(io_.get_executor(), clock_);
+      sts_->join_cluster(io_.get_executor(), {cluster_->worker(), cluster_->node()}, clock_);
     }
     if (config_.tlsrpt.enabled && cluster_) {
       recorder_ = tlsrpt::Recorder::create(cluster_->take_counter_writer());
@@ -278,6 +280,7 @@ class Daemon {
       dnssec_->stop();
       if (reports_) reports_->stop();
       if (metrics_) metrics_->stop();
+      if (cluster_) cluster_->stop_heartbeat();
       spdlog::info("{}: stopping: no new connections; transactions in progress get {}s",
                    signal_name(signal), kStopGrace.count());
       // The server and the delivery agent stop side by side; deliveries still running after

@@ -7,6 +7,7 @@
 #include "sts/policy_fetcher.hpp"
 #include "sts/policy_refresher.hpp"
 #include "sts/policy_resolver.hpp"
+#include "sts/shared_policy_sync.hpp"
 
 namespace stsrelay::app {
 
@@ -16,6 +17,9 @@ struct StsServices::Parts {
   std::unique_ptr<net::HttpsClient> https;
   std::unique_ptr<sts::PolicyFetcher> fetcher;
   std::unique_ptr<sts::PolicyResolver> resolver;
+  // Null on a node alone; shared with the resolver's observer and the refresher's gate, which
+  // may run after the parts are gone (a fetch or a lease job landing late).
+  std::shared_ptr<sts::SharedPolicySync> shared;
   std::unique_ptr<sts::PolicyRefresher> refresher;
 };
 
@@ -42,12 +46,33 @@ core::Result<std::unique_ptr<StsServices>> StsServices::start(
   return std::unique_ptr<StsServices>(new StsServices(std::move(parts)));
 }
 
+void StsServices::join_cluster(const boost::asio::any_io_executor& ex, const StsClusterLink& link,
+                               const core::Clock& clock) {
+  parts_->shared = std::make_shared<sts::SharedPolicySync>(
+      ex, link.worker, *parts_->resolver, *parts_->cache, link.node, clock);
+  std::shared_ptr<sts::SharedPolicySync> shared = parts_->shared;
+  parts_->resolver->set_stored_observer(
+      [shared](const std::string& domain, const sts::CachedPolicy& policy,
+               const std::string& text) { shared->publish(domain, policy, text); });
+  parts_->refresher->set_gate([shared](std::vector<std::string> due,
+                                       std::function<void(std::vector<std::string>)> go) {
+    shared->claim_refreshes(std::move(due), std::move(go));
+  });
+  shared->start();
+}
+
 StsServices::StsServices(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 StsServices::~StsServices() { stop(); }
 
 void StsServices::stop() {
   if (parts_ && parts_->refresher) parts_->refresher->stop();
+  if (parts_ && parts_->shared) parts_->shared->stop();
+}
+
+std::optional<sts::SharedPolicySyncStats> StsServices::shared_cache_stats() const {
+  if (!parts_ || !parts_->shared) return std::nullopt;
+  return parts_->shared->stats();
 }
 
 sts::PolicyResolver& StsServices::resolver() { return *parts_->resolver; }

@@ -32,7 +32,7 @@ class PolicyRefresherTest : public ::testing::Test {
     ASSERT_NE(cache_, nullptr);
     resolver_ = std::make_unique<PolicyResolver>(dns_, source_, *cache_, clock_);
     refresher_ = std::make_unique<PolicyRefresher>(io_.get_executor(), *resolver_, *cache_,
-                                                   clock_, PolicyRefresherSettings{1ms, {}});
+                                                   clock_, PolicyRefresherSettings{1ms, {}, {}});
   }
   void TearDown() override {
     refresher_.reset();
