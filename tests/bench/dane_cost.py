@@ -16,29 +16,18 @@ Two stsrelay processes, configured alike, take each load shape in turn:
 Prints the rates, their ratio and the relay's CPU per message; asserts nothing.
 """
 
-import hashlib
 import os
-import subprocess
 
 from e2e import Cleanups, Contender, fmt, measure, stop_relay
 from e2e_world import MX_ADDRESS, STS_DOMAINS, STS_ID, BenchWorld, start_policy_hosts
 from e2e_world import POLICY_ADDRESS
-from certs import TestCA
+from certs import TestCA, spki_sha256
 from relay_daemon import StsRelay
 from signed_world import RESOLVER, SignedWorld
 from sink_receiver import SinkReceiver
 
 ENFORCE_PORT = 2541
 DANE_PORT = 2542
-
-
-def spki_sha256(pem_path):
-    """TLSA 3 1 1 data: the SHA-256 of the certificate's SubjectPublicKeyInfo."""
-    pub = subprocess.run(["openssl", "x509", "-in", pem_path, "-pubkey", "-noout"],
-                         capture_output=True, check=True).stdout
-    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
-                         capture_output=True, check=True).stdout
-    return hashlib.sha256(der).hexdigest()
 
 
 def dane_summary(log_text):

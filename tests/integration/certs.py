@@ -5,7 +5,9 @@ addresses, signed by that CA. The relay under test or a test server is given the
 (leaf + CA) and key; clients trust ca_pem.
 """
 
+import hashlib
 import os
+import subprocess
 from dataclasses import dataclass
 
 from procs import run
@@ -94,3 +96,12 @@ basicConstraints = critical,CA:FALSE
                 with open(part) as f:
                     out.write(f.read())
         return Leaf(name=name, key=key, cert=cert, chain=chain)
+
+
+def spki_sha256(pem_path):
+    """The SHA-256 of a certificate's SubjectPublicKeyInfo: the data of TLSA 3 1 1 and 2 1 1."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem_path, "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                         capture_output=True, check=True).stdout
+    return hashlib.sha256(der).hexdigest()

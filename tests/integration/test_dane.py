@@ -8,20 +8,19 @@ scenario asserts where the message went, or that it went nowhere and why. The re
 
 import datetime
 import gzip
-import hashlib
 import http.server
 import json
 import os
 import signal
 import sqlite3
 import ssl
-import subprocess
 import tempfile
 import threading
 
 from aiosmtpd.controller import Controller
 
 import harness
+from certs import spki_sha256
 from harness import RelayTestCase, StsRelay, TestCA, wait_until
 from signed_world import AUTHORITATIVE, RESOLVER, SignedWorld
 from sts_world import Collector, Mailbox, policy_handler
@@ -36,15 +35,6 @@ POLICY = "127.0.0.31"     # mta-sts.both.test
 COLLECTOR = "127.0.0.40"  # collector.test: the https: rua endpoint of the TLS-RPT test
 METRICS = "127.0.0.1:9325"
 WAIT = 30
-
-
-def spki_sha256(pem_path):
-    """The SHA-256 of the certificate's SubjectPublicKeyInfo: TLSA 3 1 1 / 2 1 1 data."""
-    pub = subprocess.run(["openssl", "x509", "-in", pem_path, "-pubkey", "-noout"],
-                         capture_output=True, check=True).stdout
-    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
-                         capture_output=True, check=True).stdout
-    return hashlib.sha256(der).hexdigest()
 
 
 class DaneTest(RelayTestCase):
