@@ -18,7 +18,7 @@ Prints the rates, their ratio and the relay's CPU per message; asserts nothing.
 
 import os
 
-from e2e import Cleanups, Contender, fmt, measure, stop_relay
+from e2e import Cleanups, Contender, fmt, run_shapes, stop_relay, warm_up
 from e2e_world import MX_ADDRESS, STS_DOMAINS, STS_ID, BenchWorld, start_policy_hosts
 from e2e_world import POLICY_ADDRESS
 from certs import TestCA, spki_sha256
@@ -82,18 +82,8 @@ def dane_cost(workdir, scale, runs):
                       lambda n=name: relays[n].process.log_tail(20))
             for name, port in (("enforce", ENFORCE_PORT), ("dane+enforce", DANE_PORT))
         ]
-        for c in contenders:
-            warm = measure(world, c, 8, 40, 1024, timeout=60)
-            if warm.rate is None:
-                raise RuntimeError(f"{c.name}: the warm-up did not get through; its log ends:\n"
-                                   f"{c.log_tail()}")
-        results = {}
-        for size, label, clients, messages in runs:
-            n = max(clients, int(messages * scale))
-            for c in contenders:
-                results[(c.name, size, clients)] = m = measure(world, c, clients, n, size)
-                print(f"  {label} x {clients} clients, {n} messages, {c.name}: "
-                      f"{fmt(m.rate).strip()} msg/s", flush=True)
+        warm_up(world, contenders)
+        results = run_shapes(world, contenders, runs, scale)
         sent, matched = dane_summary(relays["dane+enforce"].log_text())
         print(f"dane+enforce: {matched} of {sent} deliveries with dane=...:secure:3 1 1:match",
               flush=True)

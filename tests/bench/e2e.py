@@ -158,6 +158,28 @@ def measure(world, contender, clients, messages, size, timeout=RUN_TIMEOUT):
     return out
 
 
+def warm_up(world, contenders):
+    """First connections, process pools, DNS and policy caches, before anything is measured."""
+    for c in contenders:
+        warm = measure(world, c, 8, 40, 1024, timeout=60)
+        if warm.rate is None:
+            raise RuntimeError(f"{c.name}: the warm-up did not get through; its log ends:\n"
+                               f"{c.log_tail()}")
+
+
+def run_shapes(world, contenders, runs, scale):
+    """Every (size, label, clients, messages) of `runs` (messages times `scale`) through each
+    contender in turn; {(name, size, clients): Measurement}."""
+    results = {}
+    for size, label, clients, messages in runs:
+        n = max(clients, int(messages * scale))
+        for c in contenders:
+            results[(c.name, size, clients)] = m = measure(world, c, clients, n, size)
+            print(f"  {label} x {clients} clients, {n} messages, {c.name}: "
+                  f"{fmt(m.rate).strip()} msg/s", flush=True)
+    return results
+
+
 def tls_summary(log_text, domains):
     """(sent, over verified TLSv1.3, under an enforce policy) from stsrelay's delivery log lines
     for recipients in `domains`."""
@@ -257,20 +279,8 @@ def e2e_rates(workdir, scale, runs, receiver, postfix_reuse=False):
                       lambda: relays["stsrelay+enforce"].pid,
                       lambda: relays["stsrelay+enforce"].process.log_tail(20)),
         ]
-        # Warm-up: first connections, process pools, DNS and policy caches.
-        for c in contenders:
-            warm = measure(world, c, 8, 40, 1024, timeout=60)
-            if warm.rate is None:
-                raise RuntimeError(f"{c.name}: the warm-up did not get through; its log ends:\n"
-                                   f"{c.log_tail()}")
-
-        results = {}
-        for size, label, clients, messages in runs:
-            n = max(clients, int(messages * scale))
-            for c in contenders:
-                results[(c.name, size, clients)] = measure(world, c, clients, n, size)
-                print(f"  {label} x {clients} clients, {n} messages, {c.name}: "
-                      f"{fmt(results[(c.name, size, clients)].rate).strip()} msg/s", flush=True)
+        warm_up(world, contenders)
+        results = run_shapes(world, contenders, runs, scale)
 
         for name, domains in (("stsrelay", world.domains),
                               ("stsrelay+enforce", world.sts_domains)):
