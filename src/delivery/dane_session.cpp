@@ -35,20 +35,32 @@ DaneSession check_dane(const DaneHost& dane, const smtp::TlsStage& stage,
   return out;
 }
 
+namespace {
+
+// What every DANE record of a host says first: when, the policy domain (an A-label when it can
+// be), the host.
+tlsrpt::SessionRecord host_record(const std::string& domain, const std::string& host,
+                                  core::SysTime now) {
+  tlsrpt::SessionRecord r;
+  r.when = now;
+  auto normalised = core::normalize_domain(domain);
+  r.policy_domain = normalised ? *normalised : domain;
+  r.receiving_mx_hostname = host;
+  return r;
+}
+
+}  // namespace
+
 tlsrpt::SessionRecord dane_session_record(const DaneHost& dane, const std::string& domain,
                                           const std::string& host,
                                           std::optional<sts::ResultType> result,
                                           const SessionFacts* facts, const std::string& reason,
                                           core::SysTime now) {
-  tlsrpt::SessionRecord r;
-  r.when = now;
-  auto normalised = core::normalize_domain(domain);
-  r.policy_domain = normalised ? *normalised : domain;
+  tlsrpt::SessionRecord r = host_record(domain, host, now);
   r.policy_type = tlsrpt::PolicyType::tlsa;
   r.policy_string = tlsa_policy_strings(dane);
   r.mx_host = {host};
   r.result_type = result;
-  r.receiving_mx_hostname = host;
   if (facts != nullptr) {
     r.receiving_ip = facts->ip;
     r.sending_mta_ip = facts->local_address;
@@ -60,13 +72,9 @@ tlsrpt::SessionRecord dane_session_record(const DaneHost& dane, const std::strin
 
 tlsrpt::SessionRecord dane_required_record(const std::string& domain, const std::string& host,
                                            core::SysTime now) {
-  tlsrpt::SessionRecord r;
-  r.when = now;
-  auto normalised = core::normalize_domain(domain);
-  r.policy_domain = normalised ? *normalised : domain;
+  tlsrpt::SessionRecord r = host_record(domain, host, now);
   r.policy_type = tlsrpt::PolicyType::no_policy_found;
   r.result_type = sts::ResultType::dane_required;
-  r.receiving_mx_hostname = host;
   r.failure_reason_code = "the route requires DANE and the host has no DNSSEC-secure TLSA records";
   return r;
 }
