@@ -20,7 +20,7 @@ namespace stsrelay::db {
 // How a caller should react to `sqlstate` (five characters; empty: no server answer); pure.
 core::ErrorKind pg_error_kind(std::string_view sqlstate);
 
-// "<context>: <libpq/server message> (SQLSTATE xxxxx)".
+// "<context>: <libpq/server message> (SQLSTATE <five-character code>)".
 core::Error pg_error(std::string_view sqlstate, std::string_view context,
                      std::string_view message);
 
