@@ -202,7 +202,7 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiply the number of messages per run (e.g. 0.1 for a quick run)")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="accept rates: the median of this many runs per row")
+                        help="accept rates and the cost of DANE: the median of this many runs per row")
     parser.add_argument("--skip-rates", action="store_true")
     parser.add_argument("--skip-idle", action="store_true")
     parser.add_argument("--skip-e2e", action="store_true")
@@ -245,7 +245,7 @@ def main():
             print("\nend to end, the cost of DANE: smtp-source -> stsrelay -> tls_sink over "
                   "STARTTLS, four domains with TLSA records under DNSSEC (BIND 9 signing, "
                   "Unbound validating) and MTA-STS enforce", flush=True)
-            dane_cost(workdir, args.scale, E2E_RUNS)
+            dane_cost(workdir, args.scale, E2E_RUNS, args.rounds)
         if not args.skip_idle and not args.only_e2e:
             idle_memory(workdir)
 

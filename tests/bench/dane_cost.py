@@ -13,10 +13,14 @@ Two stsrelay processes, configured alike, take each load shape in turn:
 - "dane+enforce": dane.enforcement = "policy": each MX host's TLSA records are looked up (cached
   for their TTL), STARTTLS is required and the presented key must match; the policy still
   applies beside it.
-Prints the rates, their ratio and the relay's CPU per message; asserts nothing.
+Each round takes every load shape through both relays in turn, the two taking turns to go
+first; with several rounds the table gives each cell's median (one round of a few seconds swings
+by a quarter either way) and the range of the ratio. Prints the rates, their ratio and the
+relay's CPU per message; asserts nothing.
 """
 
 import os
+import statistics
 
 from e2e import Cleanups, Contender, fmt, run_shapes, stop_relay, warm_up
 from e2e_world import MX_ADDRESS, STS_DOMAINS, STS_ID, BenchWorld, start_policy_hosts
@@ -40,7 +44,19 @@ def dane_summary(log_text):
     return sent, matched
 
 
-def dane_cost(workdir, scale, runs):
+def median_or_none(values):
+    return statistics.median(values) if values and None not in values else None
+
+
+def median_cpu_ms(measurements):
+    return statistics.median(m.per_message_ms(m.relay_cpu) for m in measurements)
+
+
+def per_session(measurements):
+    return sum(m.messages for m in measurements) / max(1, sum(m.sessions for m in measurements))
+
+
+def dane_cost(workdir, scale, runs, rounds=1):
     cleanups = Cleanups()
     workdir = os.path.join(workdir, "dane")
     os.makedirs(workdir)
@@ -83,21 +99,32 @@ def dane_cost(workdir, scale, runs):
             for name, port in (("enforce", ENFORCE_PORT), ("dane+enforce", DANE_PORT))
         ]
         warm_up(world, contenders)
-        results = run_shapes(world, contenders, runs, scale)
+        rounds_results = []
+        for r in range(rounds):
+            print(f"round {r + 1} of {rounds}", flush=True)
+            # Every other round the other relay goes first: whatever the first run of a shape
+            # leaves behind (the machine's caches, a checkpoint) falls on both alike.
+            order = contenders if r % 2 == 0 else contenders[::-1]
+            rounds_results.append(run_shapes(world, order, runs, scale))
         sent, matched = dane_summary(relays["dane+enforce"].log_text())
         print(f"dane+enforce: {matched} of {sent} deliveries with dane=...:secure:3 1 1:match",
               flush=True)
-        print(f"\n{'size':>8} {'clients':>7} {'enforce/s':>10} {'dane/s':>10} {'dane/enf':>8} "
-              f"{'cpu ms enf':>10} {'cpu ms dane':>11} {'m/s enf':>7} {'m/s dane':>8}")
+        print(f"\nmedians of {rounds} round(s)")
+        print(f"{'size':>8} {'clients':>7} {'enforce/s':>10} {'dane/s':>10} {'dane/enf':>8} "
+              f"{'range':>11} {'cpu ms enf':>10} {'cpu ms dane':>11} {'m/s enf':>7} {'m/s dane':>8}")
         for size, label, clients, _ in runs:
-            e = results[("enforce", size, clients)]
-            d = results[("dane+enforce", size, clients)]
-            ratio = d.rate / e.rate if d.rate and e.rate else None
-            print(f"{label:>8} {clients:7d} {fmt(e.rate)} {fmt(d.rate)} {fmt(ratio, 8, 2)} "
-                  f"{e.per_message_ms(e.relay_cpu):10.2f} {d.per_message_ms(d.relay_cpu):11.2f} "
-                  f"{e.messages / max(1, e.sessions):7.1f} {d.messages / max(1, d.sessions):8.1f}",
-                  flush=True)
-        print("dane/enf: rate with DANE applying to every domain / with MTA-STS enforce alone; "
+            e = [rr[("enforce", size, clients)] for rr in rounds_results]
+            d = [rr[("dane+enforce", size, clients)] for rr in rounds_results]
+            ratios = [y.rate / x.rate for x, y in zip(e, d) if x.rate and y.rate]
+            e_rate = median_or_none([m.rate for m in e])
+            d_rate = median_or_none([m.rate for m in d])
+            ratio = d_rate / e_rate if d_rate and e_rate else None
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "failed"
+            print(f"{label:>8} {clients:7d} {fmt(e_rate)} {fmt(d_rate)} {fmt(ratio, 8, 2)} "
+                  f"{spread:>11} {median_cpu_ms(e):10.2f} {median_cpu_ms(d):11.2f} "
+                  f"{per_session(e):7.1f} {per_session(d):8.1f}", flush=True)
+        print("dane/enf: median rate with DANE applying to every domain / median rate with "
+              "MTA-STS enforce alone; range: the lowest and highest ratio of one round; "
               "cpu ms: the relay's CPU per message; m/s: messages per SMTP connection the "
               "receivers accepted", flush=True)
     finally:
