@@ -17,6 +17,11 @@ gives it a release build.
   receiving Postfix (the whole chain on one machine); --receiver picks one.
   Messages per second from the first message sent until the receivers took the last one, the
   ratio, the CPU per message of each part, and how many deliveries were verified TLS.
+- One destination (single_mx.py, --single-mx for this part alone): 1 KiB messages from 20
+  smtp-source sessions to one domain with an enforce policy and one MX, a receiving Postfix
+  that passes each message to smtp-sink before queueing; stsrelay against Postfix with
+  connection reuse and postfix-mta-sts-resolver; medians of at least three rounds, and
+  stsrelay's mean time per stage.
 - Memory: 5,000 idle connections are opened to a fresh stsrelay and its resident memory is read
   from /proc.
 
@@ -37,6 +42,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from cpu_usage import wait_until_quiet  # noqa: E402
 from e2e import e2e_rates  # noqa: E402
 from dane_cost import dane_cost  # noqa: E402
+from single_mx import single_mx  # noqa: E402
 from idle_connections import open_idle_connections  # noqa: E402
 from postfix_instance import PostfixRelay  # noqa: E402
 from procs import rss_kib, wait_until  # noqa: E402
@@ -211,6 +217,11 @@ def main():
     parser.add_argument("--dane", dest="only_dane", action="store_true",
                         help="only the end-to-end cost of DANE (against MTA-STS enforce alone)")
     parser.add_argument("--skip-dane", action="store_true")
+    parser.add_argument("--single-mx", dest="only_single_mx", action="store_true",
+                        help="only one destination: stsrelay against Postfix with connection "
+                             "reuse and postfix-mta-sts-resolver, one MX played by a receiving "
+                             "Postfix")
+    parser.add_argument("--skip-single-mx", action="store_true")
     parser.add_argument("--receiver", choices=("sink", "postfix", "both"), default="both",
                         help="the end-to-end benchmark's MX hosts: tls_sink, Postfix, or each "
                              "in turn (default)")
@@ -224,8 +235,10 @@ def main():
               f"{subprocess.run(['postconf', '-d', 'mail_version'], capture_output=True, text=True).stdout.strip()}; "
               f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} before the run",
               flush=True)
-        if args.only_dane:
+        if args.only_dane or args.only_single_mx:
             args.skip_rates = args.skip_e2e = args.skip_idle = True
+            args.skip_dane = not args.only_dane
+            args.skip_single_mx = not args.only_single_mx
         if not args.skip_rates and not args.only_e2e:
             print("\naccept rate: smtp-source, one message per connection, one recipient; "
                   f"both queues durable; median of {args.rounds} run(s) per row", flush=True)
@@ -241,6 +254,11 @@ def main():
                       f"{who}, {len(E2E_RUNS)} load shapes, four recipient domains{reuse}",
                       flush=True)
                 e2e_rates(workdir, args.scale, E2E_RUNS, receiver, args.postfix_reuse)
+        if not args.skip_single_mx and not args.only_e2e:
+            print("\none destination: smtp-source -> relay -> one MX (a receiving Postfix, "
+                  "before-queue proxy to smtp-sink) over STARTTLS, an MTA-STS enforce policy; "
+                  "Postfix with connection reuse and postfix-mta-sts-resolver", flush=True)
+            single_mx(workdir, args.scale, max(3, args.rounds))
         if not args.skip_dane and (args.only_dane or not args.only_e2e):
             print("\nend to end, the cost of DANE: smtp-source -> stsrelay -> tls_sink over "
                   "STARTTLS, four domains with TLSA records under DNSSEC (BIND 9 signing, "

@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import time
 
+from procs import ServerProcess, is_listening, parse_host_port, wait_until
+
 MASTER_CF = "/etc/postfix/master.cf"
 
 
@@ -42,10 +44,12 @@ class PostfixRelay:
     def postconf(self, *args):
         return _run(["postconf", "-c", self.config_dir, *args])
 
-    def configure(self, deliver_via=None, connection_reuse=False):
+    def configure(self, deliver_via=None, connection_reuse=False, tls_policy_maps=None):
         """As an accept-rate relay (everything deferred towards a closed port), or, with
         `deliver_via` = the test CA's PEM, as an MX-resolving relay that delivers with
-        smtp_tls_security_level = may and verifies against that CA."""
+        smtp_tls_security_level = may and verifies against that CA; `tls_policy_maps` (a
+        Postfix table, e.g. the socketmap of postfix-mta-sts-resolver) raises that per
+        destination."""
         if deliver_via is None:
             delivery = [
                 # Every message is tried once towards a port nothing listens on, and deferred
@@ -70,6 +74,8 @@ class PostfixRelay:
                 # tlsproxy(8) lets it keep TLS connections open between deliveries as well.
                 f"smtp_tls_connection_reuse={'yes' if connection_reuse else 'no'}",
             ]
+            if tls_policy_maps is not None:
+                delivery.append(f"smtp_tls_policy_maps={tls_policy_maps}")
         self._prepare()
         self.postconf(
             "-e",
@@ -126,8 +132,9 @@ class PostfixRelay:
             "setgid_group=postdrop",
         ]
 
-    def configure_delivery(self, ca_pem, connection_reuse=False):
-        return self.configure(deliver_via=ca_pem, connection_reuse=connection_reuse)
+    def configure_delivery(self, ca_pem, connection_reuse=False, tls_policy_maps=None):
+        return self.configure(deliver_via=ca_pem, connection_reuse=connection_reuse,
+                              tls_policy_maps=tls_policy_maps)
 
     def tls_counts(self):
         """(sessions whose certificate chain verified, all TLS sessions) from the log: with
@@ -193,6 +200,8 @@ class PostfixReceiver(PostfixRelay):
     `listens` (host:25) with STARTTLS (`leaf`, a certs.Leaf), every recipient of `domains`
     accepted, queued durably and discarded by discard(8). arrivals() counts what it took."""
 
+    ARRIVAL = b"status=sent (received)"  # the log line of one message taken and discarded
+
     def __init__(self, directory, listens, domains, leaf):
         super().__init__(directory, listens[0])
         self.listens = listens
@@ -252,6 +261,39 @@ class PostfixReceiver(PostfixRelay):
         complete = data[:data.rfind(b"\n") + 1]  # a line being written is read next time
         self._log_offset += len(complete)
         arrivals, sessions = self._counts
-        self._counts = (arrivals + complete.count(b"status=sent (received)"),
+        self._counts = (arrivals + complete.count(self.ARRIVAL),
                         sessions + complete.count(b"]: connect from "))
         return self._counts
+
+
+class ProxyReceiver(PostfixReceiver):
+    """The MX of one big provider as a receiving Postfix plays it: smtpd with STARTTLS on each of
+    `listens`, passing every message before queueing to smtp-sink (smtpd_proxy_filter), which
+    answers "250" and keeps nothing. Nothing is queued on the receiving side, so its cost is
+    smtpd's (TLS, the protocol) and smtp-sink's. arrivals() counts what smtpd's proxy accepted."""
+
+    SINK = "127.0.0.1:10099"
+    ARRIVAL = b"proxy-accept: END-OF-MESSAGE"  # smtpd's line for a message the proxy took
+
+    def __init__(self, directory, listens, domains, leaf):
+        super().__init__(directory, listens, domains, leaf)
+        self.sink = None
+
+    def configure(self, deliver_via=None):
+        super().configure(deliver_via)
+        self.postconf("-e", f"smtpd_proxy_filter={self.SINK}", "smtpd_proxy_timeout=60s")
+        return self
+
+    def start(self):
+        # smtp-sink refuses to keep root's privileges after binding: -u drops them.
+        self.sink = ServerProcess("smtp-sink", ["smtp-sink", "-u", "postfix", self.SINK, "1024"],
+                                  os.path.join(self.directory, "smtp-sink.log"))
+        self.sink.start()
+        host, port = parse_host_port(self.SINK)
+        wait_until(lambda: is_listening(host, port), 10, what=f"smtp-sink on {self.SINK}")
+        super().start()
+
+    def stop(self):
+        super().stop()
+        if self.sink is not None:
+            self.sink.stop()
