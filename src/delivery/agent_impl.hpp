@@ -56,7 +56,10 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
                                                queue::DeliveryJob job);
   void claim_and_spawn();
   std::chrono::milliseconds idle_wait();
-  void job_finished(const std::string& domain);
+  // The job no longer talks to its domain (its results are still being written): the domain's
+  // slot is free for the next job. Once per job; job_finished() frees it if the job did not.
+  void domain_slot_free(const std::string& domain);
+  void job_finished();
   void finish_stop();
   double random_unit();
 
@@ -69,14 +72,18 @@ class DeliveryAgent::Impl : public std::enable_shared_from_this<Impl> {
   std::mt19937_64 rng_{std::random_device{}()};
 
   friend boost::asio::awaitable<void> run_job(std::shared_ptr<Impl> self,
-                                              queue::DeliveryJob job);
+                                              queue::DeliveryJob job,
+                                              std::function<void()> destination_done);
   friend double jitter(Impl& impl);
 };
 
 // One job: policy, route, sessions (deliver_job.cpp), then its log lines, DSN and one record()
-// (job_report.hpp).
+// (job_report.hpp). `destination_done` is called once the job's sessions are over, before the
+// record: per_domain_concurrency bounds what the destination sees, and a job whose results are
+// being committed no longer holds a connection there.
 boost::asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self,
-                                     queue::DeliveryJob job);
+                                     queue::DeliveryJob job,
+                                     std::function<void()> destination_done);
 double jitter(DeliveryAgent::Impl& impl);
 // The pool's limits from delivery.reuse_* (connection reuse).
 PoolLimits pool_limits(const DeliverySettings& s);

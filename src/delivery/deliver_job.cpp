@@ -568,7 +568,8 @@ asio::awaitable<void> finish_job(DeliveryAgent::Impl& impl, Job& j,
 
 }  // namespace
 
-asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job) {
+asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::DeliveryJob job,
+                              std::function<void()> destination_done) {
   const DeliverySettings settings = self->settings_;
   const std::shared_ptr<asio::ssl::context> tls = self->tls_;
   const auto started = std::chrono::steady_clock::now();
@@ -601,6 +602,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
                                              : "dry run: would defer: ") + fate.reply};
     }
     apply_all(j.state, fate, Relay{});
+    destination_done();
     co_await finish_job(*self, j, settings);
     self->stages_.job.observe(std::chrono::steady_clock::now() - started);
     co_return;
@@ -636,6 +638,7 @@ asio::awaitable<void> run_job(std::shared_ptr<DeliveryAgent::Impl> self, queue::
     if (!reply && !j.dane_abandoned.empty()) reply = dane_defer_reply(j.dane_abandoned);
     settle_abandoned(j.state, reply, settings.dry_run);
   }
+  destination_done();
   co_await finish_job(*self, j, settings);
   flush_records(*self, *j.sts);
   self->stages_.job.observe(std::chrono::steady_clock::now() - started);

@@ -135,9 +135,15 @@ asio::awaitable<void> DeliveryAgent::Impl::job_main(std::shared_ptr<Impl> self,
   const std::string domain = job.domain;
   const std::string message_id = job.message_id;
   const std::vector<std::int64_t> ids = recipient_ids(job);
+  bool slot_held = true;
+  const std::function<void()> destination_done = [&self, &domain, &slot_held] {
+    if (!slot_held) return;
+    slot_held = false;
+    self->domain_slot_free(domain);
+  };
   bool failed = false;
   try {
-    co_await run_job(self, std::move(job));
+    co_await run_job(self, std::move(job), destination_done);
   } catch (const std::exception& e) {
     // A bug, not a delivery outcome: keep the recipients queued and the slot accounting right.
     spdlog::error("delivery: {}: the attempt failed unexpectedly: {}; the recipients stay queued",
@@ -145,13 +151,18 @@ asio::awaitable<void> DeliveryAgent::Impl::job_main(std::shared_ptr<Impl> self,
     failed = true;
   }
   if (failed) self->store_.release(ids);
-  self->job_finished(domain);
+  destination_done();
+  self->job_finished();
 }
 
-void DeliveryAgent::Impl::job_finished(const std::string& domain) {
-  --active_;
+void DeliveryAgent::Impl::domain_slot_free(const std::string& domain) {
   auto it = per_domain_.find(domain);
   if (it != per_domain_.end() && --it->second == 0) per_domain_.erase(it);
+  if (!stopping_) wake();
+}
+
+void DeliveryAgent::Impl::job_finished() {
+  --active_;
   if (stopping_) {
     if (active_ == 0) finish_stop();
     return;

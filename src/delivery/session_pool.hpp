@@ -35,7 +35,7 @@ struct PooledSession {
 
 struct PoolLimits {
   std::chrono::steady_clock::duration idle = std::chrono::seconds(5);
-  std::size_t max_transactions = 20;
+  std::size_t max_transactions = 100;
   std::size_t max_sessions = 100;
 };
 

@@ -28,7 +28,8 @@ struct DeliverySettings {
   // [[route]] tables, credentials loaded; empty: every domain to its MX hosts, floor `may`.
   RouteTable routes;
   std::size_t concurrency = 200;            // jobs (SMTP sessions) at once
-  std::size_t per_domain_concurrency = 20;  // jobs per recipient domain at once
+  // Jobs talking to one recipient domain at once; a job writing its results no longer counts.
+  std::size_t per_domain_concurrency = 20;
   bool dry_run = false;                     // connect and judge TLS, send nothing
   queue::RetrySchedule retry_schedule;
   std::chrono::seconds max_lifetime{5 * 86400};
@@ -40,9 +41,11 @@ struct DeliverySettings {
   std::chrono::seconds data_timeout{600};
 
   // Connection reuse: an idle session to one MX address waits this long for the next
-  // job to the same destination, and carries at most this many transactions.
+  // job to the same destination, and carries at most this many transactions. The count bounds
+  // how long one session lives (Postfix bounds it by time alone, 300 s); each new session costs
+  // both sides a TLS handshake, which one busy destination pays most often.
   std::chrono::seconds reuse_idle{5};
-  std::size_t reuse_max_transactions = 20;
+  std::size_t reuse_max_transactions = 100;
   std::size_t reuse_max_idle_sessions = 100;  // in total, so idle sockets stay bounded
 
   // MTA-STS local control (sts.enforcement, [sts.override]; enforcement.hpp): the override of

@@ -109,7 +109,12 @@ class RunJob : public DeliveryFixture {
                                                       PolicyServices{});
     impl->tls_ = client_tls_;
     bool done = false;
-    asio::co_spawn(impl->strand_, run_job(impl, std::move(j)),
+    destination_done_calls = 0;
+    const std::function<void()> destination_done = [this] {
+      ++destination_done_calls;
+      records_at_destination_done = store_.records;
+    };
+    asio::co_spawn(impl->strand_, run_job(impl, std::move(j), destination_done),
                    [&done](std::exception_ptr e) {
                      done = true;
                      if (e) std::rethrow_exception(e);
@@ -121,6 +126,11 @@ class RunJob : public DeliveryFixture {
       EXPECT_EQ(server->error, "");
     }
   }
+
+  // The calls of run_job's destination_done in the last run(), and how many records the store
+  // had seen at the call.
+  int destination_done_calls = 0;
+  std::size_t records_at_destination_done = 0;
 
   const queue::RecipientResult& result() {
     static const queue::RecipientResult none{};
@@ -196,6 +206,10 @@ TEST_F(RunJob, EachStepFailingOnTheOnlyMx) {
     const queue::RecipientResult& r = result();
     EXPECT_EQ(r.state, row.state) << r.last_reply;
     EXPECT_EQ(r.last_reply.rfind(row.reply, 0), 0u) << r.last_reply;
+    // Whatever the outcome, the domain's slot is handed back once, before the results are
+    // written: the record is local work and holds nothing at the destination.
+    EXPECT_EQ(destination_done_calls, 1);
+    EXPECT_EQ(records_at_destination_done, 0u);
     if (row.state == RecipientState::deferred) {
       // The first step of the retry schedule (no jitter here).
       EXPECT_EQ(r.next_attempt_at, core::to_unix(clock_.now()) + 300);
@@ -343,7 +357,7 @@ TEST_F(RunJob, SecondJobReusesTheIdleConnection) {
   impl->tls_ = client_tls_;
   for (int k = 0; k < 2; ++k) {
     bool done = false;
-    asio::co_spawn(impl->strand_, run_job(impl, job()), [&done](std::exception_ptr) {
+    asio::co_spawn(impl->strand_, run_job(impl, job(), [] {}), [&done](std::exception_ptr) {
       done = true;
     });
     ASSERT_TRUE(wait_until([&] { return done; }));
