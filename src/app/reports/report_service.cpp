@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "queue/store.hpp"
+#include "src/app/reports/report_steps.hpp"
 #include "src/core/result.hpp"
 #include "src/net/await_callback.hpp"
 #include "src/net/dns_resolver.hpp"
@@ -22,7 +23,7 @@
 #include "tlsrpt/report_mail.hpp"
 #include "tlsrpt/report_lease.hpp"
 #include "tlsrpt/report_naming.hpp"
-#include "tlsrpt/report_store.hpp"
+#include "tlsrpt/report_storage.hpp"
 #include "tlsrpt/rua_record.hpp"
 
 namespace stsrelay::app {
@@ -64,24 +65,27 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
                   domains.error().message);
     co_return out;
   }
+  const bool fleet = deps_.leases != nullptr;
   for (const std::string& domain : *domains) {
     if (only_domain && *only_domain != domain) continue;
     BuildOutcome outcome;
     outcome.domain = domain;
-    if (!again) {
-      auto existing = deps_.reports.find_report(day, domain);
-      if (existing && *existing) continue;  // built by an earlier run of the day
+    auto stored = look_up_stored(day, domain);
+    if (!stored && fleet) {
+      out.push_back(retry_soon(std::move(outcome), day,
+                               "reading the stored report failed: " + stored.error().message));
+      continue;
     }
-    if (deps_.leases != nullptr) {
+    // Alone, a store that cannot be read is left to the writes below to report.
+    StoredLook look = stored ? std::move(*stored) : StoredLook{};
+    if (!wants_report(fleet, again, look.state)) continue;  // built by an earlier run
+    if (fleet) {
       // In a fleet even `report send` (again) asks: a report another node holds or sent is that
       // node's, or the organisation would send two.
       auto grant = deps_.leases->take(day, domain);
       if (!grant) {
-        outcome.note = "taking the report's lease failed: " + grant.error().message +
-                       "; tried again in a minute";
-        outcome.held_until = deps_.clock.now() + std::chrono::minutes(1);
-        spdlog::warn("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
-        out.push_back(std::move(outcome));
+        out.push_back(retry_soon(std::move(outcome), day,
+                                 "taking the report's lease failed: " + grant.error().message));
         continue;
       }
       if (!tlsrpt::holds(grant->action)) {
@@ -103,6 +107,19 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
                      tlsrpt::format_day(day), domain);
         outcome.note = "taken over from another node";
       }
+      // Read again under the lease: the node it was taken from may have got further.
+      auto now_stored = look_up_stored(day, domain);
+      if (!now_stored) {
+        out.push_back(retry_soon(std::move(outcome), day,
+                                 "reading the stored report failed: " +
+                                     now_stored.error().message));
+        continue;
+      }
+      look = std::move(*now_stored);
+    }
+    if (build_step(fleet, look.state) == BuildStep::continue_stored) {
+      out.push_back(continue_stored(day, look, std::move(outcome)));
+      continue;
     }
     // §3: the policy domain's own record; no record, no report.
     const net::DnsResult<net::TxtRecord> txt = co_await net::await_call(
@@ -143,12 +160,7 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
       out.push_back(std::move(outcome));
       continue;
     }
-    if (deps_.leases != nullptr) {
-      if (auto marked = deps_.leases->mark(day, domain, tlsrpt::LeaseState::built); !marked) {
-        spdlog::warn("tlsrpt: {} {}: marking the lease built failed: {}", tlsrpt::format_day(day),
-                     domain, marked.error().message);
-      }
-    }
+    mark_built(day, domain);
     outcome.report_id = built.stored.id;
     outcome.rua = ok->rua;
     if (!ok->ignored.empty()) {
@@ -214,16 +226,66 @@ bool ReportService::still_ours(const tlsrpt::DueDelivery& d) {
                  d.report.id, d.delivery.uri, grant.error().message);
     return false;
   }
-  if (tlsrpt::holds(grant->action)) return true;
-  const std::string reason = grant->action == tlsrpt::LeaseAction::done
-                                 ? "sent by node " + grant->lease.node
-                                 : "taken over by node " + grant->lease.node;
-  spdlog::warn("tlsrpt: report {} to {} not sent here: {}", d.report.id, d.delivery.uri, reason);
-  if (auto gone = deps_.reports.record_given_up(d.report.id, d.delivery.uri, reason); !gone) {
-    spdlog::error("tlsrpt: recording that {} was handed over failed: {}", d.report.id,
-                  gone.error().message);
+  if (grant->action == tlsrpt::LeaseAction::take_over) {
+    // The node that held it died with deliveries pending: they go on from here, with the report
+    // it stored (the same report-id and JSON).
+    spdlog::warn("tlsrpt: report {}: taken over from node {} whose lease ran out", d.report.id,
+                 grant->lease.node);
+    mark_built(d.report.day, d.report.policy_domain);
   }
+  if (tlsrpt::holds(grant->action)) return true;
+  // The delivery stays as the shared store has it: the lease's holder sends it, or nobody
+  // (sent). It was due here only because the lease changed hands since it was read.
+  spdlog::info("tlsrpt: report {} to {} not sent here: {} by node {}", d.report.id,
+               d.delivery.uri, grant->action == tlsrpt::LeaseAction::done ? "sent" : "held",
+               grant->lease.node);
   return false;
+}
+
+core::Result<ReportService::StoredLook> ReportService::look_up_stored(tlsrpt::Day day,
+                                                                    const std::string& domain) {
+  auto found = deps_.reports.find_report(day, domain);
+  if (!found) return found.error();
+  StoredLook look;
+  if (!*found) return look;
+  auto deliveries = deps_.reports.deliveries((*found)->id);
+  if (!deliveries) return deliveries.error();
+  look.report = std::move(**found);
+  look.deliveries = std::move(*deliveries);
+  look.state = look.deliveries.empty() ? StoredState::unfinished : StoredState::built;
+  return look;
+}
+
+BuildOutcome ReportService::continue_stored(tlsrpt::Day day, const StoredLook& look,
+                                            BuildOutcome outcome) {
+  mark_built(day, outcome.domain);
+  outcome.report_id = look.report->id;
+  std::size_t pending = 0;
+  for (const tlsrpt::ReportDelivery& d : look.deliveries) {
+    outcome.rua.push_back(d.uri);
+    if (d.state == tlsrpt::DeliveryState::pending) ++pending;
+  }
+  outcome.note += std::string(outcome.note.empty() ? "" : "; ") + "the stored report goes on, " +
+                  std::to_string(pending) + " delivery(ies) pending";
+  spdlog::info("tlsrpt: report {} for {} on {}: {}", outcome.report_id, outcome.domain,
+               tlsrpt::format_day(day), outcome.note);
+  return outcome;
+}
+
+BuildOutcome ReportService::retry_soon(BuildOutcome outcome, tlsrpt::Day day,
+                                       const std::string& what) {
+  outcome.note = what + "; tried again in a minute";
+  outcome.held_until = deps_.clock.now() + std::chrono::minutes(1);
+  spdlog::warn("tlsrpt: {} {}: {}", tlsrpt::format_day(day), outcome.domain, outcome.note);
+  return outcome;
+}
+
+void ReportService::mark_built(tlsrpt::Day day, const std::string& domain) {
+  if (deps_.leases == nullptr) return;
+  if (auto marked = deps_.leases->mark(day, domain, tlsrpt::LeaseState::built); !marked) {
+    spdlog::warn("tlsrpt: {} {}: marking the lease built failed: {}", tlsrpt::format_day(day),
+                 domain, marked.error().message);
+  }
 }
 
 void ReportService::hold_for_retry(const tlsrpt::StoredReport& report, core::SysTime retry_at) {

@@ -2,8 +2,10 @@
 // daemon's daily run and `stsrelay report send`:
 //
 //   build_day(day)  for each policy domain with sessions that day: `_smtp._tls.<domain>` (§3),
-//                   the report JSON (§4.4) stored in tlsrpt.db with one delivery per rua URI;
-//                   a domain without a valid record gets no report.
+//                   the report JSON (§4.4) stored with one delivery per rua URI (tlsrpt.db, or
+//                   in a fleet the shared database); a domain without a valid record gets no
+//                   report. In a fleet a report is built once (report_steps.hpp): the node
+//                   holding its lease continues a stored report instead of building another.
 //   send_due()      every delivery that is due: `mailto:` as a DKIM-signed multipart/report
 //                   message queued into stsrelay's own queue (§5.3), marked tls_optional so that
 //                   it reaches a domain whose TLS is broken and is not counted itself (§5.3:
@@ -22,7 +24,10 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "src/app/reports/report_steps.hpp"
 #include "src/core/clock.hpp"
+#include "src/core/result.hpp"
+#include "tlsrpt/report_storage.hpp"
 #include "tlsrpt/report_day.hpp"
 #include "tlsrpt/report_json.hpp"
 #include "tlsrpt/report_mail.hpp"
@@ -35,9 +40,7 @@ namespace stsrelay::queue { class Store; }
 namespace stsrelay::tlsrpt {
 class CounterReader;
 class ReportLeases;
-class ReportStore;
-struct DueDelivery;
-struct StoredReport;
+class ReportStorage;
 class Recorder;
 }  // namespace stsrelay::tlsrpt
 
@@ -58,7 +61,7 @@ struct ReportDeps {
   net::HttpsFetcher& https;
   queue::Store& queue;
   tlsrpt::CounterReader& counters;  // tlsrpt.db, or the shared database of a fleet
-  tlsrpt::ReportStore& reports;
+  tlsrpt::ReportStorage& reports;  // tlsrpt.db, or the shared database of a fleet
   tlsrpt::Recorder* recorder;  // flushed before a day is read; may be null (the CLI)
   const core::Clock& clock;
   // A fleet: the lease that makes one node build and send (day, domain)'s report, and lets
@@ -95,11 +98,24 @@ class ReportService {
   boost::asio::awaitable<std::vector<SendOutcome>> send_due(std::size_t limit = 100);
 
  private:
+  // What the storage holds of (day, domain)'s report.
+  struct StoredLook {
+    StoredState state = StoredState::none;
+    std::optional<tlsrpt::StoredReport> report;
+    std::vector<tlsrpt::ReportDelivery> deliveries;
+  };
+  core::Result<StoredLook> look_up_stored(tlsrpt::Day day, const std::string& domain);
+  // The lease's holder goes on with the stored report: its deliveries are sent by send_due().
+  BuildOutcome continue_stored(tlsrpt::Day day, const StoredLook& look, BuildOutcome outcome);
+  // The outcome of a step that failed for now (`what`: the error): tried again in a minute.
+  BuildOutcome retry_soon(BuildOutcome outcome, tlsrpt::Day day, const std::string& what);
+  // A fleet: the lease says built (and is renewed).
+  void mark_built(tlsrpt::Day day, const std::string& domain);
   core::Result<std::string> signed_report_mail(const tlsrpt::ReportMail& mail) const;
   boost::asio::awaitable<SendOutcome> send_mail(const std::string& id, const std::string& uri,
                                                 const std::string& domain, tlsrpt::Day day,
                                                 const std::string& gzipped);
-  // A fleet: still this node's report to send? Gives the delivery up when it is not.
+  // A fleet: still this node's report to send (taking its lease over when its holder died)?
   bool still_ours(const tlsrpt::DueDelivery& due);
   void mark_finished(const tlsrpt::StoredReport& report);
   // A fleet: the lease lasts until a failed delivery's retry, so no node takes it over before.
