@@ -105,8 +105,14 @@ class ReportService {
     std::vector<tlsrpt::ReportDelivery> deliveries;
   };
   core::Result<StoredLook> look_up_stored(tlsrpt::Day day, const std::string& domain);
+  // A fleet: takes (day, domain)'s lease and reads `look` again under it. nullopt when this
+  // node holds the lease; else `outcome` as it goes back (held or sent elsewhere, or failed for
+  // now).
+  std::optional<BuildOutcome> take_lease(tlsrpt::Day day, BuildOutcome& outcome,
+                                         StoredLook& look);
   // The lease's holder goes on with the stored report: its deliveries are sent by send_due().
-  BuildOutcome continue_stored(tlsrpt::Day day, const StoredLook& look, BuildOutcome outcome);
+  BuildOutcome continue_stored(tlsrpt::Day day, const StoredLook& look, bool again,
+                               BuildOutcome outcome);
   // The outcome of a step that failed for now (`what`: the error): tried again in a minute.
   BuildOutcome retry_soon(BuildOutcome outcome, tlsrpt::Day day, const std::string& what);
   // A fleet: the lease says built (and is renewed).

@@ -1,19 +1,21 @@
 #include "src/app/reports/report_steps.hpp"
 
+#include "src/core/enum_names.hpp"
+
 namespace stsrelay::app {
 
-std::string_view to_string(StoredState state) {
-  switch (state) {
-    case StoredState::none: return "none";
-    case StoredState::unfinished: return "unfinished";
-    case StoredState::built: return "built";
-  }
-  return "none";
-}
+namespace {
 
-std::string_view to_string(BuildStep step) {
-  return step == BuildStep::build ? "build" : "continue_stored";
-}
+constexpr core::EnumNameList<StoredState::built> kStoredNames{{"none", "unfinished", "built"},
+                                                              "none"};
+constexpr core::EnumNameList<BuildStep::continue_stored> kStepNames{{"build", "continue_stored"},
+                                                                    "build"};
+
+}  // namespace
+
+std::string_view to_string(StoredState state) { return kStoredNames.name(state); }
+
+std::string_view to_string(BuildStep step) { return kStepNames.name(step); }
 
 bool wants_report(bool fleet, bool again, StoredState stored) {
   if (again) return true;
@@ -26,6 +28,16 @@ bool wants_report(bool fleet, bool again, StoredState stored) {
 BuildStep build_step(bool fleet, StoredState stored) {
   if (fleet && stored == StoredState::built) return BuildStep::continue_stored;
   return BuildStep::build;
+}
+
+std::vector<std::string> destinations_to_restart(const std::vector<tlsrpt::ReportDelivery>& all,
+                                                 bool again) {
+  std::vector<std::string> out;
+  if (!again) return out;
+  for (const tlsrpt::ReportDelivery& d : all) {
+    if (d.state != tlsrpt::DeliveryState::sent) out.push_back(d.uri);
+  }
+  return out;
 }
 
 }  // namespace stsrelay::app

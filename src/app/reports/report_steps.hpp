@@ -12,7 +12,11 @@
 // between the two writes; its lease holder builds it again under the same id.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "tlsrpt/report_storage.hpp"
 
 namespace stsrelay::app {
 
@@ -34,5 +38,11 @@ std::string_view to_string(BuildStep step);
 
 // Holding the report's lease (a fleet) or alone: what the run does.
 BuildStep build_step(bool fleet, StoredState stored);
+
+// Continuing a stored report: the destinations that start over (due now, attempts from 0).
+// `report send` (again) sends now what has not been sent, including destinations given up;
+// a sent one is never sent again. The day's run and a take-over leave every retry as it stands.
+std::vector<std::string> destinations_to_restart(const std::vector<tlsrpt::ReportDelivery>& all,
+                                                 bool again);
 
 }  // namespace stsrelay::app

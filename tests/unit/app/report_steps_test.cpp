@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "tests/support/table_test.hpp"
 
@@ -47,6 +50,31 @@ TEST(ReportSteps, WhatTheHolderDoes) {
   };
   testing::expect_rows(rows, [](const In& in) {
     return build_step(std::get<0>(in), std::get<1>(in));
+  });
+}
+
+TEST(ReportSteps, WhichDestinationsStartOver) {
+  using tlsrpt::DeliveryState;
+  auto delivery = [](const char* uri, DeliveryState state) {
+    tlsrpt::ReportDelivery d;
+    d.uri = uri;
+    d.state = state;
+    return d;
+  };
+  const std::vector<tlsrpt::ReportDelivery> mixed{
+      delivery("https://a.example/", DeliveryState::sent),
+      delivery("https://b.example/", DeliveryState::pending),
+      delivery("mailto:c@c.example", DeliveryState::failed)};
+  using In = std::pair<std::vector<tlsrpt::ReportDelivery>, bool>;  // deliveries, again
+  const testing::Row<In, std::vector<std::string>> rows[] = {
+      {"report send: all but the sent one", {mixed, true},
+       {"https://b.example/", "mailto:c@c.example"}},
+      {"the day's run or a take-over: every retry as it stands", {mixed, false}, {}},
+      {"report send, all sent: nothing is sent again",
+       {{delivery("https://a.example/", DeliveryState::sent)}, true}, {}},
+  };
+  testing::expect_rows(rows, [](const In& in) {
+    return destinations_to_restart(in.first, in.second);
   });
 }
 
