@@ -192,6 +192,15 @@ class ClusterReportsTest(RelayTestCase):
         for relay in self.relays:
             self.assertEqual(self.listed(relay, self.day),
                              {d: (i, ["sent"]) for d, (i, _, _) in stored.items()})
+        # Any node shows any report, as it was built and sent.
+        for domain, (report_id, _, report_json) in stored.items():
+            shown = self.relays[2].cli("report", "show", report_id).stdout
+            self.assertEqual(shown, report_json + "\n")
+        # `cluster status` shows the leases these runs took.
+        status = self.relays[1].cli("cluster", "status").stdout
+        self.assertIn("tls-rpt report leases (2):", status)
+        for domain, (node, _, _) in leases.items():
+            self.assertIn(f"  {self.day} {domain}  {node}  sent\n", status)
         # The nodes that did not send it say who does (or did).
         for out in outputs:
             if ": sent: " not in out:
