@@ -8,10 +8,10 @@
 #include <iostream>
 
 #include "queue/store.hpp"
+#include "src/app/cli/cli_report_storage.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/config/signing_keys_load.hpp"
 #include "src/app/reports/report_service.hpp"
-#include "src/app/cli/cli_report_storage.hpp"
 #include "src/app/daemon/cluster_services.hpp"
 #include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
@@ -53,17 +53,17 @@ core::Result<std::vector<std::string>> flush_own_spool(const std::filesystem::pa
     if (!opened) return opened.error();
     // Shared with the job: it may still run on the worker after a wait here gives up.
     std::shared_ptr<tlsrpt::ClusterSpool> s = std::move(*opened);
-    auto flushed = db::ask_within<tlsrpt::SpoolFlush>(worker, kCliFleetWait,
-                                                      [s, node](db::PgConnection& conn) {
-      tlsrpt::SpoolFlush total;
-      for (;;) {
-        auto step = tlsrpt::flush_spool(conn, *s, node, 100);
-        if (!step) return core::Result<tlsrpt::SpoolFlush>(step.error());
-        total.added += step->added;
-        total.duplicates += step->duplicates;
-        if (!step->more) return core::Result<tlsrpt::SpoolFlush>(total);
-      }
-    });
+    auto flushed = db::ask_within<tlsrpt::SpoolFlush>(
+        worker, kCliFleetWait, [s, node](db::PgConnection& conn) {
+          tlsrpt::SpoolFlush total;
+          for (;;) {
+            auto step = tlsrpt::flush_spool(conn, *s, node, 100);
+            if (!step) return core::Result<tlsrpt::SpoolFlush>(step.error());
+            total.added += step->added;
+            total.duplicates += step->duplicates;
+            if (!step->more) return core::Result<tlsrpt::SpoolFlush>(total);
+          }
+        });
     if (!flushed) return core::Error{flushed.error().kind,
                                      "flushing this node's spool: " + flushed.error().message};
     lines.push_back("this node's spool: " + std::to_string(flushed->added) +
