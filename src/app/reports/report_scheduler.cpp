@@ -31,7 +31,7 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
 
   static asio::awaitable<void> loop(std::shared_ptr<Impl> self) {
     while (!self->stopped_) {
-      auto next = self->reports_->next_due();
+      auto next = co_await self->service_->next_due();
       const ReportPlan plan =
           plan_reports(self->clock_.now(), self->last_built_, self->send_at_, self->delay_,
                        next ? *next : std::nullopt);
@@ -40,7 +40,7 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
                             co_await self->service_->build_day(*plan.build, std::nullopt, false));
         self->last_built_ = plan.build;
         self->delay_ = random_delay(self->max_delay_);  // the next day's run gets its own
-        self->prune();
+        co_await self->service_->prune(self->clock_.now() - self->retention_);
       } else if (self->handover_at_ && self->clock_.now() >= *self->handover_at_) {
         // A fleet: reports another node held at the daily run; taken over if it died.
         const tlsrpt::Day day = self->handover_day_;
@@ -68,16 +68,6 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
       const core::SysTime at = *b.held_until + std::chrono::seconds(1);
       if (!handover_at_ || at < *handover_at_) handover_at_ = at;
       handover_day_ = day;
-    }
-  }
-
-  void prune() {
-    const core::SysTime cutoff = clock_.now() - retention_;
-    auto reports = reports_->prune_reports(cutoff);
-    auto counters = counters_->prune_before(tlsrpt::utc_day(cutoff));
-    if (!reports || !counters) {
-      spdlog::warn("tlsrpt: pruning past tlsrpt.retention failed: {}",
-                   !reports ? reports.error().message : counters.error().message);
     }
   }
 

@@ -1,9 +1,9 @@
 // The daemon's TLS-RPT sender: opens tlsrpt.db's counters and report store, and on a timer of
 // the daemon's io_context runs ReportService: the daily build (report_schedule.hpp), every due
-// delivery, and pruning past tlsrpt.retention. Nothing here blocks SMTP: the SQLite reads are
-// of a few rows and the network waits are asynchronous. In a fleet the counts, the reports and
-// their deliveries are the shared database's, read through its worker thread; this run's thread
-// waits for those reads (a few per run, each bounded) while the other threads serve SMTP.
+// delivery, and pruning past tlsrpt.retention. Nothing here blocks SMTP: ReportService awaits
+// every read and write of the counts, the reports and the leases (tlsrpt.db, or in a fleet the
+// shared database, each call bounded) on its own thread, and the network waits are
+// asynchronous.
 #pragma once
 
 #include <filesystem>

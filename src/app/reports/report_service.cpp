@@ -59,36 +59,19 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
                    flushed.error().message);
     }
   }
-  auto domains = deps_.counters.domains(day);
+  auto domains = co_await blocking(&ReportService::load_domains, day);
   if (!domains) {
     spdlog::error("tlsrpt: reading the counters of {} failed: {}", tlsrpt::format_day(day),
                   domains.error().message);
     co_return out;
   }
-  const bool fleet = deps_.leases != nullptr;
   for (const std::string& domain : *domains) {
     if (only_domain && *only_domain != domain) continue;
-    BuildOutcome outcome;
-    outcome.domain = domain;
-    auto stored = look_up_stored(day, domain);
-    if (!stored && fleet) {
-      out.push_back(retry_soon(std::move(outcome), day,
-                               "reading the stored report failed: " + stored.error().message));
-      continue;
-    }
-    // Alone, a store that cannot be read is left to the writes below to report.
-    StoredLook look = stored ? std::move(*stored) : StoredLook{};
-    if (!wants_report(fleet, again, look.state)) continue;  // built by an earlier run
-    if (fleet) {
-      // In a fleet even `report send` (again) asks: a report another node holds or sent is that
-      // node's, or the organisation would send two.
-      if (auto not_ours = take_lease(day, outcome, look)) {
-        out.push_back(std::move(*not_ours));
-        continue;
-      }
-    }
-    if (build_step(fleet, look.state) == BuildStep::continue_stored) {
-      out.push_back(continue_stored(day, look, again, std::move(outcome)));
+    Prepared prepared = co_await blocking(&ReportService::prepare, day, domain, again);
+    if (prepared.next == Prepared::Next::skip) continue;
+    BuildOutcome outcome = std::move(prepared.outcome);
+    if (prepared.next == Prepared::Next::finished) {
+      out.push_back(std::move(outcome));
       continue;
     }
     // §3: the policy domain's own record; no record, no report.
@@ -111,41 +94,83 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
       out.push_back(std::move(outcome));
       continue;
     }
-    auto data = deps_.counters.load(day, domain);
-    if (!data) {
-      outcome.note = "reading the counters failed: " + data.error().message;
-      out.push_back(std::move(outcome));
-      continue;
-    }
-    const tlsrpt::BuiltReport built = tlsrpt::build_report(settings_.meta, *data,
-                                                           deps_.clock.now());
-    if (auto stored = deps_.reports.store_report(built.stored); !stored) {
-      outcome.note = "storing the report failed: " + stored.error().message;
-      out.push_back(std::move(outcome));
-      continue;
-    }
-    if (auto added = deps_.reports.add_destinations(built.stored.id, ok->rua, deps_.clock.now());
-        !added) {
-      outcome.note = "storing its destinations failed: " + added.error().message;
-      out.push_back(std::move(outcome));
-      continue;
-    }
-    mark_built(day, domain);
-    outcome.report_id = built.stored.id;
-    outcome.rua = ok->rua;
-    if (!ok->ignored.empty()) {
-      outcome.note += std::string(outcome.note.empty() ? "" : "; ") + "ignored URIs of other schemes";
-    }
-    spdlog::info("tlsrpt: report {} for {} on {} built for {} destination(s)", built.stored.id,
-                 domain, tlsrpt::format_day(day), ok->rua.size());
-    out.push_back(std::move(outcome));
+    out.push_back(co_await blocking(&ReportService::build_and_store, day, std::move(outcome),
+                                    ok->rua, !ok->ignored.empty()));
   }
   co_return out;
 }
 
+core::Result<std::vector<std::string>> ReportService::load_domains(tlsrpt::Day day) {
+  return deps_.counters.domains(day);
+}
+
+ReportService::Prepared ReportService::prepare(tlsrpt::Day day, const std::string& domain,
+                                               bool again) {
+  const bool fleet = deps_.leases != nullptr;
+  Prepared prepared;
+  prepared.outcome.domain = domain;
+  auto stored = look_up_stored(day, domain);
+  if (!stored && fleet) {
+    prepared.outcome = retry_soon(std::move(prepared.outcome), day,
+                                  "reading the stored report failed: " + stored.error().message);
+    prepared.next = Prepared::Next::finished;
+    return prepared;
+  }
+  // Alone, a store that cannot be read is left to the writes that build the report to report.
+  StoredLook look = stored ? std::move(*stored) : StoredLook{};
+  if (!wants_report(fleet, again, look.state)) return prepared;  // built by an earlier run
+  if (fleet) {
+    // In a fleet even `report send` (again) asks: a report another node holds or sent is that
+    // node's, or the organisation would send two.
+    if (auto not_ours = take_lease(day, prepared.outcome, look)) {
+      prepared.outcome = std::move(*not_ours);
+      prepared.next = Prepared::Next::finished;
+      return prepared;
+    }
+  }
+  if (build_step(fleet, look.state) == BuildStep::continue_stored) {
+    prepared.outcome = continue_stored(day, look, again, std::move(prepared.outcome));
+    prepared.next = Prepared::Next::finished;
+    return prepared;
+  }
+  prepared.next = Prepared::Next::build;
+  return prepared;
+}
+
+BuildOutcome ReportService::build_and_store(tlsrpt::Day day, BuildOutcome outcome,
+                                            const std::vector<std::string>& rua,
+                                            bool ignored_others) {
+  const std::string& domain = outcome.domain;
+  auto data = deps_.counters.load(day, domain);
+  if (!data) {
+    outcome.note = "reading the counters failed: " + data.error().message;
+    return outcome;
+  }
+  const tlsrpt::BuiltReport built = tlsrpt::build_report(settings_.meta, *data,
+                                                         deps_.clock.now());
+  if (auto stored = deps_.reports.store_report(built.stored); !stored) {
+    outcome.note = "storing the report failed: " + stored.error().message;
+    return outcome;
+  }
+  if (auto added = deps_.reports.add_destinations(built.stored.id, rua, deps_.clock.now());
+      !added) {
+    outcome.note = "storing its destinations failed: " + added.error().message;
+    return outcome;
+  }
+  mark_built(day, domain);
+  outcome.report_id = built.stored.id;
+  outcome.rua = rua;
+  if (ignored_others) {
+    outcome.note += std::string(outcome.note.empty() ? "" : "; ") + "ignored URIs of other schemes";
+  }
+  spdlog::info("tlsrpt: report {} for {} on {} built for {} destination(s)", built.stored.id,
+               domain, tlsrpt::format_day(day), rua.size());
+  return outcome;
+}
+
 asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t limit) {
   std::vector<SendOutcome> out;
-  auto due = deps_.reports.due_deliveries(deps_.clock.now(), limit);
+  auto due = co_await blocking(&ReportService::load_due, limit);
   if (!due) {
     spdlog::error("tlsrpt: reading due report deliveries failed: {}", due.error().message);
     co_return out;
@@ -154,7 +179,7 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     const std::string& id = d.report.id;
     const std::string& uri = d.delivery.uri;
     SendOutcome sent;
-    if (!still_ours(d)) continue;
+    if (!co_await blocking(&ReportService::still_ours, d)) continue;
     auto gz = tlsrpt::gzip_compress(d.report.json);
     if (!gz) {
       sent = SendOutcome{id, uri, false, "gzip: " + gz.error().message};
@@ -163,26 +188,62 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     } else {
       sent = co_await post(id, uri, *gz);
     }
-    const core::SysTime now = deps_.clock.now();
-    auto recorded = sent.ok ? deps_.reports.record_sent(id, uri, now)
-                            : deps_.reports.record_failed(id, uri, sent.detail, now);
-    if (!recorded) {
-      spdlog::error("tlsrpt: recording the delivery of {} to {} failed: {}", id, uri,
-                    recorded.error().message);
-    } else if (sent.ok) {
-      spdlog::info("tlsrpt: report {} sent to {}: {}", id, uri, sent.detail);
-    } else if (recorded->state == tlsrpt::DeliveryState::failed) {
-      spdlog::error("tlsrpt: report {} to {} given up after {} attempts: {}", id, uri,
-                    recorded->attempts, sent.detail);
-    } else {
-      spdlog::warn("tlsrpt: report {} to {} failed ({}); next attempt at {}", id, uri,
-                   sent.detail, tlsrpt::format_rfc3339(recorded->next_attempt_at));
-      hold_for_retry(d.report, recorded->next_attempt_at);
-    }
-    if (recorded && recorded->state != tlsrpt::DeliveryState::pending) mark_finished(d.report);
+    co_await blocking(&ReportService::record_outcome, d, sent);
     out.push_back(std::move(sent));
   }
   co_return out;
+}
+
+core::Result<std::vector<tlsrpt::DueDelivery>> ReportService::load_due(std::size_t limit) {
+  return deps_.reports.due_deliveries(deps_.clock.now(), limit);
+}
+
+bool ReportService::record_outcome(const tlsrpt::DueDelivery& d, const SendOutcome& sent) {
+  const std::string& id = d.report.id;
+  const std::string& uri = d.delivery.uri;
+  const core::SysTime now = deps_.clock.now();
+  auto recorded = sent.ok ? deps_.reports.record_sent(id, uri, now)
+                          : deps_.reports.record_failed(id, uri, sent.detail, now);
+  if (!recorded) {
+    spdlog::error("tlsrpt: recording the delivery of {} to {} failed: {}", id, uri,
+                  recorded.error().message);
+    return false;
+  }
+  if (sent.ok) {
+    spdlog::info("tlsrpt: report {} sent to {}: {}", id, uri, sent.detail);
+  } else if (recorded->state == tlsrpt::DeliveryState::failed) {
+    spdlog::error("tlsrpt: report {} to {} given up after {} attempts: {}", id, uri,
+                  recorded->attempts, sent.detail);
+  } else {
+    spdlog::warn("tlsrpt: report {} to {} failed ({}); next attempt at {}", id, uri, sent.detail,
+                 tlsrpt::format_rfc3339(recorded->next_attempt_at));
+    hold_for_retry(d.report, recorded->next_attempt_at);
+  }
+  if (recorded->state != tlsrpt::DeliveryState::pending) mark_finished(d.report);
+  return true;
+}
+
+asio::awaitable<core::Result<std::optional<core::SysTime>>> ReportService::next_due() {
+  return blocking(&ReportService::load_next_due);
+}
+
+core::Result<std::optional<core::SysTime>> ReportService::load_next_due() {
+  return deps_.reports.next_due();
+}
+
+asio::awaitable<bool> ReportService::prune(core::SysTime cutoff) {
+  return blocking(&ReportService::prune_before, cutoff);
+}
+
+bool ReportService::prune_before(core::SysTime cutoff) {
+  auto reports = deps_.reports.prune_reports(cutoff);
+  auto counters = deps_.counters.prune_before(tlsrpt::utc_day(cutoff));
+  if (!reports || !counters) {
+    spdlog::warn("tlsrpt: pruning past tlsrpt.retention failed: {}",
+                 !reports ? reports.error().message : counters.error().message);
+    return false;
+  }
+  return true;
 }
 
 // §5.3: report mail MUST be DKIM-signed; unsigned mail would be discarded by the receiver.

@@ -12,6 +12,10 @@
 //                   "MUST deliver reports despite any TLS-related failures");
 //                   `https:` as a POST of application/tlsrpt+gzip, 200 or 201 being success
 //                   (§5.4). Failures are retried by the report store's schedule for 24 h (§5.5).
+//
+// Every call to the report storage, the counters and the leases (in a fleet: the shared
+// database, each a bounded wait) runs on the service's own blocking thread, awaited, so that a
+// slow database holds no Asio thread that serves SMTP (net/blocking_thread.hpp).
 #pragma once
 
 #include <chrono>
@@ -27,6 +31,7 @@
 #include "src/app/reports/report_steps.hpp"
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
+#include "src/net/blocking_thread.hpp"
 #include "tlsrpt/report_storage.hpp"
 #include "tlsrpt/report_day.hpp"
 #include "tlsrpt/report_json.hpp"
@@ -96,8 +101,37 @@ class ReportService {
                                                               bool again);
   // Sends up to `limit` due deliveries.
   boost::asio::awaitable<std::vector<SendOutcome>> send_due(std::size_t limit = 100);
+  // When a delivery is next due here (for the daemon's timer).
+  boost::asio::awaitable<core::Result<std::optional<core::SysTime>>> next_due();
+  // Deletes reports and counters from before `cutoff`; false (logged) when either failed.
+  boost::asio::awaitable<bool> prune(core::SysTime cutoff);
 
  private:
+  // `fn(args...)` on the blocking thread, awaited. Not a coroutine: the lambda that owns the
+  // arguments is made here, never in a coroutine body (await_callback.hpp says why).
+  template <class T, class... A>
+  boost::asio::awaitable<T> blocking(T (ReportService::*fn)(A...), std::decay_t<A>... args) {
+    return net::await_on_thread<T>(
+        blocking_, [this, fn, args...]() mutable { return (this->*fn)(args...); });
+  }
+
+  // The storage's and the leases' part of building (day, domain)'s report, before the DNS
+  // lookup: skip it, or the outcome is final (held elsewhere, sent, continued), or build it.
+  struct Prepared {
+    enum class Next { skip, finished, build } next = Next::skip;
+    BuildOutcome outcome;
+  };
+  core::Result<std::vector<std::string>> load_domains(tlsrpt::Day day);
+  Prepared prepare(tlsrpt::Day day, const std::string& domain, bool again);
+  // Builds the report from the counts, stores it with its destinations `rua`.
+  BuildOutcome build_and_store(tlsrpt::Day day, BuildOutcome outcome,
+                               const std::vector<std::string>& rua, bool ignored_others);
+  core::Result<std::vector<tlsrpt::DueDelivery>> load_due(std::size_t limit);
+  // Records the attempt's outcome, with the retry, the lease's hold and its end.
+  bool record_outcome(const tlsrpt::DueDelivery& due, const SendOutcome& sent);
+  core::Result<std::optional<core::SysTime>> load_next_due();
+  bool prune_before(core::SysTime cutoff);
+
   // What the storage holds of (day, domain)'s report.
   struct StoredLook {
     StoredState state = StoredState::none;
@@ -131,6 +165,7 @@ class ReportService {
 
   ReportDeps deps_;
   ReportSettings settings_;
+  net::BlockingThread blocking_;  // last: joined first, while what its jobs use still exists
 };
 
 }  // namespace stsrelay::app
