@@ -1,5 +1,6 @@
 #include "tlsrpt/pg_counter_store.hpp"
 
+#include "src/db/pg_ask.hpp"
 #include "tlsrpt/counter_codec.hpp"
 
 namespace stsrelay::tlsrpt {
@@ -153,12 +154,7 @@ core::Result<std::int64_t> prune_days_before(db::PgConnection& conn, Day first_k
 
 template <class T>
 core::Result<T> PgCounterReader::ask(std::function<core::Result<T>(db::PgConnection&)> fn) {
-  auto future = worker_.submit<T>(std::move(fn));
-  if (future.wait_for(wait_) != std::future_status::ready) {
-    return core::Error::temporary("postgresql " + worker_.target() + ": no answer within " +
-                                  std::to_string(wait_.count()) + " ms");
-  }
-  return future.get();
+  return db::ask_within<T>(worker_, wait_, std::move(fn));
 }
 
 core::Result<std::vector<Day>> PgCounterReader::days() {

@@ -1,6 +1,6 @@
 #include "tlsrpt/pg_report_lease.hpp"
 
-#include <future>
+#include "src/db/pg_ask.hpp"
 
 namespace stsrelay::tlsrpt {
 namespace {
@@ -9,17 +9,6 @@ namespace {
 constexpr std::string_view kTerm = "clock_timestamp() + $4::bigint * interval '1 millisecond'";
 
 core::SysTime from_ms(std::int64_t ms) { return core::SysTime{std::chrono::milliseconds{ms}}; }
-
-template <class T>
-core::Result<T> wait_for(db::PgWorker& worker, std::chrono::milliseconds wait,
-                         std::function<core::Result<T>(db::PgConnection&)> fn) {
-  auto future = worker.submit<T>(std::move(fn));
-  if (future.wait_for(wait) != std::future_status::ready) {
-    return core::Error::temporary("postgresql " + worker.target() + ": no answer within " +
-                                  std::to_string(wait.count()) + " ms");
-  }
-  return future.get();
-}
 
 }  // namespace
 
@@ -133,15 +122,16 @@ core::Result<std::vector<LeaseRow>> load_report_leases(db::PgConnection& conn) {
 }
 
 core::Result<ReportLeases::Grant> PgReportLeases::take(Day day, std::string_view domain) {
-  return wait_for<Grant>(worker_, wait_,
-                         [day, d = std::string(domain), n = node_, t = term_](db::PgConnection& c) {
-                           return take_report_lease(c, day, d, n, t);
-                         });
+  return db::ask_within<Grant>(
+      worker_, wait_,
+      [day, d = std::string(domain), n = node_, t = term_](db::PgConnection& c) {
+        return take_report_lease(c, day, d, n, t);
+      });
 }
 
 core::Result<bool> PgReportLeases::hold_until(Day day, std::string_view domain,
                                               core::SysTime retry_at) {
-  return wait_for<bool>(
+  return db::ask_within<bool>(
       worker_, wait_,
       [day, d = std::string(domain), n = node_, t = term_, retry_at](db::PgConnection& c) {
         return hold_report_lease(c, day, d, n, retry_at, t);
@@ -149,7 +139,7 @@ core::Result<bool> PgReportLeases::hold_until(Day day, std::string_view domain,
 }
 
 core::Result<bool> PgReportLeases::mark(Day day, std::string_view domain, LeaseState state) {
-  return wait_for<bool>(
+  return db::ask_within<bool>(
       worker_, wait_,
       [day, d = std::string(domain), n = node_, t = term_, state](db::PgConnection& c) {
         return mark_report_lease(c, day, d, n, state, t);

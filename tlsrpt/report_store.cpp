@@ -180,18 +180,6 @@ core::Result<ReportDelivery> ReportStore::record_failed(std::string_view report_
   return load_delivery(report_id, uri);
 }
 
-core::Result<ReportDelivery> ReportStore::record_given_up(std::string_view report_id,
-                                                           std::string_view uri,
-                                                           std::string_view reason) {
-  std::lock_guard lock(mutex_);
-  const auto done = db::run_once(
-      conn_, "UPDATE report_deliveries SET state = ?3, last_error = ?4 "
-             "WHERE report_id = ?1 AND uri = ?2",
-      report_id, uri, to_string(DeliveryState::failed), reason);
-  if (!done) return done.error();
-  return load_delivery(report_id, uri);
-}
-
 core::Result<StoredReport> ReportStore::load_report(std::string_view report_id) {
   std::lock_guard lock(mutex_);
   auto row = db::first_row(

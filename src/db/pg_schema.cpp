@@ -87,8 +87,8 @@ CREATE TABLE cluster_nodes (
 // Version 3: tlsrpt_report_leases, which replaces version 1's claims (tlsrpt/report_lease.hpp):
 // the node building or sending (day, domain)'s report holds it until lease_until and renews it
 // before each step, so that when it dies another node takes over once the term is over; state
-// sent ends it for every node. tlsrpt_report_claims stays for nodes of the previous release
-// during a rolling upgrade (they still claim; upgrade every node before the next daily run).
+// sent ends it for every node. tlsrpt_report_claims stayed for nodes of the previous release
+// during a rolling upgrade (version 4 drops it).
 constexpr std::string_view kV3 = R"sql(
 CREATE TABLE tlsrpt_report_leases (
   day text NOT NULL,
@@ -102,10 +102,42 @@ CREATE TABLE tlsrpt_report_leases (
 );
 )sql";
 
-constexpr std::array<PgMigration, 3> kMigrations = {{
+// Version 4: the reports themselves and their deliveries (tlsrpt/pg_report_store.hpp), as
+// tlsrpt.db keeps them on one node (times in unix seconds, like it), so that a fleet builds the
+// report of (day, domain) once (UNIQUE (day, domain), beside the report-id), every node lists and
+// shows it, and a node that takes a lease over continues the stored report's deliveries instead
+// of building another. tlsrpt_report_claims goes: nothing has read or written it since version 3,
+// and a node of a release before that stops at this version anyway (pg_migrate.hpp).
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE tlsrpt_reports (
+  id text PRIMARY KEY,
+  day text NOT NULL,
+  domain text NOT NULL,
+  json text NOT NULL,
+  created_at bigint NOT NULL,
+  node text NOT NULL,
+  UNIQUE (day, domain)
+);
+CREATE TABLE tlsrpt_report_deliveries (
+  report_id text NOT NULL REFERENCES tlsrpt_reports (id) ON DELETE CASCADE,
+  uri text NOT NULL,
+  state text NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+  attempts integer NOT NULL DEFAULT 0,
+  first_at bigint NOT NULL,
+  next_attempt_at bigint NOT NULL,
+  last_error text NOT NULL DEFAULT '',
+  PRIMARY KEY (report_id, uri)
+);
+CREATE INDEX tlsrpt_report_deliveries_due ON tlsrpt_report_deliveries (next_attempt_at)
+  WHERE state = 'pending';
+DROP TABLE tlsrpt_report_claims;
+)sql";
+
+constexpr std::array<PgMigration, 4> kMigrations = {{
     {1, kV1},
     {2, kV2},
     {3, kV3},
+    {4, kV4},
 }};
 
 }  // namespace

@@ -3,30 +3,16 @@
 // incremental by version, and a refresh lease goes to one node until it runs out.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "src/db/pg_connection.hpp"
-#include "src/db/pg_migrate.hpp"
 #include "sts/shared_policy_store.hpp"
+#include "tests/integration/pg_test_connection.hpp"
 
 namespace stsrelay {
 namespace {
 
 using namespace std::chrono_literals;
 
-db::PgConnection migrated() {
-  const char* conninfo = std::getenv("STSRELAY_TEST_PG");
-  if (conninfo == nullptr) throw std::runtime_error("STSRELAY_TEST_PG is not set");
-  db::PgSettings s;
-  s.conninfo = conninfo;
-  s.statement_timeout = 2s;
-  auto c = db::PgConnection::connect(s);
-  if (!c) throw std::runtime_error(c.error().message);
-  if (auto st = db::migrate(*c, db::shared_schema()); !st) {
-    throw std::runtime_error(st.error().message);
-  }
-  return std::move(*c);
-}
+db::PgConnection migrated() { return testing::migrated_pg_connection(); }
 
 const core::SysTime kT0 = core::from_unix(1'800'000'000);
 

@@ -15,3 +15,5 @@ set_tests_properties(integration_pg_store PROPERTIES
 # The shared MTA-STS policy cache and refresh leases (sts/shared_policy_store.hpp).
 target_sources(pg_store_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/pg_policy_store_test.cpp)
 target_link_libraries(pg_store_test PRIVATE stsrelay_sts)
+# The fleet's TLS-RPT reports and their deliveries (tlsrpt/pg_report_store.hpp).
+target_sources(pg_store_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/pg_report_store_test.cpp)

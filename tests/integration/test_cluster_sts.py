@@ -94,7 +94,7 @@ class ClusterStsTest(RelayTestCase):
                                                                       "sent"))
         wait_until(lambda: self.shared_policy() == [["enforce.test", POLICY_ID, "relay-a"]],
                    WAIT, what="node A's policy in the shared cache", interval=0.2)
-        self.assertEqual(self.pg.query("SELECT max(version) FROM stsrelay_schema"), [["3"]])
+        self.assertEqual(self.pg.query("SELECT max(version) FROM stsrelay_schema"), [["4"]])
 
         # Node B takes it over without fetching it ...
         wait_until(lambda: "mta-sts policy adopted from the shared cache domain=enforce.test "
@@ -136,7 +136,7 @@ class ClusterStsTest(RelayTestCase):
         self.assertEqual(status.returncode, 0, status.stdout + status.stderr)
         self.assertIn(f"database: postgresql host={PG_HOST} port={self.pg.port} dbname=stsrelay",
                       status.stdout)
-        self.assertIn("reachable, schema version 3", status.stdout)
+        self.assertIn("reachable, schema version 4", status.stdout)
         for node in NODES:
             self.assertRegex(status.stdout, rf"\n  {node}  alive  version \S+  heartbeat \d+s ago"
                                             r"  spool 0 batches")

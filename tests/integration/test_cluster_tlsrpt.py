@@ -146,7 +146,7 @@ class ClusterTlsRptTest(RelayTestCase):
         self.wait_delivered(first)
         self.wait_shared_equals_nodes("the shared counts to reach every node's sessions")
         versions = {int(v) for [v] in self.pg.query("SELECT version FROM stsrelay_schema")}
-        self.assertEqual(versions, {1, 2, 3})
+        self.assertEqual(versions, {1, 2, 3, 4})
         nodes = {n for [n] in self.pg.query("SELECT DISTINCT node FROM tlsrpt_batches")}
         self.assertEqual(nodes, set(NODES))
         self.assert_exact(len(NODES) * 2)

@@ -1,8 +1,9 @@
 // `stsrelay cluster status`: what the shared database ([cluster] database) says about the fleet:
 // the database itself (redacted target, reachable or why not, schema version), the nodes whose
 // heartbeat it holds (name, version, age of the last heartbeat, TLS-RPT spool size), and who
-// holds which lease: MTA-STS proactive refreshes (sts_refresh_leases) and TLS-RPT report builds
-// (tlsrpt_report_claims). One connection, every statement bounded by the usual timeouts.
+// holds which lease: MTA-STS proactive refreshes (sts_refresh_leases) and the TLS-RPT report
+// leases the report runs take (tlsrpt_report_leases: day, domain, node, state, until). One
+// connection, every statement bounded by the usual timeouts.
 // Exit status: 0 when the database answered, 1 when it did not, 2 for a configuration without
 // [cluster] database (there is no fleet to show) or an unusable one.
 #include <CLI/CLI.hpp>
@@ -57,13 +58,18 @@ core::Status load_status(db::PgConnection& conn, ClusterStatus& out) {
           {leases->text(i, 0), leases->text(i, 1), describe_lease_left(*left)});
     }
   }
-  auto claims = conn.exec(
-      "SELECT day, domain, node, to_char(claimed_at AT TIME ZONE 'UTC', "
-      "'YYYY-MM-DD HH24:MI:SS') FROM tlsrpt_report_claims ORDER BY day, domain");
-  if (!claims) return claims.error();
-  for (int i = 0; i < claims->rows(); ++i) {
-    out.report_claims.push_back({claims->text(i, 0) + " " + claims->text(i, 1),
-                                 claims->text(i, 2), "claimed " + claims->text(i, 3) + " UTC"});
+  if (out.schema_version < 3) return core::Ok{};
+  auto leases = conn.exec(
+      "SELECT day, domain, node, state, to_char(lease_until AT TIME ZONE 'UTC', "
+      "'YYYY-MM-DD HH24:MI:SS'), extract(epoch FROM lease_until - now())::bigint "
+      "FROM tlsrpt_report_leases ORDER BY day, domain");
+  if (!leases) return leases.error();
+  for (int i = 0; i < leases->rows(); ++i) {
+    auto left = leases->integer(i, 5);
+    if (!left) return left.error();
+    out.report_leases.push_back(
+        {leases->text(i, 0) + " " + leases->text(i, 1), leases->text(i, 2),
+         describe_report_lease(leases->text(i, 3), leases->text(i, 4) + " UTC", *left)});
   }
   return core::Ok{};
 }

@@ -1,53 +1,38 @@
 // `stsrelay report list [--json] | show ID`: the TLS-RPT reports stored in tlsrpt.db (in
-// queue.state_dir), read through their own connection, safe while the daemon runs.
+// queue.state_dir), or with [cluster] database the whole organisation's in the shared database
+// (cli_report_storage.hpp), read through their own connection, safe while the daemon runs.
 //   list  every report: day, policy domain, report-id, creation time, and each rua destination
 //         with its delivery state (pending, sent, failed), attempts, next attempt, last error
 //   show  the report's JSON (RFC 8460 §4.4) as it was built and sent
-// In a fleet, `list` also prints the shared database's view: which node holds or sent each report.
-// Exit status: 0 success, 1 failure (no such report, no tlsrpt.db, I/O), 2 usage/config.
+// In a fleet, `list` also prints which node holds or sent each report (the leases).
+// Exit status: 0 success, 1 failure (no such report, no tlsrpt.db, the cluster database
+// unreachable, I/O), 2 usage/config.
 #include <CLI/CLI.hpp>
 
-#include <chrono>
-#include <filesystem>
-#include <future>
-#include <functional>
 #include <iostream>
 #include <memory>
 
 #include "src/app/cli/cli_common.hpp"
 #include "src/app/cli/cli_report_send.hpp"
+#include "src/app/cli/cli_report_storage.hpp"
 #include "src/app/daemon/cluster_services.hpp"
+#include "src/db/pg_ask.hpp"
 #include "tlsrpt/pg_report_lease.hpp"
 #include "tlsrpt/report_list_format.hpp"
-#include "tlsrpt/report_store.hpp"
 
 namespace stsrelay::app {
 namespace {
 
-// Runs `body` with the report store at <state_dir>/tlsrpt.db.
-int with_reports(const Config& config, const std::function<int(tlsrpt::ReportStore&)>& body) {
-  return with_state_db(
-      std::filesystem::path(config.queue.state_dir) / "tlsrpt.db", "TLS-RPT database",
-      "the relay creates it with its first delivery",
-      [](const std::filesystem::path& path) { return tlsrpt::ReportStore::open(path); }, body);
-}
-
-// A fleet: the reports of every node, as the shared database's leases tell them (which node
-// holds or sent each day's report of each domain); the reports themselves are in the tlsrpt.db
-// of the node that built them.
+// A fleet: who holds or sent each report of the organisation, as the shared database's leases
+// tell it, after the reports themselves.
 int print_fleet_leases(const Config& config) {
   const std::string node = cluster_node_name(config.cluster);
   auto pg = cluster_pg_settings(config.cluster, node);
   if (!pg) return report_failure(pg.error());
   core::SystemClock clock;
   db::PgWorker worker(*pg, clock);
-  auto future = worker.submit<std::vector<tlsrpt::LeaseRow>>(
-      [](db::PgConnection& c) { return tlsrpt::load_report_leases(c); });
-  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-    return report_failure(
-        core::Error::temporary("postgresql " + worker.target() + ": no answer within 30 s"));
-  }
-  auto leases = future.get();
+  auto leases = db::ask_within<std::vector<tlsrpt::LeaseRow>>(
+      worker, kCliFleetWait, [](db::PgConnection& c) { return tlsrpt::load_report_leases(c); });
   if (!leases) return report_failure(leases.error());
   std::cout << "fleet (postgresql " << worker.target() << "), this node " << node << ":\n";
   if (leases->empty()) std::cout << "  no report of any node yet\n";
@@ -67,7 +52,7 @@ int print_fleet_leases(const Config& config) {
 int run_list(const CliContext& ctx, const ListShowOptions& o) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
-  const int status = with_reports(*config, [&o](tlsrpt::ReportStore& store) {
+  const int status = with_report_storage(*config, [&o](tlsrpt::ReportStorage& store) {
     auto reports = store.list_reports();
     if (!reports) return report_failure(reports.error());
     std::cout << (o.json ? tlsrpt::format_report_list_json(*reports)
@@ -75,7 +60,7 @@ int run_list(const CliContext& ctx, const ListShowOptions& o) {
               << std::flush;
     return kExitOk;
   });
-  // The JSON stays this node's array; the text adds the fleet's view.
+  // The JSON is the array of reports; the text adds who holds or sent each.
   if (status != kExitOk || o.json || !config->cluster.enabled()) return status;
   return print_fleet_leases(*config);
 }
@@ -83,7 +68,7 @@ int run_list(const CliContext& ctx, const ListShowOptions& o) {
 int run_show(const CliContext& ctx, const ListShowOptions& o) {
   auto config = load_config_for_cli(ctx);
   if (!config) return kExitUsage;
-  return with_reports(*config, [&o](tlsrpt::ReportStore& store) {
+  return with_report_storage(*config, [&o](tlsrpt::ReportStorage& store) {
     // The id as printed by `report list`, or as quoted in a Subject (<id>).
     std::string id = o.id;
     if (id.size() > 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);

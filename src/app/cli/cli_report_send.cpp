@@ -5,10 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <future>
 #include <iostream>
 
 #include "queue/store.hpp"
+#include "src/app/cli/cli_report_storage.hpp"
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/config/signing_keys_load.hpp"
 #include "src/app/reports/report_service.hpp"
@@ -16,10 +16,11 @@
 #include "src/core/domain_name.hpp"
 #include "src/net/dns_cares_resolver.hpp"
 #include "src/net/https_client.hpp"
-#include "src/db/pg_migrate.hpp"
+#include "src/db/pg_ask.hpp"
 #include "tlsrpt/cluster_spool.hpp"
 #include "tlsrpt/counter_store.hpp"
 #include "tlsrpt/pg_report_lease.hpp"
+#include "tlsrpt/pg_report_store.hpp"
 #include "tlsrpt/spool_flush.hpp"
 #include "tlsrpt/report_store.hpp"
 
@@ -39,9 +40,6 @@ asio::awaitable<void> build_and_send(ReportService& service, tlsrpt::Day day,
   run.sent = co_await service.send_due();
 }
 
-// How long `report send` waits for the shared database per step.
-constexpr std::chrono::seconds kFleetWait{30};
-
 // This node's spooled counts go to the shared database before the build, so that the report
 // has them; a node's counts not yet written out by its running daemon (a few seconds' worth, in
 // its recorder's memory) and other nodes' spools are out of reach: the lines say when each node's
@@ -55,28 +53,24 @@ core::Result<std::vector<std::string>> flush_own_spool(const std::filesystem::pa
     if (!opened) return opened.error();
     // Shared with the job: it may still run on the worker after a wait here gives up.
     std::shared_ptr<tlsrpt::ClusterSpool> s = std::move(*opened);
-    auto done = worker.submit<tlsrpt::SpoolFlush>([s, node](db::PgConnection& conn) {
-      tlsrpt::SpoolFlush total;
-      for (;;) {
-        auto step = tlsrpt::flush_spool(conn, *s, node, 100);
-        if (!step) return core::Result<tlsrpt::SpoolFlush>(step.error());
-        total.added += step->added;
-        total.duplicates += step->duplicates;
-        if (!step->more) return core::Result<tlsrpt::SpoolFlush>(total);
-      }
-    });
-    if (done.wait_for(kFleetWait) != std::future_status::ready) {
-      return core::Error::temporary("flushing this node's spool: no answer from postgresql " +
-                                    worker.target());
-    }
-    auto flushed = done.get();
+    auto flushed = db::ask_within<tlsrpt::SpoolFlush>(
+        worker, kCliFleetWait, [s, node](db::PgConnection& conn) {
+          tlsrpt::SpoolFlush total;
+          for (;;) {
+            auto step = tlsrpt::flush_spool(conn, *s, node, 100);
+            if (!step) return core::Result<tlsrpt::SpoolFlush>(step.error());
+            total.added += step->added;
+            total.duplicates += step->duplicates;
+            if (!step->more) return core::Result<tlsrpt::SpoolFlush>(total);
+          }
+        });
     if (!flushed) return core::Error{flushed.error().kind,
                                      "flushing this node's spool: " + flushed.error().message};
     lines.push_back("this node's spool: " + std::to_string(flushed->added) +
                     " batch(es) flushed before the build");
   }
-  auto nodes = worker.submit<std::vector<std::string>>(
-      [](db::PgConnection& conn) -> core::Result<std::vector<std::string>> {
+  auto seen = db::ask_within<std::vector<std::string>>(
+      worker, kCliFleetWait, [](db::PgConnection& conn) -> core::Result<std::vector<std::string>> {
         auto rows = conn.exec(
             "SELECT node, to_char(max(added_at) AT TIME ZONE 'UTC', "
             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM tlsrpt_batches GROUP BY node ORDER BY node");
@@ -87,13 +81,10 @@ core::Result<std::vector<std::string>> flush_own_spool(const std::filesystem::pa
         }
         return out;
       });
-  if (nodes.wait_for(kFleetWait) == std::future_status::ready) {
-    auto seen = nodes.get();
-    if (seen) {
-      lines.insert(lines.end(), seen->begin(), seen->end());
-    } else {
-      lines.push_back("when each node's counts last arrived is unknown: " + seen.error().message);
-    }
+  if (seen) {
+    lines.insert(lines.end(), seen->begin(), seen->end());
+  } else {
+    lines.push_back("when each node's counts last arrived is unknown: " + seen.error().message);
   }
   lines.push_back("other nodes' spools are not visible from here: counts a node still holds "
                   "are not in this report");
@@ -121,8 +112,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   }
   const std::filesystem::path state_dir(config->queue.state_dir);
   const std::filesystem::path db = state_dir / "tlsrpt.db";
-  // In a fleet the counts are in the shared database, and this node's tlsrpt.db holds only the
-  // reports it builds.
+  // In a fleet the counts, the reports and their deliveries are in the shared database.
   const bool fleet = config->cluster.enabled();
   if (!fleet) {
     if (auto missing = missing_state_db(db, "TLS-RPT data", "")) return report_failure(*missing);
@@ -136,23 +126,24 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
   std::unique_ptr<db::PgWorker> worker;
   std::unique_ptr<tlsrpt::PgCounterReader> shared_counters;
   std::unique_ptr<tlsrpt::PgReportLeases> leases;
+  std::unique_ptr<tlsrpt::ReportStorage> reports;
   tlsrpt::CounterReader* counters = nullptr;
   std::vector<std::string> fleet_lines;  // what the shared database said before the build
   if (fleet) {
     const std::string node = cluster_node_name(config->cluster);
-    auto pg = cluster_pg_settings(config->cluster, node);
-    if (!pg) return report_failure(pg.error());
-    db::PgWorkerOptions options;
-    options.on_connect = [](db::PgConnection& conn) {
-      return db::migrate(conn, db::shared_schema());
-    };
-    worker = std::make_unique<db::PgWorker>(*pg, clock, std::move(options));
-    shared_counters = std::make_unique<tlsrpt::PgCounterReader>(*worker, kFleetWait);
+    auto opened = open_fleet_worker(*config, node, clock);
+    if (!opened) return report_failure(opened.error());
+    worker = std::move(*opened);
+    if (auto reached = reach_fleet_database(*worker); !reached) {
+      return report_failure(reached.error());
+    }
+    shared_counters = std::make_unique<tlsrpt::PgCounterReader>(*worker, kCliFleetWait);
     counters = shared_counters.get();
     leases = std::make_unique<tlsrpt::PgReportLeases>(
         *worker, node,
         std::chrono::duration_cast<std::chrono::milliseconds>(config->cluster.report_lease),
-        kFleetWait);
+        kCliFleetWait);
+    reports = std::make_unique<tlsrpt::PgReportStore>(*worker, node, kCliFleetWait);
     auto flushed = flush_own_spool(state_dir / "cluster_spool.db", node, *worker);
     if (!flushed) return report_failure(flushed.error());
     fleet_lines = std::move(*flushed);
@@ -161,9 +152,10 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
     if (!store) return report_failure(store.error());
     local_counters = std::move(*store);
     counters = local_counters.get();
+    auto own_reports = tlsrpt::ReportStore::open(db);
+    if (!own_reports) return report_failure(own_reports.error());
+    reports = std::move(*own_reports);
   }
-  auto reports = tlsrpt::ReportStore::open(db);
-  if (!reports) return report_failure(reports.error());
   // Mail reports go into the queue the daemon delivers from (it notices new rows at once).
   auto queue = queue::Store::open(state_dir / "queue.db", clock);
   if (!queue) return report_failure(queue.error());
@@ -184,7 +176,7 @@ int run_report_send(const CliContext& ctx, const ReportSendOptions& o) {
     settings.signing_keys = [keys = *keys] { return keys; };
   }
   ReportService service(
-      ReportDeps{**dns, **https, **queue, *counters, **reports, nullptr, clock, leases.get()},
+      ReportDeps{**dns, **https, **queue, *counters, *reports, nullptr, clock, leases.get()},
       settings);
 
   SendRun run;

@@ -1,5 +1,7 @@
 // `stsrelay report send --day YYYY-MM-DD [--domain D]`: (re)builds that day's TLS-RPT reports
-// and sends every due delivery now, printing one line per report and per destination.
+// and sends every due delivery now, printing one line per report and per destination. In a fleet
+// a report already built (by any node) is not built again: the node holding its lease sends
+// what of it has not been sent (report_steps.hpp).
 #pragma once
 
 #include <string>

@@ -19,6 +19,12 @@ std::string describe_lease_left(std::int64_t seconds_left) {
   return "expired " + std::to_string(-seconds_left) + "s ago";
 }
 
+std::string describe_report_lease(const std::string& state, const std::string& until,
+                                  std::int64_t seconds_left) {
+  if (state == "sent") return state;
+  return state + ", until " + until + " (" + describe_lease_left(seconds_left) + ")";
+}
+
 std::string format_cluster_status(const ClusterStatus& status) {
   std::string out = "database: postgresql " + status.target + ": ";
   if (status.error) return out + "unreachable: " + *status.error + "\n";
@@ -34,7 +40,7 @@ std::string format_cluster_status(const ClusterStatus& status) {
            std::to_string(n.spool_batches) + " batches  started " + n.started_at + "\n";
   }
   out += section("mta-sts refresh leases", status.refresh_leases);
-  out += section("tls-rpt report claims", status.report_claims);
+  out += section("tls-rpt report leases", status.report_leases);
   return out;
 }
 

@@ -121,6 +121,9 @@ struct TlsrptConfig {
   std::string contact_info;
   std::string submitter;
   std::chrono::minutes send_at{30};  // after 00:00 UTC, for the day that just ended
+  // The daily run starts at send_at plus a random delay of up to this (RFC 8460 §4.1 asks for
+  // one, so that receivers do not get every sender's report at the same second).
+  std::chrono::seconds max_send_delay{3600};
   std::string dkim_selector = "tlsrpt";  // RFC 8460 §5.3: reports are DKIM-signed
   std::string dkim_key_file;             // PEM private key, RSA or Ed25519
   std::chrono::seconds retention{30 * 86400};  // reports and counters older than this are pruned

@@ -124,6 +124,7 @@ void read_tlsrpt(TableReader& r, TlsrptConfig& c) {
   r.string("contact_info", c.contact_info);
   r.string("submitter", c.submitter);
   r.converted("send_at", c.send_at, "a UTC time of day \"HH:MM\"", parse_time_of_day);
+  r.duration("max_send_delay", c.max_send_delay);
   r.string("dkim_selector", c.dkim_selector);
   r.string("dkim_key_file", c.dkim_key_file);
   r.duration("retention", c.retention);

@@ -166,6 +166,10 @@ void check_tlsrpt(const TlsrptConfig& t, Checker& check) {
   if (!contact.empty() && !submitter.empty() && contact != submitter) {
     check.fail("tlsrpt.submitter", "must be the domain of tlsrpt.contact_info (" + contact + ")");
   }
+  // The run of a day must start before the next day's: the delay stays within a few hours.
+  if (t.max_send_delay > std::chrono::hours(6)) {
+    check.fail("tlsrpt.max_send_delay", "must be at most 6h");
+  }
   // RFC 6376 §3.1: a selector is one or more LDH labels.
   check.host_name("tlsrpt.dkim_selector", t.dkim_selector, "a DKIM selector (LDH labels)");
 }

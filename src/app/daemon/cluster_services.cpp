@@ -61,7 +61,8 @@ core::Result<std::unique_ptr<ClusterServices>> ClusterServices::start(
   s->leases_ = std::make_unique<tlsrpt::PgReportLeases>(
       *s->worker_, s->node_, std::chrono::duration_cast<std::chrono::milliseconds>(cluster.report_lease),
       kReadWait);
-  spdlog::info("cluster: node {} shares TLS-RPT counts in postgresql {}", s->node_,
+  s->reports_ = std::make_unique<tlsrpt::PgReportStore>(*s->worker_, s->node_, kReadWait);
+  spdlog::info("cluster: node {} shares TLS-RPT counts and reports in postgresql {}", s->node_,
                s->worker_->target());
   return s;
 }

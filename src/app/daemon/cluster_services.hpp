@@ -1,6 +1,7 @@
 // A fleet node's link to the shared database ([cluster] database): the PgWorker (its own thread
 // and connection, the schema migrated on every new connection), the TLS-RPT counter writer with
-// its local spool (cluster_spool.db in state_dir) and the reader reports are built from. Made
+// its local spool (cluster_spool.db in state_dir), the reader reports are built from, and the
+// report leases and storage of the report runs (the organisation's reports and deliveries). Made
 // only when [cluster] database is set; a node alone never opens it. The conninfo is logged
 // redacted (host, port, dbname, user), never with its password.
 #pragma once
@@ -17,6 +18,7 @@
 #include "tlsrpt/cluster_counter_writer.hpp"
 #include "tlsrpt/pg_counter_store.hpp"
 #include "tlsrpt/pg_report_lease.hpp"
+#include "tlsrpt/pg_report_store.hpp"
 
 namespace stsrelay::app {
 
@@ -41,6 +43,8 @@ class ClusterServices {
   tlsrpt::CounterReader& counter_reader() { return *reader_; }
   // For the report runs: which node builds and sends (day, domain)'s report.
   tlsrpt::ReportLeases& report_leases() { return *leases_; }
+  // The fleet's reports and their deliveries, shared by every node.
+  tlsrpt::ReportStorage& report_store() { return *reports_; }
   tlsrpt::ClusterWriterStats counter_stats() const;
   const std::string& node() const { return node_; }
   // The worker, for the shared policy cache (sts_services.hpp).
@@ -59,6 +63,7 @@ class ClusterServices {
   tlsrpt::ClusterCounterWriter* writer_view_ = nullptr;  // owned by the recorder after that
   std::unique_ptr<tlsrpt::PgCounterReader> reader_;
   std::unique_ptr<tlsrpt::PgReportLeases> leases_;
+  std::unique_ptr<tlsrpt::PgReportStore> reports_;
   std::unique_ptr<NodeHeartbeat> heartbeat_;
 };
 

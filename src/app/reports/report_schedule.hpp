@@ -1,6 +1,7 @@
 // When the daemon runs TLS-RPT reports (RFC 8460 §4.1): once per UTC day, for the day that
-// ended, at tlsrpt.send_at plus a random delay of up to an hour (so that report receivers do
-// not get every sender's report at 00:00:00), and whenever a report delivery is due. Pure.
+// ended, at tlsrpt.send_at plus a random delay of up to tlsrpt.max_send_delay (an hour unless
+// set, so that report receivers do not get every sender's report at 00:00:00), and whenever a
+// report delivery is due. Pure.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,6 @@
 
 namespace stsrelay::app {
 
-inline constexpr std::chrono::seconds kMaxReportDelay{3600};
 // Nothing waits longer than this, so that a clock step or a missed wake-up costs little.
 inline constexpr std::chrono::seconds kMaxReportSleep{600};
 

@@ -31,7 +31,7 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
 
   static asio::awaitable<void> loop(std::shared_ptr<Impl> self) {
     while (!self->stopped_) {
-      auto next = self->reports_->next_due();
+      auto next = co_await self->service_->next_due();
       const ReportPlan plan =
           plan_reports(self->clock_.now(), self->last_built_, self->send_at_, self->delay_,
                        next ? *next : std::nullopt);
@@ -39,8 +39,8 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
         self->note_handover(*plan.build,
                             co_await self->service_->build_day(*plan.build, std::nullopt, false));
         self->last_built_ = plan.build;
-        self->delay_ = random_delay();  // the next day's run gets its own delay
-        self->prune();
+        self->delay_ = random_delay(self->max_delay_);  // the next day's run gets its own
+        co_await self->service_->prune(self->clock_.now() - self->retention_);
       } else if (self->handover_at_ && self->clock_.now() >= *self->handover_at_) {
         // A fleet: reports another node held at the daily run; taken over if it died.
         const tlsrpt::Day day = self->handover_day_;
@@ -71,19 +71,11 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
-  void prune() {
-    const core::SysTime cutoff = clock_.now() - retention_;
-    auto reports = reports_->prune_reports(cutoff);
-    auto counters = counters_->prune_before(tlsrpt::utc_day(cutoff));
-    if (!reports || !counters) {
-      spdlog::warn("tlsrpt: pruning past tlsrpt.retention failed: {}",
-                   !reports ? reports.error().message : counters.error().message);
-    }
-  }
-
-  static std::chrono::seconds random_delay() {
+  // Up to `max`, inclusive of 0; none when `max` is 0.
+  static std::chrono::seconds random_delay(std::chrono::seconds max) {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
-    return std::chrono::seconds(rng() % static_cast<std::uint64_t>(kMaxReportDelay.count()));
+    if (max.count() <= 0) return std::chrono::seconds(0);
+    return std::chrono::seconds(rng() % static_cast<std::uint64_t>(max.count()));
   }
 
   asio::strand<asio::any_io_executor> strand_;  // the loop and stop() run here, one at a time
@@ -91,7 +83,8 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
   const core::Clock& clock_;
   std::unique_ptr<tlsrpt::CounterStore> own_counters_;  // tlsrpt.db, when not in a fleet
   tlsrpt::CounterReader* counters_ = nullptr;
-  std::unique_ptr<tlsrpt::ReportStore> reports_;
+  std::unique_ptr<tlsrpt::ReportStore> own_reports_;  // tlsrpt.db, when not in a fleet
+  tlsrpt::ReportStorage* reports_ = nullptr;
   std::unique_ptr<net::HttpsClient> https_;
   std::unique_ptr<ReportService> service_;
   std::optional<tlsrpt::Day> last_built_;
@@ -99,6 +92,7 @@ class ReportScheduler::Impl : public std::enable_shared_from_this<Impl> {
   tlsrpt::Day handover_day_{};
   std::chrono::minutes send_at_{30};
   std::chrono::seconds delay_{0};
+  std::chrono::seconds max_delay_{3600};
   std::chrono::seconds retention_{30 * 86400};
   std::atomic<bool> stopped_{false};
 };
@@ -113,15 +107,17 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
   const std::filesystem::path db = state_dir / "tlsrpt.db";
   if (cluster != nullptr) {
     impl->counters_ = &cluster->counter_reader();
+    impl->reports_ = &cluster->report_store();
   } else {
     auto counters = tlsrpt::CounterStore::open(db);
     if (!counters) return counters.error();
     impl->own_counters_ = std::move(*counters);
     impl->counters_ = impl->own_counters_.get();
+    auto reports = tlsrpt::ReportStore::open(db);
+    if (!reports) return reports.error();
+    impl->own_reports_ = std::move(*reports);
+    impl->reports_ = impl->own_reports_.get();
   }
-  auto reports = tlsrpt::ReportStore::open(db);
-  if (!reports) return reports.error();
-  impl->reports_ = std::move(*reports);
   auto https = net::HttpsClient::create(ex, dns, {config.delivery.ca_file});
   if (!https) return https.error();
   impl->https_ = std::move(*https);
@@ -137,7 +133,8 @@ core::Result<std::unique_ptr<ReportScheduler>> ReportScheduler::start(
       std::move(settings));
   impl->send_at_ = config.tlsrpt.send_at;
   impl->retention_ = config.tlsrpt.retention;
-  impl->delay_ = Impl::random_delay();
+  impl->max_delay_ = config.tlsrpt.max_send_delay;
+  impl->delay_ = Impl::random_delay(impl->max_delay_);
   asio::co_spawn(impl->strand_, Impl::loop(impl), [](std::exception_ptr e) {
     if (!e) return;
     try {

@@ -1,9 +1,9 @@
 // The daemon's TLS-RPT sender: opens tlsrpt.db's counters and report store, and on a timer of
 // the daemon's io_context runs ReportService: the daily build (report_schedule.hpp), every due
-// delivery, and pruning past tlsrpt.retention. Nothing here blocks SMTP: the SQLite reads are
-// of a few rows and the network waits are asynchronous. In a fleet the counts come from the
-// shared database through its worker thread; this run's thread waits for those reads (a few a
-// day, bounded by the worker's timeouts) while the other threads of the pool serve SMTP.
+// delivery, and pruning past tlsrpt.retention. Nothing here blocks SMTP: ReportService awaits
+// every read and write of the counts, the reports and the leases (tlsrpt.db, or in a fleet the
+// shared database, each call bounded) on its own thread, and the network waits are
+// asynchronous.
 #pragma once
 
 #include <filesystem>
@@ -32,7 +32,7 @@ class ReportScheduler {
       tlsrpt::Recorder& recorder, const Config& config, const std::filesystem::path& state_dir,
       const core::Clock& clock,
       std::function<std::shared_ptr<const dkim::SigningKeys>()> signing_keys,
-      ClusterServices* cluster = nullptr);  // a fleet node's shared counts; null: tlsrpt.db
+      ClusterServices* cluster = nullptr);  // a fleet node's shared stores; null: tlsrpt.db
   ~ReportScheduler();  // stops; destroy while the io_context still exists
   // No run starts afterwards (SIGTERM); a run in progress ends at its next step.
   void stop();

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "queue/store.hpp"
+#include "src/app/reports/report_steps.hpp"
 #include "src/core/result.hpp"
 #include "src/net/await_callback.hpp"
 #include "src/net/dns_resolver.hpp"
@@ -22,7 +23,7 @@
 #include "tlsrpt/report_mail.hpp"
 #include "tlsrpt/report_lease.hpp"
 #include "tlsrpt/report_naming.hpp"
-#include "tlsrpt/report_store.hpp"
+#include "tlsrpt/report_storage.hpp"
 #include "tlsrpt/rua_record.hpp"
 
 namespace stsrelay::app {
@@ -58,7 +59,7 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
                    flushed.error().message);
     }
   }
-  auto domains = deps_.counters.domains(day);
+  auto domains = co_await blocking(&ReportService::load_domains, day);
   if (!domains) {
     spdlog::error("tlsrpt: reading the counters of {} failed: {}", tlsrpt::format_day(day),
                   domains.error().message);
@@ -66,43 +67,12 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
   }
   for (const std::string& domain : *domains) {
     if (only_domain && *only_domain != domain) continue;
-    BuildOutcome outcome;
-    outcome.domain = domain;
-    if (!again) {
-      auto existing = deps_.reports.find_report(day, domain);
-      if (existing && *existing) continue;  // built by an earlier run of the day
-    }
-    if (deps_.leases != nullptr) {
-      // In a fleet even `report send` (again) asks: a report another node holds or sent is that
-      // node's, or the organisation would send two.
-      auto grant = deps_.leases->take(day, domain);
-      if (!grant) {
-        outcome.note = "taking the report's lease failed: " + grant.error().message +
-                       "; tried again in a minute";
-        outcome.held_until = deps_.clock.now() + std::chrono::minutes(1);
-        spdlog::warn("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
-        out.push_back(std::move(outcome));
-        continue;
-      }
-      if (!tlsrpt::holds(grant->action)) {
-        if (grant->action == tlsrpt::LeaseAction::done) {
-          outcome.note = "sent by node " + grant->lease.node;
-        } else {
-          outcome.note = "held by node " + grant->lease.node + " (" +
-                         std::string(tlsrpt::to_string(grant->lease.state)) + ") until " +
-                         tlsrpt::format_rfc3339(grant->lease.until) +
-                         "; taken over if it has not finished by then";
-          outcome.held_until = grant->lease.until;
-        }
-        spdlog::info("tlsrpt: {} {}: {}", tlsrpt::format_day(day), domain, outcome.note);
-        out.push_back(std::move(outcome));
-        continue;
-      }
-      if (grant->action == tlsrpt::LeaseAction::take_over) {
-        spdlog::warn("tlsrpt: {} {}: taking the report over from a node whose lease ran out",
-                     tlsrpt::format_day(day), domain);
-        outcome.note = "taken over from another node";
-      }
+    Prepared prepared = co_await blocking(&ReportService::prepare, day, domain, again);
+    if (prepared.next == Prepared::Next::skip) continue;
+    BuildOutcome outcome = std::move(prepared.outcome);
+    if (prepared.next == Prepared::Next::finished) {
+      out.push_back(std::move(outcome));
+      continue;
     }
     // §3: the policy domain's own record; no record, no report.
     const net::DnsResult<net::TxtRecord> txt = co_await net::await_call(
@@ -124,46 +94,83 @@ asio::awaitable<std::vector<BuildOutcome>> ReportService::build_day(
       out.push_back(std::move(outcome));
       continue;
     }
-    auto data = deps_.counters.load(day, domain);
-    if (!data) {
-      outcome.note = "reading the counters failed: " + data.error().message;
-      out.push_back(std::move(outcome));
-      continue;
-    }
-    const tlsrpt::BuiltReport built = tlsrpt::build_report(settings_.meta, *data,
-                                                           deps_.clock.now());
-    if (auto stored = deps_.reports.store_report(built.stored); !stored) {
-      outcome.note = "storing the report failed: " + stored.error().message;
-      out.push_back(std::move(outcome));
-      continue;
-    }
-    if (auto added = deps_.reports.add_destinations(built.stored.id, ok->rua, deps_.clock.now());
-        !added) {
-      outcome.note = "storing its destinations failed: " + added.error().message;
-      out.push_back(std::move(outcome));
-      continue;
-    }
-    if (deps_.leases != nullptr) {
-      if (auto marked = deps_.leases->mark(day, domain, tlsrpt::LeaseState::built); !marked) {
-        spdlog::warn("tlsrpt: {} {}: marking the lease built failed: {}", tlsrpt::format_day(day),
-                     domain, marked.error().message);
-      }
-    }
-    outcome.report_id = built.stored.id;
-    outcome.rua = ok->rua;
-    if (!ok->ignored.empty()) {
-      outcome.note += std::string(outcome.note.empty() ? "" : "; ") + "ignored URIs of other schemes";
-    }
-    spdlog::info("tlsrpt: report {} for {} on {} built for {} destination(s)", built.stored.id,
-                 domain, tlsrpt::format_day(day), ok->rua.size());
-    out.push_back(std::move(outcome));
+    out.push_back(co_await blocking(&ReportService::build_and_store, day, std::move(outcome),
+                                    ok->rua, !ok->ignored.empty()));
   }
   co_return out;
 }
 
+core::Result<std::vector<std::string>> ReportService::load_domains(tlsrpt::Day day) {
+  return deps_.counters.domains(day);
+}
+
+ReportService::Prepared ReportService::prepare(tlsrpt::Day day, const std::string& domain,
+                                               bool again) {
+  const bool fleet = deps_.leases != nullptr;
+  Prepared prepared;
+  prepared.outcome.domain = domain;
+  auto stored = look_up_stored(day, domain);
+  if (!stored && fleet) {
+    prepared.outcome = retry_soon(std::move(prepared.outcome), day,
+                                  "reading the stored report failed: " + stored.error().message);
+    prepared.next = Prepared::Next::finished;
+    return prepared;
+  }
+  // Alone, a store that cannot be read is left to the writes that build the report to report.
+  StoredLook look = stored ? std::move(*stored) : StoredLook{};
+  if (!wants_report(fleet, again, look.state)) return prepared;  // built by an earlier run
+  if (fleet) {
+    // In a fleet even `report send` (again) asks: a report another node holds or sent is that
+    // node's, or the organisation would send two.
+    if (auto not_ours = take_lease(day, prepared.outcome, look)) {
+      prepared.outcome = std::move(*not_ours);
+      prepared.next = Prepared::Next::finished;
+      return prepared;
+    }
+  }
+  if (build_step(fleet, look.state) == BuildStep::continue_stored) {
+    prepared.outcome = continue_stored(day, look, again, std::move(prepared.outcome));
+    prepared.next = Prepared::Next::finished;
+    return prepared;
+  }
+  prepared.next = Prepared::Next::build;
+  return prepared;
+}
+
+BuildOutcome ReportService::build_and_store(tlsrpt::Day day, BuildOutcome outcome,
+                                            const std::vector<std::string>& rua,
+                                            bool ignored_others) {
+  const std::string& domain = outcome.domain;
+  auto data = deps_.counters.load(day, domain);
+  if (!data) {
+    outcome.note = "reading the counters failed: " + data.error().message;
+    return outcome;
+  }
+  const tlsrpt::BuiltReport built = tlsrpt::build_report(settings_.meta, *data,
+                                                         deps_.clock.now());
+  if (auto stored = deps_.reports.store_report(built.stored); !stored) {
+    outcome.note = "storing the report failed: " + stored.error().message;
+    return outcome;
+  }
+  if (auto added = deps_.reports.add_destinations(built.stored.id, rua, deps_.clock.now());
+      !added) {
+    outcome.note = "storing its destinations failed: " + added.error().message;
+    return outcome;
+  }
+  mark_built(day, domain);
+  outcome.report_id = built.stored.id;
+  outcome.rua = rua;
+  if (ignored_others) {
+    outcome.note += std::string(outcome.note.empty() ? "" : "; ") + "ignored URIs of other schemes";
+  }
+  spdlog::info("tlsrpt: report {} for {} on {} built for {} destination(s)", built.stored.id,
+               domain, tlsrpt::format_day(day), rua.size());
+  return outcome;
+}
+
 asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t limit) {
   std::vector<SendOutcome> out;
-  auto due = deps_.reports.due_deliveries(deps_.clock.now(), limit);
+  auto due = co_await blocking(&ReportService::load_due, limit);
   if (!due) {
     spdlog::error("tlsrpt: reading due report deliveries failed: {}", due.error().message);
     co_return out;
@@ -172,7 +179,7 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     const std::string& id = d.report.id;
     const std::string& uri = d.delivery.uri;
     SendOutcome sent;
-    if (!still_ours(d)) continue;
+    if (!co_await blocking(&ReportService::still_ours, d)) continue;
     auto gz = tlsrpt::gzip_compress(d.report.json);
     if (!gz) {
       sent = SendOutcome{id, uri, false, "gzip: " + gz.error().message};
@@ -181,79 +188,62 @@ asio::awaitable<std::vector<SendOutcome>> ReportService::send_due(std::size_t li
     } else {
       sent = co_await post(id, uri, *gz);
     }
-    const core::SysTime now = deps_.clock.now();
-    auto recorded = sent.ok ? deps_.reports.record_sent(id, uri, now)
-                            : deps_.reports.record_failed(id, uri, sent.detail, now);
-    if (!recorded) {
-      spdlog::error("tlsrpt: recording the delivery of {} to {} failed: {}", id, uri,
-                    recorded.error().message);
-    } else if (sent.ok) {
-      spdlog::info("tlsrpt: report {} sent to {}: {}", id, uri, sent.detail);
-    } else if (recorded->state == tlsrpt::DeliveryState::failed) {
-      spdlog::error("tlsrpt: report {} to {} given up after {} attempts: {}", id, uri,
-                    recorded->attempts, sent.detail);
-    } else {
-      spdlog::warn("tlsrpt: report {} to {} failed ({}); next attempt at {}", id, uri,
-                   sent.detail, tlsrpt::format_rfc3339(recorded->next_attempt_at));
-      hold_for_retry(d.report, recorded->next_attempt_at);
-    }
-    if (recorded && recorded->state != tlsrpt::DeliveryState::pending) mark_finished(d.report);
+    co_await blocking(&ReportService::record_outcome, d, sent);
     out.push_back(std::move(sent));
   }
   co_return out;
 }
 
-bool ReportService::still_ours(const tlsrpt::DueDelivery& d) {
-  if (deps_.leases == nullptr) return true;
-  // Renewed before each send, so that a live node's report is not taken over while it sends.
-  auto grant = deps_.leases->take(d.report.day, d.report.policy_domain);
-  if (!grant) {
-    // The database is away: sending anyway could only repeat a report that another node took
-    // over; waiting costs a retry. The delivery stays due and is tried at the next run.
-    spdlog::warn("tlsrpt: report {} to {}: the lease could not be renewed ({}); sent later",
-                 d.report.id, d.delivery.uri, grant.error().message);
+core::Result<std::vector<tlsrpt::DueDelivery>> ReportService::load_due(std::size_t limit) {
+  return deps_.reports.due_deliveries(deps_.clock.now(), limit);
+}
+
+bool ReportService::record_outcome(const tlsrpt::DueDelivery& d, const SendOutcome& sent) {
+  const std::string& id = d.report.id;
+  const std::string& uri = d.delivery.uri;
+  const core::SysTime now = deps_.clock.now();
+  auto recorded = sent.ok ? deps_.reports.record_sent(id, uri, now)
+                          : deps_.reports.record_failed(id, uri, sent.detail, now);
+  if (!recorded) {
+    spdlog::error("tlsrpt: recording the delivery of {} to {} failed: {}", id, uri,
+                  recorded.error().message);
     return false;
   }
-  if (tlsrpt::holds(grant->action)) return true;
-  const std::string reason = grant->action == tlsrpt::LeaseAction::done
-                                 ? "sent by node " + grant->lease.node
-                                 : "taken over by node " + grant->lease.node;
-  spdlog::warn("tlsrpt: report {} to {} not sent here: {}", d.report.id, d.delivery.uri, reason);
-  if (auto gone = deps_.reports.record_given_up(d.report.id, d.delivery.uri, reason); !gone) {
-    spdlog::error("tlsrpt: recording that {} was handed over failed: {}", d.report.id,
-                  gone.error().message);
+  if (sent.ok) {
+    spdlog::info("tlsrpt: report {} sent to {}: {}", id, uri, sent.detail);
+  } else if (recorded->state == tlsrpt::DeliveryState::failed) {
+    spdlog::error("tlsrpt: report {} to {} given up after {} attempts: {}", id, uri,
+                  recorded->attempts, sent.detail);
+  } else {
+    spdlog::warn("tlsrpt: report {} to {} failed ({}); next attempt at {}", id, uri, sent.detail,
+                 tlsrpt::format_rfc3339(recorded->next_attempt_at));
+    hold_for_retry(d.report, recorded->next_attempt_at);
   }
-  return false;
+  if (recorded->state != tlsrpt::DeliveryState::pending) mark_finished(d.report);
+  return true;
 }
 
-void ReportService::hold_for_retry(const tlsrpt::StoredReport& report, core::SysTime retry_at) {
-  if (deps_.leases == nullptr) return;
-  auto held = deps_.leases->hold_until(report.day, report.policy_domain, retry_at);
-  if (!held) {
-    // The retry is still ours to make; another node may take the report over first.
-    spdlog::warn("tlsrpt: keeping the lease of {} until its retry failed: {}", report.id,
-                 held.error().message);
-  }
+asio::awaitable<core::Result<std::optional<core::SysTime>>> ReportService::next_due() {
+  return blocking(&ReportService::load_next_due);
 }
 
-// Every destination of the report is sent or given up (RFC 8460 §5.5): the lease says sent, and
-// no node of the fleet builds that report again.
-void ReportService::mark_finished(const tlsrpt::StoredReport& report) {
-  if (deps_.leases == nullptr) return;
-  auto all = deps_.reports.deliveries(report.id);
-  if (!all) {
-    spdlog::warn("tlsrpt: reading the deliveries of {} failed: {}", report.id,
-                 all.error().message);
-    return;
+core::Result<std::optional<core::SysTime>> ReportService::load_next_due() {
+  return deps_.reports.next_due();
+}
+
+asio::awaitable<bool> ReportService::prune(core::SysTime cutoff) {
+  return blocking(&ReportService::prune_before, cutoff);
+}
+
+bool ReportService::prune_before(core::SysTime cutoff) {
+  auto reports = deps_.reports.prune_reports(cutoff);
+  auto counters = deps_.counters.prune_before(tlsrpt::utc_day(cutoff));
+  if (!reports || !counters) {
+    spdlog::warn("tlsrpt: pruning past tlsrpt.retention failed: {}",
+                 !reports ? reports.error().message : counters.error().message);
+    return false;
   }
-  for (const auto& d : *all) {
-    if (d.state == tlsrpt::DeliveryState::pending) return;
-  }
-  auto marked = deps_.leases->mark(report.day, report.policy_domain, tlsrpt::LeaseState::sent);
-  if (!marked) {
-    spdlog::warn("tlsrpt: marking the report {} sent in the shared database failed: {}",
-                 report.id, marked.error().message);
-  }
+  return true;
 }
 
 // §5.3: report mail MUST be DKIM-signed; unsigned mail would be discarded by the receiver.

@@ -18,12 +18,16 @@ TEST(ClusterStatusFormat, Unreachable) {
 TEST(ClusterStatusFormat, NodesAndLeases) {
   ClusterStatus s;
   s.target = "host=db.test";
-  s.schema_version = 2;
+  s.schema_version = 4;
   s.nodes = {{"relay-a", "1.2.3", 4, 0, "2026-12-07 10:00:00+00"},
              {"relay-b", "1.2.3", 91, 7, "2026-12-07 09:00:00+00"}};
   s.refresh_leases = {{"enforce.test", "relay-a", describe_lease_left(540)}};
+  s.report_leases = {
+      {"2026-12-06 enforce.test", "relay-b", describe_report_lease("sent", "", -3600)},
+      {"2026-12-06 nopolicy.test", "relay-a",
+       describe_report_lease("built", "2026-12-07 00:35:00 UTC", -20)}};
   EXPECT_EQ(format_cluster_status(s),
-            "database: postgresql host=db.test: reachable, schema version 2\n"
+            "database: postgresql host=db.test: reachable, schema version 4\n"
             "nodes (2):\n"
             "  relay-a  alive  version 1.2.3  heartbeat 4s ago  spool 0 batches  started "
             "2026-12-07 10:00:00+00\n"
@@ -31,8 +35,10 @@ TEST(ClusterStatusFormat, NodesAndLeases) {
             "2026-12-07 09:00:00+00\n"
             "mta-sts refresh leases (1):\n"
             "  enforce.test  relay-a  expires in 540s\n"
-            "tls-rpt report claims (0):\n"
-            "  none\n");
+            "tls-rpt report leases (2):\n"
+            "  2026-12-06 enforce.test  relay-b  sent\n"
+            "  2026-12-06 nopolicy.test  relay-a  built, until 2026-12-07 00:35:00 UTC "
+            "(expired 20s ago)\n");
 }
 
 TEST(ClusterStatusFormat, EmptySchema) {
@@ -40,6 +46,12 @@ TEST(ClusterStatusFormat, EmptySchema) {
   s.target = "host=db.test";
   EXPECT_NE(format_cluster_status(s).find("schema version 0 (no node has started"),
             std::string::npos);
+}
+
+TEST(ClusterStatusFormat, ReportLease) {
+  EXPECT_EQ(describe_report_lease("sent", "2026-12-07 00:35:00 UTC", 100), "sent");
+  EXPECT_EQ(describe_report_lease("building", "2026-12-07 00:35:00 UTC", 300),
+            "building, until 2026-12-07 00:35:00 UTC (expires in 300s)");
 }
 
 TEST(ClusterStatusFormat, LeaseLeft) {

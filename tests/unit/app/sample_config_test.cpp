@@ -55,7 +55,7 @@ TEST(SampleConfig, ShowsEveryKey) {
       "delivery.per_domain_concurrency", "delivery.dry_run", "sts.enforcement",
       "sts.fetch_timeout", "sts.max_policy_size", "sts.override", "tlsrpt.enabled",
       "tlsrpt.organization_name", "tlsrpt.contact_info", "tlsrpt.submitter", "tlsrpt.send_at",
-      "tlsrpt.dkim_selector", "tlsrpt.dkim_key_file", "log.level", "log.format",
+      "tlsrpt.max_send_delay", "tlsrpt.dkim_selector", "tlsrpt.dkim_key_file", "log.level", "log.format",
       "cluster.database", "cluster.node_name", "cluster.password_file",
       "cluster.report_lease"};
   for (std::string_view key : keys) {
