@@ -107,11 +107,18 @@ def accept_relay(workdir, name, port, dkim_type=None):
     return StsRelay(os.path.join(workdir, name), config)
 
 
-def median_rate(port, clients, messages, size, rounds):
-    """The median of `rounds` smtp-source runs (None when any failed): one round of one row moves
-    by 15 % on this kind of machine, a median of three much less."""
-    rates = [smtp_source(port, clients, messages, size) for _ in range(rounds)]
-    return None if None in rates else statistics.median(rates)
+def row_rates(ports, clients, messages, size, rounds):
+    """{name: the median of `rounds` smtp-source runs (None when any failed)} for one row. Each
+    round runs every contender once, starting one further along each time, so that drift of a
+    shared machine falls on all of them: one round of one row moves by 15 % on this kind of
+    machine, a median of three much less."""
+    names = list(ports)
+    rates = {name: [] for name in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            rates[name].append(smtp_source(ports[name], clients, messages, size))
+    return {name: None if None in v else statistics.median(v) for name, v in rates.items()}
 
 
 def accept_rates(workdir, scale, rounds=1):
@@ -135,19 +142,23 @@ def accept_rates(workdir, scale, rounds=1):
         expected = {name: 100 for name in ports}
 
         print(f"{'size':>8} {'clients':>7} {'messages':>8} {'stsrelay/s':>10} "
-              f"{'postfix/s':>10} {'ratio':>6} {'+rsa/s':>10} {'+ed25519/s':>10}", flush=True)
+              f"{'postfix/s':>10} {'ratio':>6} {'+rsa/s':>10} {'+ed25519/s':>10} "
+              f"{'rsa/plain':>9} {'ed/plain':>8}", flush=True)
         for size, label in SIZES:
             for clients in CLIENTS:
                 messages = max(clients, int(MESSAGES[size][clients] * scale))
-                rate = {}
-                for name, port in ports.items():
-                    rate[name] = median_rate(port, clients, messages, size, rounds)
+                rate = row_rates(ports, clients, messages, size, rounds)
+                for name in ports:
                     expected[name] += rounds * messages if rate[name] is not None else 0
                 ours, theirs = rate["stsrelay"], rate["postfix"]
-                ratio = f"{ours / theirs:6.2f}" if ours and theirs else f"{'-':>6}"
+
+                def ratio(a, b, width):
+                    return f"{a / b:{width}.2f}" if a and b else f"{'-':>{width}}"
+
                 print(f"{label:>8} {clients:7d} {messages:8d} {fmt_rate(ours)} "
-                      f"{fmt_rate(theirs)} {ratio} {fmt_rate(rate['+rsa'])} "
-                      f"{fmt_rate(rate['+ed25519'])}", flush=True)
+                      f"{fmt_rate(theirs)} {ratio(ours, theirs, 6)} {fmt_rate(rate['+rsa'])} "
+                      f"{fmt_rate(rate['+ed25519'])} {ratio(rate['+rsa'], ours, 9)} "
+                      f"{ratio(rate['+ed25519'], ours, 8)}", flush=True)
 
         signed = sum(1 for line in relays["+rsa"].log_text().splitlines()
                      if "dkim=example.org/bench" in line)
