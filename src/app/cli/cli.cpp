@@ -15,7 +15,11 @@ int run_cli(int argc, char** argv) {
                "stsrelay"};
   app.set_version_flag("--version", "stsrelay " + std::string(version()));
   CliContext ctx;
+  // STSRELAY_CONFIG names it where the default path does not fit: the Docker image sets it, so
+  // that a command run in the container (`docker exec ... stsrelay queue list`) finds the
+  // daemon's configuration from any working directory.
   app.add_option("-c,--config", ctx.config_path, "configuration file")
+      ->envname("STSRELAY_CONFIG")
       ->capture_default_str();
   // Subcommands inherit this: --config may follow the command's name too.
   app.fallthrough();
