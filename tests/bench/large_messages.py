@@ -21,7 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from procs import reset_peak_rss, run_concurrently, status_kib  # noqa: E402
+from procs import memory_kib, reset_peak_rss, rss_kib, run_concurrently  # noqa: E402
 from relay_daemon import StsRelay  # noqa: E402
 
 PORT = 2551
@@ -86,13 +86,13 @@ def send_one(body, barrier, errors):
 
 def burst(relay, body, count):
     reset_peak_rss(relay.pid)
-    before = status_kib(relay.pid, "VmRSS")
+    before = rss_kib(relay.pid)
     barrier = threading.Barrier(count)
     errors = []
     took = run_concurrently([(send_one, (body, barrier, errors)) for _ in range(count)])
-    peak = status_kib(relay.pid, "VmHWM")
+    peak = memory_kib(relay.pid, "VmHWM")["VmHWM"]
     time.sleep(2)  # let the writer and the sessions settle; RSS is read, not waited on
-    after = status_kib(relay.pid, "VmRSS")
+    after = rss_kib(relay.pid)
     return before, peak, after, took, errors
 
 
@@ -114,7 +114,7 @@ def main():
         })
         relay.start()
         try:
-            idle = status_kib(relay.pid, "VmRSS")
+            idle = rss_kib(relay.pid)
             print(f"stsrelay {os.environ.get('STSRELAY_BIN')}; {os.cpu_count()} CPUs; "
                   f"{len(body) / 1048576:.1f} MiB messages; idle RSS {idle / 1024:.0f} MiB",
                   flush=True)

@@ -13,15 +13,6 @@ import threading
 import time
 
 
-def status_kib(pid, field):
-    """A field of /proc/PID/status in KiB (VmRSS, VmHWM: proc(5))."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/{pid}/status")
-
-
 def reset_peak_rss(pid):
     """Resets VmHWM to the current RSS (proc(5): writing 5 to /proc/PID/clear_refs)."""
     with open(f"/proc/{pid}/clear_refs", "w") as f:

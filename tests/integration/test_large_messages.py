@@ -28,7 +28,7 @@ import time
 
 import harness
 from harness import RelayTestCase, wait_until
-from procs import reset_peak_rss, run_concurrently, status_kib
+from procs import memory_kib, reset_peak_rss, rss_kib, run_concurrently
 from sts_world import World, mx_records
 
 RECEIVER = "127.0.0.11"
@@ -214,7 +214,7 @@ class LargeMessageBurstTest(RelayTestCase):
             expected[f"large {i}"] = hashlib.sha256(m[m.index(b"\r\n\r\n") + 4:]).hexdigest()
             wires.append(m.replace(b"\r\n.", b"\r\n.."))
 
-        idle = status_kib(relay.pid, "VmRSS")
+        idle = rss_kib(relay.pid)
         reset_peak_rss(relay.pid)
         barrier = threading.Barrier(COUNT)
         errors = []
@@ -226,9 +226,9 @@ class LargeMessageBurstTest(RelayTestCase):
         wait_until(lambda: len(receiver.received()) >= COUNT and relay.queue_list() == [], WAIT,
                    what="every message delivered")
         delivered = time.monotonic() - started
-        peak = status_kib(relay.pid, "VmHWM")
+        peak = memory_kib(relay.pid, "VmHWM")["VmHWM"]
         time.sleep(2)  # the sessions and the writer settle; then RSS is read once
-        after = status_kib(relay.pid, "VmRSS")
+        after = rss_kib(relay.pid)
         print(f"\n{COUNT} x {SIZE >> 20} MiB: accepted in {accepted:.1f}s, delivered in "
               f"{delivered:.1f}s; RSS idle {idle >> 10} MiB, peak {peak >> 10} MiB, "
               f"after {after >> 10} MiB", flush=True)
