@@ -178,7 +178,8 @@ std::optional<NewMessage> build_dsn(const DsnInput& in) {
   const std::string status = status_part(in, rs, global);
   // RFC 3461 §4.3: RET=FULL asks for the content in failure reports only.
   const bool full = in.envelope.ret == core::DsnRet::full && any(rs, DsnAction::failed) &&
-                    in.content.size() <= in.max_returned_size;
+                    (in.content_size != 0 ? in.content_size : in.content.size()) <=
+                        in.max_returned_size;
   // RFC 8689 §5: a report on a REQUIRETLS message either travels with REQUIRETLS itself or is
   // redacted. Redacted (no content, no header section) and sent as usual, because a report
   // that needs REQUIRETLS is lost whenever the sender's own domain cannot be authenticated

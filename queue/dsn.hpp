@@ -57,6 +57,9 @@ struct DsnInput {
   core::SysTime arrival;
   core::SysTime now;
   std::size_t max_returned_size = 10 * 1024 * 1024;
+  // The size of the stored message when `content` holds only its header section (a message
+  // larger than max_returned_size is not read whole for its bounce); 0: `content` is whole.
+  std::uint64_t content_size = 0;
 };
 
 // True when a recipient with these NOTIFY flags asked to hear about `action`.

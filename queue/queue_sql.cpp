@@ -1,9 +1,11 @@
 #include "queue/queue_sql.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
 #include "src/core/ascii.hpp"
+#include "src/db/sqlite_blob.hpp"
 
 namespace stsrelay::queue {
 namespace {
@@ -12,6 +14,10 @@ constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (id, sender, envid, ret, body, smtputf8, client_address, client_helo, "
     "auth_user, tls, received_at, size, content, tls_optional, requiretls) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+// Chunks in which a spooled body is copied into its row: large enough for few calls, small
+// enough that the writer thread's buffer does not matter.
+constexpr std::size_t kCopyBlock = 256 * 1024;
 
 constexpr std::string_view kInsertRecipient =
     "INSERT INTO recipients (message_seq, position, address, domain, notify, orcpt, state, "
@@ -102,12 +108,16 @@ core::Result<MessageRow> load_row(db::SqliteStatementCache& sql, std::string_vie
 
 }  // namespace
 
-core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
-                                          const core::Envelope& envelope, std::string_view content,
-                                          std::int64_t received_at) {
-  auto message = sql.get(kInsertMessage);
+namespace {
+
+// The message row, with the content bound by `bind_content` (column 13), then its recipients.
+template <class BindContent>
+core::Result<std::int64_t> insert_rows(db::SqliteStatementCache& sql, std::string_view query,
+                                       std::string_view id, const core::Envelope& e,
+                                       std::uint64_t size, std::int64_t received_at,
+                                       BindContent bind_content) {
+  auto message = sql.get(query);
   if (!message) return message.error();
-  const core::Envelope& e = envelope;
   (*message)
       ->bind(1, id)
       .bind(2, e.sender)
@@ -120,12 +130,10 @@ core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::st
       .bind(9, e.auth_user)
       .bind(10, e.tls)
       .bind(11, received_at)
-      .bind(12, static_cast<std::int64_t>(content.size()))
-      // The content is not copied into SQLite first (a large message would be held twice);
-      // the statement is reset before `content` can go away.
-      .bind_blob_unowned(13, content)
+      .bind(12, static_cast<std::int64_t>(size))
       .bind(14, std::int64_t{e.tls_optional ? 1 : 0})
       .bind(15, std::int64_t{e.require_tls ? 1 : 0});
+  bind_content(**message);
   auto inserted = (*message)->run();
   (*message)->reset();
   if (!inserted) return inserted.error();
@@ -147,6 +155,52 @@ core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::st
     auto added = (*recipient)->run();
     if (!added) return added.error();
   }
+  return seq;
+}
+
+// Fills the zero blob of row `seq` with the head and then the spool file, chunk by chunk.
+core::Status copy_content(db::SqliteConnection& conn, std::int64_t seq,
+                          const core::MessageContent& content) {
+  auto blob = db::SqliteBlob::open(conn, "messages", "content", seq, true);
+  if (!blob) return blob.error();
+  if (auto head = blob->write(0, content.head); !head) return head;
+  std::string buffer(kCopyBlock, '\0');
+  const std::uint64_t base = content.head.size();
+  for (std::uint64_t pos = 0; pos < content.body.size();) {
+    auto n = content.body.read_at(pos, buffer.data(), buffer.size());
+    if (!n) return n.error();
+    if (*n == 0) return core::Error::temporary("the spool file ended early");
+    if (auto wrote = blob->write(base + pos, std::string_view(buffer.data(), *n)); !wrote) {
+      return wrote;
+    }
+    pos += *n;
+  }
+  return core::Ok{};
+}
+
+}  // namespace
+
+core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
+                                          const core::Envelope& envelope, std::string_view content,
+                                          std::int64_t received_at) {
+  return insert_rows(sql, kInsertMessage, id, envelope, content.size(), received_at,
+                     [&](db::SqliteStatement& stmt) {
+                       // The content is not copied into SQLite first (a large message would be
+                       // held twice); the statement is reset before `content` can go away.
+                       stmt.bind_blob_unowned(13, content);
+                     });
+}
+
+core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
+                                          const core::Envelope& envelope,
+                                          const core::MessageContent& content,
+                                          std::int64_t received_at) {
+  if (!content.spooled()) return insert_message(sql, id, envelope, content.head, received_at);
+  auto seq = insert_rows(sql, kInsertMessage, id, envelope, content.size(), received_at,
+                         [&](db::SqliteStatement& stmt) { stmt.bind_zeroblob(13, content.size()); });
+  if (!seq) return seq;
+  auto copied = copy_content(sql.db(), *seq, content);
+  if (!copied) return copied.error();
   return seq;
 }
 
@@ -232,6 +286,28 @@ core::Result<std::string> load_content_where(db::SqliteStatementCache& sql, std:
 core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::int64_t seq) {
   return load_content_where(sql, "SELECT content FROM messages WHERE seq = ?1", seq,
                             "#" + std::to_string(seq));
+}
+
+core::Result<std::string> load_header_section(db::SqliteStatementCache& sql, std::int64_t seq,
+                                              std::size_t limit) {
+  auto blob = db::SqliteBlob::open(sql.db(), "messages", "content", seq, false);
+  if (!blob) return blob.error();
+  constexpr std::size_t kBlock = 16 * 1024;
+  std::string out;
+  const std::uint64_t end = std::min<std::uint64_t>(blob->size(), limit);
+  while (out.size() < end) {
+    const std::size_t from = out.size();
+    const std::size_t n = std::min<std::uint64_t>(kBlock, end - from);
+    out.resize(from + n);
+    if (auto read = blob->read(from, out.data() + from, n); !read) return read.error();
+    // The empty line may straddle two chunks: look again from three octets back.
+    const std::size_t blank = out.find("\r\n\r\n", from < 3 ? 0 : from - 3);
+    if (blank != std::string::npos) {
+      out.resize(blank + 4);
+      break;
+    }
+  }
+  return out;
 }
 
 core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::string_view id) {

@@ -11,6 +11,7 @@
 
 #include "queue/store.hpp"
 #include "src/core/envelope.hpp"
+#include "src/core/message_content.hpp"
 #include "src/core/result.hpp"
 #include "src/db/sqlite_statement_cache.hpp"
 
@@ -28,6 +29,13 @@ struct MessageRow {
 // Inserts a message and its recipients (all `queued`, due at received_at). Returns its seq.
 core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
                                           const core::Envelope& envelope, std::string_view content,
+                                          std::int64_t received_at);
+// The same for a message whose body may be in a spool file: that one is copied into the row in
+// chunks (the content column is made as a zero blob of the right size, then filled through
+// incremental blob I/O), inside the caller's transaction, so it commits whole or not at all.
+core::Result<std::int64_t> insert_message(db::SqliteStatementCache& sql, std::string_view id,
+                                          const core::Envelope& envelope,
+                                          const core::MessageContent& content,
                                           std::int64_t received_at);
 
 // Writes one delivery result if the recipient is still pending. Returns the seq of its message,
@@ -48,6 +56,10 @@ core::Result<std::vector<RecipientRecord>> load_recipients(db::SqliteStatementCa
 core::Result<std::vector<MessageRecord>> load_all_messages(db::SqliteStatementCache& sql);
 
 core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::int64_t seq);
+// The first bytes of the content up to and including the empty line after the header section,
+// read in chunks, at most `limit` octets: what `queue show` and a bounce of a large message need.
+core::Result<std::string> load_header_section(db::SqliteStatementCache& sql, std::int64_t seq,
+                                              std::size_t limit);
 core::Result<std::string> load_content(db::SqliteStatementCache& sql, std::string_view id);
 
 // Deletes the message with this id and its recipients; false when there was none.

@@ -10,6 +10,9 @@
 namespace stsrelay::queue {
 namespace {
 
+// At most this much of a message is read for `queue show`: header sections are kilobytes.
+constexpr std::size_t kShowHeaderLimit = 1024 * 1024;
+
 class SqliteReader final : public Reader {
  public:
   SqliteReader(db::SqliteConnection db, core::Clock& clock)
@@ -88,7 +91,9 @@ class SqliteReader final : public Reader {
     if (!row) return row.error();
     auto recipients = load_recipients(sql_, row->seq);
     if (!recipients) return recipients.error();
-    auto content = load_content(sql_, row->seq);
+    // Only the start of the content is read: a message of many megabytes is not loaded to show
+    // its header section.
+    auto content = load_header_section(sql_, row->seq, kShowHeaderLimit);
     if (!content) return content.error();
 
     MessageDetail detail;

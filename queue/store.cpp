@@ -13,6 +13,7 @@
 #include "queue/claim.hpp"
 #include "queue/queue_sql.hpp"
 #include "queue/schema.hpp"
+#include "queue/stored_content.hpp"
 #include "queue/writer.hpp"
 
 namespace stsrelay::queue {
@@ -20,9 +21,12 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(db::SqliteConnection write_db, db::SqliteConnection claim_db,
-              db::SqliteConnection content_db, core::Clock& clock, const OpenOptions& options)
-      : clock_(clock),
+  SqliteStore(std::filesystem::path path, db::SqliteConnection write_db,
+              db::SqliteConnection claim_db, db::SqliteConnection content_db, core::Clock& clock,
+              const OpenOptions& options)
+      : path_(std::move(path)),
+        options_(options),
+        clock_(clock),
         claim_db_(std::move(claim_db)),
         claim_sql_(claim_db_),
         content_db_(std::move(content_db)),
@@ -35,12 +39,13 @@ class SqliteStore final : public Store {
 
   void enqueue(core::Envelope envelope, std::string content,
                std::function<void(core::Result<std::string>)> done) override {
-    enqueue_with_id({}, std::move(envelope), std::move(content), std::move(done));
+    enqueue_with_id({}, std::move(envelope), core::MessageContent(std::move(content)),
+                    std::move(done));
   }
 
   std::string new_id() override { return writer_.new_id(); }
 
-  void enqueue_with_id(std::string id, core::Envelope envelope, std::string content,
+  void enqueue_with_id(std::string id, core::Envelope envelope, core::MessageContent content,
                        std::function<void(core::Result<std::string>)> done) override {
     EnqueueOp op;
     op.id = std::move(id);
@@ -74,6 +79,11 @@ class SqliteStore final : public Store {
   core::Result<std::string> load_content(std::string_view message_id) override {
     std::lock_guard lock(content_mutex_);
     return queue::load_content(content_sql_, message_id);
+  }
+
+  core::Result<std::unique_ptr<core::ContentSource>> open_content(
+      std::string_view message_id) override {
+    return open_stored_content(path_, options_, message_id);
   }
 
   void record(std::vector<RecipientResult> results, std::vector<NewMessage> notices,
@@ -130,6 +140,8 @@ class SqliteStore final : public Store {
     if (listener && *listener) (*listener)();
   }
 
+  const std::filesystem::path path_;
+  const OpenOptions options_;
   core::Clock& clock_;
 
   mutable std::mutex leases_mutex_;
@@ -166,7 +178,7 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& pa
   auto content_db = open_queue_db(path, options);
   if (!content_db) return content_db.error();
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
-      std::move(*write_db), std::move(*claim_db), std::move(*content_db), clock, options));
+      path, std::move(*write_db), std::move(*claim_db), std::move(*content_db), clock, options));
 }
 
 }  // namespace stsrelay::queue

@@ -41,7 +41,9 @@
 
 #include "queue/open_options.hpp"
 #include "src/core/clock.hpp"
+#include "src/core/content_source.hpp"
 #include "src/core/envelope.hpp"
+#include "src/core/message_content.hpp"
 #include "src/core/result.hpp"
 
 namespace stsrelay::queue {
@@ -148,7 +150,10 @@ class Store {
   // `queue show` agree. Thread-safe.
   virtual std::string new_id() = 0;
   // enqueue() under an id from new_id() (ErrorKind::invalid for anything else).
-  virtual void enqueue_with_id(std::string id, core::Envelope envelope, std::string content,
+  // The content may have its body in a spool file (core::MessageContent): it is copied into the
+  // database in chunks by the writer thread, inside the transaction whose commit `done` reports.
+  virtual void enqueue_with_id(std::string id, core::Envelope envelope,
+                               core::MessageContent content,
                                std::function<void(core::Result<std::string>)> done) = 0;
 
   // Finishes what is waiting, then stops the writer thread. Called by the destructor too.
@@ -167,6 +172,11 @@ class Store {
   virtual void release(const std::vector<std::int64_t>& recipient_ids) = 0;
   // The stored content of a message; not_found once it was deleted (`stsrelay queue delete`).
   virtual core::Result<std::string> load_content(std::string_view message_id) = 0;
+  // The stored content of a message read in chunks, for a message too large to load whole: the
+  // source has a database connection of its own and holds a read transaction while it lives,
+  // so callers keep it only while they send. not_found once the message was deleted.
+  virtual core::Result<std::unique_ptr<core::ContentSource>> open_content(
+      std::string_view message_id) = 0;
 
   // Records results through the writer thread (group commit with everything else waiting), and
   // in the same transaction queues `notices` (DSNs) and purges messages with no recipient left

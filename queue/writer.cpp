@@ -235,8 +235,9 @@ void Writer::complete(WriteOp& op) {
 
 void Writer::complete(EnqueueOp& op) {
   enqueued_.fetch_add(1);
-  // The content is on disk; free it before the callback, which may take a while.
-  std::string().swap(op.content);
+  // The content is on disk; free it (and the spool file) before the callback, which may take a
+  // while.
+  op.content = core::MessageContent{};
   op.done(std::move(op.id));
 }
 

@@ -28,6 +28,7 @@
 #include "queue/store.hpp"
 #include "src/core/clock.hpp"
 #include "src/core/envelope.hpp"
+#include "src/core/message_content.hpp"
 #include "src/core/result.hpp"
 #include "src/db/sqlite_connection.hpp"
 #include "src/db/sqlite_statement_cache.hpp"
@@ -36,7 +37,7 @@ namespace stsrelay::queue {
 
 struct EnqueueOp {
   core::Envelope envelope;
-  std::string content;
+  core::MessageContent content;  // a large message's body stays in its spool file until copied
   std::int64_t received_at = 0;
   std::function<void(core::Result<std::string>)> done;
   std::string id;  // from new_id(), or assigned inside the transaction when empty

@@ -5,12 +5,6 @@
 namespace stsrelay::smtp {
 namespace {
 
-std::string_view header_section(std::string_view content) {
-  if (content.rfind("\r\n", 0) == 0) return {};
-  const std::size_t end = content.find("\r\n\r\n");
-  return end == std::string_view::npos ? content : content.substr(0, end + 2);
-}
-
 std::string notify_value(std::uint8_t notify) {
   if (notify & core::kNotifyNever) return "NEVER";
   std::string out;
@@ -25,10 +19,22 @@ std::string notify_value(std::uint8_t notify) {
 
 }  // namespace
 
-MessageTraits describe_message(const core::Envelope& envelope, std::string_view content) {
+void MessageScanner::feed(std::string_view chunk) {
+  static constexpr std::string_view kEnd = "\r\n\r\n";
+  std::size_t i = 0;
+  for (; in_header_ && i < chunk.size(); ++i) {
+    const char c = chunk[i];
+    if (static_cast<unsigned char>(c) > 127) header_eight_bit_ = eight_bit_ = true;
+    matched_ = c == kEnd[static_cast<std::size_t>(matched_)] ? matched_ + 1 : (c == '\r' ? 1 : 0);
+    if (matched_ == 4) in_header_ = false;
+  }
+  if (!eight_bit_ && i < chunk.size()) eight_bit_ = core::has_non_ascii(chunk.substr(i));
+}
+
+MessageTraits MessageScanner::traits(const core::Envelope& envelope, std::uint64_t size) const {
   MessageTraits t;
-  t.size = content.size();
-  t.eight_bit = core::has_non_ascii(content);
+  t.size = size;
+  t.eight_bit = eight_bit_;
   bool addresses_utf8 = core::has_non_ascii(envelope.sender);
   for (const auto& r : envelope.recipients) {
     addresses_utf8 = addresses_utf8 || core::has_non_ascii(r.address);
@@ -36,10 +42,15 @@ MessageTraits describe_message(const core::Envelope& envelope, std::string_view 
   // RFC 6531 §3.4: what "needs" SMTPUTF8 is a non-ASCII address or UTF-8 in the header
   // section of a message submitted with SMTPUTF8; an all-ASCII message that merely carried the
   // parameter does not.
-  t.needs_smtputf8 =
-      addresses_utf8 || (envelope.smtputf8 && core::has_non_ascii(header_section(content)));
+  t.needs_smtputf8 = addresses_utf8 || (envelope.smtputf8 && header_eight_bit_);
   t.require_tls = envelope.require_tls;
   return t;
+}
+
+MessageTraits describe_message(const core::Envelope& envelope, std::string_view content) {
+  MessageScanner scanner;
+  scanner.feed(content);
+  return scanner.traits(envelope, content.size());
 }
 
 std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits,

@@ -51,6 +51,22 @@ struct ReceiverTraits {
 // `content` is the stored message (headers, blank line, body) with CRLF line endings.
 MessageTraits describe_message(const core::Envelope& envelope, std::string_view content);
 
+// describe_message() over a message read in chunks split anywhere (a large message is never
+// held whole): feed every chunk in order, then ask for the traits.
+class MessageScanner {
+ public:
+  void feed(std::string_view chunk);
+  MessageTraits traits(const core::Envelope& envelope, std::uint64_t size) const;
+
+ private:
+  bool eight_bit_ = false;
+  bool header_eight_bit_ = false;  // a non-ASCII octet in the header section
+  bool in_header_ = true;
+  // Octets of "\r\n\r\n" matched so far; the message starts as if after a line end, so an
+  // empty line at once is an empty header section.
+  int matched_ = 2;
+};
+
 // The local permanent refusal of this message for this server, or nothing when it may be sent.
 std::optional<Reply> refuse_locally(const Capabilities& caps, const MessageTraits& traits,
                                     const ReceiverTraits& receiver);

@@ -358,6 +358,13 @@ asio::awaitable<OpenOutcome> ClientSession::open(std::string address, std::uint1
 asio::awaitable<TransactionOutcome> ClientSession::send(const core::Envelope& envelope,
                                                         std::string_view content) {
   auto impl = impl_;
+  core::StringSource source(content);
+  co_return co_await impl->send(envelope, source);
+}
+
+asio::awaitable<TransactionOutcome> ClientSession::send(const core::Envelope& envelope,
+                                                        core::ContentSource& content) {
+  auto impl = impl_;
   co_return co_await impl->send(envelope, content);
 }
 

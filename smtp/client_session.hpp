@@ -38,6 +38,7 @@
 #include "smtp/client_auth.hpp"
 #include "smtp/client_outcome.hpp"
 #include "smtp/reply_parser.hpp"
+#include "src/core/content_source.hpp"
 #include "src/core/envelope.hpp"
 
 namespace boost::asio::ssl { class context; }
@@ -115,6 +116,12 @@ class ClientSession {
   // valid until the call completes.
   boost::asio::awaitable<TransactionOutcome> send(const core::Envelope& envelope,
                                                   std::string_view content);
+  // The same for content read in chunks (a large message from the queue): it is scanned once
+  // for its traits (8-bit, UTF-8 headers) and then sent chunk by chunk, never held whole. A
+  // read error ends the transaction as a local temporary failure (451 4.3.0) and closes the
+  // connection in the middle of DATA, so the server drops what it got.
+  boost::asio::awaitable<TransactionOutcome> send(const core::Envelope& envelope,
+                                                  core::ContentSource& content);
 
   // QUIT and close; harmless when already closed.
   boost::asio::awaitable<void> quit();

@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "smtp/client_session.hpp"
+#include "src/core/content_source.hpp"
 
 namespace stsrelay::smtp {
 
@@ -40,7 +41,7 @@ class ClientSession::Impl : public std::enable_shared_from_this<Impl> {
 
   boost::asio::awaitable<OpenOutcome> open(std::string address, std::uint16_t port);
   boost::asio::awaitable<TransactionOutcome> send(const core::Envelope& envelope,
-                                                  std::string_view content);
+                                                  core::ContentSource& content);
   boost::asio::awaitable<void> quit();
   void close();
 
@@ -79,14 +80,15 @@ class ClientSession::Impl : public std::enable_shared_from_this<Impl> {
 
   // Transaction steps (client_transaction.cpp).
   boost::asio::awaitable<void> run_pipelined(const core::Envelope& envelope,
-                                             std::string_view content, const std::string& mail,
+                                             core::ContentSource& content,
+                                             const std::string& mail,
                                              TransactionOutcome& out,
                                              TransactionRecipients& rcpts);
   boost::asio::awaitable<void> run_in_lockstep(const core::Envelope& envelope,
-                                               std::string_view content,
+                                               core::ContentSource& content,
                                                const std::string& mail, TransactionOutcome& out,
                                                TransactionRecipients& rcpts);
-  boost::asio::awaitable<void> send_content(std::string_view content, TransactionOutcome& out,
+  boost::asio::awaitable<void> send_content(core::ContentSource& content, TransactionOutcome& out,
                                             TransactionRecipients& rcpts);
 
   boost::asio::any_io_executor executor_;

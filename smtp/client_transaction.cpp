@@ -78,6 +78,26 @@ ReplyOrFailure io_failure(std::string reason, bool timed_out) {
   return ReplyOrFailure{std::nullopt, std::move(reason), timed_out};
 }
 
+// The traits of content that is not in memory: one pass over it in chunks.
+core::Result<MessageTraits> scan_content(const core::Envelope& envelope,
+                                         core::ContentSource& content) {
+  if (auto whole = content.in_memory()) return describe_message(envelope, *whole);
+  MessageScanner scanner;
+  std::string buffer(kContentBlock, '\0');
+  auto scanned = core::for_each_chunk(content, 0, kContentBlock, buffer.data(),
+                                      [&scanner](std::string_view chunk) {
+                                        scanner.feed(chunk);
+                                        return true;
+                                      });
+  if (!scanned) return scanned.error();
+  return scanner.traits(envelope, content.size());
+}
+
+ReplyOrFailure unreadable(const core::Error& error) {
+  return ReplyOrFailure{make_reply(451, "4.3.0", "the queued message cannot be read"),
+                        "reading the queued message: " + error.message, false};
+}
+
 bool single_line(std::string_view command) {
   const std::string_view body = command.substr(0, command.size() - 2);
   return body.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
@@ -85,16 +105,36 @@ bool single_line(std::string_view command) {
 
 }  // namespace
 
-asio::awaitable<void> ClientSession::Impl::send_content(std::string_view content,
+asio::awaitable<void> ClientSession::Impl::send_content(core::ContentSource& content,
                                                         TransactionOutcome& out,
                                                         TransactionRecipients& rcpts) {
   const auto& timeouts = options_.timeouts;
   const bool any = rcpts.any_accepted();
   DotStuffer stuffer;
   std::string wire;
-  for (std::size_t pos = 0; any && pos < content.size(); pos += kContentBlock) {
+  // Content in memory is sent from where it is; content from the queue is read one block at a
+  // time into `block`, so a large message costs two blocks here whatever its size.
+  const std::optional<std::string_view> whole = content.in_memory();
+  std::string block(whole ? 0 : kContentBlock, '\0');
+  for (std::uint64_t pos = 0; any && pos < content.size();) {
+    std::string_view chunk;
+    if (whole) {
+      chunk = whole->substr(pos, kContentBlock);
+    } else {
+      core::Result<std::size_t> n = content.read_at(pos, block.data(), block.size());
+      if (!n || *n == 0) {
+        // The end of data must not be sent after a part of the message: dropping the
+        // connection makes the server discard what it got (RFC 5321 §4.1.1.4).
+        close();
+        stop(out, rcpts, ClientPhase::local,
+             unreadable(n ? core::Error::temporary("the content ended early") : n.error()));
+        co_return;
+      }
+      chunk = std::string_view(block.data(), *n);
+    }
+    pos += chunk.size();
     wire.clear();
-    stuffer.feed(content.substr(pos, kContentBlock), wire);
+    stuffer.feed(chunk, wire);
     if (std::string error = co_await write(wire, timeouts.data_block); !error.empty()) {
       stop(out, rcpts, ClientPhase::message, io_failure(error, timed_out_));
       co_return;
@@ -119,7 +159,7 @@ asio::awaitable<void> ClientSession::Impl::send_content(std::string_view content
 }
 
 asio::awaitable<void> ClientSession::Impl::run_in_lockstep(const core::Envelope& envelope,
-                                                           std::string_view content,
+                                                           core::ContentSource& content,
                                                            const std::string& mail,
                                                            TransactionOutcome& out,
                                                            TransactionRecipients& rcpts) {
@@ -153,7 +193,7 @@ asio::awaitable<void> ClientSession::Impl::run_in_lockstep(const core::Envelope&
 }
 
 asio::awaitable<void> ClientSession::Impl::run_pipelined(const core::Envelope& envelope,
-                                                         std::string_view content,
+                                                         core::ContentSource& content,
                                                          const std::string& mail,
                                                          TransactionOutcome& out,
                                                          TransactionRecipients& rcpts) {
@@ -220,7 +260,7 @@ asio::awaitable<void> ClientSession::Impl::run_pipelined(const core::Envelope& e
 }
 
 asio::awaitable<TransactionOutcome> ClientSession::Impl::send(const core::Envelope& envelope,
-                                                              std::string_view content) {
+                                                              core::ContentSource& content) {
   auto self = shared_from_this();
   TransactionOutcome out;
   for (const auto& r : envelope.recipients) {
@@ -248,7 +288,12 @@ asio::awaitable<TransactionOutcome> ClientSession::Impl::send(const core::Envelo
       co_return out;
     }
   }
-  const MessageTraits traits = describe_message(envelope, content);
+  const core::Result<MessageTraits> scanned = scan_content(envelope, content);
+  if (!scanned) {
+    stop(out, rcpts, ClientPhase::local, unreadable(scanned.error()));
+    co_return out;
+  }
+  const MessageTraits& traits = *scanned;
   const ReceiverTraits receiver{options_.mx_host, tls_active_};
   if (std::optional<Reply> refusal = refuse_locally(caps_, traits, receiver)) {
     stop(out, rcpts, ClientPhase::local, ReplyOrFailure{std::move(refusal), {}, false});

@@ -1,5 +1,6 @@
 #include "smtp/data_reader.hpp"
 
+#include "smtp/crlf_lines.hpp"
 #include "smtp/text.hpp"
 
 namespace stsrelay::smtp {
@@ -13,6 +14,14 @@ DataError DataReader::error() const {
 }
 
 void DataReader::emit(std::string_view s) {
+  // Pieces are runs inside one line, single octets, or a whole "\r\n": a piece that ends in LF
+  // ends the line (a bare LF refuses the message anyway).
+  if (!s.empty() && s.back() == '\n') {
+    line_length_ = 0;
+  } else {
+    line_length_ += s.size();
+    if (line_length_ > kMaxLineLength) long_line_ = true;
+  }
   size_ += s.size();
   if (size_ > max_size_ && !too_big_) {
     too_big_ = true;

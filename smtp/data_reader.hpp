@@ -14,6 +14,11 @@
 // - Lines of any length are taken (within the size limit): applications send HTML on one line,
 //   and refusing it loses their mail. RFC 5321 §4.5.3.1.6's 1000 octets bind what the relay
 //   sends; smtp/long_lines.hpp makes the message fit before it is stored.
+// - The output can be taken in pieces while reading goes on (take_output()), so that a large
+//   message goes to a spool file instead of growing one buffer; the pieces joined are exactly
+//   what take_message() would have returned. The reader also notes whether any line is longer
+//   than RFC 5322's 998 octets, so a spooled message needs no second look to know whether the
+//   long-line fixup has work to do.
 // Which error wins when both happen: bare CR/LF, then size.
 #pragma once
 
@@ -21,6 +26,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace stsrelay::smtp {
 
@@ -48,6 +54,12 @@ class DataReader {
   std::uint64_t size() const { return size_; }
   // The message (every line ending CRLF); empty after an error.
   std::string take_message() { return std::move(message_); }
+  // The output produced since the last take, for a caller that moves it elsewhere as it comes;
+  // take_message() then returns only what came after.
+  std::string take_output() { return std::exchange(message_, std::string()); }
+  std::size_t buffered() const { return message_.size(); }
+  // Some line of the message (without its CRLF) is longer than 998 octets.
+  bool has_long_line() const { return long_line_; }
 
  private:
   enum class State { line_start, dot, dot_cr, in_line, cr };
@@ -62,6 +74,8 @@ class DataReader {
   bool too_big_ = false;
   bool finished_ = false;
   std::string message_;
+  std::uint64_t line_length_ = 0;  // octets of the current line so far
+  bool long_line_ = false;
 };
 
 }  // namespace stsrelay::smtp

@@ -64,6 +64,14 @@ asio::awaitable<bool> verify_password(PoolExecutor pool, std::shared_ptr<const A
   });
 }
 
+// The spool file maker of the sink, or none (every message stays in memory). A plain function,
+// not a coroutine: it builds the lambda (GCC 12, see await_callback.hpp).
+IncomingMessage::OpenSpool spool_opener(const MessageSink& sink) {
+  std::optional<std::filesystem::path> dir = sink.spool_directory();
+  if (!dir) return {};
+  return [dir = std::move(*dir)] { return core::SpoolFile::create(dir); };
+}
+
 }  // namespace
 
 Session::Session(std::shared_ptr<ServerShared> shared, std::shared_ptr<const ServerConfig> config,
@@ -227,6 +235,8 @@ asio::awaitable<bool> Session::receive_data() {
   const ServerSettings& s = config_->settings;
   if (!co_await flush(s.command_timeout)) co_return false;  // the 354 and earlier replies
   DataReader reader(s.max_message_size);
+  IncomingMessage incoming(spool_opener(shared_->sink));
+  core::Status kept = core::Ok{};  // a spool file that cannot be written fails the message
   const std::string early = lines_.take_rest();  // data pipelined right behind DATA
   DataFeed feed = reader.feed(early);
   if (feed.status != DataStatus::need_more) {
@@ -245,6 +255,12 @@ asio::awaitable<bool> Session::receive_data() {
       std::string_view chunk(buf.data(), n);
       feed = reader.feed(chunk);
       if (feed.status != DataStatus::need_more) lines_.append(chunk.substr(feed.consumed));
+      // The output moves on in pieces of about one read buffer, so a large message never
+      // collects in the reader; after a failed write the rest is read and dropped.
+      if (feed.status == DataStatus::need_more && reader.buffered() >= kDataBuffer) {
+        std::string piece = reader.take_output();
+        if (kept) kept = incoming.add(std::move(piece));
+      }
     }
   }
   Step step = protocol_.on_data(reader.error());
@@ -256,7 +272,14 @@ asio::awaitable<bool> Session::receive_data() {
     }
     co_return co_await perform(std::move(step));
   }
-  co_return co_await store_message(reader.take_message());
+  if (kept) kept = incoming.add(reader.take_message());
+  if (!kept) {
+    shared_->messages_rejected++;
+    spdlog::warn("smtp: session {} [{}] spooling the message failed ({}): {}", id_, client_ip_,
+                 core::to_string(kept.error().kind), kept.error().message);
+    co_return co_await perform(protocol_.on_stored(core::Result<std::string>(kept.error())));
+  }
+  co_return co_await store_message(std::move(incoming), reader.has_long_line());
 }
 
 asio::awaitable<bool> Session::verify_auth() {
@@ -266,7 +289,7 @@ asio::awaitable<bool> Session::verify_auth() {
   co_return co_await perform(protocol_.on_auth_verified(ok));
 }
 
-asio::awaitable<bool> Session::store_message(std::string message) {
+asio::awaitable<bool> Session::store_message(IncomingMessage incoming, bool long_lines) {
   ++transactions_;
   const auto started = std::chrono::steady_clock::now();
   const core::Envelope& env = protocol_.envelope();
@@ -274,13 +297,34 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   const core::SysTime now = shared_->clock.now();
   std::string queue_id = shared_->sink.new_queue_id();
 
+  const bool header_complete = incoming.header_complete();
+  core::MessageContent content = incoming.take();
+  if (content.spooled() && (long_lines || !header_complete)) {
+    // The rare large message that the fixups must see whole: a line over 998 octets (the
+    // long-line fixup re-encodes MIME parts, which needs the structure of the whole message)
+    // or a header section longer than the spool threshold. It is read back into memory and
+    // handled like a small one, so such a message costs its size in memory while it is fixed
+    // up, signed and stored, as every message did before spooling. Attachments are base64 or
+    // quoted-printable with short lines, so large mail almost never takes this path.
+    auto whole = core::load_whole(content);
+    if (!whole) {
+      shared_->messages_rejected++;
+      spdlog::warn("smtp: session {} [{}] reading the spooled message failed: {}", id_,
+                   client_ip_, whole.error().message);
+      co_return co_await perform(protocol_.on_stored(core::Result<std::string>(whole.error())));
+    }
+    content = core::MessageContent(std::move(*whole));
+  }
+
   FixupContext fixup;
   fixup.queue_id = queue_id;
   fixup.hostname = settings.hostname;
   fixup.unique = shared_->unique_token();
   fixup.accepted_at = now;
   fixup.add_missing_headers = settings.add_missing_headers;
-  FixedMessage fixed = apply_fixups(std::move(message), fixup);
+  // A spooled message's head is its whole header section and none of its lines is long: the
+  // fixups then only add missing header fields, which live there.
+  FixedMessage fixed = apply_fixups(std::move(content.head), fixup);
   // RFC 8689 §4.1: a message carrying "TLS-Required: No" is tagged so (unless it came with
   // REQUIRETLS); the field stays in the message for the next hop.
   core::Envelope tagged = env;
@@ -295,11 +339,11 @@ asio::awaitable<bool> Session::store_message(std::string message) {
   info.id = queue_id;
   if (env.recipients.size() == 1) info.recipient = env.recipients.front().address;
   // The fields go in front of the message in place: the reader's buffer usually has room to
-  // spare, so a large message is moved within it rather than copied into a second one.
-  std::string content = std::move(fixed.message);
-  content.insert(0, format_received(info, now));
+  // spare, so a message is moved within it rather than copied into a second one.
+  content.head = std::move(fixed.message);
+  content.head.insert(0, format_received(info, now));
   MessageSink::Additions additions = shared_->sink.prepare(content, now);
-  if (!additions.header_fields.empty()) content.insert(0, additions.header_fields);
+  if (!additions.header_fields.empty()) content.head.insert(0, additions.header_fields);
   const std::uint64_t size = content.size();
 
   core::Result<std::string> result = co_await net::await_call(

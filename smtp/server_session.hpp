@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "smtp/incoming_message.hpp"
 #include "smtp/line_reader.hpp"
 #include "smtp/server_protocol.hpp"
 #include "smtp/server_shared.hpp"
@@ -47,7 +48,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<bool> start_tls();
   boost::asio::awaitable<bool> receive_data();
   boost::asio::awaitable<bool> verify_auth();
-  boost::asio::awaitable<bool> store_message(std::string message);
+  boost::asio::awaitable<bool> store_message(IncomingMessage incoming, bool long_lines);
   void queue(const Reply& r) { out_ += format_reply(r); }
   void arm(std::chrono::seconds timeout);
   void disarm() { deadline_ = Clock::time_point::max(); }

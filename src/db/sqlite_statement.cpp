@@ -79,6 +79,12 @@ SqliteStatement& SqliteStatement::bind_blob_unowned(int index, std::string_view 
   return *this;
 }
 
+SqliteStatement& SqliteStatement::bind_zeroblob(int index, std::uint64_t size) {
+  const int rc = sqlite3_bind_zeroblob64(stmt_, index, size);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
 core::Result<bool> SqliteStatement::step() {
   if (bind_error_ != 0) {
     const int rc = std::exchange(bind_error_, 0);

@@ -34,6 +34,9 @@ class SqliteStatement {
   // Without SQLite's own copy (SQLITE_STATIC): for large values such as message content. The
   // bytes must stay valid until the statement is reset() or bound again.
   SqliteStatement& bind_blob_unowned(int index, std::string_view bytes);
+  // A blob of `size` zero bytes that SQLite does not build in memory: room that SqliteBlob then
+  // fills in chunks.
+  SqliteStatement& bind_zeroblob(int index, std::uint64_t size);
 
   // Advances: true with a row, false when done.
   core::Result<bool> step();

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "queue/dsn.hpp"
+#include "queue/message_text.hpp"
+#include "src/core/content_source.hpp"
 #include "src/delivery/agent_impl.hpp"
 #include "src/delivery/dane_host.hpp"
 #include "src/delivery/dane_session.hpp"
@@ -62,20 +66,74 @@ struct Job {
   std::vector<std::string> dane_log;  // "host:verdict" per host tried, for the dane= field
 };
 
-// The job's message, read once; null (and content_gone) when it can no longer be read.
+// Messages up to this size are read whole once per job and kept while it runs (the common case,
+// one query); larger ones are read in chunks from the queue for each transaction, so a delivery
+// holds a read block and a write block, not the message.
+constexpr std::int64_t kReadWholeUpTo = 1024 * 1024;
+
+// Notes a message that can no longer be read: deleted meanwhile, or (logged) a queue error.
+void content_lost(Job& job, const core::Error& error) {
+  if (error.kind != core::ErrorKind::not_found) {
+    spdlog::error("delivery: {}: reading the message failed: {}", job.state.job.message_id,
+                  error.message);
+  }
+  job.content_gone = true;
+}
+
+// The job's message read whole, once; null (and content_gone) when it can no longer be read.
 const std::string* job_content(DeliveryAgent::Impl& impl, Job& job) {
   if (job.content) return &*job.content;
   if (job.content_gone) return nullptr;
   auto content = impl.store_.load_content(job.state.job.message_id);
   if (!content) {
-    if (content.error().kind != core::ErrorKind::not_found) {
-      spdlog::error("delivery: {}: reading the message failed: {}", job.state.job.message_id,
-                    content.error().message);
-    }
-    job.content_gone = true;
+    content_lost(job, content.error());
     return nullptr;
   }
   job.content = std::move(*content);
+  return &*job.content;
+}
+
+// The message for one transaction: the job's copy in memory, or a chunked reader of the queue
+// for a large one, which the caller drops once the transaction is over (it holds a read
+// transaction on queue.db). Null (and content_gone) when it can no longer be read.
+std::unique_ptr<core::ContentSource> transaction_content(DeliveryAgent::Impl& impl, Job& job) {
+  if (job.state.job.size <= kReadWholeUpTo) {
+    const std::string* whole = job_content(impl, job);
+    if (whole == nullptr) return nullptr;
+    return std::make_unique<core::StringSource>(*whole);
+  }
+  if (job.content_gone) return nullptr;
+  auto source = impl.store_.open_content(job.state.job.message_id);
+  if (!source) {
+    content_lost(job, source.error());
+    return nullptr;
+  }
+  return std::move(*source);
+}
+
+// What a bounce returns of the message (queue/dsn.hpp): the whole message when the DSN may
+// carry it (up to DsnInput::max_returned_size, read whole only for this rare case), else only
+// its header section, read from the start of the stored content.
+const std::string* bounce_content(DeliveryAgent::Impl& impl, Job& job) {
+  if (job.state.job.size <= static_cast<std::int64_t>(queue::DsnInput{}.max_returned_size)) {
+    return job_content(impl, job);
+  }
+  if (job.content) return &*job.content;
+  std::unique_ptr<core::ContentSource> source = transaction_content(impl, job);
+  if (!source) return nullptr;
+  constexpr std::size_t kHeaderLimit = 1024 * 1024;
+  std::string header(std::min<std::uint64_t>(kHeaderLimit, source->size()), '\0');
+  std::size_t got = 0;
+  while (got < header.size()) {
+    auto n = source->read_at(got, header.data() + got, header.size() - got);
+    if (!n || *n == 0) {
+      content_lost(job, n ? core::Error::temporary("the content ended early") : n.error());
+      return nullptr;
+    }
+    got += *n;
+  }
+  header.resize(queue::header_section(header).size());
+  job.content = std::move(header);
   return &*job.content;
 }
 
@@ -347,7 +405,7 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
       session = std::move(*opened);
     }
     relay.connected = true;
-    const std::string* content = job_content(impl, job);
+    std::unique_ptr<core::ContentSource> content = transaction_content(impl, job);
     if (content == nullptr) {
       // Nothing was sent on the session: it stays good for other jobs.
       give_back(impl, job, key, std::move(session), limits);
@@ -355,6 +413,7 @@ asio::awaitable<void> try_address(DeliveryAgent::Impl& impl, Job& job,
     }
     const auto sending = std::chrono::steady_clock::now();
     t = co_await session.session->send(envelope, *content);
+    content.reset();  // a large message's read transaction ends with the transaction
     impl.stages_.transaction.observe(std::chrono::steady_clock::now() - sending);
     if (reused && t->failure && t->failure->phase == smtp::ClientPhase::rset) {
       // The server closed the idle connection meanwhile: once, a new one to the same address.
@@ -532,7 +591,7 @@ asio::awaitable<net::DeliveryRoute> route_targets(DeliveryAgent::Impl& impl, con
 
 // GCC 12: a plain function builds the lambda, not the coroutines.
 std::function<const std::string*()> content_reader(DeliveryAgent::Impl& impl, Job& job) {
-  return [&impl, &job] { return job_content(impl, job); };
+  return [&impl, &job] { return bounce_content(impl, job); };
 }
 
 std::string join_log(const std::vector<std::string>& items) {

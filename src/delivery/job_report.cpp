@@ -72,6 +72,9 @@ std::optional<queue::NewMessage> bounce_notice(const JobState& st,
   queue::DsnInput input;
   input.envelope = st.job.envelope;
   input.content = content;
+  // A large message's bounce gets only its header section (deliver_job.cpp): the DSN decides
+  // on RET=FULL by the size of the stored message, not of what it was given.
+  input.content_size = static_cast<std::uint64_t>(st.job.size);
   input.queue_id = st.job.message_id;
   input.recipients = std::move(bounced);
   input.reporting_mta = reporting_mta;

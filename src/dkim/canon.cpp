@@ -113,31 +113,67 @@ std::string relaxed_header(std::string_view raw_field) {
   return out;
 }
 
+void RelaxedBodyCanon::end_line(std::string& out) {
+  if (line_has_content_) {
+    out += "\r\n";
+  } else {
+    ++pending_empty_;  // it stands only if a line with content follows
+  }
+  line_has_content_ = false;
+  in_space_ = false;
+}
+
+void RelaxedBodyCanon::feed(std::string_view chunk, std::string& out) {
+  const auto ordinary = [](char c) { return !core::is_wsp(c) && c != '\r' && c != '\n'; };
+  std::size_t i = 0;
+  while (i < chunk.size()) {
+    const char c = chunk[i];
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (c == '\n') {
+        end_line(out);
+        ++i;
+        continue;
+      }
+      // The CR was bare: relaxed_body() skips it like any CR or LF that is not a CRLF.
+    }
+    if (ordinary(c)) {
+      std::size_t end = i;
+      while (end < chunk.size() && ordinary(chunk[end])) ++end;
+      if (!line_has_content_) {
+        // The empty lines before this one stand now that it has content.
+        for (; pending_empty_ > 0; --pending_empty_) out += "\r\n";
+      }
+      if (in_space_) out += ' ';
+      in_space_ = false;
+      line_has_content_ = true;
+      out.append(chunk.data() + i, end - i);
+      i = end;
+      continue;
+    }
+    if (c == '\r') {
+      pending_cr_ = true;
+    } else if (core::is_wsp(c)) {
+      in_space_ = true;  // written as one SP only if content follows on this line
+    }
+    ++i;  // a bare LF is skipped
+  }
+}
+
+void RelaxedBodyCanon::finish(std::string& out) {
+  pending_cr_ = false;  // a CR at the very end is bare
+  if (line_has_content_) out += "\r\n";  // §3.4.4: a last line without CRLF gets one
+  line_has_content_ = false;
+  in_space_ = false;
+  pending_empty_ = 0;
+}
+
 std::string relaxed_body(std::string_view body) {
   std::string out;
   out.reserve(body.size());
-  std::size_t pending_empty = 0;  // empty lines seen but not yet known not to be at the end
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    std::size_t eol = body.find("\r\n", pos);
-    const bool terminated = eol != std::string_view::npos;
-    if (!terminated) eol = body.size();
-    // The empty lines before this one stand only if it has content: they go in before it
-    // once that is known (one insert per run of empty lines, not one per line).
-    const std::size_t mark = out.size();
-    append_collapsed(out, body.substr(pos, eol - pos));
-    if (out.size() == mark) {
-      ++pending_empty;
-    } else {
-      if (pending_empty > 0) {
-        std::string empties;
-        for (; pending_empty > 0; --pending_empty) empties += "\r\n";
-        out.insert(mark, empties);
-      }
-      out += "\r\n";  // §3.4.4: a last line without CRLF gets one
-    }
-    pos = terminated ? eol + 2 : eol;
-  }
+  RelaxedBodyCanon canon;
+  canon.feed(body, out);
+  canon.finish(out);
   return out;
 }
 

@@ -39,4 +39,24 @@ std::string relaxed_header(std::string_view raw_field);
 // empty lines at the end removed; a non-empty result ends with CRLF, an empty body stays empty.
 std::string relaxed_body(std::string_view body);
 
+// relaxed_body() over a body that arrives in chunks split anywhere (inside a CRLF, inside a run
+// of whitespace, inside the trailing empty lines): the concatenated output equals
+// relaxed_body() of the concatenated input. Holds no more than a count of pending empty lines,
+// so a body of any size is canonicalised in constant memory.
+class RelaxedBodyCanon {
+ public:
+  // Appends the canonical form of what `chunk` settles to `out`.
+  void feed(std::string_view chunk, std::string& out);
+  // Ends the body: completes a last line without CRLF; trailing empty lines stay dropped.
+  void finish(std::string& out);
+
+ private:
+  void end_line(std::string& out);
+
+  std::size_t pending_empty_ = 0;  // empty lines not yet known not to be at the end
+  bool line_has_content_ = false;
+  bool in_space_ = false;    // whitespace seen since the line's last content
+  bool pending_cr_ = false;  // the last chunk ended in CR: a line end if LF comes next
+};
+
 }  // namespace stsrelay::dkim

@@ -92,23 +92,31 @@ const std::vector<std::string>& signed_headers_if_present() {
   return names;
 }
 
-RelaySigning sign_relayed(std::string_view message, const SigningKeys& keys, core::SysTime now) {
+namespace {
+
+// Signs `message` (split as `split`; the body may be absent when only the header section is at
+// hand) with every key of the author domain that has not signed it yet.
+RelaySigning sign_split(std::string_view message, const SplitMessage& split,
+                        const BodyHashFn& body_hash, const SigningKeys& keys,
+                        core::SysTime now) {
   RelaySigning out;
-  if (keys.empty()) return out;
-  auto split = split_message(message);
-  if (!split) {
-    out.not_signed = "the header cannot be read: " + split.error().message;
-    return out;
-  }
-  auto domain = single_author_domain(*split);
+  auto domain = single_author_domain(split);
   if (!domain) {
     out.not_signed = domain.error().message;
     return out;
   }
   std::string bh;  // one hash of the body for every key
   for (const SigningKey* key : keys.for_domain(*domain)) {
-    if (already_signed(*split, *key)) continue;
-    if (bh.empty()) bh = body_hash(split->body);
+    if (already_signed(split, *key)) continue;
+    if (bh.empty()) {
+      auto hashed = body_hash();
+      if (!hashed) {
+        out.failed = true;
+        out.not_signed = "the body cannot be read: " + hashed.error().message;
+        return out;
+      }
+      bh = std::move(*hashed);
+    }
     DkimParams params;
     params.domain = key->domain;
     params.selector = key->selector;
@@ -126,6 +134,29 @@ RelaySigning sign_relayed(std::string_view message, const SigningKeys& keys, cor
     out.signed_as.push_back(key->domain + "/" + key->selector);
   }
   return out;
+}
+
+}  // namespace
+
+RelaySigning sign_relayed(std::string_view message, const SigningKeys& keys, core::SysTime now) {
+  // The body is in `message`: it is found again (split_message) only once a key is to sign.
+  return sign_relayed_header(message, [message]() -> core::Result<std::string> {
+    auto split = split_message(message);
+    if (!split) return split.error();
+    return body_hash(split->body);
+  }, keys, now);
+}
+
+RelaySigning sign_relayed_header(std::string_view header, const BodyHashFn& body_hash,
+                                 const SigningKeys& keys, core::SysTime now) {
+  if (keys.empty()) return {};
+  auto split = split_message(header);
+  if (!split) {
+    RelaySigning out;
+    out.not_signed = "the header cannot be read: " + split.error().message;
+    return out;
+  }
+  return sign_split(header, *split, body_hash, keys, now);
 }
 
 }  // namespace stsrelay::dkim

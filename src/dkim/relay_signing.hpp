@@ -12,6 +12,7 @@
 //   over-signed (§8.15), so none of them can be added later.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,5 +62,13 @@ struct RelaySigning {
 };
 
 RelaySigning sign_relayed(std::string_view message, const SigningKeys& keys, core::SysTime now);
+
+// The same for a message whose body is not in memory: `header` is its header section up to and
+// including the empty line (a whole message also does), and `body_hash` gives the bh= value of the body (BodyHasher over
+// its chunks). It is called only when a key of the author domain is going to sign, so mail of
+// domains without a key is never read again.
+using BodyHashFn = std::function<core::Result<std::string>()>;
+RelaySigning sign_relayed_header(std::string_view header, const BodyHashFn& body_hash,
+                                 const SigningKeys& keys, core::SysTime now);
 
 }  // namespace stsrelay::dkim

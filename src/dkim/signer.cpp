@@ -1,5 +1,7 @@
 #include "src/dkim/signer.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 
 #include "src/core/ascii.hpp"
@@ -69,7 +71,40 @@ void add_signature_tag(std::vector<FoldPiece>& pieces, std::string_view value) {
 }  // namespace
 
 std::string body_hash(std::string_view body) {
-  return core::encode_base64(sha256_digest(relaxed_body(body)));
+  BodyHasher hasher;
+  hasher.feed(body);
+  return hasher.finish();
+}
+
+struct BodyHasher::Digest {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Digest() { EVP_MD_CTX_free(ctx); }
+};
+
+BodyHasher::BodyHasher() : digest_(std::make_unique<Digest>()) {
+  EVP_DigestInit_ex(digest_->ctx, EVP_sha256(), nullptr);
+}
+
+BodyHasher::~BodyHasher() = default;
+
+void BodyHasher::hash_canonical() {
+  EVP_DigestUpdate(digest_->ctx, canonical_.data(), canonical_.size());
+  canonical_.clear();
+}
+
+void BodyHasher::feed(std::string_view chunk) {
+  canon_.feed(chunk, canonical_);
+  hash_canonical();
+}
+
+std::string BodyHasher::finish() {
+  canon_.finish(canonical_);
+  hash_canonical();
+  std::string digest(EVP_MAX_MD_SIZE, '\0');
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(digest_->ctx, reinterpret_cast<unsigned char*>(digest.data()), &len);
+  digest.resize(len);
+  return core::encode_base64(digest);
 }
 
 core::Result<std::string> dkim_signature(std::string_view message, const DkimKey& key,

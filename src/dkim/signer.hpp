@@ -9,12 +9,14 @@
 // `sign_if_present` are listed as often as the message has them, and not at all when absent.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "src/core/clock.hpp"
 #include "src/core/result.hpp"
+#include "src/dkim/canon.hpp"
 #include "src/dkim/key.hpp"
 
 namespace stsrelay::dkim {
@@ -32,6 +34,26 @@ struct DkimParams {
 
 // The bh= value of a body (RFC 6376 §3.7): base64 of SHA-256 over its relaxed form.
 std::string body_hash(std::string_view body);
+
+// body_hash() over a body fed in chunks: the same value, in constant memory.
+class BodyHasher {
+ public:
+  BodyHasher();
+  ~BodyHasher();
+  BodyHasher(const BodyHasher&) = delete;
+  BodyHasher& operator=(const BodyHasher&) = delete;
+
+  void feed(std::string_view chunk);
+  std::string finish();  // the bh= value; the hasher is spent afterwards
+
+ private:
+  void hash_canonical();
+
+  RelaxedBodyCanon canon_;
+  std::string canonical_;  // canonical bytes of the current chunk, hashed at once
+  struct Digest;
+  std::unique_ptr<Digest> digest_;
+};
 
 // The "DKIM-Signature: ..." field for `message` (header fields, empty line, body; CRLF line
 // endings), folded at 78 characters, ending with CRLF, to be placed before the first field.

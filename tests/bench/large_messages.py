@@ -21,6 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
+from procs import memory_kib, reset_peak_rss, rss_kib, run_concurrently  # noqa: E402
 from relay_daemon import StsRelay  # noqa: E402
 
 PORT = 2551
@@ -83,32 +84,15 @@ def send_one(body, barrier, errors):
         errors.append(str(e))
 
 
-def status_kib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def burst(relay, body, count):
-    # /proc/PID/clear_refs "5" resets VmHWM to the current RSS (proc(5)).
-    with open(f"/proc/{relay.pid}/clear_refs", "w") as f:
-        f.write("5")
-    before = status_kib(relay.pid, "VmRSS")
+    reset_peak_rss(relay.pid)
+    before = rss_kib(relay.pid)
     barrier = threading.Barrier(count)
     errors = []
-    threads = [threading.Thread(target=send_one, args=(body, barrier, errors))
-               for _ in range(count)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    took = time.monotonic() - started
-    peak = status_kib(relay.pid, "VmHWM")
+    took = run_concurrently([(send_one, (body, barrier, errors)) for _ in range(count)])
+    peak = memory_kib(relay.pid, "VmHWM")["VmHWM"]
     time.sleep(2)  # let the writer and the sessions settle; RSS is read, not waited on
-    after = status_kib(relay.pid, "VmRSS")
+    after = rss_kib(relay.pid)
     return before, peak, after, took, errors
 
 
@@ -130,7 +114,7 @@ def main():
         })
         relay.start()
         try:
-            idle = status_kib(relay.pid, "VmRSS")
+            idle = rss_kib(relay.pid)
             print(f"stsrelay {os.environ.get('STSRELAY_BIN')}; {os.cpu_count()} CPUs; "
                   f"{len(body) / 1048576:.1f} MiB messages; idle RSS {idle / 1024:.0f} MiB",
                   flush=True)

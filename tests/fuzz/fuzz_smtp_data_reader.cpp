@@ -2,12 +2,16 @@
 // point, then the bytes a client sends after "354". Invariants: no crash; feeding in two
 // chunks or octet by octet gives the same outcome as feeding at once; the data ends only right
 // after CRLF "." CRLF (or ".\r\n" at the very start); an accepted message ends with CRLF, holds
-// no bare CR or LF and stays within the size limit; a refused one holds nothing.
+// no bare CR or LF and stays within the size limit; a refused one holds nothing. Taking the
+// output in pieces while feeding (take_output, as a session spooling a large message does)
+// gives the same message joined, and the long-line flag says whether some line of an accepted
+// message is over 998 octets, however the input was cut.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "smtp/data_reader.hpp"
 
@@ -47,6 +51,29 @@ Outcome in_chunks(std::string_view in, std::size_t chunk) {
   return {DataStatus::need_more, in.size(), r.error(), r.take_message()};
 }
 
+// Feeds in chunks and takes the output after every feed: the pieces joined, and the flag.
+std::pair<std::string, bool> taking_output(std::string_view in, std::size_t chunk) {
+  DataReader r(kMaxSize);
+  std::string joined;
+  for (std::size_t pos = 0; pos < in.size(); pos += chunk) {
+    const DataFeed f = r.feed(in.substr(pos, chunk));
+    joined += r.take_output();
+    if (f.status != DataStatus::need_more) break;
+  }
+  joined += r.take_message();
+  return {joined, r.has_long_line()};
+}
+
+bool has_line_over_998(std::string_view message) {
+  std::size_t start = 0;
+  for (std::size_t eol = message.find("\r\n"); eol != std::string_view::npos;
+       eol = message.find("\r\n", start)) {
+    if (eol - start > 998) return true;
+    start = eol + 2;
+  }
+  return message.size() - start > 998;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -69,6 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (a.error != DataError::none || a.message.size() > kMaxSize) std::abort();
+  const auto [joined, long_line] = taking_output(in, chunk);
+  if (joined != a.message || long_line != has_line_over_998(a.message)) std::abort();
   if (!a.message.empty() && a.message.substr(a.message.size() - 2) != "\r\n") std::abort();
   for (std::size_t i = 0; i < a.message.size(); ++i) {
     char c = a.message[i];

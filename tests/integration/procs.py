@@ -9,7 +9,26 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
+
+
+def reset_peak_rss(pid):
+    """Resets VmHWM to the current RSS (proc(5): writing 5 to /proc/PID/clear_refs)."""
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")
+
+
+def run_concurrently(calls):
+    """Runs each (function, args) of `calls` in a thread of its own; returns the seconds until
+    all of them ended."""
+    threads = [threading.Thread(target=f, args=args) for f, args in calls]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - started
 
 
 def wait_until(predicate, timeout, what=None, interval=0.02):

@@ -27,6 +27,7 @@
 #include "src/app/config/delivery_settings_map.hpp"
 #include "src/app/daemon/dnssec_monitor.hpp"
 #include "src/app/daemon/large_buffers.hpp"
+#include "src/app/daemon/spool_dir.hpp"
 #include "src/app/daemon/queue_sink.hpp"
 #include "src/app/config/route_credentials_load.hpp"
 #include "src/app/config/signing_keys_load.hpp"
@@ -152,7 +153,9 @@ class Daemon {
     auto store = queue::Store::open(state_dir / "queue.db", clock_);
     if (!store) return store.error();
     store_ = std::move(*store);
-    sink_ = std::make_unique<QueueSink>(*store_);
+    const std::filesystem::path spool_dir = state_dir / "incoming";
+    if (auto spool = prepare_spool_dir(spool_dir); !spool) return spool.error();
+    sink_ = std::make_unique<QueueSink>(*store_, spool_dir);
     auto keys = load_signing_keys(config_.dkim);
     if (!keys) return keys.error();
     sink_->set_signing_keys(*keys);

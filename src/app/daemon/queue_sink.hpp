@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,18 +24,28 @@ struct SigningCounts {
 
 class QueueSink final : public smtp::MessageSink {
  public:
-  explicit QueueSink(queue::Store& store) : store_(store) {}
+  // `spool_dir`: where bodies of large messages wait until stored (the daemon's
+  // state_dir/incoming); empty keeps every message in memory.
+  explicit QueueSink(queue::Store& store, std::filesystem::path spool_dir = {})
+      : store_(store), spool_dir_(std::move(spool_dir)) {}
 
   // The keys to sign with from now on (start-up and SIGHUP); messages being signed keep the
   // set they started with.
   void set_signing_keys(std::shared_ptr<const dkim::SigningKeys> keys);
   std::shared_ptr<const dkim::SigningKeys> signing_keys() const;
 
-  Additions prepare(std::string_view content, core::SysTime accepted_at) override;
+  std::optional<std::filesystem::path> spool_directory() const override {
+    if (spool_dir_.empty()) return std::nullopt;
+    return spool_dir_;
+  }
+
+  // Signs over the header section in memory; the body hash of a spooled message is computed
+  // from its spool file in chunks, only when a key will sign.
+  Additions prepare(const core::MessageContent& content, core::SysTime accepted_at) override;
 
   std::string new_queue_id() override { return store_.new_id(); }
 
-  void store(std::string queue_id, core::Envelope envelope, std::string content,
+  void store(std::string queue_id, core::Envelope envelope, core::MessageContent content,
              std::function<void(core::Result<std::string>)> done) override {
     store_.enqueue_with_id(std::move(queue_id), std::move(envelope), std::move(content),
                            std::move(done));
@@ -44,6 +55,7 @@ class QueueSink final : public smtp::MessageSink {
 
  private:
   queue::Store& store_;
+  const std::filesystem::path spool_dir_;
   mutable std::mutex mutex_;
   std::shared_ptr<const dkim::SigningKeys> keys_;  // guarded by mutex_
   SigningCounts counts_;                           // guarded by mutex_

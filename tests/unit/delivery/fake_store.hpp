@@ -4,7 +4,9 @@
 // disk would.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +14,22 @@
 #include "queue/store.hpp"
 
 namespace stsrelay::delivery::testing {
+
+// The content of a large message as the queue hands it out: read at offsets, never whole.
+class ChunkedSource final : public core::ContentSource {
+ public:
+  explicit ChunkedSource(std::string text) : text_(std::move(text)) {}
+  std::uint64_t size() const override { return text_.size(); }
+  core::Result<std::size_t> read_at(std::uint64_t offset, char* buf, std::size_t n) override {
+    if (offset >= text_.size()) return std::size_t{0};
+    const std::size_t count = std::min<std::uint64_t>(n, text_.size() - offset);
+    std::copy_n(text_.data() + offset, count, buf);
+    return count;
+  }
+
+ private:
+  std::string text_;
+};
 
 class FakeStore final : public queue::Store {
  public:
@@ -23,6 +41,7 @@ class FakeStore final : public queue::Store {
   std::vector<queue::NewMessage> notices;
   std::vector<std::int64_t> released;
   std::size_t records = 0;
+  std::size_t streamed = 0;  // open_content() calls (messages too large to load whole)
 
   // The result recorded for a recipient, or null.
   const queue::RecipientResult* result_of(std::int64_t id) const {
@@ -37,7 +56,7 @@ class FakeStore final : public queue::Store {
     done(core::Error{core::ErrorKind::invalid, "not in the fake"});
   }
   std::string new_id() override { return "0000000000000000"; }
-  void enqueue_with_id(std::string, core::Envelope, std::string,
+  void enqueue_with_id(std::string, core::Envelope, core::MessageContent,
                        std::function<void(core::Result<std::string>)> done) override {
     done(core::Error{core::ErrorKind::invalid, "not in the fake"});
   }
@@ -55,6 +74,13 @@ class FakeStore final : public queue::Store {
     const auto it = contents.find(std::string(message_id));
     if (it == contents.end()) return core::Error{core::ErrorKind::not_found, "no such message"};
     return it->second;
+  }
+  core::Result<std::unique_ptr<core::ContentSource>> open_content(
+      std::string_view message_id) override {
+    const auto it = contents.find(std::string(message_id));
+    if (it == contents.end()) return core::Error{core::ErrorKind::not_found, "no such message"};
+    ++streamed;
+    return std::unique_ptr<core::ContentSource>(std::make_unique<ChunkedSource>(it->second));
   }
   void record(std::vector<queue::RecipientResult> r, std::vector<queue::NewMessage> n,
               std::function<void(core::Result<std::vector<std::string>>)> done) override {

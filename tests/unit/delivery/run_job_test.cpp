@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "delivery_fixture.hpp"
+#include "smtp/dot_stuffer.hpp"
 #include "dkim_test_keys.hpp"
 #include "dkim_test_verifier.hpp"
 #include "src/dkim/dns_record.hpp"
@@ -415,6 +416,30 @@ TEST_F(RunJob, DomainWithoutMxBouncesWithoutAConnection) {
   run(job(), settings());
   EXPECT_EQ(result().state, RecipientState::bounced);
   EXPECT_EQ(store_.notices.size(), 1u);
+}
+
+
+// A message over the size that is loaded whole is read from the queue in chunks for its
+// transaction (Store::open_content) and goes out dot-stuffed exactly as the whole would: lines
+// that start with a dot fall on every side of the 64 KiB blocks.
+TEST_F(RunJob, LargeMessageIsStreamedFromTheQueue) {
+  only_mx1();
+  auto mx1 = serve("mx1", {plain_session()});
+  queue::DeliveryJob j = job();
+  std::string content = "From: alice@example.org\r\nSubject: big\r\n\r\n";
+  for (int i = 0; content.size() < 3 * 1024 * 1024; ++i) {
+    content += (i % 3 == 0 ? "." : "") + std::string(40 + i % 50, 'a' + i % 26) + "\r\n";
+  }
+  store_.contents[j.message_id] = content;
+  j.size = static_cast<std::int64_t>(content.size());
+  run(std::move(j), settings(), {mx1.get()});
+  EXPECT_EQ(result().state, RecipientState::delivered);
+  EXPECT_EQ(store_.streamed, 1u);
+  ASSERT_EQ(mx1->data.size(), 1u);
+  // The fake server keeps the lines as they came, stuffing included.
+  std::string wire = smtp::dot_stuff(content);
+  wire.resize(wire.size() - 3);  // without the final ".\r\n"
+  EXPECT_EQ(mx1->data[0], wire);
 }
 
 }  // namespace

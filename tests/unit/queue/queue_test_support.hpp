@@ -61,7 +61,7 @@ inline core::Result<std::string> enqueue_and_wait(Store& store, core::Envelope e
   if (id.empty()) {
     store.enqueue(std::move(envelope), std::move(content), std::move(done));
   } else {
-    store.enqueue_with_id(std::move(id), std::move(envelope), std::move(content),
+    store.enqueue_with_id(std::move(id), std::move(envelope), core::MessageContent(std::move(content)),
                           std::move(done));
   }
   if (future.wait_for(kWaitBound) != std::future_status::ready) {

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -32,16 +33,31 @@ class FakeSink final : public MessageSink {
     worker_.join();
   }
 
+  // From now on, bodies of messages over smtp::kSpoolThreshold go to spool files in `dir`, as
+  // in the daemon; stored() shows them joined again.
+  void spool_into(std::filesystem::path dir) {
+    std::lock_guard lock(mu_);
+    spool_dir_ = std::move(dir);
+  }
+  std::optional<std::filesystem::path> spool_directory() const override {
+    std::lock_guard lock(mu_);
+    if (spool_dir_.empty()) return std::nullopt;
+    return spool_dir_;
+  }
+
   std::string new_queue_id() override {
     std::lock_guard lock(mu_);
     return "Q" + std::to_string(++ids_given_);
   }
 
-  void store(std::string queue_id, core::Envelope envelope, std::string content,
+  void store(std::string queue_id, core::Envelope envelope, core::MessageContent content,
              std::function<void(core::Result<std::string>)> done) override {
+    auto whole = core::load_whole(content);
     {
       std::lock_guard lock(mu_);
-      jobs_.push_back({{std::move(queue_id), std::move(envelope), std::move(content)},
+      if (content.spooled()) ++spooled_;
+      jobs_.push_back({{std::move(queue_id), std::move(envelope),
+                        whole ? std::move(*whole) : std::string()},
                        std::move(done)});
       ++received_;
     }
@@ -68,6 +84,11 @@ class FakeSink final : public MessageSink {
   std::vector<Stored> stored() const {
     std::lock_guard lock(mu_);
     return stored_;
+  }
+  // Messages whose body arrived in a spool file.
+  std::size_t spooled() const {
+    std::lock_guard lock(mu_);
+    return spooled_;
   }
   std::size_t received() const {
     std::lock_guard lock(mu_);
@@ -116,9 +137,11 @@ class FakeSink final : public MessageSink {
   std::vector<std::thread::id> callback_threads_;
   std::optional<core::Error> failure_;
   std::size_t received_ = 0;
+  std::size_t spooled_ = 0;
   std::size_t ids_given_ = 0;
   bool held_ = false;
   bool quit_ = false;
+  std::filesystem::path spool_dir_;
   std::thread worker_;
 };
 
