@@ -152,8 +152,8 @@ class FleetBench(RelayTestCase):
             results.append(self.run_one("alone", 1, False, n, clients))
             results.append(self.run_one("fleet of 1", 1, True, n, clients))
             results.append(self.run_one("fleet of 3", 3, True, n, clients))
-        print(f"\n{n} messages, {clients} clients, 2 recipient domains, loaded machine; "
-              f"{os.cpu_count()} CPUs")
+        print(f"\n{n} messages, {clients} clients, 2 recipient domains; {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f} at the end")
         print(f"{'contender':<12} {'msg/s':>8} {'accept s':>9} {'total s':>8} "
               f"{'pg commits/1k':>14} {'pg rows/1k':>11} {'batches':>8} {'sessions':>9} errors")
         for r in results:
