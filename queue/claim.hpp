@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -17,16 +19,29 @@ namespace stsrelay::queue {
 
 using IsLeased = std::function<bool(std::int64_t recipient_id)>;
 
+// The jobs one claim may still take per domain: `limits.domain_room` less those it has taken.
+class DomainRoom {
+ public:
+  explicit DomainRoom(const ClaimLimits& limits) : limits_(limits) {}
+  bool has_room(const std::string& domain) const;
+  void take(const std::string& domain) { ++taken_[domain]; }
+
+ private:
+  const ClaimLimits& limits_;
+  std::map<std::string, std::size_t, std::less<>> taken_;
+};
+
 // Pure: splits one message's due recipients into jobs by domain (in order of first appearance),
-// leaving out leased recipients and domains `limits.accept_domain` refuses, with at most
-// `limits.max_recipients_per_job` recipients and `room` jobs.
+// leaving out leased recipients and domains without room in `domains` (which it charges), with
+// at most `limits.max_recipients_per_job` recipients and `room` jobs.
 std::vector<DeliveryJob> group_jobs(const MessageRow& message,
                                     const std::vector<RecipientRecord>& due,
                                     const ClaimLimits& limits, const IsLeased& leased,
-                                    std::size_t room);
+                                    std::size_t room, DomainRoom& domains);
 
-// Reads due work (next_attempt_at <= now) in one read transaction. The caller holds whatever
-// lock makes `leased` stable for the duration.
+// Reads due work (next_attempt_at <= now) in one read transaction, earliest first. The caller
+// holds whatever lock makes `leased` stable for the duration. Its cost follows the jobs it takes
+// and the number of domains with pending mail, not the due recipients of domains without room.
 core::Result<std::vector<DeliveryJob>> find_due_jobs(db::SqliteStatementCache& sql,
                                                      std::int64_t now, const ClaimLimits& limits,
                                                      const IsLeased& leased);

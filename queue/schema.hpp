@@ -18,7 +18,7 @@
 
 namespace stsrelay::queue {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Opens queue.db (creating the file and the schema when missing) with the pragmas above.
 core::Result<db::SqliteConnection> open_queue_db(const std::filesystem::path& path,

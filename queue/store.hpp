@@ -110,8 +110,9 @@ struct ClaimLimits {
   // RFC 5321 §4.5.3.1.8: servers must accept at least 100 recipients per transaction; larger
   // groups are split into several jobs.
   std::size_t max_recipients_per_job = 100;
-  // When set, only domains it accepts are claimed (e.g. per-domain concurrency is full).
-  std::function<bool(std::string_view domain)> accept_domain;
+  // When set, how many more jobs a domain may start (its per-domain concurrency less the jobs
+  // it has running): a claim takes at most that many jobs of it, none at 0. Unset: no limit.
+  std::function<std::size_t(std::string_view domain)> domain_room;
 };
 
 // The outcome of one delivery attempt for one recipient.

@@ -86,9 +86,10 @@ void DeliveryAgent::Impl::claim_and_spawn() {
   if (active_ >= limit) return;
   queue::ClaimLimits limits;
   limits.max_jobs = limit - active_;
-  limits.accept_domain = [this, per_domain](std::string_view domain) {
+  limits.domain_room = [this, per_domain](std::string_view domain) -> std::size_t {
     auto it = per_domain_.find(std::string(domain));
-    return it == per_domain_.end() || it->second < per_domain;
+    const std::size_t running = it == per_domain_.end() ? 0 : it->second;
+    return running < per_domain ? per_domain - running : 0;
   };
   auto jobs = store_.claim_due(clock_.now(), limits);
   if (!jobs) {

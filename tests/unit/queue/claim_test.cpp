@@ -154,7 +154,9 @@ TEST(Claim, DomainFilterAndRecipientsPerJob) {
   f.enqueue(e);
   ClaimLimits limits;
   limits.max_recipients_per_job = 2;
-  limits.accept_domain = [](std::string_view domain) { return domain != "b.example"; };
+  limits.domain_room = [](std::string_view domain) -> std::size_t {
+    return domain == "b.example" ? 0 : 100;
+  };
   auto jobs = f.store->claim_due(f.clock.now(), limits);
   ASSERT_TRUE(jobs);
   ASSERT_EQ(jobs->size(), 3u);  // 2 + 2 + 1 of a.example; b.example refused
@@ -166,6 +168,71 @@ TEST(Claim, DomainFilterAndRecipientsPerJob) {
   ASSERT_TRUE(rest);
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].domain, "b.example");
+}
+
+core::Envelope envelope_for(std::initializer_list<const char*> recipients) {
+  core::Envelope e = sample_envelope();
+  e.recipients.clear();
+  for (const char* r : recipients) e.recipients.push_back({r, 0, ""});
+  return e;
+}
+
+ClaimLimits with_room(std::size_t jobs, std::map<std::string, std::size_t> room) {
+  ClaimLimits limits = up_to(jobs);
+  limits.domain_room = [room = std::move(room)](std::string_view domain) -> std::size_t {
+    auto it = room.find(std::string(domain));
+    return it == room.end() ? 100 : it->second;
+  };
+  return limits;
+}
+
+TEST(Claim, ADomainTakesNoMoreJobsThanItsRoom) {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.enqueue(envelope_for({"u@a.example"}));
+  f.enqueue(envelope_for({"u@b.example"}));
+  auto jobs = f.store->claim_due(f.clock.now(), with_room(10, {{"a.example", 2}}));
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  ASSERT_EQ(jobs->size(), 3u);
+  EXPECT_EQ((*jobs)[0].domain, "a.example");
+  EXPECT_EQ((*jobs)[1].domain, "a.example");
+  EXPECT_EQ((*jobs)[2].domain, "b.example");
+  EXPECT_EQ(f.store->leased(), 3u);
+}
+
+// A domain at its limit with a large due backlog (more rows than a claim passes in due order)
+// neither hides the due mail of other domains nor changes their order: earliest first.
+TEST(Claim, ABacklogOfADomainWithoutRoomDoesNotHideOtherDomains) {
+  Fixture f;
+  const std::string early = f.enqueue(envelope_for({"u@late.example"}));
+  f.clock.advance(seconds(1));
+  std::vector<std::string> backlog;
+  for (int i = 0; i < 300; ++i) backlog.push_back(f.enqueue(envelope_for({"u@full.example"})));
+  f.clock.advance(seconds(1));
+  const std::string both = f.enqueue(envelope_for({"v@full.example", "v@other.example"}));
+  f.clock.advance(seconds(1));
+  const std::string other = f.enqueue(envelope_for({"w@other.example"}));
+  const std::string late = f.enqueue(envelope_for({"w@late.example"}));
+
+  auto jobs = f.store->claim_due(f.clock.now(), with_room(3, {{"full.example", 0}}));
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  ASSERT_EQ(jobs->size(), 3u);
+  EXPECT_EQ((*jobs)[0].message_id, early);
+  EXPECT_EQ((*jobs)[1].message_id, both);  // late.example's next is due after other.example's
+  EXPECT_EQ((*jobs)[1].domain, "other.example");
+  EXPECT_EQ((*jobs)[2].message_id, other);
+  ASSERT_EQ((*jobs)[1].recipients.size(), 1u);
+
+  auto rest = f.store->claim_due(f.clock.now(), with_room(10, {{"full.example", 0}}));
+  ASSERT_TRUE(rest) << rest.error().message;
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].message_id, late);
+
+  // Room again: the backlog is claimed in the order it became due, up to the room.
+  auto backlog_jobs = f.store->claim_due(f.clock.now(), with_room(100, {{"full.example", 2}}));
+  ASSERT_TRUE(backlog_jobs) << backlog_jobs.error().message;
+  ASSERT_EQ(backlog_jobs->size(), 2u);
+  EXPECT_EQ((*backlog_jobs)[0].message_id, backlog[0]);
+  EXPECT_EQ((*backlog_jobs)[1].message_id, backlog[1]);
 }
 
 TEST(Claim, GroupJobsTable) {
@@ -186,6 +253,7 @@ TEST(Claim, GroupJobsTable) {
     std::size_t room;
     std::set<std::int64_t> leased;
     std::vector<std::pair<std::string, std::vector<std::int64_t>>> jobs;
+    std::map<std::string, std::size_t> domain_room = {};  // empty: no limit
   };
   const Row rows[] = {
       {"by domain, first appearance order",
@@ -205,13 +273,26 @@ TEST(Claim, GroupJobsTable) {
        {{"x.example", {1}}, {"x.example", {3}}, {"y.example", {2}}, {"y.example", {5}}, {"", {4}}}},
       {"room bounds the jobs", 100, 2, {}, {{"x.example", {1, 3}}, {"y.example", {2, 5}}}},
       {"all leased", 100, 10, {1, 2, 3, 4, 5}, {}},
+      {"a domain's room bounds its jobs",
+       1,
+       10,
+       {},
+       {{"x.example", {1}}, {"y.example", {2}}, {"y.example", {5}}},
+       {{"x.example", 1}, {"y.example", 5}, {"", 0}}},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
     ClaimLimits limits;
     limits.max_recipients_per_job = row.per_job;
+    if (!row.domain_room.empty()) {
+      limits.domain_room = [&row](std::string_view domain) {
+        return row.domain_room.at(std::string(domain));
+      };
+    }
+    DomainRoom domains(limits);
     auto jobs = group_jobs(
-        message, due, limits, [&](std::int64_t id) { return row.leased.contains(id); }, row.room);
+        message, due, limits, [&](std::int64_t id) { return row.leased.contains(id); }, row.room,
+        domains);
     ASSERT_EQ(jobs.size(), row.jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       EXPECT_EQ(jobs[i].domain, row.jobs[i].first);

@@ -497,6 +497,29 @@ TEST(Store, MigratesAVersionOneFile) {
   EXPECT_TRUE(new_detail->envelope.require_tls);
 }
 
+// A version 3 file gains the index of pending recipients by domain, and claims use it.
+TEST(Store, MigratesAVersionThreeFile) {
+  TempDir dir;
+  stsrelay::testing::FakeClock clock;
+  {
+    auto store = Store::open(dir.db(), clock);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(enqueue_and_wait(**store, sample_envelope(), "Subject: old\r\n\r\nx\r\n"));
+  }
+  testing::exec_sql(dir.db(), "DROP INDEX recipients_due_by_domain");
+  testing::exec_sql(dir.db(), "PRAGMA user_version = 3");
+  auto store = Store::open(dir.db(), clock);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(testing::query_int(dir.db(), "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(testing::query_int(dir.db(),
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+                               "AND name = 'recipients_due_by_domain'"),
+            1);
+  auto jobs = (*store)->claim_due(clock.now(), ClaimLimits{});
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  EXPECT_EQ(jobs->size(), 2u);  // example.net and example.org
+}
+
 TEST(Store, RefusesASchemaFromTheFuture) {
   TempDir dir;
   stsrelay::testing::FakeClock clock;
