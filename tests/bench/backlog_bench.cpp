@@ -11,6 +11,12 @@
 // Prints figures; asserts nothing.
 //
 //   backlog_bench [--sizes 0,10000,100000,1000000] [--dir PATH] [--seconds S]
+//
+// With --fill N it only builds a backlog in DIR/queue.db for a daemon to start on (the
+// daemon's own bench, backlog_e2e.py): N recipients at rcpt@DOMAIN, each deferred once, due
+// again spread evenly from FROM to FROM + SPREAD seconds after the fill.
+//
+//   backlog_bench --fill N --dir PATH --domain DOMAIN [--due-from FROM] [--due-spread SPREAD]
 #include <unistd.h>
 
 #include <atomic>
@@ -189,6 +195,36 @@ ClaimFigures claim_beside_a_due_backlog(Store& store, std::size_t count,
   }
 }
 
+// --fill: enqueues `count` messages through the Store, then defers their recipients (claimed
+// in jobs as a delivery engine would) to be due again spread over [from, from + spread).
+void fill_backlog(Store& store, std::size_t count, const std::string& recipient,
+                  std::int64_t from, std::int64_t spread, const std::string& content) {
+  enqueue(store, count, 64, recipient, content);
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  std::size_t deferred = 0;
+  ClaimLimits limits;
+  limits.max_jobs = 1000;
+  while (true) {
+    auto jobs = store.claim_due(std::chrono::system_clock::now(), limits);
+    if (!jobs) die("claim_due: " + jobs.error().message);
+    if (jobs->empty()) break;
+    std::vector<RecipientResult> results;
+    for (const DeliveryJob& job : *jobs) {
+      for (const auto& r : job.recipients) {
+        const auto offset = static_cast<std::int64_t>(deferred++ * static_cast<std::size_t>(
+                                                                       spread) / count);
+        results.push_back({r.id, RecipientState::deferred, now + from + offset,
+                           "421 4.4.2 connection refused (backlog_bench --fill)"});
+      }
+    }
+    record_all(store, std::move(results));
+  }
+  if (deferred != count) die("deferred " + std::to_string(deferred) + " of " +
+                             std::to_string(count));
+}
+
 std::uintmax_t database_bytes(const std::filesystem::path& db) {
   std::uintmax_t total = 0;
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -214,8 +250,24 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> sizes{0, 10'000, 100'000, 1'000'000};
   std::filesystem::path dir;
   double seconds = 3;
+  std::size_t fill = 0;
+  std::string fill_domain;
+  std::int64_t due_from = 600;
+  std::int64_t due_spread = 3600;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--fill" && i + 1 < argc) {
+      fill = std::stoull(argv[++i]);
+      continue;
+    }
+    if (arg == "--domain" && i + 1 < argc) {
+      fill_domain = argv[++i];
+      continue;
+    }
+    if ((arg == "--due-from" || arg == "--due-spread") && i + 1 < argc) {
+      (arg == "--due-from" ? due_from : due_spread) = std::stoll(argv[++i]);
+      continue;
+    }
     if (arg == "--sizes" && i + 1 < argc) {
       sizes.clear();
       std::stringstream list(argv[++i]);
@@ -225,9 +277,24 @@ int main(int argc, char** argv) {
     } else if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: %s [--sizes N,N,...] [--dir PATH] [--seconds S]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--sizes N,N,...] [--dir PATH] [--seconds S]\n"
+                   "       %s --fill N --dir PATH --domain DOMAIN [--due-from S] [--due-spread S]\n",
+                   argv[0], argv[0]);
       return 2;
     }
+  }
+  if (fill > 0) {
+    if (dir.empty() || fill_domain.empty()) die("--fill needs --dir and --domain");
+    stsrelay::core::SystemClock clock;
+    const auto start = Clock::now();
+    auto store = open_store(dir / "queue.db", clock, nullptr);
+    fill_backlog(*store, fill, "rcpt@" + fill_domain, due_from, std::max<std::int64_t>(due_spread, 1),
+                 content_of(1024));
+    store->close();
+    std::printf("filled %zu deferred recipients for %s in %.1f s\n", fill, fill_domain.c_str(),
+                seconds_since(start));
+    return 0;
   }
   const bool own_dir = dir.empty();
   if (own_dir) {

@@ -22,6 +22,10 @@ gives it a release build.
   that passes each message to smtp-sink before queueing; stsrelay against Postfix with
   connection reuse and postfix-mta-sts-resolver; medians of at least three rounds, and
   stsrelay's mean time per stage.
+- A dead domain's backlog (backlog_e2e.py, --backlog N for this part alone): stsrelay with N
+  deferred recipients for a domain whose MX refuses, against stsrelay with an empty queue: new
+  mail's accept and end-to-end rates beside it, start-up, RSS, `queue list`/`queue show`, the
+  database size, and the drain when the domain comes back.
 - Memory: 5,000 idle connections are opened to a fresh stsrelay and its resident memory is read
   from /proc.
 
@@ -43,6 +47,7 @@ from cpu_usage import wait_until_quiet  # noqa: E402
 from e2e import e2e_rates  # noqa: E402
 from dane_cost import dane_cost  # noqa: E402
 from single_mx import single_mx  # noqa: E402
+from backlog_e2e import backlog_e2e  # noqa: E402
 from idle_connections import open_idle_connections  # noqa: E402
 from postfix_instance import PostfixRelay  # noqa: E402
 from procs import rss_kib, wait_until  # noqa: E402
@@ -233,6 +238,12 @@ def main():
                              "reuse and postfix-mta-sts-resolver, one MX played by a receiving "
                              "Postfix")
     parser.add_argument("--skip-single-mx", action="store_true")
+    parser.add_argument("--backlog", type=int, default=0, metavar="N",
+                        help="only a dead domain's backlog of N deferred recipients, end to "
+                             "end (backlog_e2e.py: new mail beside it, start-up, queue list, "
+                             "the drain)")
+    parser.add_argument("--skip-drain", action="store_true",
+                        help="with --backlog: not the drain")
     parser.add_argument("--receiver", choices=("sink", "postfix", "both"), default="both",
                         help="the end-to-end benchmark's MX hosts: tls_sink, Postfix, or each "
                              "in turn (default)")
@@ -246,6 +257,13 @@ def main():
               f"{subprocess.run(['postconf', '-d', 'mail_version'], capture_output=True, text=True).stdout.strip()}; "
               f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} before the run",
               flush=True)
+        if args.backlog:
+            print(f"\na dead domain's backlog of {args.backlog} deferred recipients, end to "
+                  "end: stsrelay with it against stsrelay with an empty queue", flush=True)
+            args.messages = max(100, int(3000 * args.scale))
+            args.rounds = max(3, args.rounds)
+            backlog_e2e(args)
+            return
         if args.only_dane or args.only_single_mx:
             args.skip_rates = args.skip_e2e = args.skip_idle = True
             args.skip_dane = not args.only_dane
