@@ -1,14 +1,42 @@
 #include "src/dkim/canon.hpp"
 
+#include <array>
+
 #include "src/core/ascii.hpp"
 
 namespace stsrelay::dkim {
 namespace {
 
+// The octets canonicalisation looks at (SP, HTAB, CR, LF); every other octet is copied as it is.
+// A table: one load per octet of a body instead of four comparisons.
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> table{};
+  table[' '] = table['\t'] = table['\r'] = table['\n'] = true;
+  return table;
+}();
+
+bool ordinary(char c) { return !kSpecial[static_cast<unsigned char>(c)]; }
+
+// The offset of the first CR not followed by LF or LF not preceded by CR; npos when none. Both
+// octets are found with memchr (string_view::find): a body is large and has few line ends.
+std::size_t first_bare_line_end(std::string_view text) {
+  std::size_t bare = std::string_view::npos;
+  for (auto i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) {
+    if (i == 0 || text[i - 1] != '\r') {
+      bare = i;
+      break;
+    }
+  }
+  for (auto i = text.find('\r'); i != std::string_view::npos && i < bare;
+       i = text.find('\r', i + 1)) {
+    if (i + 1 == text.size() || text[i + 1] != '\n') return i;
+  }
+  return bare;
+}
+
 // Appends `text` with each run of SP/HTAB written as one SP; CR and LF are left out (unfolding).
 // Runs of other octets are copied whole: bodies are large and mostly such runs.
 void append_collapsed(std::string& out, std::string_view text) {
-  const auto ordinary = [](char c) { return !core::is_wsp(c) && c != '\r' && c != '\n'; };
   bool in_space = false;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -81,14 +109,9 @@ core::Result<SplitMessage> split_message(std::string_view message) {
   }
   // Every CR in the body must start a CRLF and every LF end one: the canonical form is defined
   // on CRLF lines, and SMTP would change a bare one in transit.
-  for (std::size_t i = 0; i < out.body.size(); ++i) {
-    const char c = out.body[i];
-    const bool crlf_cr = c == '\r' && i + 1 < out.body.size() && out.body[i + 1] == '\n';
-    const bool crlf_lf = c == '\n' && i > 0 && out.body[i - 1] == '\r';
-    if ((c == '\r' && !crlf_cr) || (c == '\n' && !crlf_lf)) {
-      return core::Error::invalid("bare CR or LF in the body" +
-                                  at(std::size_t(out.body.data() - message.data()) + i));
-    }
+  if (const auto bare = first_bare_line_end(out.body); bare != std::string_view::npos) {
+    return core::Error::invalid("bare CR or LF in the body" +
+                                at(std::size_t(out.body.data() - message.data()) + bare));
   }
   return out;
 }
@@ -113,25 +136,68 @@ std::string relaxed_header(std::string_view raw_field) {
   return out;
 }
 
-void RelaxedBodyCanon::end_line(std::string& out) {
-  if (line_has_content_) {
-    out += "\r\n";
-  } else {
-    ++pending_empty_;  // it stands only if a line with content follows
+namespace {
+
+// The output of RelaxedBodyCanon::feed() as spans of its input: most of a body is its own
+// canonical form (single spaces between words, CRLF right after the last word of a line), so
+// contiguous pieces are appended as one span instead of word by word.
+class SpanWriter {
+ public:
+  SpanWriter(std::string_view input, std::string& out) : input_(input), out_(out) {}
+  ~SpanWriter() { flush(); }
+  SpanWriter(const SpanWriter&) = delete;
+  SpanWriter& operator=(const SpanWriter&) = delete;
+
+  // The next output is input_[pos, pos + len).
+  void take(std::size_t pos, std::size_t len) {
+    if (len_ > 0 && pos == start_ + len_) {
+      len_ += len;
+      return;
+    }
+    flush();
+    start_ = pos;
+    len_ = len;
   }
-  line_has_content_ = false;
-  in_space_ = false;
-}
+  // The next output is `text`, which is not where the input is.
+  void write(std::string_view text) {
+    flush();
+    out_.append(text);
+  }
+
+ private:
+  void flush() {
+    if (len_ > 0) out_.append(input_.data() + start_, len_);
+    len_ = 0;
+  }
+
+  std::string_view input_;
+  std::string& out_;
+  std::size_t start_ = 0;
+  std::size_t len_ = 0;
+};
+
+}  // namespace
 
 void RelaxedBodyCanon::feed(std::string_view chunk, std::string& out) {
-  const auto ordinary = [](char c) { return !core::is_wsp(c) && c != '\r' && c != '\n'; };
+  SpanWriter writer(chunk, out);
   std::size_t i = 0;
   while (i < chunk.size()) {
     const char c = chunk[i];
     if (pending_cr_) {
       pending_cr_ = false;
       if (c == '\n') {
-        end_line(out);
+        if (line_has_content_) {
+          // The CRLF itself when its CR is in this chunk.
+          if (i > 0) {
+            writer.take(i - 1, 2);
+          } else {
+            writer.write("\r\n");
+          }
+        } else {
+          ++pending_empty_;  // it stands only if a line with content follows
+        }
+        line_has_content_ = false;
+        in_space_ = false;
         ++i;
         continue;
       }
@@ -142,12 +208,19 @@ void RelaxedBodyCanon::feed(std::string_view chunk, std::string& out) {
       while (end < chunk.size() && ordinary(chunk[end])) ++end;
       if (!line_has_content_) {
         // The empty lines before this one stand now that it has content.
-        for (; pending_empty_ > 0; --pending_empty_) out += "\r\n";
+        for (; pending_empty_ > 0; --pending_empty_) writer.write("\r\n");
       }
-      if (in_space_) out += ' ';
+      if (in_space_) {
+        // One SP for the run of whitespace: its last octet when that is a SP of this chunk.
+        if (i > 0 && chunk[i - 1] == ' ') {
+          writer.take(i - 1, 1);
+        } else {
+          writer.write(" ");
+        }
+      }
       in_space_ = false;
       line_has_content_ = true;
-      out.append(chunk.data() + i, end - i);
+      writer.take(i, end - i);
       i = end;
       continue;
     }

@@ -51,8 +51,6 @@ class RelaxedBodyCanon {
   void finish(std::string& out);
 
  private:
-  void end_line(std::string& out);
-
   std::size_t pending_empty_ = 0;  // empty lines not yet known not to be at the end
   bool line_has_content_ = false;
   bool in_space_ = false;    // whitespace seen since the line's last content

@@ -136,26 +136,33 @@ RelaySigning sign_split(std::string_view message, const SplitMessage& split,
   return out;
 }
 
+// Splits the message, or says in `out` why it cannot be signed.
+core::Result<SplitMessage> split_or_say(std::string_view message, RelaySigning& out) {
+  auto split = split_message(message);
+  if (!split) out.not_signed = "the header cannot be read: " + split.error().message;
+  return split;
+}
+
 }  // namespace
 
 RelaySigning sign_relayed(std::string_view message, const SigningKeys& keys, core::SysTime now) {
-  // The body is in `message`: it is found again (split_message) only once a key is to sign.
-  return sign_relayed_header(message, [message]() -> core::Result<std::string> {
-    auto split = split_message(message);
-    if (!split) return split.error();
-    return body_hash(split->body);
+  if (keys.empty()) return {};
+  RelaySigning out;
+  auto split = split_or_say(message, out);
+  if (!split) return out;
+  // The body was found by the same split: hashed once, only when a key is to sign.
+  const std::string_view body = split->body;
+  return sign_split(message, *split, [body]() -> core::Result<std::string> {
+    return body_hash(body);
   }, keys, now);
 }
 
 RelaySigning sign_relayed_header(std::string_view header, const BodyHashFn& body_hash,
                                  const SigningKeys& keys, core::SysTime now) {
   if (keys.empty()) return {};
-  auto split = split_message(header);
-  if (!split) {
-    RelaySigning out;
-    out.not_signed = "the header cannot be read: " + split.error().message;
-    return out;
-  }
+  RelaySigning out;
+  auto split = split_or_say(header, out);
+  if (!split) return out;
   return sign_split(header, *split, body_hash, keys, now);
 }
 
