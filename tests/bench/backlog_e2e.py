@@ -99,6 +99,22 @@ def run_load(relay, receiver, messages):
     return sent / (accepted - started), sent / (done - started), cpu_ms
 
 
+def retry_cost(relay, seconds):
+    """With no new mail: (the backlog's delivery attempts per second, the relay's CPU ms per
+    attempt) over `seconds`, from its log lines (one per attempt) and /proc."""
+    def attempts():
+        return sum(1 for line in relay.log_text().splitlines()
+                   if f"@{DEAD}>" in line and "status=deferred" in line)
+
+    time.sleep(2)  # past the start-up's first claims
+    before, cpu = attempts(), process_tree_seconds(relay.pid)
+    started = time.monotonic()
+    time.sleep(seconds)
+    done = attempts() - before
+    used = process_tree_seconds(relay.pid) - cpu
+    return done / (time.monotonic() - started), used * 1000 / max(1, done)
+
+
 def make_relay(workdir, name, ca_pem):
     return StsRelay(os.path.join(workdir, name), {
         "server": {"listen": [f"127.0.0.1:{PORTS[name]}"], "max_connections": 2000},
@@ -244,6 +260,7 @@ def backlog_e2e(args):
             last_id = db.execute("SELECT id FROM messages ORDER BY seq DESC LIMIT 1").fetchone()[0]
         list_s = timed_cli(relay, "queue", "list")
         show_s = timed_cli(relay, "queue", "show", last_id)
+        retries, retry_cpu_ms = retry_cost(relay, 20)
         stop_relay("backlog", relay)
         size_mib = database_mib(state)
 
@@ -260,7 +277,9 @@ def backlog_e2e(args):
         print(f"backlog / empty (medians of {args.rounds}): accept {b['accept'] / e['accept']:.2f}, "
               f"end to end {b['e2e'] / e['e2e']:.2f}, CPU per message {b['cpu'] / e['cpu']:.2f}")
         print(f"backlog of {args.backlog}: `queue list` {list_s:.2f} s, `queue show` "
-              f"{show_s:.3f} s, queue.db {size_mib:.0f} MiB", flush=True)
+              f"{show_s:.3f} s, queue.db {size_mib:.0f} MiB; with no new mail the daemon "
+              f"retried {retries:.0f} of its recipients per second (refused), "
+              f"{retry_cpu_ms:.2f} ms of CPU each", flush=True)
 
         if not args.skip_drain:
             dead_dir = os.path.join(workdir, "dead-mx")
