@@ -72,7 +72,11 @@ PER_SOURCE = 100   # idle connections per client address: the default max_connec
 def smtp_source(port, clients, messages, size):
     """Messages per second of one smtp-source run, or None (with a note) when it failed. The run
     starts once the machine is quiet: both servers try to deliver what they accepted, and that
-    work must not fall into the other's run."""
+    work must not fall into the other's run. Quiet means the disk too: after Postfix's turn its
+    queue files are still being written back when its CPU is idle, and a relay whose run came
+    next paid for that write-back in its fsyncs (the one-client rows, bound by fsync, showed it
+    most), so the page cache is written out first."""
+    os.sync()
     wait_until_quiet(f"port {port}")
     argv = ["smtp-source", "-s", str(clients), "-m", str(messages), "-l", str(size),
             "-M", "client.bench.test", "-f", "bench@example.org", "-t", "rcpt@example.com",
