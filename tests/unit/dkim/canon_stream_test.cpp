@@ -140,6 +140,53 @@ TEST(RelaxedBodyCanon, RandomBodiesAndCutsEqualOracle) {
   }
 }
 
+// split_message() finds the first bare CR or LF of a body sixteen octets at a time: random
+// bodies of up to 70 octets (several blocks, line ends across their edges) against a plain
+// octet-by-octet reading.
+TEST(SplitMessage, FirstBareLineEndOfRandomBodies) {
+  std::uint32_t state = 777;
+  const auto next = [&state](std::uint32_t bound) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % bound;
+  };
+  const std::string header = "From: a\r\n\r\n";
+  for (int round = 0; round < 20000; ++round) {
+    std::string body;
+    const std::uint32_t length = next(70);
+    const bool clean = next(2) == 0;  // half of them with CRLF only
+    while (body.size() < length) {
+      const std::uint32_t pick = next(20);
+      if (pick == 0) {
+        body += "\r\n";
+      } else if (!clean && pick == 1) {
+        body += '\r';
+      } else if (!clean && pick == 2) {
+        body += '\n';
+      } else {
+        body += 'x';
+      }
+    }
+    std::size_t expected = std::string::npos;
+    for (std::size_t i = 0; i < body.size() && expected == std::string::npos; ++i) {
+      if ((body[i] == '\r' && (i + 1 == body.size() || body[i + 1] != '\n')) ||
+          (body[i] == '\n' && (i == 0 || body[i - 1] != '\r'))) {
+        expected = i;
+      }
+    }
+    const std::string message = header + body;  // the split's views point into it
+    auto split = split_message(message);
+    if (expected == std::string::npos) {
+      ASSERT_TRUE(split) << testing::PrintToString(body) << ": " << split.error().message;
+      ASSERT_EQ(split->body, body);
+    } else {
+      ASSERT_FALSE(split) << testing::PrintToString(body);
+      ASSERT_NE(split.error().message.find("at byte " + std::to_string(header.size() + expected)),
+                std::string::npos)
+          << testing::PrintToString(body) << ": " << split.error().message;
+    }
+  }
+}
+
 TEST(BodyHasher, ChunkedHashEqualsWholeHash) {
   // A body of many lines, fed in chunks of every size from 1 to 97 octets.
   std::string body;
