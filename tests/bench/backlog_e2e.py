@@ -198,8 +198,8 @@ def drain(relay, live, dead, backlog, messages):
     print(f"  drain: {backlog} messages in {took:.1f} s = {backlog / took:.0f}/s "
           f"(`queue flush` {flush_s:.2f} s); sessions to the domain's MX at most "
           f"{peak['sessions']} in {peak['samples']} samples (per_domain_concurrency "
-          f"{PER_DOMAIN} jobs; a session that reached reuse_max_transactions is still "
-          f"established while its QUIT is under way); RSS {status_kib(relay.pid, 'VmRSS') / 1024:.0f} MiB, peak "
+          f"{PER_DOMAIN} jobs; a session that reached reuse_max_transactions stays "
+          f"established until its QUIT is answered); RSS {status_kib(relay.pid, 'VmRSS') / 1024:.0f} MiB, peak "
           f"{status_kib(relay.pid, 'VmHWM') / 1024:.0f} MiB", flush=True)
     print(f"  new mail during the drain: {messages} messages, accept {accept:.0f}/s, end to end "
           f"{e2e:.0f}/s; the backlog meanwhile {during_new / new_window:.0f}/s; relay CPU "
