@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
 
 #include "src/net/cert_verify.hpp"
 #include "src/net/tlsa_forms.hpp"
@@ -306,6 +307,12 @@ asio::awaitable<OpenOutcome> ClientSession::Impl::open(std::string address, std:
     co_return out;
   }
   connected_ = true;
+  // Commands and content are written whole, each in one write: Nagle's algorithm would only
+  // hold a write back until the previous one is acknowledged, which a server that answers only
+  // at the end of data delays (delayed ACK, 40 ms on Linux) — for every message.
+  plain_.set_option(tcp::no_delay(true), ec);
+  if (ec) spdlog::debug("smtp client: TCP_NODELAY not set: {}", ec.message());
+  ec.clear();
   {
     const tcp::endpoint local = plain_.local_endpoint(ec);
     if (!ec) out.local_address = local.address().to_string();

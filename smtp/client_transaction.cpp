@@ -135,16 +135,21 @@ asio::awaitable<void> ClientSession::Impl::send_content(core::ContentSource& con
     pos += chunk.size();
     wire.clear();
     stuffer.feed(chunk, wire);
+    // The last block goes with the end of data in one write: one TLS record and one segment
+    // for a small message, instead of a second write the server waits for.
+    if (pos == content.size()) stuffer.finish(wire);
     if (std::string error = co_await write(wire, timeouts.data_block); !error.empty()) {
       stop(out, rcpts, ClientPhase::message, io_failure(error, timed_out_));
       co_return;
     }
   }
-  wire.clear();
-  stuffer.finish(wire);
-  if (std::string error = co_await write(wire, timeouts.data_block); !error.empty()) {
-    stop(out, rcpts, ClientPhase::message, io_failure(error, timed_out_));
-    co_return;
+  if (!any || content.size() == 0) {
+    wire.clear();
+    stuffer.finish(wire);
+    if (std::string error = co_await write(wire, timeouts.data_block); !error.empty()) {
+      stop(out, rcpts, ClientPhase::message, io_failure(error, timed_out_));
+      co_return;
+    }
   }
   ReplyOrFailure r = co_await read_reply(timeouts.data_end);
   out.final_reply = r.reply;

@@ -91,6 +91,10 @@ void accept_connection(const std::shared_ptr<ServerShared>& shared, tcp::socket 
     return;
   }
   shared->connections_total++;
+  // Replies are written whole, each in one write: without this, a reply written while the
+  // previous one is unacknowledged waits for the client's delayed ACK (40 ms on Linux).
+  socket.set_option(tcp::no_delay(true), ec);
+  if (ec) spdlog::debug("smtp: TCP_NODELAY not set for [{}]: {}", ip, ec.message());
   const std::uint64_t id = shared->next_session_id();
   auto session = std::make_shared<Session>(shared, cfg, std::move(socket), ip, id);
   shared->add_session(id, session);

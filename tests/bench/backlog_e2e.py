@@ -112,7 +112,7 @@ def retry_cost(relay, seconds):
     time.sleep(seconds)
     done = attempts() - before
     used = process_tree_seconds(relay.pid) - cpu
-    return done / (time.monotonic() - started), used * 1000 / max(1, done)
+    return done / (time.monotonic() - started), (used * 1000 / done) if done else None
 
 
 def make_relay(workdir, name, ca_pem):
@@ -278,8 +278,9 @@ def backlog_e2e(args):
               f"end to end {b['e2e'] / e['e2e']:.2f}, CPU per message {b['cpu'] / e['cpu']:.2f}")
         print(f"backlog of {args.backlog}: `queue list` {list_s:.2f} s, `queue show` "
               f"{show_s:.3f} s, queue.db {size_mib:.0f} MiB; with no new mail the daemon "
-              f"retried {retries:.0f} of its recipients per second (refused), "
-              f"{retry_cpu_ms:.2f} ms of CPU each", flush=True)
+              + (f"retried {retries:.0f} of its recipients per second (refused), "
+                 f"{retry_cpu_ms:.2f} ms of CPU each" if retry_cpu_ms is not None
+                 else "retried none of them (none was due yet)"), flush=True)
 
         if not args.skip_drain:
             dead_dir = os.path.join(workdir, "dead-mx")
