@@ -46,42 +46,30 @@ core::Result<std::vector<DueRow>> read_rows(db::SqliteStatement& stmt) {
   return rows;
 }
 
-// One page of the due index, after the key (next_attempt_at, message_seq, id) of the last row
-// of the previous page.
+// One page of due rows after the key (next_attempt_at, message_seq, id) of the last row of the
+// previous page: of every domain (recipients_due), or with `domain` of that one only
+// (recipients_due_by_domain). The two statements differ only by the domain term.
 core::Result<std::vector<DueRow>> due_page(db::SqliteStatementCache& sql, std::int64_t now,
-                                           const DueRow& after) {
-  auto stmt = sql.get(
-      "SELECT next_attempt_at, message_seq, id, domain FROM recipients "
-      "WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?1 "
-      "AND (next_attempt_at, message_seq, id) > (?2, ?3, ?4) "
-      "ORDER BY next_attempt_at, message_seq, id LIMIT ?5");
+                                           const DueRow& after,
+                                           const std::string* domain = nullptr) {
+  auto stmt = sql.get(domain == nullptr
+                          ? "SELECT next_attempt_at, message_seq, id, domain FROM recipients "
+                            "WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?1 "
+                            "AND (next_attempt_at, message_seq, id) > (?2, ?3, ?4) "
+                            "ORDER BY next_attempt_at, message_seq, id LIMIT ?5"
+                          : "SELECT next_attempt_at, message_seq, id, domain FROM recipients "
+                            "WHERE state IN ('queued', 'deferred') AND domain = ?6 "
+                            "AND next_attempt_at <= ?1 "
+                            "AND (next_attempt_at, message_seq, id) > (?2, ?3, ?4) "
+                            "ORDER BY next_attempt_at, message_seq, id LIMIT ?5");
   if (!stmt) return stmt.error();
   (*stmt)
       ->bind(1, now)
       .bind(2, after.next_attempt_at)
       .bind(3, after.message_seq)
       .bind(4, after.id)
-      .bind(5, kPageRows);
-  return read_rows(**stmt);
-}
-
-// The same for the due rows of one domain (recipients_due_by_domain).
-core::Result<std::vector<DueRow>> domain_due_page(db::SqliteStatementCache& sql,
-                                                  const std::string& domain, std::int64_t now,
-                                                  const DueRow& after) {
-  auto stmt = sql.get(
-      "SELECT next_attempt_at, message_seq, id, domain FROM recipients "
-      "WHERE state IN ('queued', 'deferred') AND domain = ?1 AND next_attempt_at <= ?2 "
-      "AND (next_attempt_at, message_seq, id) > (?3, ?4, ?5) "
-      "ORDER BY next_attempt_at, message_seq, id LIMIT ?6");
-  if (!stmt) return stmt.error();
-  (*stmt)
-      ->bind(1, domain)
-      .bind(2, now)
-      .bind(3, after.next_attempt_at)
-      .bind(4, after.message_seq)
-      .bind(5, after.id)
-      .bind(6, kDomainPageRows);
+      .bind(5, domain == nullptr ? kPageRows : kDomainPageRows);
+  if (domain != nullptr) (*stmt)->bind(6, *domain);
   return read_rows(**stmt);
 }
 
@@ -221,7 +209,7 @@ class DueScan {
   core::Result<bool> fill(DomainCursor& cursor) {
     if (cursor.position < cursor.page.size()) return true;
     if (!cursor.page.empty()) cursor.after = cursor.page.back();
-    auto page = domain_due_page(sql_, cursor.domain, now_, cursor.after);
+    auto page = due_page(sql_, now_, cursor.after, &cursor.domain);
     if (!page) return page.error();
     cursor.page = std::move(*page);
     cursor.position = 0;
